@@ -1,0 +1,51 @@
+package params
+
+// Params is one consumed record as a controller sees it: metadata, the raw
+// payload, and the payload parsed lazily by the route's parser.
+//
+// A Params is used by one goroutine at a time.
+type Params struct {
+	md     Metadata
+	raw    []byte
+	parser Parser
+	value  any
+	err    error
+	parsed bool
+}
+
+// New wraps one record. It runs p.Check on raw; when the payload is invalid it
+// returns nil and an error wrapping ErrParse that names the record's topic,
+// partition and offset and the parser. A nil p means JSON, the default.
+//
+// raw is kept, not copied.
+func New(md Metadata, raw []byte, p Parser) (*Params, error) {
+	if p == nil {
+		p = JSON
+	}
+	if err := p.Check(raw); err != nil {
+		return nil, newIngestError(&md, p.Name(), err)
+	}
+	return &Params{md: md, raw: raw, parser: p}, nil
+}
+
+// Metadata returns the record's metadata, without copying it.
+func (p *Params) Metadata() *Metadata { return &p.md }
+
+// Raw returns the payload exactly as consumed.
+func (p *Params) Raw() []byte { return p.raw }
+
+// Value returns the payload parsed by the parser's Parse. The payload is
+// parsed on the first call only; later calls return the same value or error.
+func (p *Params) Value() (any, error) {
+	if !p.parsed {
+		p.value, p.err = p.parser.Parse(p.raw)
+		p.parsed = true
+	}
+	return p.value, p.err
+}
+
+// Decode decodes the payload into v (usually a pointer to a struct) straight
+// from the raw bytes, without going through Value.
+func (p *Params) Decode(v any) error {
+	return p.parser.Decode(p.raw, v)
+}
