@@ -1,0 +1,90 @@
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/karafka-actors/karafka-actors/kafka"
+)
+
+// ErrStart is wrapped by every error of [Start].
+var ErrStart = errors.New("embedded: cannot start broker")
+
+// Broker is a running single-node in-process Kafka broker.
+type Broker struct {
+	cluster *kfake.Cluster
+	addrs   []string
+	once    sync.Once
+}
+
+// Start starts a broker listening on the [Addr] (default [DefaultAddr]).
+// Errors wrap [ErrStart] and name the address.
+func Start(opts ...Option) (*Broker, error) {
+	o := options{addr: DefaultAddr}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := checkLoopback(o.addr); err != nil {
+		return nil, fmt.Errorf("%w: address %q: %w", ErrStart, o.addr, err)
+	}
+
+	kopts := []kfake.Opt{
+		kfake.NumBrokers(1),
+		kfake.ClusterID("karafka-actors-embedded"),
+		kfake.DefaultNumPartitions(1),
+		// kfake always asks for 127.0.0.1:<port>; listen where we were told.
+		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, o.addr) }),
+	}
+	for _, t := range o.topics {
+		if t.partitions < 1 {
+			return nil, fmt.Errorf("%w: topics %q: partitions %d must be at least 1", ErrStart, t.names, t.partitions)
+		}
+		kopts = append(kopts, kfake.SeedTopics(t.partitions, t.names...))
+	}
+	if o.logger != nil {
+		kopts = append(kopts, kfake.WithLogger(slogLogger{o.logger}))
+	}
+	c, err := kfake.NewCluster(kopts...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: listen on %q: %w", ErrStart, o.addr, err)
+	}
+	return &Broker{cluster: c, addrs: c.ListenAddrs()}, nil
+}
+
+// checkLoopback accepts "host:port" with a loopback host and a port 0-65535.
+func checkLoopback(hostport string) error {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return err
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q out of range 0-65535", port)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("host %q is not a loopback address", host)
+}
+
+// Addrs returns the "host:port" the broker listens on, for kafka.brokers.
+func (b *Broker) Addrs() []string { return append([]string(nil), b.addrs...) }
+
+// CreateTopics creates the topics that do not exist yet; existing ones are
+// fine. Errors wrap kafka.ErrTopicSetup and name the topic.
+func (b *Broker) CreateTopics(ctx context.Context, partitions int32, names ...string) error {
+	c := kafka.DefaultConfig()
+	c.Brokers = b.Addrs()
+	return kafka.EnsureTopics(ctx, c, partitions, names...)
+}
+
+// Close stops the broker and drops its data. It is idempotent.
+func (b *Broker) Close() { b.once.Do(b.cluster.Close) }

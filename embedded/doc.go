@@ -1,0 +1,8 @@
+// Package embedded runs an in-process, single-node Kafka-protocol broker
+// (franz-go's kfake) on a loopback address, for `server --embedded-broker`,
+// `karafka-actors broker`, demos and tests.
+//
+// Topics are never created automatically: pre-create them with [Topics] or
+// [Broker.CreateTopics]. Data lives in memory and is gone after
+// [Broker.Close]. Real deployments point kafka.brokers at Kafka instead.
+package embedded

@@ -1,0 +1,124 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// EnsureTopics creates every topic of topics that does not exist yet, with
+// partitions partitions and a replication factor of 1 on a one-broker
+// cluster, else min(3, brokers). Existing topics are left as they are.
+//
+// While the cluster cannot be reached or is not ready, EnsureTopics retries
+// with a growing backoff (100ms up to 2s) until ctx ends. Errors wrap
+// [ErrTopicSetup] and name the topic (or all topics when none could be
+// looked at); configuration errors wrap [ErrInvalidConfig] as well.
+func EnsureTopics(ctx context.Context, c Config, partitions int32, topics ...string) error {
+	if partitions < 1 {
+		return fmt.Errorf("%w: %w: partitions: %d must be at least 1", ErrTopicSetup, ErrInvalidConfig, partitions)
+	}
+	for _, t := range topics {
+		if !validTopic(t) {
+			return fmt.Errorf("%w: %w: topic %q: must be 1-249 characters of [A-Za-z0-9._-] and not \".\" or \"..\"", ErrTopicSetup, ErrInvalidConfig, t)
+		}
+	}
+	if len(topics) == 0 {
+		return nil
+	}
+	sc, err := c.Sarama()
+	if err != nil {
+		return fmt.Errorf("%w: topics %q: %w", ErrTopicSetup, topics, err)
+	}
+	// One quick attempt per round; this loop does the retrying under ctx.
+	sc.Metadata.Retry.Max = 0
+	sc.Admin.Retry.Max = 0
+
+	backoff := 100 * time.Millisecond
+	for {
+		topic, err := ensureOnce(sc, c.Brokers, partitions, topics)
+		if err == nil {
+			return nil
+		}
+		if topic == "" {
+			err = fmt.Errorf("%w: topics %q: %w", ErrTopicSetup, topics, err)
+		} else {
+			err = fmt.Errorf("%w: topic %q: %w", ErrTopicSetup, topic, err)
+		}
+		if !retriable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// topicGrammar is Kafka's topic name grammar.
+var topicGrammar = regexp.MustCompile(`\A[A-Za-z0-9._-]{1,249}\z`)
+
+// validTopic reports whether name is a legal Kafka topic name.
+func validTopic(name string) bool {
+	return topicGrammar.MatchString(name) && name != "." && name != ".."
+}
+
+// ensureOnce makes one attempt; it returns the topic an error is about, or
+// "" when the error is about the cluster.
+func ensureOnce(sc *sarama.Config, brokers []string, partitions int32, topics []string) (string, error) {
+	admin, err := sarama.NewClusterAdmin(brokers, sc)
+	if err != nil {
+		return "", err
+	}
+	defer admin.Close()
+
+	nodes, _, err := admin.DescribeCluster()
+	if err != nil {
+		return "", err
+	}
+	if len(nodes) == 0 {
+		return "", sarama.ErrBrokerNotAvailable
+	}
+	existing, err := admin.ListTopics()
+	if err != nil {
+		return "", err
+	}
+	rf := int16(min(3, len(nodes)))
+	for _, t := range topics {
+		if _, ok := existing[t]; ok {
+			continue
+		}
+		err := admin.CreateTopic(t, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: rf}, false)
+		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+			return t, err
+		}
+	}
+	return "", nil
+}
+
+// retriable reports whether err may go away once the cluster is ready.
+func retriable(err error) bool {
+	for _, permanent := range []error{
+		ErrInvalidConfig,
+		sarama.ErrInvalidTopic,
+		sarama.ErrInvalidPartitions,
+		sarama.ErrInvalidReplicationFactor,
+		sarama.ErrInvalidConfig,
+		sarama.ErrPolicyViolation,
+		sarama.ErrTopicAuthorizationFailed,
+		sarama.ErrClusterAuthorizationFailed,
+		sarama.ErrSASLAuthenticationFailed,
+		sarama.ErrInvalidRequest,
+	} {
+		if errors.Is(err, permanent) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,253 @@
+package kafka_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/karafka-actors/karafka-actors/kafka"
+)
+
+// newCluster starts a fresh one-broker kfake cluster for one test.
+func newCluster(t *testing.T, opts ...kfake.Opt) *kfake.Cluster {
+	t.Helper()
+	c, err := kfake.NewCluster(append([]kfake.Opt{kfake.NumBrokers(1)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func partitionsOf(t *testing.T, c kafka.Config, topic string) int {
+	t.Helper()
+	sc, err := c.Sarama()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := sarama.NewClient(c.Brokers, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ps, err := cl.Partitions(topic)
+	if err != nil {
+		t.Fatalf("partitions of %q: %v", topic, err)
+	}
+	return len(ps)
+}
+
+func TestEnsureTopics_createsMissing(t *testing.T) {
+	tests := []struct {
+		name     string
+		seed     []string
+		topics   []string
+		wantPart map[string]int
+	}{
+		{"all new", nil, []string{"a", "b"}, map[string]int{"a": 3, "b": 3}},
+		{"existing kept", []string{"a"}, []string{"a", "b"}, map[string]int{"a": 1, "b": 3}},
+		{"nothing to do", nil, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cl := newCluster(t, kfake.SeedTopics(1, tt.seed...))
+			c := kafka.DefaultConfig()
+			c.Brokers = cl.ListenAddrs()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := kafka.EnsureTopics(ctx, c, 3, tt.topics...); err != nil {
+				t.Fatal(err)
+			}
+			// Twice is fine.
+			if err := kafka.EnsureTopics(ctx, c, 3, tt.topics...); err != nil {
+				t.Fatal(err)
+			}
+			for topic, want := range tt.wantPart {
+				if got := partitionsOf(t, c, topic); got != want {
+					t.Errorf("topic %q has %d partitions, want %d", topic, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestEnsureTopics_errors(t *testing.T) {
+	tests := []struct {
+		name       string
+		partitions int32
+		topics     []string
+		want       []error
+		contains   string
+	}{
+		{"zero partitions", 0, []string{"a"}, []error{kafka.ErrTopicSetup, kafka.ErrInvalidConfig}, "partitions"},
+		{"empty name", 1, []string{""}, []error{kafka.ErrTopicSetup, kafka.ErrInvalidConfig}, `topic ""`},
+		{"invalid name", 1, []string{"ok", "bad/name"}, []error{kafka.ErrTopicSetup, kafka.ErrInvalidConfig}, `topic "bad/name"`},
+		{"dots only", 1, []string{".."}, []error{kafka.ErrTopicSetup, kafka.ErrInvalidConfig}, `topic ".."`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cl := newCluster(t)
+			c := kafka.DefaultConfig()
+			c.Brokers = cl.ListenAddrs()
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			err := kafka.EnsureTopics(ctx, c, tt.partitions, tt.topics...)
+			for _, w := range tt.want {
+				if !errors.Is(err, w) {
+					t.Errorf("EnsureTopics() = %v, want %v", err, w)
+				}
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.contains) {
+				t.Errorf("EnsureTopics() = %v, want it to contain %q", err, tt.contains)
+			}
+		})
+	}
+}
+
+func TestEnsureTopics_retriesUntilBrokerUp(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+
+	c := kafka.DefaultConfig()
+	c.Brokers = []string{ln.Addr().String()}
+	c.DialTimeout = time.Second
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		cl, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(port))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		t.Cleanup(cl.Close)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := kafka.EnsureTopics(ctx, c, 2, "late"); err != nil {
+		t.Fatal(err)
+	}
+	if got := partitionsOf(t, c, "late"); got != 2 {
+		t.Errorf("partitions = %d, want 2", got)
+	}
+}
+
+func TestEnsureTopics_givesUpWithContext(t *testing.T) {
+	c := kafka.DefaultConfig()
+	c.Brokers = []string{"127.0.0.1:1"}
+	c.DialTimeout = 200 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := kafka.EnsureTopics(ctx, c, 1, "t1", "t2")
+	if !errors.Is(err, kafka.ErrTopicSetup) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("EnsureTopics() = %v, want ErrTopicSetup and DeadlineExceeded", err)
+	}
+	if !strings.Contains(err.Error(), `"t1" "t2"`) {
+		t.Errorf("error %q does not name the topics", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %s after the context ended", d)
+	}
+}
+
+func TestConfig_SaramaSASL(t *testing.T) {
+	tests := []struct {
+		name      string
+		mechanism string
+		password  string
+		wantErr   bool
+	}{
+		{"plain", "PLAIN", "pw", false},
+		{"scram-sha-256", "SCRAM-SHA-256", "pw", false},
+		{"scram-sha-512", "SCRAM-SHA-512", "pw", false},
+		{"wrong password", "SCRAM-SHA-512", "nope", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cl := newCluster(t, kfake.EnableSASL(), kfake.Superuser(tt.mechanism, "app", "pw"))
+			c := kafka.DefaultConfig()
+			c.Brokers = cl.ListenAddrs()
+			c.SASL = kafka.SASLConfig{Mechanism: tt.mechanism, Username: "app", Password: tt.password}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			err := kafka.EnsureTopics(ctx, c, 1, "secured")
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("EnsureTopics() = %v, wantErr %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestConfig_SaramaTLS(t *testing.T) {
+	dir := t.TempDir()
+	caFile, serverCert := writeCA(t, dir)
+	cl := newCluster(t, kfake.TLS(&tls.Config{Certificates: []tls.Certificate{serverCert}, MinVersion: tls.VersionTLS12}))
+
+	c := kafka.DefaultConfig()
+	c.Brokers = cl.ListenAddrs()
+	c.TLS = kafka.TLSConfig{Enabled: true, CAFile: caFile}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := kafka.EnsureTopics(ctx, c, 1, "encrypted"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeCA writes a self-signed certificate for 127.0.0.1 as CA file and
+// returns its path and the matching server certificate.
+func writeCA(t *testing.T, dir string) (string, tls.Certificate) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "kfake"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
+	path := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(path, certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, cert
+}

@@ -1,0 +1,104 @@
+package kafka
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/IBM/sarama"
+)
+
+// validClientID is the client.id grammar Kafka accepts from every client version.
+var validClientID = regexp.MustCompile(`\A[A-Za-z0-9._-]+\z`)
+
+// Mechanisms accepted in [SASLConfig.Mechanism].
+const (
+	MechanismPlain       = sarama.SASLTypePlaintext
+	MechanismSCRAMSHA256 = sarama.SASLTypeSCRAMSHA256
+	MechanismSCRAMSHA512 = sarama.SASLTypeSCRAMSHA512
+)
+
+// Validate reports every problem of c at once (errors.Join); each one wraps
+// [ErrInvalidConfig] and names its key, such as "kafka.brokers".
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s: %s", ErrInvalidConfig, key, fmt.Sprintf(format, args...)))
+	}
+
+	if len(c.Brokers) == 0 {
+		bad("kafka.brokers", "at least one broker is required")
+	}
+	for i, b := range c.Brokers {
+		if err := checkHostPort(b); err != nil {
+			bad(fmt.Sprintf("kafka.brokers[%d]", i), "%q is not host:port (%v)", b, err)
+		}
+	}
+	if !validClientID.MatchString(c.ClientID) {
+		bad("kafka.client_id", "%q must be non-empty and match [A-Za-z0-9._-]+", c.ClientID)
+	}
+	if v, err := sarama.ParseKafkaVersion(c.Version); err != nil {
+		bad("kafka.version", "%q is not a Kafka version", c.Version)
+	} else if !v.IsAtLeast(sarama.V0_11_0_0) {
+		bad("kafka.version", "%q is older than 0.11.0 (record headers)", c.Version)
+	}
+	if c.DialTimeout <= 0 {
+		bad("kafka.dial_timeout", "%s must be positive", c.DialTimeout)
+	}
+
+	t := c.TLS
+	if !t.Enabled {
+		for _, f := range [...]struct{ key, v string }{
+			{"kafka.tls.ca_file", t.CAFile},
+			{"kafka.tls.cert_file", t.CertFile},
+			{"kafka.tls.key_file", t.KeyFile},
+		} {
+			if f.v != "" {
+				bad(f.key, "%q is set but kafka.tls.enabled is false", f.v)
+			}
+		}
+	}
+	if t.CertFile != "" && t.KeyFile == "" {
+		bad("kafka.tls.key_file", "required when kafka.tls.cert_file is set")
+	}
+	if t.KeyFile != "" && t.CertFile == "" {
+		bad("kafka.tls.cert_file", "required when kafka.tls.key_file is set")
+	}
+
+	s := c.SASL
+	switch mechanism(s.Mechanism) {
+	case "":
+		if s.Username != "" || s.Password != "" {
+			bad("kafka.sasl.mechanism", "required when kafka.sasl.username or kafka.sasl.password is set")
+		}
+	case MechanismPlain, MechanismSCRAMSHA256, MechanismSCRAMSHA512:
+		if s.Username == "" {
+			bad("kafka.sasl.username", "required when kafka.sasl.mechanism is %q", s.Mechanism)
+		}
+	default:
+		bad("kafka.sasl.mechanism", "%q (allowed: %s, %s, %s)", s.Mechanism, MechanismPlain, MechanismSCRAMSHA256, MechanismSCRAMSHA512)
+	}
+
+	return errors.Join(errs...)
+}
+
+// mechanism normalises a configured SASL mechanism name.
+func mechanism(m string) string { return strings.ToUpper(strings.TrimSpace(m)) }
+
+func checkHostPort(hp string) error {
+	host, port, err := net.SplitHostPort(hp)
+	if err != nil {
+		return err
+	}
+	if host == "" {
+		return errors.New("empty host")
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("port %q out of range 1-65535", port)
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+package producer
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/karafka-actors/karafka-actors/kafka"
+)
+
+// Config configures a [Producer].
+type Config struct {
+	// Kafka is how to reach the cluster.
+	Kafka kafka.Config
+	// Acks is "all" (default), "leader" or "none".
+	Acks string
+	// Idempotent turns on the idempotent producer (default true); it
+	// requires Acks "all" and RetryMax >= 1.
+	Idempotent bool
+	// Compression is "none" (default), "gzip", "snappy", "lz4" or "zstd"
+	// (zstd needs kafka.version >= 2.1.0).
+	Compression string
+	// FlushFrequency is how long records linger to fill a batch. Default 5ms.
+	FlushFrequency time.Duration
+	// FlushMessages is how many records trigger a flush. Default 500.
+	FlushMessages int
+	// ChannelBufferSize is the size of sarama's input and result channels.
+	// Default 1024.
+	ChannelBufferSize int
+	// RetryMax is how often a failed produce is retried. Default 10.
+	RetryMax int
+	// RetryBackoff is the pause between retries. Default 100ms.
+	RetryBackoff time.Duration
+}
+
+// DefaultConfig returns the defaults, with kafka.DefaultConfig() and no brokers.
+func DefaultConfig() Config {
+	return Config{
+		Kafka:             kafka.DefaultConfig(),
+		Acks:              "all",
+		Idempotent:        true,
+		Compression:       "none",
+		FlushFrequency:    5 * time.Millisecond,
+		FlushMessages:     500,
+		ChannelBufferSize: 1024,
+		RetryMax:          10,
+		RetryBackoff:      100 * time.Millisecond,
+	}
+}
+
+var acks = map[string]sarama.RequiredAcks{
+	"all":    sarama.WaitForAll,
+	"leader": sarama.WaitForLocal,
+	"none":   sarama.NoResponse,
+}
+
+var codecs = map[string]sarama.CompressionCodec{
+	"none":   sarama.CompressionNone,
+	"gzip":   sarama.CompressionGZIP,
+	"snappy": sarama.CompressionSnappy,
+	"lz4":    sarama.CompressionLZ4,
+	"zstd":   sarama.CompressionZSTD,
+}
+
+// Validate reports every problem of c at once (errors.Join), including those
+// of c.Kafka; each wraps [kafka.ErrInvalidConfig] and names its key, such as
+// "producer.acks".
+func (c Config) Validate() error {
+	errs := []error{c.Kafka.Validate()}
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s: %s", kafka.ErrInvalidConfig, key, fmt.Sprintf(format, args...)))
+	}
+	if _, ok := acks[c.Acks]; !ok {
+		bad("producer.acks", "%q (allowed: all, leader, none)", c.Acks)
+	}
+	if c.Idempotent && c.Acks != "all" {
+		bad("producer.idempotent", "requires producer.acks \"all\", got %q", c.Acks)
+	}
+	if c.Idempotent && c.RetryMax < 1 {
+		bad("producer.idempotent", "requires producer.retry_max >= 1, got %d", c.RetryMax)
+	}
+	if _, ok := codecs[c.Compression]; !ok {
+		bad("producer.compression", "%q (allowed: none, gzip, snappy, lz4, zstd)", c.Compression)
+	} else if c.Compression == "zstd" {
+		if v, err := sarama.ParseKafkaVersion(c.Kafka.Version); err == nil && !v.IsAtLeast(sarama.V2_1_0_0) {
+			bad("producer.compression", "\"zstd\" requires kafka.version >= 2.1.0, got %q", c.Kafka.Version)
+		}
+	}
+	if c.FlushFrequency < 0 {
+		bad("producer.flush_frequency", "%s must not be negative", c.FlushFrequency)
+	}
+	if c.FlushMessages < 0 {
+		bad("producer.flush_messages", "%d must not be negative", c.FlushMessages)
+	}
+	if c.ChannelBufferSize < 0 {
+		bad("producer.channel_buffer_size", "%d must not be negative", c.ChannelBufferSize)
+	}
+	if c.RetryMax < 0 {
+		bad("producer.retry_max", "%d must not be negative", c.RetryMax)
+	}
+	if c.RetryBackoff < 0 {
+		bad("producer.retry_backoff", "%s must not be negative", c.RetryBackoff)
+	}
+	return errors.Join(errs...)
+}
+
+// sarama validates c and returns the full sarama producer configuration.
+func (c Config) sarama() (*sarama.Config, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	sc, err := c.Kafka.Sarama()
+	if err != nil {
+		return nil, err
+	}
+	p := &sc.Producer
+	p.RequiredAcks = acks[c.Acks]
+	p.Idempotent = c.Idempotent
+	if c.Idempotent {
+		sc.Net.MaxOpenRequests = 1
+	}
+	p.Compression = codecs[c.Compression]
+	p.Flush.Frequency = c.FlushFrequency
+	p.Flush.Messages = c.FlushMessages
+	sc.ChannelBufferSize = c.ChannelBufferSize
+	p.Retry.Max = c.RetryMax
+	p.Retry.Backoff = c.RetryBackoff
+	p.Return.Successes = true
+	p.Return.Errors = true
+	p.Partitioner = newPartitioner
+	return sc, nil
+}

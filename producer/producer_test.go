@@ -1,0 +1,349 @@
+package producer_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/producer"
+)
+
+// newCluster starts a fresh one-broker kfake cluster with topic "t" of
+// partitions partitions and returns a producer config pointing at it.
+func newCluster(t testing.TB, partitions int32) producer.Config {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, "t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	cfg := producer.DefaultConfig()
+	cfg.Kafka.Brokers = c.ListenAddrs()
+	return cfg
+}
+
+func newProducer(t testing.TB, cfg producer.Config) *producer.Producer {
+	t.Helper()
+	p, err := producer.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	return p
+}
+
+// readBack consumes n records of topic "t" partition from the start.
+func readBack(t *testing.T, cfg producer.Config, partition int32, n int) []*sarama.ConsumerMessage {
+	t.Helper()
+	sc, err := cfg.Kafka.Sarama()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sarama.NewConsumer(cfg.Kafka.Brokers, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pc, err := c.ConsumePartition("t", partition, sarama.OffsetOldest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	var got []*sarama.ConsumerMessage
+	timeout := time.After(10 * time.Second)
+	for len(got) < n {
+		select {
+		case m := <-pc.Messages():
+			got = append(got, m)
+		case <-timeout:
+			t.Fatalf("read %d of %d records", len(got), n)
+		}
+	}
+	return got
+}
+
+func TestProducer_Send(t *testing.T) {
+	tests := []struct {
+		name string
+		msg  producer.Message
+	}{
+		{"value only", producer.Message{Topic: "t", Value: []byte("v")}},
+		{"key and headers", producer.Message{Topic: "t", Key: []byte("k"), Value: []byte("v"),
+			Headers: []producer.Header{{Key: "a", Value: []byte("1")}, {Key: "a", Value: []byte("2")}, {Key: "b"}}}},
+		{"tombstone", producer.Message{Topic: "t", Key: []byte("k")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := newCluster(t, 1)
+			p := newProducer(t, cfg)
+			r, err := p.Send(context.Background(), &tt.msg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Message != &tt.msg || r.Partition != 0 || r.Offset != 0 {
+				t.Errorf("Result = %+v", r)
+			}
+			got := readBack(t, cfg, 0, 1)[0]
+			if string(got.Key) != string(tt.msg.Key) || string(got.Value) != string(tt.msg.Value) {
+				t.Errorf("read key %q value %q", got.Key, got.Value)
+			}
+			if (got.Key == nil) != (tt.msg.Key == nil) || (got.Value == nil) != (tt.msg.Value == nil) {
+				t.Errorf("nil-ness lost: key %v value %v", got.Key, got.Value)
+			}
+			if len(got.Headers) != len(tt.msg.Headers) {
+				t.Fatalf("read %d headers, want %d", len(got.Headers), len(tt.msg.Headers))
+			}
+			for i, h := range tt.msg.Headers {
+				if string(got.Headers[i].Key) != h.Key || string(got.Headers[i].Value) != string(h.Value) {
+					t.Errorf("header %d = %q:%q, want %q:%q", i, got.Headers[i].Key, got.Headers[i].Value, h.Key, h.Value)
+				}
+			}
+		})
+	}
+}
+
+func TestProducer_SendAsync(t *testing.T) {
+	const n = 2000
+	cfg := newCluster(t, 4)
+	p := newProducer(t, cfg)
+
+	var (
+		mu      sync.Mutex
+		offsets = map[int32][]int64{}
+		wg      sync.WaitGroup
+	)
+	wg.Add(n)
+	for i := range n {
+		msg := &producer.Message{Topic: "t", Key: fmt.Appendf(nil, "k%d", i%16), Value: fmt.Appendf(nil, "v%d", i)}
+		p.SendAsync(msg, func(r producer.Result) {
+			defer wg.Done()
+			if r.Err != nil {
+				t.Error(r.Err)
+				return
+			}
+			mu.Lock()
+			offsets[r.Partition] = append(offsets[r.Partition], r.Offset)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	total := 0
+	for part, offs := range offsets {
+		for i, o := range offs {
+			if o != int64(i) {
+				t.Fatalf("partition %d: callback %d has offset %d", part, i, o)
+			}
+		}
+		total += len(offs)
+	}
+	if total != n {
+		t.Errorf("%d callbacks with offsets, want %d", total, n)
+	}
+}
+
+func TestProducer_partitioning(t *testing.T) {
+	tests := []struct {
+		name string
+		msgs []producer.Message
+		want func(t *testing.T, parts []int32)
+	}{
+		{"explicit partition honoured", []producer.Message{
+			{Topic: "t", Value: []byte("a"), Partition: 2, ExplicitPartition: true},
+			{Topic: "t", Key: []byte("x"), Value: []byte("b"), Partition: 3, ExplicitPartition: true},
+		}, func(t *testing.T, parts []int32) {
+			if parts[0] != 2 || parts[1] != 3 {
+				t.Errorf("partitions = %v, want [2 3]", parts)
+			}
+		}},
+		{"same key same partition", []producer.Message{
+			{Topic: "t", Key: []byte("user-1"), Value: []byte("a")},
+			{Topic: "t", Key: []byte("user-1"), Value: []byte("b")},
+			{Topic: "t", Key: []byte("user-1"), Value: []byte("c")},
+		}, func(t *testing.T, parts []int32) {
+			if parts[0] != parts[1] || parts[1] != parts[2] {
+				t.Errorf("partitions = %v, want all equal", parts)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := newCluster(t, 4)
+			p := newProducer(t, cfg)
+			var parts []int32
+			for i := range tt.msgs {
+				r, err := p.Send(context.Background(), &tt.msgs[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				parts = append(parts, r.Partition)
+			}
+			tt.want(t, parts)
+		})
+	}
+}
+
+func TestProducer_explicitPartitionOutOfRange(t *testing.T) {
+	cfg := newCluster(t, 2)
+	p := newProducer(t, cfg)
+	_, err := p.Send(context.Background(), &producer.Message{Topic: "t", Partition: 7, ExplicitPartition: true})
+	if !errors.Is(err, sarama.ErrInvalidPartition) || !strings.Contains(err.Error(), `topic "t"`) {
+		t.Errorf("Send() = %v, want ErrInvalidPartition naming the topic", err)
+	}
+}
+
+func TestProducer_Close(t *testing.T) {
+	const n = 500
+	cfg := newCluster(t, 2)
+	cfg.FlushFrequency = 50 * time.Millisecond // keep records lingering at Close
+	p := newProducer(t, cfg)
+
+	var ok, failed sync.WaitGroup
+	var mu sync.Mutex
+	delivered := 0
+	ok.Add(n)
+	for i := range n {
+		p.SendAsync(&producer.Message{Topic: "t", Value: fmt.Appendf(nil, "%d", i)}, func(r producer.Result) {
+			defer ok.Done()
+			if r.Err == nil {
+				mu.Lock()
+				delivered++
+				mu.Unlock()
+			}
+		})
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Every callback already ran: Wait must not block.
+	waited := make(chan struct{})
+	go func() { ok.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(time.Second):
+		t.Fatal("Close returned before every callback ran")
+	}
+	if delivered != n {
+		t.Errorf("%d of %d delivered before Close returned", delivered, n)
+	}
+
+	// After Close: ErrClosed, synchronously.
+	failed.Add(1)
+	var got error
+	p.SendAsync(&producer.Message{Topic: "t"}, func(r producer.Result) { got = r.Err; failed.Done() })
+	failed.Wait()
+	if !errors.Is(got, producer.ErrClosed) {
+		t.Errorf("SendAsync after Close: %v, want ErrClosed", got)
+	}
+	if _, err := p.Send(context.Background(), &producer.Message{Topic: "t"}); !errors.Is(err, producer.ErrClosed) {
+		t.Errorf("Send after Close: %v, want ErrClosed", err)
+	}
+	p.SendAsync(&producer.Message{Topic: "t"}, nil) // nil callback is fine
+	if err := p.Close(); err != nil {
+		t.Errorf("second Close() = %v", err)
+	}
+}
+
+func TestProducer_CloseConcurrentWithSends(t *testing.T) {
+	cfg := newCluster(t, 2)
+	p := newProducer(t, cfg)
+	var calls sync.WaitGroup
+	var senders sync.WaitGroup
+	for range 8 {
+		senders.Add(1)
+		go func() {
+			defer senders.Done()
+			for range 200 {
+				calls.Add(1)
+				p.SendAsync(&producer.Message{Topic: "t", Value: []byte("x")}, func(r producer.Result) {
+					if r.Err != nil && !errors.Is(r.Err, producer.ErrClosed) {
+						t.Error(r.Err)
+					}
+					calls.Done()
+				})
+			}
+		}()
+	}
+	time.Sleep(5 * time.Millisecond)
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	senders.Wait()
+	calls.Wait() // every callback ran exactly once (a second Done would panic)
+}
+
+func TestProducer_SendContext(t *testing.T) {
+	cfg := newCluster(t, 1)
+	p := newProducer(t, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.Send(ctx, &producer.Message{Topic: "t"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Send(cancelled) = %v, want context.Canceled", err)
+	}
+}
+
+func TestNew_unreachable(t *testing.T) {
+	cfg := producer.DefaultConfig()
+	cfg.Kafka.Brokers = []string{"127.0.0.1:1"}
+	cfg.Kafka.DialTimeout = 200 * time.Millisecond
+	start := time.Now()
+	_, err := producer.New(cfg, producer.WithSaramaConfig(func(c *sarama.Config) { c.Metadata.Retry.Max = 0 }))
+	if !errors.Is(err, producer.ErrUnreachable) || !errors.Is(err, sarama.ErrOutOfBrokers) {
+		t.Fatalf("New() = %v, want ErrUnreachable wrapping sarama.ErrOutOfBrokers", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("New took %s", d)
+	}
+}
+
+func TestConfig_Validate(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(*producer.Config)
+		want   []string
+	}{
+		{"defaults", func(*producer.Config) {}, nil},
+		{"acks leader without idempotence", func(c *producer.Config) { c.Acks = "leader"; c.Idempotent = false }, nil},
+		{"bad acks", func(c *producer.Config) { c.Acks = "some" }, []string{`producer.acks: "some" (allowed: all, leader, none)`}},
+		{"idempotent needs acks all", func(c *producer.Config) { c.Acks = "none" }, []string{`producer.idempotent: requires producer.acks "all", got "none"`}},
+		{"idempotent needs retries", func(c *producer.Config) { c.RetryMax = 0 }, []string{"producer.idempotent: requires producer.retry_max >= 1"}},
+		{"bad compression", func(c *producer.Config) { c.Compression = "brotli" }, []string{`producer.compression: "brotli"`}},
+		{"zstd on old kafka", func(c *producer.Config) { c.Compression = "zstd"; c.Kafka.Version = "2.0.0" }, []string{`"zstd" requires kafka.version >= 2.1.0`}},
+		{"negative numbers", func(c *producer.Config) {
+			c.FlushFrequency, c.FlushMessages, c.ChannelBufferSize, c.RetryBackoff = -1, -1, -1, -1
+		}, []string{"producer.flush_frequency", "producer.flush_messages", "producer.channel_buffer_size", "producer.retry_backoff"}},
+		{"kafka problems included", func(c *producer.Config) { c.Kafka.Brokers = nil }, []string{"kafka.brokers: at least one broker is required"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := producer.DefaultConfig()
+			c.Kafka.Brokers = []string{"127.0.0.1:9092"}
+			tt.modify(&c)
+			err := c.Validate()
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("Validate() = %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, kafka.ErrInvalidConfig) {
+				t.Fatalf("Validate() = %v, want kafka.ErrInvalidConfig", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Validate() = %q, want it to contain %q", err, w)
+				}
+			}
+			if _, err := producer.New(c); !errors.Is(err, kafka.ErrInvalidConfig) {
+				t.Errorf("New() = %v, want kafka.ErrInvalidConfig", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,13 @@
+package producer
+
+// Result is the outcome of producing one [Message].
+type Result struct {
+	// Message is the message that was sent.
+	Message *Message
+	// Partition and Offset are where the record landed (when Err is nil).
+	Partition int32
+	Offset    int64
+	// Err is nil on success; otherwise it is ErrClosed or wraps the sarama
+	// cause and names topic and partition.
+	Err error
+}

@@ -1,0 +1,43 @@
+package producer
+
+import "context"
+
+// SendAsync hands msg to sarama and returns. done (which may be nil) is
+// called exactly once with the outcome: from the producer's result
+// goroutine, or synchronously with [ErrClosed] once Close started. done must
+// not block for long and must not call SendAsync or Send itself: it runs on
+// the goroutine that drains sarama's results, and holding that up holds up
+// sarama's input as well. Hand the result to another goroutine instead.
+//
+// SendAsync blocks only while sarama's input channel is full.
+func (p *Producer) SendAsync(msg *Message, done func(Result)) {
+	p.mu.RLock()
+	if p.closed {
+		p.mu.RUnlock()
+		if done != nil {
+			done(Result{Message: msg, Partition: -1, Offset: -1, Err: ErrClosed})
+		}
+		return
+	}
+	p.ap.Input() <- &wrap(msg, done).pm
+	p.mu.RUnlock()
+}
+
+// Send produces msg and waits for its result. The returned error is
+// Result.Err, or ctx.Err() when ctx ends first (the record may still be
+// delivered). Like SendAsync it may block while sarama's input channel is
+// full; ctx is consulted before and after that hand-over.
+func (p *Producer) Send(ctx context.Context, msg *Message) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{Message: msg, Partition: -1, Offset: -1, Err: err}, err
+	}
+	ch := make(chan Result, 1)
+	p.SendAsync(msg, func(r Result) { ch <- r })
+	select {
+	case r := <-ch:
+		return r, r.Err
+	case <-ctx.Done():
+		err := ctx.Err()
+		return Result{Message: msg, Partition: -1, Offset: -1, Err: err}, err
+	}
+}
