@@ -1,0 +1,381 @@
+#!/usr/bin/env bash
+# scripts/kafka.sh — run a real Apache Kafka broker (KRaft, one combined
+# broker+controller node) on 127.0.0.1 for tests and CI.
+#
+# The broker comes from Maven Central (org.apache.kafka:kafka_2.13) through
+# Maven: scripts/kafka/pom.xml lists the classpath, `mvn dependency:copy-dependencies`
+# copies the jars once into a cache folder outside the repo (~/.m2 is Maven's
+# own download cache). Every `start` formats a fresh, empty data dir.
+#
+# Usage: scripts/kafka.sh start|stop|status|logs|brokers|create-topic NAME [PARTITIONS]
+#
+# Exit codes: 0 ok; 1 failure (broker did not come up, port taken, ...);
+#             2 a required tool is missing (java 17+ always; mvn only while the
+#               jars are not cached yet) or usage error;
+#             3 `status`: broker not running.
+#
+# Environment (all optional):
+#   KARAFKA_KAFKA_VERSION          Kafka version from Maven Central (default 4.4.0)
+#   KARAFKA_KAFKA_HOME             cache folder (default ~/.cache/karafka-actors/kafka-<version>)
+#   KARAFKA_KAFKA_PORT             PLAINTEXT listener port (default 19092)
+#   KARAFKA_KAFKA_CONTROLLER_PORT  CONTROLLER listener port (default 19093)
+#   KARAFKA_KAFKA_START_TIMEOUT    seconds to wait for the broker to answer (default 90)
+#   KARAFKA_KAFKA_HEAP_OPTS        broker heap flags (default -Xms256m -Xmx1g)
+#   KARAFKA_KAFKA_JVM_OPTS         extra broker JVM flags (default none)
+#   MAVEN_OPTS                     passed to Maven as usual (e.g. -Dmaven.repo.local=...)
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CONF_DIR="${SCRIPT_DIR}/kafka"
+
+KAFKA_VERSION="${KARAFKA_KAFKA_VERSION:-4.4.0}"
+KAFKA_HOME_DIR="${KARAFKA_KAFKA_HOME:-${HOME}/.cache/karafka-actors/kafka-${KAFKA_VERSION}}"
+PORT="${KARAFKA_KAFKA_PORT:-19092}"
+CONTROLLER_PORT="${KARAFKA_KAFKA_CONTROLLER_PORT:-19093}"
+START_TIMEOUT="${KARAFKA_KAFKA_START_TIMEOUT:-90}"
+HOST="127.0.0.1"
+BOOTSTRAP="${HOST}:${PORT}"
+
+LIBS_DIR="${KAFKA_HOME_DIR}/libs"
+LIBS_STAMP="${LIBS_DIR}/.complete"
+DATA_DIR="${KAFKA_HOME_DIR}/data"
+PROPS_FILE="${KAFKA_HOME_DIR}/server.properties"
+LOG_FILE="${KAFKA_HOME_DIR}/server.log"
+PID_FILE="${KAFKA_HOME_DIR}/kafka.pid"
+LOG4J_CONF="${CONF_DIR}/log4j2.properties"
+
+# Class names (checked against the 4.x jars): the broker main and the storage
+# formatter live in kafka_2.13, TopicCommand in kafka-tools.
+SERVER_CLASS="kafka.Kafka"
+STORAGE_CLASS="kafka.tools.StorageTool"
+TOPIC_CLASS="org.apache.kafka.tools.TopicCommand"
+
+log() { printf 'kafka.sh: %s\n' "$*" >&2; }
+die() { local code="$1"; shift; log "error: $*"; exit "${code}"; }
+
+# Monotonic-enough wall clock with millisecond precision, for timings.
+now_ms() { date +%s%3N; }
+elapsed() { # elapsed START_MS -> "12.3s"
+  local ms=$(( $(now_ms) - $1 ))
+  printf '%d.%01ds' $(( ms / 1000 )) $(( (ms % 1000) / 100 ))
+}
+
+# --- prerequisites ----------------------------------------------------------
+
+require_java() {
+  command -v java >/dev/null 2>&1 \
+    || die 2 "java not found on PATH: Kafka ${KAFKA_VERSION} needs Java 17+ (Debian: apt-get install -y openjdk-17-jre-headless)"
+  # `java -version` prints e.g.: openjdk version "17.0.15" 2025-04-15
+  local ver major
+  ver="$(java -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')"
+  major="${ver%%.*}"
+  [[ "${major}" == "1" ]] && major=8   # "1.8.0_x" style
+  if [[ ! "${major}" =~ ^[0-9]+$ ]] || (( major < 17 )); then
+    die 2 "java ${ver:-unknown} found, Kafka ${KAFKA_VERSION} needs Java 17+"
+  fi
+}
+
+require_mvn() {
+  command -v mvn >/dev/null 2>&1 \
+    || die 2 "mvn not found on PATH: needed once to fetch Kafka ${KAFKA_VERSION} from Maven Central (Debian: apt-get install -y maven)"
+}
+
+# Fingerprint of what the jar folder was built from: a changed pom or version
+# triggers a fresh copy.
+libs_fingerprint() {
+  { echo "${KAFKA_VERSION}"; cat "${CONF_DIR}/pom.xml"; } | sha256sum | cut -d' ' -f1
+}
+
+# Copy the broker's classpath into LIBS_DIR once.
+ensure_jars() {
+  local want
+  want="$(libs_fingerprint)"
+  if [[ -f "${LIBS_STAMP}" && "$(cat "${LIBS_STAMP}")" == "${want}" ]]; then
+    return 0
+  fi
+  require_mvn
+  log "fetching Kafka ${KAFKA_VERSION} jars with Maven into ${LIBS_DIR} (first run only)"
+  local t0 tmp
+  t0="$(now_ms)"
+  mkdir -p "${KAFKA_HOME_DIR}"
+  # Work in a scratch folder and swap in at the end, so an interrupted download
+  # never leaves a half-filled libs/ that looks complete.
+  tmp="$(mktemp -d "${KAFKA_HOME_DIR}/.libs.XXXXXX")"
+  cp "${CONF_DIR}/pom.xml" "${tmp}/pom.xml"
+  if ! (cd "${tmp}" && mvn -q -B -f pom.xml dependency:copy-dependencies \
+          -Dkafka.version="${KAFKA_VERSION}" -DoutputDirectory="${tmp}/libs" \
+          -DincludeScope=runtime >&2); then
+    rm -rf "${tmp}"
+    die 1 "Maven could not fetch org.apache.kafka:kafka_2.13:${KAFKA_VERSION} (see output above)"
+  fi
+  [[ -n "$(find "${tmp}/libs" -name "kafka_2.13-${KAFKA_VERSION}.jar" -print -quit)" ]] \
+    || { rm -rf "${tmp}"; die 1 "kafka_2.13-${KAFKA_VERSION}.jar missing after Maven ran"; }
+  rm -rf "${LIBS_DIR}"
+  mv "${tmp}/libs" "${LIBS_DIR}"
+  rm -rf "${tmp}"
+  echo "${want}" > "${LIBS_STAMP}"
+  log "fetched $(find "${LIBS_DIR}" -name '*.jar' | wc -l) jars in $(elapsed "${t0}")"
+}
+
+# Run a Kafka command-line class (StorageTool, TopicCommand) in a small,
+# quick-starting JVM that only logs warnings, to stderr. An array (not a
+# function) so it can also run under `timeout`.
+TOOL_JAVA=(java -Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto
+  -Djava.awt.headless=true
+  -Dlog4j2.configurationFile="${LOG4J_CONF}"
+  -Dkarafka.kafka.log.level=WARN -Dkarafka.kafka.log.target=SYSTEM_ERR
+  -cp "${LIBS_DIR}/*")
+run_tool() { "${TOOL_JAVA[@]}" "$@"; }
+
+# --- process and readiness checks -----------------------------------------
+
+# Print the pid from the pid file if that process is alive and is our broker
+# (guards against a recycled pid). Returns 1 otherwise.
+running_pid() {
+  [[ -f "${PID_FILE}" ]] || return 1
+  local pid
+  pid="$(cat "${PID_FILE}" 2>/dev/null || true)"
+  [[ "${pid}" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "${pid}" 2>/dev/null || return 1
+  if [[ -r "/proc/${pid}/cmdline" ]]; then
+    tr '\0' ' ' < "/proc/${pid}/cmdline" | grep -qF "${PROPS_FILE}" || return 1
+  fi
+  echo "${pid}"
+}
+
+# True when something accepts TCP connections on HOST:$1 (bash /dev/tcp).
+port_open() {
+  timeout 2 bash -c "exec 3<>/dev/tcp/${HOST}/$1" 2>/dev/null
+}
+
+# True when the broker answers a metadata request (TopicCommand --list).
+broker_answers() {
+  port_open "${PORT}" || return 1
+  timeout 30 "${TOOL_JAVA[@]}" "${TOPIC_CLASS}" --bootstrap-server "${BOOTSTRAP}" --list >/dev/null 2>&1
+}
+
+# Wait until the broker process $1 answers, up to START_TIMEOUT seconds.
+wait_ready() {
+  local pid="$1" deadline=$(( SECONDS + START_TIMEOUT ))
+  while (( SECONDS < deadline )); do
+    kill -0 "${pid}" 2>/dev/null || { log "broker process ${pid} exited during startup"; return 1; }
+    if port_open "${PORT}"; then
+      broker_answers && return 0
+    fi
+    sleep 0.2
+  done
+  log "broker did not answer on ${BOOTSTRAP} within ${START_TIMEOUT}s"
+  return 1
+}
+
+# --- server.properties ----------------------------------------------------
+
+write_properties() {
+  cat > "${PROPS_FILE}" <<EOF
+# Generated by scripts/kafka.sh on every start; edits are overwritten.
+# Single combined KRaft node for tests: broker + controller, node 1.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@${HOST}:${CONTROLLER_PORT}
+
+listeners=PLAINTEXT://${HOST}:${PORT},CONTROLLER://${HOST}:${CONTROLLER_PORT}
+advertised.listeners=PLAINTEXT://${HOST}:${PORT}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+
+log.dirs=${DATA_DIR}/kraft-combined-logs
+
+# Topics: tests create their own, explicitly.
+auto.create.topics.enable=false
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+
+# Internal topics on one node: replication factor 1, few partitions so the
+# first group join / first transaction create them quickly.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=4
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+
+# Fast tests: no initial rebalance delay for classic consumer groups.
+group.initial.rebalance.delay.ms=0
+
+# A 2-core test box: keep thread pools small.
+num.network.threads=2
+num.io.threads=4
+background.threads=4
+num.recovery.threads.per.data.dir=1
+EOF
+}
+
+# A random Kafka cluster id: 16 random bytes, base64url without padding
+# (22 chars), the same shape kafka.tools.StorageTool random-uuid prints,
+# without paying for a JVM start. Kafka avoids ids that start with '-'.
+random_cluster_id() {
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    [[ "${id}" != -* && ${#id} -eq 22 ]] && { echo "${id}"; return; }
+  done
+}
+
+# --- commands -------------------------------------------------------------
+
+cmd_start() {
+  local t0 pid
+  t0="$(now_ms)"
+  require_java
+
+  if pid="$(running_pid)"; then
+    if broker_answers; then
+      log "already running (pid ${pid})"
+      echo "${BOOTSTRAP}"
+      return 0
+    fi
+    # Alive but not answering yet (e.g. a concurrent start): wait for it.
+    log "broker pid ${pid} is running but not answering yet; waiting"
+    if wait_ready "${pid}"; then echo "${BOOTSTRAP}"; return 0; fi
+    tail -n 50 "${LOG_FILE}" >&2 || true
+    die 1 "broker pid ${pid} is running but does not answer on ${BOOTSTRAP} (try: $0 stop)"
+  fi
+  rm -f "${PID_FILE}"
+
+  # Someone else's process on our ports would make the broker fail late and
+  # confusingly; say so up front.
+  local p
+  for p in "${PORT}" "${CONTROLLER_PORT}"; do
+    if port_open "${p}"; then
+      die 1 "port ${HOST}:${p} is already in use by another process (set KARAFKA_KAFKA_PORT / KARAFKA_KAFKA_CONTROLLER_PORT)"
+    fi
+  done
+
+  ensure_jars
+
+  # Fresh, empty broker every start.
+  rm -rf "${DATA_DIR}"
+  mkdir -p "${DATA_DIR}"
+  write_properties
+  [[ -f "${LOG_FILE}" ]] && mv -f "${LOG_FILE}" "${LOG_FILE}.prev"
+  : > "${LOG_FILE}"
+
+  local cluster_id
+  cluster_id="$(random_cluster_id)"
+  if ! run_tool "${STORAGE_CLASS}" format -t "${cluster_id}" -c "${PROPS_FILE}" >>"${LOG_FILE}" 2>&1; then
+    tail -n 50 "${LOG_FILE}" >&2 || true
+    die 1 "formatting ${DATA_DIR} failed"
+  fi
+
+  # shellcheck disable=SC2206  # heap/JVM opts are intentionally word-split
+  local heap=(${KARAFKA_KAFKA_HEAP_OPTS:--Xms256m -Xmx1g})
+  # shellcheck disable=SC2206
+  local extra=(${KARAFKA_KAFKA_JVM_OPTS:-})
+  # Same GC settings as Kafka's kafka-run-class.sh; exit (not limp on) on OOM.
+  nohup java "${heap[@]}" \
+    -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError \
+    -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="${LOG4J_CONF}" \
+    -Dkarafka.kafka.log.level=INFO -Dkarafka.kafka.log.target=SYSTEM_OUT \
+    "${extra[@]}" \
+    -cp "${LIBS_DIR}/*" "${SERVER_CLASS}" "${PROPS_FILE}" \
+    >>"${LOG_FILE}" 2>&1 </dev/null &
+  pid=$!
+  echo "${pid}" > "${PID_FILE}"
+
+  if ! wait_ready "${pid}"; then
+    log "last 50 lines of ${LOG_FILE}:"
+    tail -n 50 "${LOG_FILE}" >&2 || true
+    # Do not leave a half-started broker behind.
+    kill -KILL "${pid}" 2>/dev/null || true
+    rm -f "${PID_FILE}"
+    die 1 "Kafka ${KAFKA_VERSION} failed to start"
+  fi
+  log "Kafka ${KAFKA_VERSION} ready at ${BOOTSTRAP} (pid ${pid}, started in $(elapsed "${t0}"))"
+  echo "${BOOTSTRAP}"
+}
+
+cmd_stop() {
+  local pid t0
+  t0="$(now_ms)"
+  if ! pid="$(running_pid)"; then
+    rm -f "${PID_FILE}"
+    log "not running"
+    return 0
+  fi
+  kill -TERM "${pid}" 2>/dev/null || true
+  local deadline=$(( SECONDS + 30 ))
+  while kill -0 "${pid}" 2>/dev/null && (( SECONDS < deadline )); do
+    sleep 0.1
+  done
+  if kill -0 "${pid}" 2>/dev/null; then
+    log "broker pid ${pid} still alive after 30s, sending SIGKILL"
+    kill -KILL "${pid}" 2>/dev/null || true
+    while kill -0 "${pid}" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "${PID_FILE}"
+  log "stopped (pid ${pid}) in $(elapsed "${t0}")"
+}
+
+cmd_status() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    log "not running"
+    return 3
+  fi
+  require_java
+  if broker_answers; then
+    echo "${BOOTSTRAP}"
+    return 0
+  fi
+  log "broker pid ${pid} is running but does not answer on ${BOOTSTRAP}"
+  return 1
+}
+
+cmd_logs() {
+  [[ -f "${LOG_FILE}" ]] || die 1 "no log yet at ${LOG_FILE}"
+  cat "${LOG_FILE}"
+}
+
+cmd_create_topic() {
+  local name="${1:-}" partitions="${2:-1}"
+  [[ -n "${name}" ]] || die 2 "usage: $0 create-topic NAME [PARTITIONS]"
+  [[ "${partitions}" =~ ^[1-9][0-9]*$ ]] || die 2 "PARTITIONS must be a positive integer, got '${partitions}'"
+  running_pid >/dev/null || die 1 "broker not running (run: $0 start)"
+  require_java
+  run_tool "${TOPIC_CLASS}" --bootstrap-server "${BOOTSTRAP}" --create \
+    --topic "${name}" --partitions "${partitions}" --replication-factor 1
+}
+
+usage() {
+  cat >&2 <<EOF
+usage: $0 start|stop|status|logs|brokers|create-topic NAME [PARTITIONS]
+  start         fetch Kafka ${KAFKA_VERSION} (once), start a fresh broker on ${BOOTSTRAP}
+  stop          stop it (SIGTERM, SIGKILL after 30s)
+  status        exit 0 and print the address if answering, 3 if not running
+  logs          print ${LOG_FILE}
+  brokers       print the bootstrap address
+  create-topic  create a topic (replication factor 1)
+EOF
+}
+
+main() {
+  local cmd="${1:-}"
+  [[ $# -gt 0 ]] && shift
+  case "${cmd}" in
+    start)        cmd_start ;;
+    stop)         cmd_stop ;;
+    status)       cmd_status ;;
+    logs)         cmd_logs ;;
+    brokers)      echo "${BOOTSTRAP}" ;;
+    create-topic) cmd_create_topic "$@" ;;
+    -h|--help|help) usage ;;
+    *)            usage; exit 2 ;;
+  esac
+}
+
+main "$@"
