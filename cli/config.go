@@ -1,0 +1,407 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+
+	karafka "github.com/karafka-actors/karafka-actors"
+)
+
+// EnvPrefix prefixes every environment variable of a config key:
+// kafka.brokers is KARAFKA_KAFKA_BROKERS.
+const EnvPrefix = "KARAFKA_"
+
+// ErrConfig is wrapped by every configuration error; the CLI exits with
+// ExitUsage (2) on it, before connecting to anything.
+var ErrConfig = errors.New("invalid configuration")
+
+// Settings is everything the configuration sets: the application's
+// karafka.Config plus what only the CLI uses.
+type Settings struct {
+	karafka.Config
+	Log LogConfig
+	// CreateTopics makes `server` create missing route, response and dead
+	// letter topics on a real cluster (always done on the embedded broker).
+	CreateTopics bool
+	// TopicPartitions is the partition count of topics the CLI creates.
+	TopicPartitions int
+}
+
+// LogConfig is where and how the CLI logs (always to stderr).
+type LogConfig struct {
+	Level  string // debug, info, warn, error
+	Format string // text, json
+}
+
+// DefaultSettings returns the defaults of every key.
+func DefaultSettings(name string) Settings {
+	c := karafka.DefaultConfig()
+	if name != "" {
+		c.Name = name
+	}
+	c.Kafka.ClientID = ""
+	return Settings{Config: c, Log: LogConfig{Level: "info", Format: "text"}, TopicPartitions: 1}
+}
+
+// key is one configuration key: its name ("kafka.brokers"), what it is for,
+// and where it lives in Settings.
+type key struct {
+	name string
+	doc  string
+	// ref returns a pointer to the field: *string, *[]string, *bool, *int,
+	// *float64 or *time.Duration. enum lists the allowed strings, if limited.
+	ref  func(*Settings) any
+	enum []string
+	// secret values are redacted by Redacted.
+	secret bool
+}
+
+// envName is the environment variable of key k.
+func envName(k string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
+}
+
+// ignoredEnv are KARAFKA_ variables that are not config keys (test harness,
+// config file location).
+var ignoredEnv = []string{"KARAFKA_CONFIG", "KARAFKA_TEST_", "KARAFKA_REQUIRE_"}
+
+// Keys returns the names of every configuration key, in documentation order.
+func Keys() []string {
+	out := make([]string, len(schema))
+	for i, k := range schema {
+		out[i] = k.name
+	}
+	return out
+}
+
+func lookupKey(name string) (key, bool) {
+	for _, k := range schema {
+		if k.name == name {
+			return k, true
+		}
+	}
+	return key{}, false
+}
+
+// Sources are the configuration layers, lowest precedence first.
+type Sources struct {
+	// File is a YAML, JSON or TOML file (by extension); "" for none.
+	File string
+	// Env is the environment, as os.Environ.
+	Env []string
+	// Set are "key=value" overrides from flags, applied in order.
+	Set []string
+}
+
+// Load builds Settings from defaults < file < env < flags. Every unknown key
+// and invalid value is reported at once, each naming its key, its source and
+// what is allowed; the error wraps ErrConfig.
+func Load(name string, src Sources) (Settings, error) { return load(name, src, nil) }
+
+func load(name string, src Sources, defaults []func(*Settings)) (Settings, error) {
+	s := DefaultSettings(name)
+	for _, f := range defaults {
+		f(&s)
+	}
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, a...)...)) }
+
+	type layer struct {
+		source string
+		values map[string]any
+	}
+	var layers []layer
+
+	if src.File != "" {
+		v := viper.New()
+		v.SetConfigFile(src.File)
+		if err := v.ReadInConfig(); err != nil {
+			return s, fmt.Errorf("%w: config file %s: %w", ErrConfig, src.File, err)
+		}
+		vals := map[string]any{}
+		for _, k := range v.AllKeys() {
+			if _, ok := lookupKey(k); !ok {
+				bad("%s (config file %s): unknown key%s", k, src.File, suggest(k))
+				continue
+			}
+			vals[k] = v.Get(k)
+		}
+		layers = append(layers, layer{"config file " + src.File, vals})
+	}
+
+	envKeys := map[string]string{}
+	for _, k := range schema {
+		envKeys[envName(k.name)] = k.name
+	}
+	envVals := map[string]any{}
+	env := slices.Clone(src.Env)
+	slices.Sort(env)
+	for _, kv := range env {
+		n, val, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(n, EnvPrefix) || slices.ContainsFunc(ignoredEnv, func(p string) bool { return strings.HasPrefix(n, p) }) {
+			continue
+		}
+		k, ok := envKeys[n]
+		if !ok {
+			bad("%s (environment): unknown variable; config keys map to %s<KEY with . as _>, e.g. KARAFKA_KAFKA_BROKERS", n, EnvPrefix)
+			continue
+		}
+		envVals[k] = val
+	}
+	layers = append(layers, layer{"environment", envVals})
+
+	flagVals := map[string]any{}
+	for _, kv := range src.Set {
+		k, val, ok := strings.Cut(kv, "=")
+		k = strings.TrimSpace(k)
+		if !ok {
+			bad("--set %q: want key=value", kv)
+			continue
+		}
+		if _, known := lookupKey(k); !known {
+			bad("%s (flag): unknown key%s", k, suggest(k))
+			continue
+		}
+		flagVals[k] = val
+	}
+	layers = append(layers, layer{"flag", flagVals})
+
+	for _, l := range layers {
+		for _, k := range schema {
+			raw, ok := l.values[k.name]
+			if !ok {
+				continue
+			}
+			if err := assign(&s, k, raw); err != nil {
+				source := l.source
+				if l.source == "environment" {
+					source = "env " + envName(k.name)
+				}
+				bad("%s (%s): %v", k.name, source, err)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return s, errors.Join(errs...)
+	}
+	if err := s.Validate(); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// Validate checks the CLI's own keys and the karafka.Config.
+func (s Settings) Validate() error {
+	var errs []error
+	if s.TopicPartitions < 1 {
+		errs = append(errs, fmt.Errorf("%w: kafka.topic_partitions: %d must be at least 1", ErrConfig, s.TopicPartitions))
+	}
+	c := s.Config
+	if c.Kafka.ClientID == "" {
+		c.Kafka.ClientID = c.Name
+	}
+	if err := c.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("%w: %w", ErrConfig, err))
+	}
+	return errors.Join(errs...)
+}
+
+// AppConfig returns the karafka.Config, with the client id defaulting to the name.
+func (s Settings) AppConfig() karafka.Config {
+	c := s.Config
+	c.Kafka.Brokers = slices.Clone(c.Kafka.Brokers)
+	if c.Kafka.ClientID == "" {
+		c.Kafka.ClientID = c.Name
+	}
+	return c
+}
+
+// assign parses raw (a file value, or a string from env or flags) into k's field.
+func assign(s *Settings, k key, raw any) error {
+	switch p := k.ref(s).(type) {
+	case *string:
+		v, ok := raw.(string)
+		if !ok {
+			return fmt.Errorf("%v is not a string", raw)
+		}
+		if len(k.enum) > 0 && !slices.Contains(k.enum, v) {
+			return fmt.Errorf("%q is not allowed (allowed: %s)", v, strings.Join(k.enum, ", "))
+		}
+		*p = v
+	case *[]string:
+		var out []string
+		switch v := raw.(type) {
+		case string:
+			for _, part := range strings.Split(v, ",") {
+				if part = strings.TrimSpace(part); part != "" {
+					out = append(out, part)
+				}
+			}
+		case []any:
+			for _, e := range v {
+				str, ok := e.(string)
+				if !ok {
+					return fmt.Errorf("element %v is not a string (want a list of strings or a comma-separated string)", e)
+				}
+				out = append(out, str)
+			}
+		case []string:
+			out = v
+		default:
+			return fmt.Errorf("%v is not a list (want a list of strings or a comma-separated string)", raw)
+		}
+		*p = out
+	case *bool:
+		switch v := raw.(type) {
+		case bool:
+			*p = v
+		case string:
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a boolean (allowed: true, false)", v)
+			}
+			*p = b
+		default:
+			return fmt.Errorf("%v is not a boolean (allowed: true, false)", raw)
+		}
+	case *int:
+		switch v := raw.(type) {
+		case int:
+			*p = v
+		case int64:
+			*p = int(v)
+		case float64:
+			if v != float64(int(v)) {
+				return fmt.Errorf("%v is not an integer", v)
+			}
+			*p = int(v)
+		case string:
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("%q is not an integer", v)
+			}
+			*p = n
+		default:
+			return fmt.Errorf("%v is not an integer", raw)
+		}
+	case *float64:
+		switch v := raw.(type) {
+		case float64:
+			*p = v
+		case int:
+			*p = float64(v)
+		case int64:
+			*p = float64(v)
+		case string:
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return fmt.Errorf("%q is not a number", v)
+			}
+			*p = f
+		default:
+			return fmt.Errorf("%v is not a number", raw)
+		}
+	case *time.Duration:
+		str, ok := raw.(string)
+		if !ok {
+			return fmt.Errorf("%v is not a duration (want a Go duration string such as \"30s\", \"250ms\", \"1m\")", raw)
+		}
+		d, err := time.ParseDuration(strings.TrimSpace(str))
+		if err != nil {
+			return fmt.Errorf("%q is not a duration (want a Go duration string such as \"30s\", \"250ms\", \"1m\")", str)
+		}
+		*p = d
+	default:
+		if f, ok := k.ref(s).(interface{ Set(string) error }); ok {
+			str, isStr := raw.(string)
+			if !isStr {
+				return fmt.Errorf("%v is not a string (allowed: %s)", raw, strings.Join(k.enum, ", "))
+			}
+			if err := f.Set(str); err != nil {
+				return fmt.Errorf("%q is not allowed (allowed: %s)", str, strings.Join(k.enum, ", "))
+			}
+			return nil
+		}
+		return fmt.Errorf("internal: unsupported field type %T", p)
+	}
+	return nil
+}
+
+// value returns k's current value as text.
+func value(s *Settings, k key) string {
+	switch p := k.ref(s).(type) {
+	case *string:
+		return *p
+	case *[]string:
+		return strings.Join(*p, ",")
+	case *bool:
+		return strconv.FormatBool(*p)
+	case *int:
+		return strconv.Itoa(*p)
+	case *float64:
+		return strconv.FormatFloat(*p, 'g', -1, 64)
+	case *time.Duration:
+		return p.String()
+	case fmt.Stringer:
+		return p.String()
+	}
+	return "?"
+}
+
+// Values returns every key with its effective value, secrets redacted, in
+// documentation order.
+func (s Settings) Values() [][2]string {
+	out := make([][2]string, 0, len(schema))
+	for _, k := range schema {
+		v := value(&s, k)
+		if k.secret && v != "" {
+			v = "******"
+		}
+		out = append(out, [2]string{k.name, v})
+	}
+	return out
+}
+
+// suggest proposes a known key close to an unknown one.
+func suggest(unknown string) string {
+	best, bestD := "", 4
+	for _, k := range schema {
+		if d := distance(unknown, k.name); d < bestD {
+			best, bestD = k.name, d
+		}
+	}
+	if best == "" {
+		return "; see `info` or configs/karafka.yaml for the keys"
+	}
+	return fmt.Sprintf("; did you mean %s?", best)
+}
+
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// envFromOS is the environment used by commands.
+func envFromOS() []string { return os.Environ() }

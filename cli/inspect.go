@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/karafka-actors/karafka-actors/topology"
+)
+
+// FlowFormats are the formats of `flow --format`.
+var FlowFormats = []string{"text", "tree", "dot", "mermaid", "json"}
+
+// WriteFlow writes the routes in format (one of FlowFormats).
+func WriteFlow(cmd *cobra.Command, s Settings, routes []topology.Resolved, format string) error {
+	out := cmd.OutOrStdout()
+	g := func() topology.Graph { return topology.NewGraph(s.Name, s.Supervision, routes) }
+	switch format {
+	case "text":
+		return topology.WriteFlow(out, routes)
+	case "tree":
+		return topology.WriteTree(out, g())
+	case "dot":
+		return topology.WriteDOT(out, g())
+	case "mermaid":
+		return topology.WriteMermaid(out, g())
+	case "json":
+		return topology.WriteJSON(out, g())
+	}
+	return usageError("--format %q is not allowed (allowed: text, tree, dot, mermaid, json)", format)
+}
+
+func (r *runner) resolved(cmd *cobra.Command) (Settings, []topology.Resolved, error) {
+	s, err := r.settings(cmd)
+	if err != nil {
+		return s, nil, err
+	}
+	app, err := r.newApp(s, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return s, nil, err
+	}
+	routes, err := app.Routes()
+	if err != nil {
+		return s, nil, Exit(ExitUsage, err)
+	}
+	return s, routes, nil
+}
+
+func (r *runner) flowCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "flow",
+		Short: "Print the application flow (Karafka's `karafka flow`), or its actor tree",
+		Long: `Print the application flow.
+
+  text     Karafka 0.5's output, byte for byte (default)
+  tree     the actor supervision tree: root supervisor, a listener per topic with its
+           group, partition actors with strategy and retry, responder with its topics
+  dot      the same graph for Graphviz (dot -Tsvg)
+  mermaid  the same graph as a Mermaid flowchart
+  json     the same graph as JSON (stable field names, format_version 1)`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, routes, err := r.resolved(cmd)
+			if err != nil {
+				return err
+			}
+			return WriteFlow(cmd, s, routes, format)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "text, tree, dot, mermaid or json")
+	return cmd
+}
+
+func (r *runner) routesCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "routes",
+		Short: "List the routes: topic, group, controller, responder, parser",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, routes, err := r.resolved(cmd)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "TOPIC\tGROUP\tCONTROLLER\tRESPONDER\tPARSER\tDEAD LETTER")
+			for _, rt := range sortedRoutes(routes) {
+				resp := rt.ResponderName
+				if resp == "" {
+					resp = "-"
+				}
+				ctrl := rt.ControllerName
+				if ctrl == "" {
+					ctrl = "func"
+				}
+				dl := rt.DeadLetter
+				if dl == "" {
+					dl = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", rt.Topic, rt.Group, ctrl, resp, rt.Parser.Name(), dl)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func sortedRoutes(routes []topology.Resolved) []topology.Resolved {
+	g := topology.NewGraph("", routes[0].SupervisionConfig, routes)
+	byTopic := map[string]topology.Resolved{}
+	for _, rt := range routes {
+		byTopic[rt.Topic] = rt
+	}
+	out := make([]topology.Resolved, 0, len(routes))
+	for _, l := range g.Listeners {
+		out = append(out, byTopic[l.Topic])
+	}
+	return out
+}
+
+func (r *runner) infoCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "info",
+		Short: "Print version, app name, brokers and the effective configuration (secrets redacted)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := r.settings(cmd)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "version: %s (%s)\n", r.opts.version, runtime.Version())
+			fmt.Fprintf(out, "app: %s\n", s.Name)
+			fmt.Fprintf(out, "brokers: %s\n", joinOr(s.Kafka.Brokers, "(none)"))
+			fmt.Fprintln(out, "config:")
+			tw := tabwriter.NewWriter(out, 0, 4, 1, ' ', 0)
+			for _, kv := range s.Values() {
+				fmt.Fprintf(tw, "  %s\t= %s\n", kv[0], kv[1])
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func joinOr(ss []string, def string) string {
+	if len(ss) == 0 {
+		return def
+	}
+	out := ss[0]
+	for _, s := range ss[1:] {
+		out += "," + s
+	}
+	return out
+}
+
+func (r *runner) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s (karafka-actors, %s)\n", r.name, r.opts.version, runtime.Version())
+		},
+	}
+}

@@ -1,0 +1,293 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/spf13/cobra"
+
+	"github.com/karafka-actors/karafka-actors/embedded"
+	"github.com/karafka-actors/karafka-actors/producer"
+)
+
+func (r *runner) brokerCmd() *cobra.Command {
+	var listen string
+	var partitions int32
+	var topics []string
+	cmd := &cobra.Command{
+		Use:   "broker",
+		Short: "Run the embedded Kafka-protocol broker alone, in the foreground (local development)",
+		Long: `Run the in-process Kafka-protocol broker (kfake) on a loopback address until
+SIGTERM or SIGINT. Its data lives in memory and is gone when it stops. Point
+kafka.brokers (or --brokers) of other commands at it.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := r.settings(cmd)
+			if err != nil {
+				return err
+			}
+			logger := newLogger(s, cmd.ErrOrStderr())
+			opts := []embedded.Option{embedded.Addr(listen), embedded.Logger(logger)}
+			if len(topics) > 0 {
+				opts = append(opts, embedded.Topics(partitions, topics...))
+			}
+			b, err := embedded.Start(opts...)
+			if err != nil {
+				return Exit(ExitFailure, err)
+			}
+			defer b.Close()
+			sigs := make(chan os.Signal, 1)
+			signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+			defer signal.Stop(sigs)
+			fmt.Fprintf(cmd.OutOrStdout(), "broker listening on %s\n", joinOr(b.Addrs(), listen))
+			<-sigs
+			logger.Info("broker stopping")
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&listen, "listen", "l", embedded.DefaultAddr, "loopback host:port to listen on (port 0: a free one)")
+	cmd.Flags().StringSliceVar(&topics, "topics", nil, "topics to create at start")
+	cmd.Flags().Int32Var(&partitions, "partitions", 1, "partitions of --topics")
+	return cmd
+}
+
+func (r *runner) produceCmd() *cobra.Command {
+	var key string
+	cmd := &cobra.Command{
+		Use:   "produce TOPIC",
+		Short: "Produce one message per stdin line to TOPIC",
+		Long: `Produce one message per line of standard input to TOPIC (to kafka.brokers),
+waiting until the broker acknowledged every one. Empty lines are skipped.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := r.settings(cmd)
+			if err != nil {
+				return err
+			}
+			pc := s.Producer
+			pc.Kafka = s.AppConfig().Kafka
+			p, err := producer.New(pc, producer.WithLogger(newLogger(s, cmd.ErrOrStderr())))
+			if err != nil {
+				return Exit(ExitFailure, err)
+			}
+			var wg sync.WaitGroup
+			var failed atomic.Int64
+			var firstErr atomic.Value
+			n := 0
+			sc := bufio.NewScanner(cmd.InOrStdin())
+			sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+			for sc.Scan() {
+				line := sc.Bytes()
+				if len(line) == 0 {
+					continue
+				}
+				m := &producer.Message{Topic: args[0], Value: append([]byte(nil), line...)}
+				if key != "" {
+					m.Key = []byte(key)
+				}
+				wg.Add(1)
+				n++
+				p.SendAsync(m, func(res producer.Result) {
+					if res.Err != nil {
+						failed.Add(1)
+						firstErr.CompareAndSwap(nil, res.Err)
+					}
+					wg.Done()
+				})
+			}
+			wg.Wait()
+			closeErr := p.Close()
+			if err := sc.Err(); err != nil {
+				return Exit(ExitFailure, fmt.Errorf("reading stdin: %w", err))
+			}
+			if f := failed.Load(); f > 0 {
+				return Exit(ExitFailure, fmt.Errorf("%d of %d messages not produced: %v", f, n, firstErr.Load()))
+			}
+			if closeErr != nil {
+				return Exit(ExitFailure, closeErr)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "produced %d message(s) to %s\n", n, args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&key, "key", "k", "", "key of every message")
+	return cmd
+}
+
+func (r *runner) consumeCmd() *cobra.Command {
+	var fromBeginning, withKey bool
+	var group string
+	var count int
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "consume TOPIC",
+		Short: "Print messages of TOPIC, one value per line",
+		Long: `Print the messages of TOPIC (from kafka.brokers), one value per line, until
+--count messages were printed, --timeout passed, or SIGINT/SIGTERM.
+Without --group every partition is read directly (no offsets committed);
+with --group the consumer joins that group and commits what it printed.
+
+Exit status: 0, or 1 when --timeout passed before --count messages.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := r.settings(cmd)
+			if err != nil {
+				return err
+			}
+			sc, err := s.AppConfig().Kafka.Sarama()
+			if err != nil {
+				return Exit(ExitUsage, err)
+			}
+			sc.Consumer.Offsets.Initial = sarama.OffsetNewest
+			if fromBeginning {
+				sc.Consumer.Offsets.Initial = sarama.OffsetOldest
+			}
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			sigs := make(chan os.Signal, 1)
+			signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+			defer signal.Stop(sigs)
+			go func() {
+				select {
+				case <-sigs:
+					cancel()
+				case <-ctx.Done():
+				}
+			}()
+			timedOut := false
+			if timeout > 0 {
+				t := time.AfterFunc(timeout, func() { timedOut = true; cancel() })
+				defer t.Stop()
+			}
+			out := bufio.NewWriter(cmd.OutOrStdout())
+			var mu sync.Mutex
+			printed := 0
+			print := func(m *sarama.ConsumerMessage) bool {
+				mu.Lock()
+				defer mu.Unlock()
+				if count > 0 && printed >= count {
+					return false
+				}
+				if withKey {
+					fmt.Fprintf(out, "%s\t", m.Key)
+				}
+				out.Write(m.Value)
+				out.WriteByte('\n')
+				out.Flush()
+				printed++
+				if count > 0 && printed >= count {
+					cancel()
+				}
+				return true
+			}
+			if group != "" {
+				err = consumeGroup(ctx, s.Kafka.Brokers, sc, group, args[0], print)
+			} else {
+				err = consumePartitions(ctx, s.Kafka.Brokers, sc, args[0], print)
+			}
+			if err != nil && !errors.Is(err, context.Canceled) {
+				return Exit(ExitFailure, err)
+			}
+			if timedOut && count > 0 && printed < count {
+				return Exit(ExitFailure, fmt.Errorf("timeout after %v: %d of %d messages", timeout, printed, count))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&fromBeginning, "from-beginning", false, "start at the oldest message (default: only new ones)")
+	f.StringVarP(&group, "group", "g", "", "consume as this consumer group (commits offsets)")
+	f.IntVarP(&count, "count", "n", 0, "stop after N messages (0: no limit)")
+	f.DurationVar(&timeout, "timeout", 0, "stop after this long (0: no limit)")
+	f.BoolVar(&withKey, "print-key", false, "print key<TAB>value")
+	return cmd
+}
+
+func consumePartitions(ctx context.Context, brokers []string, sc *sarama.Config, topic string, print func(*sarama.ConsumerMessage) bool) error {
+	c, err := sarama.NewConsumer(brokers, sc)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	parts, err := c.Partitions(topic)
+	if err != nil {
+		return fmt.Errorf("topic %s: %w", topic, err)
+	}
+	var wg sync.WaitGroup
+	for _, p := range parts {
+		pc, err := c.ConsumePartition(topic, p, sc.Consumer.Offsets.Initial)
+		if err != nil {
+			return fmt.Errorf("topic %s partition %d: %w", topic, p, err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer pc.AsyncClose()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case m, ok := <-pc.Messages():
+					if !ok || !print(m) {
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+type printHandler struct {
+	print func(*sarama.ConsumerMessage) bool
+}
+
+func (printHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
+func (printHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+func (h printHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	for {
+		select {
+		case <-sess.Context().Done():
+			return nil
+		case m, ok := <-claim.Messages():
+			if !ok {
+				return nil
+			}
+			if !h.print(m) {
+				return nil
+			}
+			sess.MarkMessage(m, "")
+		}
+	}
+}
+
+func consumeGroup(ctx context.Context, brokers []string, sc *sarama.Config, group, topic string, print func(*sarama.ConsumerMessage) bool) error {
+	sc.Consumer.Offsets.AutoCommit.Interval = 200 * time.Millisecond
+	g, err := sarama.NewConsumerGroup(brokers, group, sc)
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	for ctx.Err() == nil {
+		if err := g.Consume(ctx, []string{topic}, printHandler{print}); err != nil && !errors.Is(err, sarama.ErrClosedConsumerGroup) {
+			if ctx.Err() != nil {
+				break
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+var _ = io.EOF

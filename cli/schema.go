@@ -1,0 +1,73 @@
+package cli
+
+
+// schema lists every configuration key, in the order configs/karafka.yaml
+// documents them.
+var schema = []key{
+	{name: "name", doc: "application name: Kafka client id (unless kafka.client_id) and prefix of default consumer groups (<name>_<topic>)", ref: func(s *Settings) any { return &s.Name }},
+	{name: "start_from_beginning", doc: "new consumer groups read from the oldest message (false: only new messages)", ref: func(s *Settings) any { return &s.StartFromBeginning }},
+	{name: "shutdown_timeout", doc: "bound on draining in-flight messages at shutdown", ref: func(s *Settings) any { return &s.ShutdownTimeout }},
+
+	{name: "kafka.brokers", doc: "bootstrap brokers, host:port (env: comma-separated)", ref: func(s *Settings) any { return &s.Kafka.Brokers }},
+	{name: "kafka.version", doc: "Kafka protocol version to speak (>= 0.11.0)", ref: func(s *Settings) any { return &s.Kafka.Version }},
+	{name: "kafka.client_id", doc: "client id sent to brokers; empty: the app name", ref: func(s *Settings) any { return &s.Kafka.ClientID }},
+	{name: "kafka.dial_timeout", doc: "timeout connecting to one broker", ref: func(s *Settings) any { return &s.Kafka.DialTimeout }},
+	{name: "kafka.create_topics", doc: "server creates missing topics on a real cluster (always done with --embedded-broker)", ref: func(s *Settings) any { return &s.CreateTopics }},
+	{name: "kafka.topic_partitions", doc: "partitions of topics the CLI creates", ref: func(s *Settings) any { return &s.TopicPartitions }},
+	{name: "kafka.tls.enabled", doc: "use TLS", ref: func(s *Settings) any { return &s.Kafka.TLS.Enabled }},
+	{name: "kafka.tls.ca_file", doc: "PEM CA bundle (default: system pool)", ref: func(s *Settings) any { return &s.Kafka.TLS.CAFile }},
+	{name: "kafka.tls.cert_file", doc: "PEM client certificate (mutual TLS, with key_file)", ref: func(s *Settings) any { return &s.Kafka.TLS.CertFile }},
+	{name: "kafka.tls.key_file", doc: "PEM client key", ref: func(s *Settings) any { return &s.Kafka.TLS.KeyFile }},
+	{name: "kafka.tls.insecure_skip_verify", doc: "do not verify the broker certificate", ref: func(s *Settings) any { return &s.Kafka.TLS.InsecureSkipVerify }},
+	{name: "kafka.sasl.mechanism", doc: `"" (none), PLAIN, SCRAM-SHA-256, SCRAM-SHA-512`, ref: func(s *Settings) any { return &s.Kafka.SASL.Mechanism },
+		enum: []string{"", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}},
+	{name: "kafka.sasl.username", doc: "SASL user", ref: func(s *Settings) any { return &s.Kafka.SASL.Username }},
+	{name: "kafka.sasl.password", doc: "SASL password (prefer the env variable)", ref: func(s *Settings) any { return &s.Kafka.SASL.Password }, secret: true},
+
+	{name: "consumer.session_timeout", doc: "consumer group session timeout (>= 1s)", ref: func(s *Settings) any { return &s.Consumer.SessionTimeout }},
+	{name: "consumer.heartbeat_interval", doc: "consumer group heartbeat (< session_timeout)", ref: func(s *Settings) any { return &s.Consumer.HeartbeatInterval }},
+	{name: "consumer.commit_interval", doc: "how often marked offsets are committed", ref: func(s *Settings) any { return &s.Consumer.CommitInterval }},
+	{name: "consumer.max_in_flight", doc: "accepted, unfinished messages per partition before it is paused", ref: func(s *Settings) any { return &s.Consumer.MaxInFlight }},
+	{name: "consumer.batch_size", doc: "fetched messages handed to a partition actor at once", ref: func(s *Settings) any { return &s.Consumer.BatchSize }},
+	{name: "consumer.drain_timeout", doc: "how long a revoked partition waits for its in-flight messages", ref: func(s *Settings) any { return &s.Consumer.DrainTimeout }},
+	{name: "consumer.reconnect_backoff.initial", doc: "first wait before reconnecting to unreachable brokers", ref: func(s *Settings) any { return &s.Consumer.ReconnectBackoff.Initial }},
+	{name: "consumer.reconnect_backoff.max", doc: "longest wait between reconnects", ref: func(s *Settings) any { return &s.Consumer.ReconnectBackoff.Max }},
+	{name: "consumer.reconnect_backoff.multiplier", doc: "growth per attempt", ref: func(s *Settings) any { return &s.Consumer.ReconnectBackoff.Multiplier }},
+	{name: "consumer.reconnect_backoff.jitter", doc: "random fraction added or removed (0-1)", ref: func(s *Settings) any { return &s.Consumer.ReconnectBackoff.Jitter }},
+
+	{name: "producer.acks", doc: "all, leader or none", ref: func(s *Settings) any { return &s.Producer.Acks }, enum: []string{"all", "leader", "none"}},
+	{name: "producer.idempotent", doc: "idempotent producer (needs acks all)", ref: func(s *Settings) any { return &s.Producer.Idempotent }},
+	{name: "producer.compression", doc: "none, gzip, snappy, lz4, zstd", ref: func(s *Settings) any { return &s.Producer.Compression }, enum: []string{"none", "gzip", "snappy", "lz4", "zstd"}},
+	{name: "producer.flush_frequency", doc: "linger to fill a batch", ref: func(s *Settings) any { return &s.Producer.FlushFrequency }},
+	{name: "producer.flush_messages", doc: "records that trigger a flush", ref: func(s *Settings) any { return &s.Producer.FlushMessages }},
+	{name: "producer.channel_buffer_size", doc: "sarama input/result channel size", ref: func(s *Settings) any { return &s.Producer.ChannelBufferSize }},
+	{name: "producer.retry_max", doc: "retries of a failed produce request", ref: func(s *Settings) any { return &s.Producer.RetryMax }},
+	{name: "producer.retry_backoff", doc: "pause between produce retries", ref: func(s *Settings) any { return &s.Producer.RetryBackoff }},
+
+	{name: "supervision.strategy", doc: "root and default route strategy: " + strategyNames, ref: func(s *Settings) any { return strategyRef(&s.Supervision) }, enum: strategyEnum},
+	{name: "supervision.max_restarts", doc: "restarts allowed within supervision.within before escalating", ref: func(s *Settings) any { return &s.Supervision.MaxRestarts }},
+	{name: "supervision.within", doc: "window counting restarts", ref: func(s *Settings) any { return &s.Supervision.Within }},
+	{name: "supervision.backoff.initial", doc: "first restart delay", ref: func(s *Settings) any { return &s.Supervision.Backoff.Initial }},
+	{name: "supervision.backoff.max", doc: "longest restart delay", ref: func(s *Settings) any { return &s.Supervision.Backoff.Max }},
+	{name: "supervision.backoff.multiplier", doc: "growth per restart", ref: func(s *Settings) any { return &s.Supervision.Backoff.Multiplier }},
+	{name: "supervision.backoff.jitter", doc: "random fraction (0-1)", ref: func(s *Settings) any { return &s.Supervision.Backoff.Jitter }},
+
+	{name: "retry.attempts", doc: "tries of a failing message (first one included) before it is dead-lettered", ref: func(s *Settings) any { return &s.Retry.Attempts }},
+	{name: "retry.backoff.initial", doc: "first wait before trying again", ref: func(s *Settings) any { return &s.Retry.Backoff.Initial }},
+	{name: "retry.backoff.max", doc: "longest wait between tries", ref: func(s *Settings) any { return &s.Retry.Backoff.Max }},
+	{name: "retry.backoff.multiplier", doc: "growth per try", ref: func(s *Settings) any { return &s.Retry.Backoff.Multiplier }},
+	{name: "retry.backoff.jitter", doc: "random fraction (0-1)", ref: func(s *Settings) any { return &s.Retry.Backoff.Jitter }},
+
+	{name: "produce_backoff.initial", doc: "first wait before sending a refused response again", ref: func(s *Settings) any { return &s.ProduceBackoff.Initial }},
+	{name: "produce_backoff.max", doc: "longest wait", ref: func(s *Settings) any { return &s.ProduceBackoff.Max }},
+	{name: "produce_backoff.multiplier", doc: "growth per attempt", ref: func(s *Settings) any { return &s.ProduceBackoff.Multiplier }},
+	{name: "produce_backoff.jitter", doc: "random fraction (0-1)", ref: func(s *Settings) any { return &s.ProduceBackoff.Jitter }},
+
+	{name: "dead_letter.enabled", doc: "send exhausted messages to a dead letter topic (false: the partition blocks and keeps retrying)", ref: func(s *Settings) any { return &s.DeadLetter.Enabled }},
+	{name: "dead_letter.pattern", doc: `dead letter topic of a route; %s is the route's topic`, ref: func(s *Settings) any { return &s.DeadLetter.Pattern }},
+
+	{name: "log.level", doc: "debug, info, warn, error", ref: func(s *Settings) any { return &s.Log.Level }, enum: []string{"debug", "info", "warn", "error"}},
+	{name: "log.format", doc: "text or json (to stderr)", ref: func(s *Settings) any { return &s.Log.Format }, enum: []string{"text", "json"}},
+}
+
+

@@ -1,0 +1,263 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	karafka "github.com/karafka-actors/karafka-actors"
+	"github.com/karafka-actors/karafka-actors/embedded"
+	"github.com/karafka-actors/karafka-actors/kafka"
+)
+
+// daemonEnv marks the re-executed child of `server --daemon`.
+const daemonEnv = "KARAFKA_ACTORS_DAEMON_CHILD"
+
+func (r *runner) serverCmd() *cobra.Command {
+	var embeddedAddr, pidPath, logFile string
+	var daemon bool
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the application (consume, run controllers, respond)",
+		Long: `Run the application until SIGTERM or SIGINT, then shut down gracefully: stop
+fetching, drain in-flight messages (bounded by shutdown_timeout), flush the producer,
+commit offsets, leave the consumer groups; exit 0. A second signal forces exit 1.
+
+--embedded-broker[=ADDR] starts the in-process Kafka-protocol broker on ADDR
+(default 127.0.0.1:9092) and creates the route, response and dead letter topics;
+otherwise the server connects to kafka.brokers (and creates missing topics only
+when kafka.create_topics is true).
+
+--daemon detaches (a new session), logs to --log-file and needs --pid-file; the
+command returns once the server holds its pid file. Manage it with status, stop
+and restart.
+
+Exit status: 0 clean shutdown, 1 failure (or forced by a second signal),
+2 usage, configuration or route error (nothing was started).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := r.settings(cmd)
+			if err != nil {
+				return err
+			}
+			// Validate routes before anything connects or detaches.
+			if _, err := r.newApp(s, slog.New(slog.DiscardHandler)); err != nil {
+				return err
+			}
+			if daemon {
+				if pidPath == "" {
+					return usageError("--daemon needs --pid-file")
+				}
+				args := childArgs(os.Args[1:])
+				return r.daemonize(cmd, args, pidPath, logFile)
+			}
+			if cmd.Flags().Changed("embedded-broker") && embeddedAddr == "" {
+				embeddedAddr = embedded.DefaultAddr
+			}
+			return r.serve(cmd, s, embeddedAddr, pidPath)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&embeddedAddr, "embedded-broker", "", "start the embedded broker on ADDR (default "+embedded.DefaultAddr+") and create the topics")
+	f.Lookup("embedded-broker").NoOptDefVal = embedded.DefaultAddr
+	f.BoolVarP(&daemon, "daemon", "d", false, "run in the background (needs --pid-file)")
+	f.StringVarP(&pidPath, "pid-file", "p", "", "write and lock this pid file while running")
+	f.StringVar(&logFile, "log-file", "", "with --daemon: where stdout and stderr go (default: <pid file>.log)")
+	for _, add := range r.opts.serverFlags {
+		add(f)
+	}
+	return cmd
+}
+
+// childArgs drops --daemon (and -d) from the server's arguments.
+func childArgs(args []string) []string {
+	var out []string
+	for _, a := range args {
+		if a == "--daemon" || a == "-d" || strings.HasPrefix(a, "--daemon=") {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// daemonize starts this program again with args, detached in its own
+// session with its output in logFile, and waits until it holds pidPath.
+func (r *runner) daemonize(cmd *cobra.Command, args []string, pidPath, logFile string) error {
+	pidPath = absPath(pidPath)
+	if logFile == "" {
+		logFile = strings.TrimSuffix(pidPath, ".pid") + ".log"
+	}
+	logFile = absPath(logFile)
+	if locked(pidPath) {
+		pid, _ := readPID(pidPath)
+		return Exit(ExitFailure, fmt.Errorf("pid file %s: %w (pid %d)", pidPath, ErrAlreadyRunning, pid))
+	}
+	if err := os.MkdirAll(filepath.Dir(logFile), 0o755); err != nil {
+		return Exit(ExitFailure, err)
+	}
+	lf, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return Exit(ExitFailure, fmt.Errorf("log file: %w", err))
+	}
+	defer lf.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return Exit(ExitFailure, err)
+	}
+	// Make relative paths in args absolute-safe: the child keeps our cwd.
+	for i := range args {
+		if args[i] == "--pid-file" || args[i] == "-p" {
+			if i+1 < len(args) {
+				args[i+1] = absPath(args[i+1])
+			}
+		}
+	}
+	child := exec.Command(self, args...)
+	child.Stdin = nil
+	child.Stdout, child.Stderr = lf, lf
+	child.Env = append(os.Environ(), daemonEnv+"=1")
+	child.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := child.Start(); err != nil {
+		return Exit(ExitFailure, fmt.Errorf("starting the daemon: %w", err))
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- child.Wait() }()
+	deadline := time.After(30 * time.Second)
+	for {
+		if st, pid, _ := inspect(pidPath); st == stateRunning && pid == child.Process.Pid {
+			fmt.Fprintf(cmd.OutOrStdout(), "started (pid %d, pid file %s, log %s)\n", pid, pidPath, logFile)
+			return nil
+		}
+		select {
+		case err := <-exited:
+			return Exit(ExitFailure, fmt.Errorf("the daemon exited at start (%v); see %s", err, logFile))
+		case <-deadline:
+			return Exit(ExitFailure, fmt.Errorf("the daemon did not take its pid file in 30s; see %s", logFile))
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// serve runs the application in the foreground until a signal.
+func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, pidPath string) error {
+	logger := newLogger(s, cmd.ErrOrStderr())
+	var pf *pidFile
+	if pidPath != "" {
+		var err error
+		if pf, err = acquirePIDFile(pidPath); err != nil {
+			return Exit(ExitFailure, err)
+		}
+		defer pf.release()
+	}
+
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	var broker *embedded.Broker
+	if embeddedAddr != "" {
+		var err error
+		broker, err = embedded.Start(embedded.Addr(embeddedAddr), embedded.Logger(logger))
+		if err != nil {
+			return Exit(ExitFailure, err)
+		}
+		defer broker.Close()
+		s.Kafka.Brokers = broker.Addrs()
+		logger.Info("embedded broker listening", "addr", strings.Join(broker.Addrs(), ","))
+	}
+	app, err := r.newApp(s, logger)
+	if err != nil {
+		return err
+	}
+	if broker != nil || s.CreateTopics {
+		if err := createTopics(ctx, s, app, logger); err != nil {
+			return Exit(ExitFailure, err)
+		}
+	}
+	var stops []func(context.Context) error
+	for _, h := range r.opts.serveHooks {
+		stopHook, err := h(cmd, app)
+		if err != nil {
+			return Exit(ExitFailure, err)
+		}
+		if stopHook != nil {
+			stops = append(stops, stopHook)
+		}
+	}
+	runErr := runApp(ctx, app, s.ShutdownTimeout, sigs, logger)
+	for i := len(stops) - 1; i >= 0; i-- {
+		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := stops[i](sctx); err != nil {
+			logger.Warn("stopping a service hook failed", "error", err)
+		}
+		c()
+	}
+	if runErr != nil {
+		return Exit(ExitFailure, runErr)
+	}
+	return nil
+}
+
+// runApp runs app until it fails or a signal arrives; the first signal
+// shuts it down gracefully, a second one exits 1 at once.
+func runApp(ctx context.Context, app *karafka.App, shutdownTimeout time.Duration, sigs <-chan os.Signal, logger *slog.Logger) error {
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case sig := <-sigs:
+		logger.Info("signal received, shutting down gracefully (send it again to force)", "signal", sig.String())
+	}
+	go func() {
+		sig := <-sigs
+		logger.Error("second signal received, exiting now", "signal", sig.String())
+		os.Exit(ExitFailure)
+	}()
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout+10*time.Second)
+	defer cancel()
+	if err := app.Shutdown(sctx); err != nil && !errors.Is(err, karafka.ErrNotRunning) {
+		return err
+	}
+	return <-done
+}
+
+// createTopics creates the app's route, response and dead letter topics.
+func createTopics(ctx context.Context, s Settings, app *karafka.App, logger *slog.Logger) error {
+	topics, err := app.Topics()
+	if err != nil {
+		return err
+	}
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	kc := s.AppConfig().Kafka
+	if err := kafka.EnsureTopics(tctx, kc, int32(s.TopicPartitions), topics...); err != nil {
+		return err
+	}
+	logger.Info("topics ready", "topics", strings.Join(topics, ","), "partitions", s.TopicPartitions)
+	return nil
+}
+
+var _ = io.Discard

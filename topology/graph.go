@@ -1,0 +1,181 @@
+package topology
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/karafka-actors/karafka-actors/supervision"
+)
+
+// GraphFormatVersion is the version of the JSON document WriteJSON writes.
+// It changes only when a field is renamed or removed; new fields may appear
+// without a change.
+const GraphFormatVersion = 1
+
+// Graph is an application's actor supervision tree and data flow, as the
+// runtime builds it from resolved routes:
+//
+//	root supervisor (the application)
+//	 └─ listener, one per route (owns the consumer group membership)
+//	     └─ partition actors, one per claimed partition (run the controller)
+//	         └─ responder (validates and produces the responses)
+//
+// The JSON field names are stable (see GraphFormatVersion); WriteTree,
+// WriteDOT, WriteMermaid and WriteJSON all draw this one model.
+type Graph struct {
+	FormatVersion int        `json:"format_version"`
+	App           string     `json:"app"`
+	Supervisor    Supervisor `json:"supervisor"`
+	Listeners     []Listener `json:"listeners"`
+}
+
+// Supervisor describes how a supervisor restarts its failed children.
+type Supervisor struct {
+	// Strategy is the supervision strategy's name, e.g. "one_for_one".
+	Strategy string `json:"strategy"`
+	// MaxRestarts restarts within Within are allowed before escalating.
+	MaxRestarts int `json:"max_restarts"`
+	// Within is the restart-counting window, a Go duration ("1m0s").
+	Within string `json:"within"`
+	// Backoff spaces restarts; only the exponential_backoff strategy has
+	// one (null otherwise: restarts are immediate).
+	Backoff *Backoff `json:"backoff"`
+}
+
+// Backoff is an exponential backoff: Initial, times Multiplier per attempt,
+// capped at Max, with ±Jitter (a fraction) of randomness.
+type Backoff struct {
+	Initial    string  `json:"initial"`
+	Max        string  `json:"max"`
+	Multiplier float64 `json:"multiplier"`
+	Jitter     float64 `json:"jitter"`
+}
+
+// Listener is the actor of one route: it consumes Topic as Group.
+type Listener struct {
+	Topic      string `json:"topic"`
+	Group      string `json:"group"`
+	Controller string `json:"controller"`
+	Parser     string `json:"parser"`
+	// StartFrom is "beginning" or "end": where a new group starts reading.
+	StartFrom     string         `json:"start_from"`
+	BeforeFilters int            `json:"before_filters"`
+	Partitions    PartitionActor `json:"partitions"`
+}
+
+// PartitionActor describes the actors of a listener: one per claimed
+// partition, each supervised by the listener and running the controller.
+type PartitionActor struct {
+	// Cardinality is always "one per claimed partition".
+	Cardinality string     `json:"cardinality"`
+	Supervisor  Supervisor `json:"supervisor"`
+	Retry       Retry      `json:"retry"`
+	// DeadLetter is the dead letter topic, "" when disabled (the partition
+	// then blocks on a message whose retries ran out).
+	DeadLetter string     `json:"dead_letter"`
+	Responder  *Responder `json:"responder"`
+}
+
+// Retry is how often and how far apart a failed message is tried.
+type Retry struct {
+	Attempts int     `json:"attempts"`
+	Backoff  Backoff `json:"backoff"`
+}
+
+// Responder is the responder of a route with its declared topics.
+type Responder struct {
+	Name   string           `json:"name"`
+	Topics []ResponderTopic `json:"topics"`
+}
+
+// ResponderTopic is one declared topic of a responder.
+type ResponderTopic struct {
+	Name string `json:"name"`
+	// Required topics are used by every response ("always").
+	Required bool `json:"required"`
+	// MultipleUsage topics may get more than one message per response.
+	MultipleUsage bool `json:"multiple_usage"`
+}
+
+// Cardinality of partition actors.
+const partitionCardinality = "one per claimed partition"
+
+// NewGraph builds the graph of routes under a root supervisor configured by
+// root. Listeners are sorted by topic, like WriteFlow.
+func NewGraph(app string, root supervision.Config, routes []Resolved) Graph {
+	g := Graph{FormatVersion: GraphFormatVersion, App: app, Supervisor: describeSupervisor(root), Listeners: []Listener{}}
+	sorted := slices.Clone(routes)
+	slices.SortFunc(sorted, func(a, b Resolved) int { return strings.Compare(a.Topic, b.Topic) })
+	for _, r := range sorted {
+		l := Listener{
+			Topic: r.Topic, Group: r.Group, Controller: nameOr(r.ControllerName, "func"),
+			Parser: "json", StartFrom: "end", BeforeFilters: len(r.BeforeFilters),
+			Partitions: PartitionActor{
+				Cardinality: partitionCardinality,
+				Supervisor:  describeSupervisor(r.SupervisionConfig),
+				Retry:       Retry{Attempts: r.RetryPolicy.Attempts, Backoff: describeBackoff(r.RetryPolicy.Backoff)},
+				DeadLetter:  r.DeadLetter,
+			},
+		}
+		if r.Parser != nil {
+			l.Parser = r.Parser.Name()
+		}
+		if r.StartFromBeginning {
+			l.StartFrom = "beginning"
+		}
+		if r.Responder != nil || len(r.ResponderTopics) > 0 {
+			resp := &Responder{Name: nameOr(r.ResponderName, "responder"), Topics: []ResponderTopic{}}
+			for _, t := range r.ResponderTopics {
+				resp.Topics = append(resp.Topics, ResponderTopic{Name: t.Name, Required: t.Required, MultipleUsage: t.MultipleUsage})
+			}
+			l.Partitions.Responder = resp
+		}
+		g.Listeners = append(g.Listeners, l)
+	}
+	return g
+}
+
+func nameOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func describeBackoff(b supervision.Backoff) Backoff {
+	return Backoff{Initial: b.Initial.String(), Max: b.Max.String(), Multiplier: b.Multiplier, Jitter: b.Jitter}
+}
+
+// summary is a one-line description of s, as the tree and the drawings show it.
+func (s Supervisor) summary() string {
+	out := fmt.Sprintf("%s, max %d restarts within %s", s.Strategy, s.MaxRestarts, s.Within)
+	if s.Backoff != nil {
+		out += ", restart backoff " + s.Backoff.summary()
+	}
+	return out
+}
+
+func (b Backoff) summary() string {
+	s := fmt.Sprintf("%s..%s x%g", b.Initial, b.Max, b.Multiplier)
+	if b.Jitter > 0 {
+		s += fmt.Sprintf(" ±%g%%", b.Jitter*100)
+	}
+	return s
+}
+
+func (r Retry) summary() string {
+	return fmt.Sprintf("retry %d attempts, backoff %s", r.Attempts, r.Backoff.summary())
+}
+
+// usage is Karafka's "(always, exactly once)" description of a topic.
+func (t ResponderTopic) usage() string {
+	when, times := "conditionally", "exactly once"
+	if t.Required {
+		when = "always"
+	}
+	if t.MultipleUsage {
+		times = "one or more"
+	}
+	return when + ", " + times
+}

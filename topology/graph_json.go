@@ -1,0 +1,21 @@
+package topology
+
+import (
+	"encoding/json"
+	"io"
+)
+
+// WriteJSON writes g as one indented JSON document. The field names are
+// stable and documented on Graph and its parts; format_version is
+// GraphFormatVersion. Durations are Go duration strings ("1m0s").
+//
+//	{"format_version": 1, "app": "...",
+//	 "supervisor": {"strategy", "max_restarts", "within", "backoff": {"initial", "max", "multiplier", "jitter"}},
+//	 "listeners": [{"topic", "group", "controller", "parser", "start_from", "before_filters",
+//	   "partitions": {"cardinality", "supervisor", "retry": {"attempts", "backoff"}, "dead_letter",
+//	     "responder": {"name", "topics": [{"name", "required", "multiple_usage"}]} | null}}]}
+func WriteJSON(w io.Writer, g Graph) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(g)
+}
