@@ -111,7 +111,9 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 		f(&s)
 	}
 	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, a...)...)) }
+	bad := func(format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, a...)...))
+	}
 
 	type layer struct {
 		source string

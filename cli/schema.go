@@ -1,6 +1,5 @@
 package cli
 
-
 // schema lists every configuration key, in the order configs/karafka.yaml
 // documents them.
 var schema = []key{
@@ -69,5 +68,3 @@ var schema = []key{
 	{name: "log.level", doc: "debug, info, warn, error", ref: func(s *Settings) any { return &s.Log.Level }, enum: []string{"debug", "info", "warn", "error"}},
 	{name: "log.format", doc: "text or json (to stderr)", ref: func(s *Settings) any { return &s.Log.Format }, enum: []string{"text", "json"}},
 }
-
-

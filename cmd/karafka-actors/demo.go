@@ -1,0 +1,275 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/spf13/cobra"
+
+	karafka "github.com/karafka-actors/karafka-actors"
+	"github.com/karafka-actors/karafka-actors/cli"
+	"github.com/karafka-actors/karafka-actors/embedded"
+	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/producer"
+	"github.com/karafka-actors/karafka-actors/supervision"
+	"github.com/karafka-actors/karafka-actors/topology"
+)
+
+type cobraCommand = cobra.Command
+
+// demoInput is one sample message and how many things it causes: responses
+// and dead letters, or a before-filter drop.
+type demoInput struct {
+	topic, key, value string
+	note              string
+	outputs           int
+	filtered          bool
+}
+
+var demoInputs = []demoInput{
+	{topic: "repositories_created", value: `{"id":1}`, outputs: 1},
+	{topic: "repositories_deleted", value: `{"id":2}`, outputs: 1},
+	{topic: "repositories_updated", value: `{"id":3}`, outputs: 1},
+	{topic: "sources_refresh", value: `{"id":4,"reachable":true}`, outputs: 1},
+	{topic: "sources_refresh", value: `{"id":5,"reachable":false}`, outputs: 1},
+	{topic: "users_create", key: "1", value: `{"id":1,"email":"ada@example.com","premium":true}`, note: "premium user", outputs: 2},
+	{topic: "users_create", key: "2", value: `{"id":2,"email":"bob@example.com","premium":false}`, note: "regular user", outputs: 1},
+	{topic: "users_create", key: "3", value: `{"id":3,"premium":true}`, note: "no email: the before-filter drops it", filtered: true},
+	{topic: "users_create", key: "4", value: `{"id":4,"email":`, note: "malformed JSON: dead-lettered, the app keeps running", outputs: 1},
+	{topic: "repositories_created", value: `{"id":6}`, note: "still running after the bad message", outputs: 1},
+}
+
+func demoCmd() *cobra.Command {
+	var listen, logLevel string
+	var wait time.Duration
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run both examples on the embedded broker and show inputs and responses",
+		Long: `Start the embedded broker (a free loopback port by default), run the repositories
+and users examples, produce sample inputs for every example topic (a premium and a
+regular user, one without email, one malformed JSON), print each input going in and
+each response coming out, then shut down cleanly. Exits 0 when every expected
+response arrived, 1 otherwise.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd.OutOrStdout(), cmd.ErrOrStderr(), listen, logLevel, wait)
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:0", "embedded broker address (port 0: a free one)")
+	cmd.Flags().StringVar(&logLevel, "demo-log-level", "warn", "runtime log level on stderr (debug, info, warn, error)")
+	cmd.Flags().DurationVar(&wait, "wait", 15*time.Second, "how long to wait for the responses of one input")
+	return cmd
+}
+
+type output struct {
+	topic, key, value string
+	headers           []*sarama.RecordHeader
+}
+
+func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+		return cli.Exit(cli.ExitUsage, fmt.Errorf("--demo-log-level %q (allowed: debug, info, warn, error)", logLevel))
+	}
+	logger := slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: level}))
+
+	broker, err := embedded.Start(embedded.Addr(listen))
+	if err != nil {
+		return cli.Exit(cli.ExitFailure, err)
+	}
+	defer broker.Close()
+
+	cfg := karafka.DefaultConfig()
+	cfg.Name = "karafka_demo"
+	cfg.Kafka.Brokers = broker.Addrs()
+	cfg.Kafka.ClientID = "karafka_demo"
+	cfg.Retry = supervision.RetryPolicy{Attempts: 3, Backoff: supervision.Backoff{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond, Multiplier: 2}}
+	cfg.Consumer.CommitInterval = 100 * time.Millisecond
+	cfg.ShutdownTimeout = 10 * time.Second
+	app, err := karafka.New(cfg, karafka.WithLogger(logger))
+	if err != nil {
+		return cli.Exit(cli.ExitFailure, err)
+	}
+	if err := register(app); err != nil {
+		return cli.Exit(cli.ExitFailure, err)
+	}
+	routes, err := app.Routes()
+	if err != nil {
+		return cli.Exit(cli.ExitFailure, err)
+	}
+	topics, err := app.Topics()
+	if err != nil {
+		return cli.Exit(cli.ExitFailure, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := kafka.EnsureTopics(ctx, cfg.Kafka, 1, topics...); err != nil {
+		return cli.Exit(cli.ExitFailure, err)
+	}
+
+	fmt.Fprintf(out, "karafka-actors demo: embedded broker on %s, %d routes\n\n", strings.Join(broker.Addrs(), ","), len(routes))
+	fmt.Fprintln(out, "$ karafka-actors flow")
+	_ = topology.WriteFlow(out, routes)
+	fmt.Fprintln(out)
+
+	// Watch every response and dead letter topic.
+	inputs := map[string]bool{}
+	for _, r := range routes {
+		inputs[r.Topic] = true
+	}
+	var watched []string
+	for _, t := range topics {
+		if !inputs[t] {
+			watched = append(watched, t)
+		}
+	}
+	outputs := make(chan output, 64)
+	stopWatch, err := watch(cfg.Kafka, watched, outputs)
+	if err != nil {
+		return cli.Exit(cli.ExitFailure, err)
+	}
+	defer stopWatch()
+	filtered := make(chan events.Event, 16)
+	defer app.Events().Subscribe(func(e events.Event) { filtered <- e }, events.MessageFiltered)()
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	runErr := make(chan error, 1)
+	go func() { runErr <- app.Run(ctx) }()
+	select {
+	case <-app.Ready():
+	case err := <-runErr:
+		return cli.Exit(cli.ExitFailure, fmt.Errorf("the app stopped at start: %v", err))
+	case <-time.After(30 * time.Second):
+		return cli.Exit(cli.ExitFailure, errors.New("the app was not ready in 30s"))
+	}
+
+	pcfg := producer.DefaultConfig()
+	pcfg.Kafka = cfg.Kafka
+	prod, err := producer.New(pcfg)
+	if err != nil {
+		return cli.Exit(cli.ExitFailure, err)
+	}
+	defer prod.Close()
+
+	failures := 0
+	answered := 0
+	for _, in := range demoInputs {
+		fmt.Fprintf(out, "-> %-22s %s%s\n", in.topic, keyText(in.key), in.value)
+		if in.note != "" {
+			fmt.Fprintf(out, "   (%s)\n", in.note)
+		}
+		m := &producer.Message{Topic: in.topic, Value: []byte(in.value)}
+		if in.key != "" {
+			m.Key = []byte(in.key)
+		}
+		if _, err := prod.Send(ctx, m); err != nil {
+			return cli.Exit(cli.ExitFailure, err)
+		}
+		timeout := time.After(wait)
+		got := 0
+		for got < in.outputs || in.filtered {
+			select {
+			case o := <-outputs:
+				got++
+				fmt.Fprintf(out, "   <- %-22s %s%s\n", o.topic, keyText(o.key), o.value)
+				for _, h := range o.headers {
+					if strings.HasPrefix(string(h.Key), "karafka.") {
+						fmt.Fprintf(out, "        %s: %s\n", h.Key, h.Value)
+					}
+				}
+			case e := <-filtered:
+				fmt.Fprintf(out, "   x  dropped by the before-filter (%s partition %d offset %d): nothing produced\n", e.Topic, e.Partition, e.Offset)
+				in.filtered = false
+			case <-timeout:
+				fmt.Fprintf(out, "   !! timeout: %d of %d expected message(s) after %v\n", got, in.outputs, wait)
+				failures++
+				in.filtered, got = false, in.outputs
+			case sig := <-sigs:
+				fmt.Fprintf(out, "interrupted (%s)\n", sig)
+				_ = app.Shutdown(context.Background())
+				return cli.Exit(cli.ExitFailure, nil)
+			}
+		}
+		answered++
+		fmt.Fprintln(out)
+	}
+
+	sctx, scancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer scancel()
+	if err := app.Shutdown(sctx); err != nil {
+		return cli.Exit(cli.ExitFailure, fmt.Errorf("shutdown: %w", err))
+	}
+	if failures > 0 {
+		return cli.Exit(cli.ExitFailure, fmt.Errorf("%d input(s) did not get their expected messages", failures))
+	}
+	fmt.Fprintf(out, "done: %d inputs, every expected response arrived; shut down cleanly\n", answered)
+	return nil
+}
+
+func keyText(k string) string {
+	if k == "" {
+		return ""
+	}
+	return "key=" + k + " "
+}
+
+// watch prints nothing itself: it sends every record of topics to ch.
+func watch(kc kafka.Config, topics []string, ch chan<- output) (func(), error) {
+	sc, err := kc.Sarama()
+	if err != nil {
+		return nil, err
+	}
+	c, err := sarama.NewConsumer(kc.Brokers, sc)
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, t := range topics {
+		pc, err := c.ConsumePartition(t, 0, sarama.OffsetOldest)
+		if err != nil {
+			close(done)
+			wg.Wait()
+			c.Close()
+			return nil, fmt.Errorf("watching %s: %w", t, err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer pc.AsyncClose()
+			for {
+				select {
+				case <-done:
+					return
+				case m, ok := <-pc.Messages():
+					if !ok {
+						return
+					}
+					select {
+					case ch <- output{topic: m.Topic, key: string(m.Key), value: string(m.Value), headers: m.Headers}:
+					case <-done:
+						return
+					}
+				}
+			}
+		}()
+	}
+	return func() {
+		close(done)
+		wg.Wait()
+		c.Close()
+	}, nil
+}
