@@ -1,0 +1,232 @@
+package topology_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/karafka-actors/karafka-actors/params"
+	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/supervision"
+	"github.com/karafka-actors/karafka-actors/topology"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// exampleGraph mirrors the repositories and users examples.
+func exampleGraph() topology.Graph {
+	sup := supervision.DefaultConfig()
+	retry := supervision.DefaultRetryPolicy()
+	route := func(topic, ctrl, resp string, filters int, topics ...responders.Topic) topology.Resolved {
+		r := topology.Resolved{
+			Route:          topology.Route{Topic: topic, Parser: params.JSON},
+			ControllerName: ctrl, ResponderName: resp, ResponderTopics: topics,
+			StartFromBeginning: true, RetryPolicy: retry, SupervisionConfig: sup,
+			DeadLetter: topic + "_dlq",
+		}
+		r.Group = "app_" + topic
+		for range filters {
+			r.BeforeFilters = append(r.BeforeFilters, func(*params.Params) bool { return true })
+		}
+		return r
+	}
+	backoffSup := sup
+	backoffSup.Strategy = supervision.ExponentialBackoff
+	users := route("users_create", "UsersCreateController", "UsersCreateResponder", 1,
+		responders.Required("users_created"), responders.Optional("users_premium_created"))
+	users.SupervisionConfig = backoffSup
+	return topology.NewGraph("app", sup, []topology.Resolved{
+		users,
+		route("sources_refresh", "SourcesRefreshController", "SourcesRefreshResponder", 0,
+			responders.Optional("sources_refreshed"), responders.Optional("sources_disconnected")),
+		route("repositories_created", "RepositoriesCreatedController", "RepositoriesCreatedResponder", 0, responders.Required("sources_created")),
+		route("audit", "AuditController", "", 0),
+	})
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./topology -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestNewGraph_model(t *testing.T) {
+	g := exampleGraph()
+	if g.FormatVersion != topology.GraphFormatVersion || g.App != "app" || g.Supervisor.Strategy != "one_for_one" || g.Supervisor.Backoff != nil {
+		t.Fatalf("root: %+v", g)
+	}
+	var topics []string
+	for _, l := range g.Listeners {
+		topics = append(topics, l.Topic)
+	}
+	if want := []string{"audit", "repositories_created", "sources_refresh", "users_create"}; !reflect.DeepEqual(topics, want) {
+		t.Fatalf("listeners not sorted by topic: %v", topics)
+	}
+	u := g.Listeners[3]
+	if u.Partitions.Cardinality != "one per claimed partition" || u.Partitions.Supervisor.Backoff == nil || u.BeforeFilters != 1 ||
+		u.Partitions.Responder.Name != "UsersCreateResponder" || !u.Partitions.Responder.Topics[0].Required || u.Partitions.Retry.Attempts != 3 {
+		t.Fatalf("users listener: %+v", u)
+	}
+	if g.Listeners[0].Partitions.Responder != nil {
+		t.Fatalf("audit has no responder: %+v", g.Listeners[0].Partitions.Responder)
+	}
+}
+
+func TestWriteTree_golden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := topology.WriteTree(&buf, exampleGraph()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "examples.tree", buf.Bytes())
+}
+
+func TestWriteDOT_goldenAndParses(t *testing.T) {
+	var buf bytes.Buffer
+	if err := topology.WriteDOT(&buf, exampleGraph()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "examples.dot", buf.Bytes())
+	nodes, edges := parseDOT(t, buf.String())
+	for _, e := range edges {
+		if !nodes[e[0]] || !nodes[e[1]] {
+			t.Errorf("edge %s -> %s has an undeclared node", e[0], e[1])
+		}
+	}
+	// root → 4 listeners → 4 partition nodes → 3 responders: 11 supervision edges.
+	supervision := 0
+	for _, e := range edges {
+		if e[2] == "" {
+			supervision++
+		}
+	}
+	if supervision != 11 {
+		t.Errorf("supervision edges: got %d, want 11", supervision)
+	}
+}
+
+var (
+	dotNode = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*) \[(.*)\];$`)
+	dotEdge = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*) -> ([A-Za-z_][A-Za-z0-9_]*)( \[(.*)\])?;$`)
+	dotAttr = regexp.MustCompile(`^(rankdir=LR|(node|edge) \[.*\]);$`)
+	dotQStr = regexp.MustCompile(`"(\\.|[^"\\])*"`)
+)
+
+// parseDOT is a minimal parser of the DOT subset WriteDOT emits: a digraph
+// of node statements, edge statements and default attributes, one per line,
+// with balanced quotes. It returns the nodes and edges (from, to, style).
+func parseDOT(t *testing.T, s string) (map[string]bool, [][3]string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	if !regexp.MustCompile(`^digraph "[^"]+" \{$`).MatchString(lines[0]) || lines[len(lines)-1] != "}" {
+		t.Fatalf("not a digraph block: %q ... %q", lines[0], lines[len(lines)-1])
+	}
+	nodes := map[string]bool{}
+	var edges [][3]string
+	for i, l := range lines[1 : len(lines)-1] {
+		l = strings.TrimSpace(l)
+		// Quoted strings must be balanced; blank them before matching.
+		if strings.Count(dotQStr.ReplaceAllString(l, `""`), `"`)%2 != 0 {
+			t.Fatalf("line %d: unbalanced quotes: %s", i+2, l)
+		}
+		plain := dotQStr.ReplaceAllString(l, `Q`)
+		switch {
+		case dotAttr.MatchString(plain):
+		case dotEdge.MatchString(plain):
+			m := dotEdge.FindStringSubmatch(plain)
+			style := ""
+			if strings.Contains(m[4], "style=") {
+				style = m[4]
+			}
+			edges = append(edges, [3]string{m[1], m[2], style})
+		case dotNode.MatchString(plain):
+			m := dotNode.FindStringSubmatch(plain)
+			if nodes[m[1]] {
+				t.Errorf("line %d: node %s declared twice", i+2, m[1])
+			}
+			nodes[m[1]] = true
+		default:
+			t.Fatalf("line %d: not a DOT statement: %s", i+2, l)
+		}
+	}
+	return nodes, edges
+}
+
+func TestWriteMermaid_parses(t *testing.T) {
+	var buf bytes.Buffer
+	if err := topology.WriteMermaid(&buf, exampleGraph()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "examples.mmd", buf.Bytes())
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if lines[0] != "flowchart LR" {
+		t.Fatalf("first line %q", lines[0])
+	}
+	node := regexp.MustCompile(`^  ([A-Za-z0-9_]+)(\["[^"]*"\]|\(\["[^"]*"\]\))$`)
+	edge := regexp.MustCompile(`^  ([A-Za-z0-9_]+) (-->|-\. [a-z, ]+ \.->) ([A-Za-z0-9_]+)$`)
+	nodes := map[string]bool{}
+	for _, l := range lines[1:] {
+		switch {
+		case node.MatchString(l):
+			nodes[node.FindStringSubmatch(l)[1]] = true
+		case edge.MatchString(l):
+			m := edge.FindStringSubmatch(l)
+			if !nodes[m[1]] || !nodes[m[3]] {
+				t.Errorf("edge before its nodes: %s", l)
+			}
+		default:
+			t.Errorf("not a mermaid statement: %q", l)
+		}
+	}
+}
+
+func TestWriteJSON_roundTrip(t *testing.T) {
+	g := exampleGraph()
+	var buf bytes.Buffer
+	if err := topology.WriteJSON(&buf, g); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "examples.json", buf.Bytes())
+	var back topology.Graph
+	dec := json.NewDecoder(&buf)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, g) {
+		t.Fatalf("round trip changed the graph:\n%+v\n%+v", back, g)
+	}
+	// The documented field names are what a consumer reads without Go types.
+	var generic map[string]any
+	var buf2 bytes.Buffer
+	_ = topology.WriteJSON(&buf2, g)
+	if err := json.Unmarshal(buf2.Bytes(), &generic); err != nil {
+		t.Fatal(err)
+	}
+	l := generic["listeners"].([]any)[3].(map[string]any)
+	p := l["partitions"].(map[string]any)
+	if l["topic"] != "users_create" || p["dead_letter"] != "users_create_dlq" || p["cardinality"] != "one per claimed partition" ||
+		p["responder"].(map[string]any)["topics"].([]any)[1].(map[string]any)["multiple_usage"] != false {
+		t.Fatalf("documented fields missing: %v", l)
+	}
+	if d, err := time.ParseDuration(generic["supervisor"].(map[string]any)["within"].(string)); err != nil || d != time.Minute {
+		t.Fatalf("within is not a Go duration: %v %v", d, err)
+	}
+}
