@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"sync"
@@ -289,5 +288,3 @@ func consumeGroup(ctx context.Context, brokers []string, sc *sarama.Config, grou
 	}
 	return nil
 }
-
-var _ = io.EOF

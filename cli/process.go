@@ -125,7 +125,7 @@ Exit status: 0 restarted, 1 the old server did not stop in time or the new one d
 			if err := stop(cmd, pidPath, timeout); err != nil {
 				return err
 			}
-			args := []string{"server", "--daemon", "--pid-file", pidPath}
+			args := []string{"server", "--pid-file", pidPath}
 			if logFile != "" {
 				args = append(args, "--log-file", logFile)
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -20,9 +19,6 @@ import (
 	"github.com/karafka-actors/karafka-actors/embedded"
 	"github.com/karafka-actors/karafka-actors/kafka"
 )
-
-// daemonEnv marks the re-executed child of `server --daemon`.
-const daemonEnv = "KARAFKA_ACTORS_DAEMON_CHILD"
 
 func (r *runner) serverCmd() *cobra.Command {
 	var embeddedAddr, pidPath, logFile string
@@ -127,7 +123,7 @@ func (r *runner) daemonize(cmd *cobra.Command, args []string, pidPath, logFile s
 	child := exec.Command(self, args...)
 	child.Stdin = nil
 	child.Stdout, child.Stderr = lf, lf
-	child.Env = append(os.Environ(), daemonEnv+"=1")
+	child.Env = os.Environ()
 	child.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := child.Start(); err != nil {
 		return Exit(ExitFailure, fmt.Errorf("starting the daemon: %w", err))
@@ -259,5 +255,3 @@ func createTopics(ctx context.Context, s Settings, app *karafka.App, logger *slo
 	logger.Info("topics ready", "topics", strings.Join(topics, ","), "partitions", s.TopicPartitions)
 	return nil
 }
-
-var _ = io.Discard

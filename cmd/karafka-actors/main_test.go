@@ -1,0 +1,654 @@
+package main_test
+
+// These tests run the built binaries (built once in TestMain), as a user
+// would: flow output, config precedence and errors, server end to end with
+// produce and consume, graceful SIGTERM under load, process management with
+// live, dead and stale pid files, install, demo, and the users example's
+// health endpoint. Every port is a free one.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/karafka-actors/karafka-actors/topology"
+)
+
+var (
+	bin      string // cmd/karafka-actors
+	usersBin string // examples/users
+	repoRoot string
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "karafka-cli-test")
+	if err != nil {
+		panic(err)
+	}
+	repoRoot, _ = filepath.Abs("../..")
+	bin = filepath.Join(dir, "karafka-actors")
+	usersBin = filepath.Join(dir, "users")
+	for out, pkg := range map[string]string{bin: "./cmd/karafka-actors", usersBin: "./examples/users"} {
+		cmd := exec.Command("go", "build", "-o", out, pkg)
+		cmd.Dir = repoRoot
+		if b, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", pkg, err, b)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// cleanEnv is the environment without KARAFKA_ variables, plus extra.
+func cleanEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "KARAFKA_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run runs the binary to completion (at most 60s).
+func run(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = cleanEnv(env...)
+	cmd.Dir = t.TempDir()
+	cmd.Stdin = strings.NewReader(stdin)
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	return result{so.String(), se.String(), code}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// process is a long-running binary with its stderr captured.
+type process struct {
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	stderr bytes.Buffer
+	done   chan struct{}
+	err    error
+}
+
+func (p *process) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.Write(b)
+}
+
+func (p *process) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.String()
+}
+
+func start(t *testing.T, path string, args ...string) *process {
+	t.Helper()
+	p := &process{cmd: exec.Command(path, args...), done: make(chan struct{})}
+	p.cmd.Env = cleanEnv()
+	p.cmd.Dir = t.TempDir()
+	p.cmd.Stdout, p.cmd.Stderr = p, p
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("%s %v output:\n%s", filepath.Base(path), args, p.log())
+		}
+	})
+	return p
+}
+
+// waitFor polls the process's stderr for s.
+func (p *process) waitFor(t *testing.T, s string, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !strings.Contains(p.log(), s) {
+		select {
+		case <-p.done:
+			t.Fatalf("process exited (%v) before logging %q:\n%s", p.err, s, p.log())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q after %v:\n%s", s, d, p.log())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// exit waits for the process and returns its exit code.
+func (p *process) exit(t *testing.T, d time.Duration) int {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(d):
+		t.Fatalf("still running after %v", d)
+	}
+	var ee *exec.ExitError
+	if errors.As(p.err, &ee) {
+		return ee.ExitCode()
+	}
+	if p.err != nil {
+		t.Fatal(p.err)
+	}
+	return 0
+}
+
+const exampleFlow = `repositories_created =>
+  - sources_created:      (always, exactly once)
+repositories_deleted =>
+  - sources_deleted:      (always, exactly once)
+repositories_updated =>
+  - sources_updated:      (always, exactly once)
+sources_refresh =>
+  - sources_refreshed:    (conditionally, exactly once)
+  - sources_disconnected: (conditionally, exactly once)
+users_create =>
+  - users_created:        (always, exactly once)
+  - users_premium_created: (conditionally, exactly once)
+`
+
+func TestFlow_textIsKarafkasFormat(t *testing.T) {
+	r := run(t, nil, "", "flow")
+	if r.code != 0 || r.stdout != exampleFlow {
+		t.Fatalf("exit %d\n--- got\n%s--- want\n%s--- stderr\n%s", r.code, r.stdout, exampleFlow, r.stderr)
+	}
+}
+
+func TestFlow_otherFormatsParse(t *testing.T) {
+	tree := run(t, nil, "", "flow", "--format", "tree")
+	for _, want := range []string{"karafka-actors (root supervisor: one_for_one", "listener users_create (group karafka-actors_users_create",
+		"partition actors: one per claimed partition", "responder UsersCreateResponder", "users_premium_created (conditionally, exactly once)"} {
+		if !strings.Contains(tree.stdout, want) {
+			t.Errorf("tree lacks %q:\n%s", want, tree.stdout)
+		}
+	}
+	dot := run(t, nil, "", "flow", "--format", "dot")
+	if dot.code != 0 || !strings.HasPrefix(dot.stdout, `digraph "karafka-actors" {`) || !strings.HasSuffix(dot.stdout, "}\n") ||
+		strings.Count(dot.stdout, "{") != strings.Count(dot.stdout, "}") || !strings.Contains(dot.stdout, "supervisor__karafka_2dactors -> listener__users_create;") {
+		t.Errorf("dot:\n%s", dot.stdout)
+	}
+	if path, err := exec.LookPath("dot"); err == nil {
+		cmd := exec.Command(path, "-Tsvg")
+		cmd.Stdin = strings.NewReader(dot.stdout)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("graphviz rejects the DOT: %v\n%s", err, out)
+		}
+	}
+	mm := run(t, nil, "", "flow", "--format", "mermaid")
+	if mm.code != 0 || !strings.HasPrefix(mm.stdout, "flowchart LR\n") || !strings.Contains(mm.stdout, "-. always, exactly once .-> topic__users_created") {
+		t.Errorf("mermaid:\n%s", mm.stdout)
+	}
+	js := run(t, nil, "", "flow", "--format", "json")
+	var g topology.Graph
+	dec := json.NewDecoder(strings.NewReader(js.stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&g); err != nil {
+		t.Fatalf("json: %v\n%s", err, js.stdout)
+	}
+	if g.FormatVersion != 1 || len(g.Listeners) != 5 || g.Listeners[4].Topic != "users_create" || g.Listeners[4].BeforeFilters != 1 {
+		t.Errorf("json graph: %+v", g)
+	}
+	if bad := run(t, nil, "", "flow", "--format", "svg"); bad.code != 2 || !strings.Contains(bad.stderr, "allowed: text, tree, dot, mermaid, json") {
+		t.Errorf("bad format: %+v", bad)
+	}
+}
+
+func TestRoutes_listsEveryRoute(t *testing.T) {
+	r := run(t, nil, "", "routes")
+	for _, want := range []string{"TOPIC", "users_create", "karafka-actors_users_create", "UsersCreateController", "UsersCreateResponder", "json", "users_create_dlq", "SourcesRefreshResponder"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("routes lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// infoValue returns the value of key in `info` output.
+func infoValue(t *testing.T, out, key string) string {
+	t.Helper()
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 2 && f[0] == key && f[1] == "=" {
+			return strings.Join(f[2:], " ")
+		}
+	}
+	t.Fatalf("no %s in:\n%s", key, out)
+	return ""
+}
+
+func TestConfig_precedenceFileEnvFlag(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "karafka.yaml")
+	os.WriteFile(file, []byte(`
+name: from_file
+kafka:
+  version: "2.8.0"
+  client_id: file_client
+  brokers: ["file:9092"]
+  sasl:
+    mechanism: PLAIN
+    username: u
+    password: secret
+consumer:
+  session_timeout: 20s
+log:
+  level: debug
+`), 0o644)
+	r := run(t, []string{"KARAFKA_KAFKA_VERSION=3.0.0", "KARAFKA_KAFKA_CLIENT_ID=env_client", "KARAFKA_KAFKA_BROKERS=a:9092,b:9092"}, "",
+		"info", "--config", file, "--set", "kafka.version=3.5.0")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for key, want := range map[string]string{
+		"name":                     "from_file", // file only
+		"consumer.session_timeout": "20s",
+		"kafka.client_id":          "env_client", // env beats file
+		"kafka.brokers":            "a:9092,b:9092",
+		"kafka.version":            "3.5.0", // flag beats env and file
+		"log.level":                "debug",
+		"shutdown_timeout":         "30s", // default
+		"kafka.sasl.password":      "******",
+	} {
+		if got := infoValue(t, r.stdout, key); got != want {
+			t.Errorf("%s = %q, want %q", key, got, want)
+		}
+	}
+	if strings.Contains(r.stdout, "secret") {
+		t.Errorf("info prints the password:\n%s", r.stdout)
+	}
+	// The --brokers shortcut is a flag too.
+	r = run(t, []string{"KARAFKA_KAFKA_BROKERS=a:9092"}, "", "info", "--brokers", "c:9092")
+	if got := infoValue(t, r.stdout, "kafka.brokers"); got != "c:9092" {
+		t.Errorf("--brokers: %q", got)
+	}
+}
+
+func TestConfig_badConfigExits2NamingTheKey(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+		want []string
+	}{
+		{"unknown file key", nil, []string{"--config", write("a.yaml", "kafka:\n  brokerz: [x]\n")}, []string{"kafka.brokerz", "unknown key", "did you mean kafka.brokers"}},
+		{"unknown env var", []string{"KARAFKA_KAFKA_BROKERZ=x"}, nil, []string{"KARAFKA_KAFKA_BROKERZ", "unknown variable"}},
+		{"unknown --set key", nil, []string{"--set", "retry.attempt=3"}, []string{"retry.attempt", "did you mean retry.attempts"}},
+		{"duration not a string", nil, []string{"--config", write("b.yaml", "shutdown_timeout: 30\n")}, []string{"shutdown_timeout", `Go duration string such as "30s"`}},
+		{"bad duration from env", []string{"KARAFKA_CONSUMER_SESSION_TIMEOUT=soon"}, nil, []string{"consumer.session_timeout", "KARAFKA_CONSUMER_SESSION_TIMEOUT", "not a duration"}},
+		{"log format enum", nil, []string{"--log-format", "xml"}, []string{"log.format", "allowed: text, json"}},
+		{"strategy enum", nil, []string{"--set", "supervision.strategy=rest_for_one"}, []string{"supervision.strategy", "one_for_one, all_for_one, exponential_backoff"}},
+		{"not an integer", nil, []string{"--set", "retry.attempts=many"}, []string{"retry.attempts", "not an integer"}},
+		{"not a boolean", []string{"KARAFKA_DEAD_LETTER_ENABLED=yes please"}, nil, []string{"dead_letter.enabled", "allowed: true, false"}},
+		{"value out of range", nil, []string{"--set", "consumer.session_timeout=10ms"}, []string{"consumer.session_timeout", "below 1s"}},
+		{"sasl mechanism", nil, []string{"--set", "kafka.sasl.mechanism=GSSAPI"}, []string{"kafka.sasl.mechanism", "PLAIN, SCRAM-SHA-256, SCRAM-SHA-512"}},
+		{"retry attempts zero", nil, []string{"--set", "retry.attempts=0"}, []string{"retry.attempts", "at least 1"}},
+		{"missing config file", nil, []string{"--config", filepath.Join(dir, "nope.yaml")}, []string{"nope.yaml"}},
+		{"unknown flag", nil, []string{"--no-such-flag"}, []string{"unknown flag"}},
+		{"daemon without pid file", nil, []string{"--daemon"}, []string{"--daemon needs --pid-file"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// server with a broker nobody listens on: a config error must
+			// exit 2 before any connection is tried.
+			args := append([]string{"server", "--brokers", freeAddr(t)}, tc.args...)
+			start := time.Now()
+			r := run(t, tc.env, "", args...)
+			if r.code != 2 {
+				t.Fatalf("exit %d, want 2\nstderr: %s", r.code, r.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			if strings.Contains(r.stderr, "cannot reach Kafka") || time.Since(start) > 10*time.Second {
+				t.Errorf("tried to connect:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+func TestServer_embeddedBrokerEndToEnd(t *testing.T) {
+	addr := freeAddr(t)
+	pid := filepath.Join(t.TempDir(), "karafka.pid")
+	srv := start(t, bin, "server", "--embedded-broker="+addr, "--pid-file", pid, "--set", "retry.backoff.initial=10ms")
+	srv.waitFor(t, "karafka-actors running", 30*time.Second)
+
+	if r := run(t, nil, "", "status", "--pid-file", pid); r.code != 0 || !strings.Contains(r.stdout, "running (pid "+strconv.Itoa(srv.cmd.Process.Pid)) {
+		t.Fatalf("status of a live server: %+v", r)
+	}
+	in := `{"id":1,"email":"ada@example.com","premium":true}
+{"id":2,"email":"bob@example.com","premium":false}
+{"id":3,"premium":true}
+{"id":4,"email":
+{"id":5,"email":"eve@example.com","premium":false}
+`
+	if r := run(t, nil, in, "produce", "users_create", "--brokers", addr); r.code != 0 || !strings.Contains(r.stderr, "produced 5 message(s)") {
+		t.Fatalf("produce: %+v", r)
+	}
+	created := run(t, nil, "", "consume", "users_created", "--from-beginning", "--count", "3", "--timeout", "30s", "--brokers", addr)
+	var ids []int
+	for _, l := range strings.Split(strings.TrimSpace(created.stdout), "\n") {
+		var u struct{ ID int }
+		if err := json.Unmarshal([]byte(l), &u); err != nil {
+			t.Fatalf("consume output %q: %v", l, err)
+		}
+		ids = append(ids, u.ID)
+	}
+	if created.code != 0 || fmt.Sprint(ids) != "[1 2 5]" {
+		t.Fatalf("users_created: %v %+v", ids, created)
+	}
+	premium := run(t, nil, "", "consume", "users_premium_created", "--from-beginning", "--count", "1", "--timeout", "30s", "--group", "test_reader", "--brokers", addr)
+	if premium.code != 0 || !strings.Contains(premium.stdout, `"id":1`) {
+		t.Fatalf("users_premium_created: %+v", premium)
+	}
+	dlq := run(t, nil, "", "consume", "users_create_dlq", "--from-beginning", "--count", "1", "--timeout", "30s", "--brokers", addr)
+	if dlq.code != 0 || strings.TrimSpace(dlq.stdout) != `{"id":4,"email":` {
+		t.Fatalf("dead letter: %+v", dlq)
+	}
+	// Nothing more on users_created (the filtered and malformed ones gave nothing).
+	if more := run(t, nil, "", "consume", "users_created", "--from-beginning", "--count", "4", "--timeout", "1s", "--brokers", addr); more.code != 1 {
+		t.Fatalf("extra responses: %+v", more)
+	}
+
+	if r := run(t, nil, "", "stop", "--pid-file", pid, "--timeout", "30s"); r.code != 0 || !strings.Contains(r.stdout, "stopped") {
+		t.Fatalf("stop: %+v", r)
+	}
+	if code := srv.exit(t, 5*time.Second); code != 0 {
+		t.Fatalf("server exit %d", code)
+	}
+	if _, err := os.Stat(pid); !os.IsNotExist(err) {
+		t.Errorf("pid file left behind: %v", err)
+	}
+	if r := run(t, nil, "", "status", "--pid-file", pid); r.code != 3 {
+		t.Fatalf("status after stop: %+v", r)
+	}
+}
+
+func TestServer_sigtermUnderLoadAnswersEveryConsumedInput(t *testing.T) {
+	addr := freeAddr(t)
+	broker := start(t, bin, "broker", "--listen", addr)
+	_ = broker
+	waitDial(t, addr)
+	name := "sigterm_test"
+	srv := start(t, bin, "server", "--brokers", addr, "--set", "name="+name, "--set", "kafka.create_topics=true",
+		"--set", "consumer.commit_interval=50ms")
+	srv.waitFor(t, "karafka-actors running", 30*time.Second)
+
+	const total = 3000
+	var in strings.Builder
+	for i := range total {
+		fmt.Fprintf(&in, "{\"id\":%d}\n", i)
+	}
+	if r := run(t, nil, in.String(), "produce", "repositories_created", "--brokers", addr); r.code != 0 {
+		t.Fatalf("produce: %+v", r)
+	}
+	// Signal while work is in flight: as soon as the first responses exist.
+	if r := run(t, nil, "", "consume", "sources_created", "--from-beginning", "--count", "1", "--timeout", "30s", "--brokers", addr); r.code != 0 {
+		t.Fatalf("no response at all: %+v", r)
+	}
+	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+	if code := srv.exit(t, 40*time.Second); code != 0 {
+		t.Fatalf("server exit %d after SIGTERM", code)
+	}
+
+	// Every input below the committed offset has its response.
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V2_8_0_0
+	admin, err := sarama.NewClusterAdmin([]string{addr}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	offs, err := admin.ListConsumerGroupOffsets(name+"_repositories_created", map[string][]int32{"repositories_created": {0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed := offs.Blocks["repositories_created"][0].Offset
+	if committed <= 0 {
+		t.Fatalf("nothing committed (%d)", committed)
+	}
+	out := run(t, nil, "", "consume", "sources_created", "--from-beginning", "--count", strconv.FormatInt(committed, 10), "--timeout", "30s", "--brokers", addr)
+	seen := map[int64]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(out.stdout), "\n") {
+		var s struct {
+			RepositoryID int64 `json:"repository_id"`
+		}
+		if err := json.Unmarshal([]byte(l), &s); err == nil {
+			seen[s.RepositoryID] = true
+		}
+	}
+	for id := range committed {
+		if !seen[id] {
+			t.Fatalf("input %d is committed (offset %d) but has no response (%d responses read)", id, committed, len(seen))
+		}
+	}
+	t.Logf("SIGTERM after the first response: %d of %d inputs committed, all answered", committed, total)
+}
+
+func waitDial(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not listening: %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestProcess_statusAndStopWithPidFiles(t *testing.T) {
+	dir := t.TempDir()
+	// dead: the pid of a process that has exited.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadPid := filepath.Join(dir, "dead.pid")
+	os.WriteFile(deadPid, []byte(strconv.Itoa(dead.Process.Pid)+"\n"), 0o644)
+	// stale: a live process that is not a server (pid reused), holding no lock.
+	sleeper := exec.Command("sleep", "30")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { sleeper.Process.Kill(); sleeper.Wait() }()
+	stalePid := filepath.Join(dir, "stale.pid")
+	os.WriteFile(stalePid, []byte(strconv.Itoa(sleeper.Process.Pid)+"\n"), 0o644)
+	garbage := filepath.Join(dir, "garbage.pid")
+	os.WriteFile(garbage, []byte("not a pid\n"), 0o644)
+
+	for _, tc := range []struct {
+		pid  string
+		code int
+		want string
+	}{
+		{deadPid, 1, "stale pid file"},
+		{stalePid, 1, "stale pid file"},
+		{garbage, 4, "does not hold a pid"},
+		{filepath.Join(dir, "none.pid"), 3, "no pid file"},
+	} {
+		if r := run(t, nil, "", "status", "--pid-file", tc.pid); r.code != tc.code || !strings.Contains(r.stdout, tc.want) {
+			t.Errorf("status %s: exit %d (want %d): %s", filepath.Base(tc.pid), r.code, tc.code, r.stdout+r.stderr)
+		}
+	}
+	// stop on a stale pid file reports it, removes it, and signals nobody.
+	if r := run(t, nil, "", "stop", "--pid-file", stalePid); r.code != 0 || !strings.Contains(r.stdout, "removed stale pid file") {
+		t.Errorf("stop stale: %+v", r)
+	}
+	if err := sleeper.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("stop signalled the unrelated process: %v", err)
+	}
+	if _, err := os.Stat(stalePid); !os.IsNotExist(err) {
+		t.Errorf("stale pid file kept")
+	}
+	if r := run(t, nil, "", "stop", "--pid-file", filepath.Join(dir, "none.pid")); r.code != 0 || !strings.Contains(r.stdout, "not running") {
+		t.Errorf("stop not running: %+v", r)
+	}
+
+	// live: a daemon started by server --daemon, then restart, then stop.
+	pid := filepath.Join(dir, "live.pid")
+	addr := freeAddr(t)
+	r := run(t, nil, "", "server", "--daemon", "--pid-file", pid, "--embedded-broker="+addr)
+	if r.code != 0 || !strings.Contains(r.stdout, "started (pid") {
+		t.Fatalf("server --daemon: %+v", r)
+	}
+	first, _ := os.ReadFile(pid)
+	t.Cleanup(func() { run(t, nil, "", "stop", "--pid-file", pid) })
+	if r := run(t, nil, "", "status", "--pid-file", pid); r.code != 0 {
+		t.Fatalf("status of the daemon: %+v", r)
+	}
+	if r := run(t, nil, "", "server", "--daemon", "--pid-file", pid, "--embedded-broker="+freeAddr(t)); r.code != 1 || !strings.Contains(r.stderr, "already running") {
+		t.Errorf("second daemon on the same pid file: %+v", r)
+	}
+	if r := run(t, nil, "", "restart", "--pid-file", pid, "--embedded-broker="+addr); r.code != 0 || !strings.Contains(r.stdout, "stopped") || !strings.Contains(r.stdout, "started") {
+		t.Fatalf("restart: %+v", r)
+	}
+	second, _ := os.ReadFile(pid)
+	if bytes.Equal(first, second) {
+		t.Errorf("restart kept pid %s", first)
+	}
+	if r := run(t, nil, "", "stop", "--pid-file", pid); r.code != 0 {
+		t.Fatalf("stop daemon: %+v", r)
+	}
+	if r := run(t, nil, "", "status", "--pid-file", pid); r.code != 3 {
+		t.Fatalf("status after stop: %+v", r)
+	}
+	logFile := strings.TrimSuffix(pid, ".pid") + ".log"
+	if b, _ := os.ReadFile(logFile); !strings.Contains(string(b), "karafka-actors stopped") {
+		t.Errorf("daemon log %s lacks the clean stop:\n%s", logFile, b)
+	}
+}
+
+func TestInstall_scaffoldBuilds(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my_app")
+	r := run(t, nil, "", "install", dir, "--replace", repoRoot)
+	if r.code != 0 {
+		t.Fatalf("install: %+v", r)
+	}
+	for _, f := range []string{"go.mod", "main.go", "karafka.yaml", "README.md"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := run(t, nil, "", "install", dir); r.code != 2 || !strings.Contains(r.stderr, "exists") {
+		t.Errorf("install over an app: %+v", r)
+	}
+	build := exec.Command("go", "build", "-o", "app", ".")
+	build.Dir = dir
+	build.Env = append(cleanEnv(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("scaffold does not build: %v\n%s", err, out)
+	}
+	flow := exec.Command(filepath.Join(dir, "app"), "flow", "--config", filepath.Join(dir, "karafka.yaml"))
+	flow.Env = cleanEnv()
+	out, err := flow.Output()
+	if want := "events_created =>\n  - events_processed:     (always, exactly once)\n"; err != nil || string(out) != want {
+		t.Fatalf("scaffold flow: %v\n%q\nwant %q", err, out, want)
+	}
+}
+
+func TestDemo_showsInputsAndResponses(t *testing.T) {
+	r := run(t, nil, "", "demo")
+	if r.code != 0 {
+		t.Fatalf("demo exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"-> users_create           key=1 {\"id\":1,\"email\":\"ada@example.com\",\"premium\":true}",
+		"<- users_premium_created  key=1",
+		"<- sources_disconnected   {\"source_id\":5}",
+		"dropped by the before-filter",
+		"<- users_create_dlq",
+		"karafka.origin.topic: users_create",
+		"done: 10 inputs",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestUsersExample_healthEndpoint(t *testing.T) {
+	health := freeAddr(t)
+	srv := start(t, usersBin, "server", "--embedded-broker="+freeAddr(t), "--health-addr", health)
+	srv.waitFor(t, "karafka-actors running", 30*time.Second)
+	resp, err := http.Get("http://" + health + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "ok\n" {
+		t.Fatalf("healthz: %d %q", resp.StatusCode, body)
+	}
+	_ = srv.cmd.Process.Signal(syscall.SIGINT)
+	if code := srv.exit(t, 30*time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	// No args: help, exit 0.
+	out, err := exec.Command(usersBin).Output()
+	if err != nil || !strings.Contains(string(out), "Available Commands:") {
+		t.Fatalf("no-args help: %v\n%s", err, out)
+	}
+}
