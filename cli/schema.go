@@ -46,8 +46,8 @@ var schema = []key{
 	{name: "supervision.strategy", doc: "root and default route strategy: " + strategyNames, ref: func(s *Settings) any { return strategyRef(&s.Supervision) }, enum: strategyEnum},
 	{name: "supervision.max_restarts", doc: "restarts allowed within supervision.within before escalating", ref: func(s *Settings) any { return &s.Supervision.MaxRestarts }},
 	{name: "supervision.within", doc: "window counting restarts", ref: func(s *Settings) any { return &s.Supervision.Within }},
-	{name: "supervision.backoff.initial", doc: "first restart delay", ref: func(s *Settings) any { return &s.Supervision.Backoff.Initial }},
-	{name: "supervision.backoff.max", doc: "longest restart delay", ref: func(s *Settings) any { return &s.Supervision.Backoff.Max }},
+	{name: "supervision.backoff.initial", doc: "first restart delay (exponential_backoff strategy only)", ref: func(s *Settings) any { return &s.Supervision.Backoff.Initial }},
+	{name: "supervision.backoff.max", doc: "longest restart delay (exponential_backoff)", ref: func(s *Settings) any { return &s.Supervision.Backoff.Max }},
 	{name: "supervision.backoff.multiplier", doc: "growth per restart", ref: func(s *Settings) any { return &s.Supervision.Backoff.Multiplier }},
 	{name: "supervision.backoff.jitter", doc: "random fraction (0-1)", ref: func(s *Settings) any { return &s.Supervision.Backoff.Jitter }},
 
