@@ -65,4 +65,3 @@ func yamlValue(s *Settings, k key) string {
 	}
 	return value(s, k)
 }
-
