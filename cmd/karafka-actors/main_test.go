@@ -432,7 +432,7 @@ func TestServer_sigtermUnderLoadAnswersEveryConsumedInput(t *testing.T) {
 		"--set", "consumer.commit_interval=50ms")
 	srv.waitFor(t, "karafka-actors running", 30*time.Second)
 
-	const total = 3000
+	const total = 30000
 	var in strings.Builder
 	for i := range total {
 		fmt.Fprintf(&in, "{\"id\":%d}\n", i)
