@@ -44,6 +44,15 @@ func (l *limiter) fail(supervisor actor.Supervisor, child *actor.PID, rs *actor.
 	rs.Fail()
 	n := rs.NumberOfFailures(l.within)
 	if n <= l.max {
+		// protoactor keeps every failure time until Reset: bound the list by
+		// keeping only the n failures still in the window (re-stamped now,
+		// which can only make the limit stricter).
+		if rs.FailureCount() > 4*(l.max+1) {
+			rs.Reset()
+			for range n {
+				rs.Fail()
+			}
+		}
 		return n, false
 	}
 	rs.Reset()

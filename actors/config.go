@@ -1,0 +1,75 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/karafka-actors/karafka-actors/supervision"
+)
+
+// ErrInvalidConfig is wrapped by every configuration error of this package.
+var ErrInvalidConfig = errors.New("actors: invalid config")
+
+// ConsumerConfig tunes the consuming side of every listener.
+type ConsumerConfig struct {
+	// SessionTimeout and HeartbeatInterval are the consumer group's.
+	SessionTimeout    time.Duration
+	HeartbeatInterval time.Duration
+	// CommitInterval is how often marked offsets are committed.
+	CommitInterval time.Duration
+	// MaxInFlight bounds the accepted, not yet done messages of one
+	// partition; at the bound the partition is paused.
+	MaxInFlight int
+	// BatchSize bounds how many already-fetched messages are handed to a
+	// partition actor at once.
+	BatchSize int
+	// DrainTimeout bounds how long a revoked partition waits for its
+	// in-flight messages before it is handed back anyway.
+	DrainTimeout time.Duration
+	// ReconnectBackoff spaces attempts to reach the brokers.
+	ReconnectBackoff supervision.Backoff
+}
+
+// DefaultConsumerConfig returns the defaults.
+func DefaultConsumerConfig() ConsumerConfig {
+	return ConsumerConfig{
+		SessionTimeout:    10 * time.Second,
+		HeartbeatInterval: 3 * time.Second,
+		CommitInterval:    time.Second,
+		MaxInFlight:       2000,
+		BatchSize:         500,
+		DrainTimeout:      30 * time.Second,
+		ReconnectBackoff:  supervision.Backoff{Initial: 250 * time.Millisecond, Max: 30 * time.Second, Multiplier: 2, Jitter: 0.2},
+	}
+}
+
+// Validate reports every invalid field, naming its key under "consumer.".
+func (c ConsumerConfig) Validate() error {
+	var errs []error
+	bad := func(key, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%w: consumer.%s: %s", ErrInvalidConfig, key, fmt.Sprintf(format, a...)))
+	}
+	if c.SessionTimeout < time.Second {
+		bad("session_timeout", "%v is below 1s", c.SessionTimeout)
+	}
+	if c.HeartbeatInterval <= 0 || c.HeartbeatInterval >= c.SessionTimeout {
+		bad("heartbeat_interval", "%v must be positive and below session_timeout (%v)", c.HeartbeatInterval, c.SessionTimeout)
+	}
+	if c.CommitInterval <= 0 {
+		bad("commit_interval", "%v must be positive", c.CommitInterval)
+	}
+	if c.MaxInFlight < 1 {
+		bad("max_in_flight", "%d must be at least 1", c.MaxInFlight)
+	}
+	if c.BatchSize < 1 {
+		bad("batch_size", "%d must be at least 1", c.BatchSize)
+	}
+	if c.DrainTimeout <= 0 {
+		bad("drain_timeout", "%v must be positive", c.DrainTimeout)
+	}
+	if err := c.ReconnectBackoff.Validate("consumer.reconnect_backoff"); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

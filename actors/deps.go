@@ -1,0 +1,58 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/producer"
+	"github.com/karafka-actors/karafka-actors/supervision"
+)
+
+// Sender is what the runtime needs of a producer: *producer.Producer
+// implements it. done must be called exactly once per message.
+type Sender interface {
+	SendAsync(msg *producer.Message, done func(producer.Result))
+}
+
+var _ Sender = (*producer.Producer)(nil)
+
+// deps are shared by every actor of one runtime.
+type deps struct {
+	sys     *actor.ActorSystem
+	sender  Sender
+	bus     *events.Bus
+	log     *slog.Logger
+	hard    context.Context // cancelled when shutdown stops waiting for in-flight work
+	backoff supervision.Backoff
+}
+
+// send produces msg and calls done once the broker acknowledged it. Failed
+// sends are retried with backoff until they succeed or the runtime gives up
+// on draining; then the message's offset simply stays unmarked and the
+// message is consumed again after a restart (at-least-once).
+func (d *deps) send(msg *producer.Message, done func()) {
+	attempt := 0
+	var cb func(producer.Result)
+	cb = func(r producer.Result) {
+		if r.Err == nil {
+			done()
+			return
+		}
+		if errors.Is(r.Err, producer.ErrClosed) || d.hard.Err() != nil {
+			d.log.Error("response not acknowledged; its input offset stays uncommitted and will be consumed again",
+				"topic", msg.Topic, "error", r.Err)
+			return
+		}
+		attempt++
+		delay := d.backoff.Delay(attempt)
+		d.bus.Publish(events.Event{Kind: events.ProduceFailed, Topic: msg.Topic, Attempt: attempt, Delay: delay, Err: r.Err})
+		d.log.Warn("produce failed, sending again", "topic", msg.Topic, "attempt", attempt, "retry_in", delay, "error", r.Err)
+		time.AfterFunc(delay, func() { d.sender.SendAsync(msg, cb) })
+	}
+	d.sender.SendAsync(msg, cb)
+}

@@ -1,0 +1,139 @@
+package actors
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/karafka-actors/karafka-actors/events"
+)
+
+// handler is the sarama.ConsumerGroupHandler of one listener. Its life cycle
+// follows sarama's: Setup when a session starts, one ConsumeClaim goroutine
+// per assigned partition, Cleanup after all of them returned.
+type handler struct {
+	l      *listener
+	dirty  atomic.Bool // offsets marked since the last commit
+	stop   chan struct{}
+	ticker sync.WaitGroup
+}
+
+var _ sarama.ConsumerGroupHandler = (*handler)(nil)
+
+// Setup starts the periodic commit of marked offsets.
+func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
+	h.stop = make(chan struct{})
+	h.ticker.Go(func() {
+		t := time.NewTicker(h.l.cfg.CommitInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				h.commit(sess)
+			case <-h.stop:
+				return
+			}
+		}
+	})
+	return nil
+}
+
+// Cleanup commits what the drained claims marked before the session ends.
+func (h *handler) Cleanup(sess sarama.ConsumerGroupSession) error {
+	close(h.stop)
+	h.ticker.Wait()
+	h.commit(sess)
+	return nil
+}
+
+func (h *handler) commit(sess sarama.ConsumerGroupSession) {
+	if !h.dirty.Swap(false) {
+		return
+	}
+	sess.Commit()
+	h.l.d.bus.Publish(events.Event{Kind: events.OffsetsCommitted, Topic: h.l.route.Topic, Group: h.l.route.Group})
+}
+
+// ConsumeClaim feeds one partition's messages to its partition actor in
+// batches (whatever the claim already holds, never waiting to fill one),
+// pauses the partition while too much work is in flight, and on the end of
+// the claim drains what was accepted before stopping the actor.
+func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	l := h.l
+	topic := claim.Topic()
+	p := newPartition(l.d, l.route, claim.Partition(), func(next int64) {
+		sess.MarkOffset(topic, claim.Partition(), next, "")
+		h.dirty.Store(true)
+	})
+	if _, err := l.request(spawnPartition{p: p}); err != nil {
+		return err
+	}
+	l.d.log.Info("partition assigned", "topic", topic, "partition", p.id, "group", l.route.Group, "offset", claim.InitialOffset())
+	l.d.bus.Publish(events.Event{Kind: events.PartitionAssigned, Topic: topic, Group: l.route.Group, Partition: p.id, Offset: claim.InitialOffset()})
+
+	consumed := l.d.bus.Active(events.MessageConsumed)
+	max, size := l.cfg.MaxInFlight, l.cfg.BatchSize
+	batch := make([]*work, 0, size)
+	msgs := claim.Messages()
+	ctx := sess.Context()
+loop:
+	for {
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				break loop
+			}
+			batch = append(batch, p.accept(m))
+		fill:
+			for len(batch) < size {
+				select {
+				case m, ok := <-msgs:
+					if !ok {
+						break fill
+					}
+					batch = append(batch, p.accept(m))
+				default:
+					break fill
+				}
+			}
+			if consumed {
+				for _, w := range batch {
+					l.d.bus.Publish(events.Event{Kind: events.MessageConsumed, Topic: topic, Group: l.route.Group, Partition: p.id, Offset: w.msg.Offset})
+				}
+			}
+			p.ctrl.in.push(l.d.sys, batch...)
+			clear(batch)
+			batch = batch[:0]
+			if p.tracker.outstanding() >= max {
+				l.pause(p.id, true)
+				err := p.tracker.waitBelow(ctx, max/2+1)
+				l.pause(p.id, false)
+				if err != nil {
+					break loop
+				}
+			}
+		case <-ctx.Done():
+			break loop
+		}
+	}
+	h.drain(p)
+	_, _ = l.request(stopPartition{p: p})
+	l.d.log.Info("partition revoked", "topic", topic, "partition", p.id, "group", l.route.Group)
+	l.d.bus.Publish(events.Event{Kind: events.PartitionRevoked, Topic: topic, Group: l.route.Group, Partition: p.id})
+	return nil
+}
+
+// drain waits for accepted work of p until it is done, the drain timeout
+// passes, or shutdown gives up waiting. Undone work stays uncommitted and is
+// consumed again by the partition's next owner.
+func (h *handler) drain(p *partition) {
+	ctx, cancel := context.WithTimeout(h.l.d.hard, h.l.cfg.DrainTimeout)
+	defer cancel()
+	if err := p.drain(ctx); err != nil {
+		h.l.d.log.Warn("partition not drained; undone messages will be consumed again",
+			"topic", p.topic, "partition", p.id, "outstanding", p.tracker.outstanding(), "error", err)
+	}
+}

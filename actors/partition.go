@@ -1,0 +1,162 @@
+package actors
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/IBM/sarama"
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/karafka-actors/karafka-actors/controllers"
+	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/params"
+	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/supervision"
+	"github.com/karafka-actors/karafka-actors/topology"
+)
+
+// partition is the state of one claimed partition. It outlives the
+// incarnations of its partition and responder actors.
+type partition struct {
+	d       *deps
+	route   *topology.Resolved
+	topic   string
+	group   string
+	id      int32
+	retry   supervision.RetryPolicy
+	dlq     string
+	tracker *tracker
+	ctrl    stage // parse → filters → controller
+	resp    stage // responder → validate → produce
+	pid     *actor.PID
+}
+
+func newPartition(d *deps, route *topology.Resolved, id int32, mark func(int64)) *partition {
+	p := &partition{
+		d: d, route: route, topic: route.Topic, group: route.Group, id: id,
+		retry: route.RetryPolicy, dlq: route.DeadLetter,
+		ctrl: stage{name: "controller"}, resp: stage{name: "responder"},
+	}
+	var onDone func(*entry)
+	if d.bus.Active(events.MessageProcessed) {
+		onDone = func(e *entry) {
+			d.bus.Publish(events.Event{Kind: events.MessageProcessed, Topic: p.topic, Group: p.group, Partition: id, Offset: e.offset})
+		}
+	}
+	p.tracker = newTracker(mark, onDone)
+	return p
+}
+
+// accept registers a consumed message; it must be called in offset order.
+func (p *partition) accept(m *sarama.ConsumerMessage) *work {
+	return &work{msg: m, entry: p.tracker.add(m.Offset)}
+}
+
+func (p *partition) props() *actor.Props {
+	strategy := routeStrategy(p.d, p.route)
+	return actor.PropsFromProducer(func() actor.Actor { return &partitionActor{p: p} }, actor.WithSupervisor(strategy))
+}
+
+// partitionActor is one incarnation of a partition's controller stage.
+type partitionActor struct {
+	p          *partition
+	controller controllers.Controller
+	filterer   controllers.Filterer
+	cctx       *controllers.Context
+	responder  *actor.PID
+}
+
+func (a *partitionActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		a.p.ctrl.started(ctx.Self())
+		a.controller = a.p.route.Controller()
+		a.filterer, _ = a.controller.(controllers.Filterer)
+		a.cctx = controllers.NewContext(a.p.d.hard, nil, a.p.d.log)
+		if a.p.route.Responder != nil {
+			a.responder = ctx.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return &responderActor{p: a.p} }), "responder-")
+		}
+		a.run(ctx)
+	case wake:
+		a.run(ctx)
+	case retryTick:
+		if a.p.ctrl.tick(m) {
+			a.p.ctrl.retried(a.p)
+			a.run(ctx)
+		}
+	}
+}
+
+func (a *partitionActor) run(ctx actor.Context) {
+	a.p.ctrl.run(ctx, a.p, a.handle)
+}
+
+func (a *partitionActor) handle(w *work) error {
+	p := a.p
+	if w.params == nil {
+		prm, err := params.New(metadata(w.msg), w.msg.Value, p.route.Parser)
+		if err != nil {
+			return supervision.Permanent(err)
+		}
+		w.params = prm
+	}
+	keep := true
+	err := supervision.Recover(func() error {
+		for _, f := range p.route.BeforeFilters {
+			if !f(w.params) {
+				keep = false
+				return nil
+			}
+		}
+		if a.filterer != nil {
+			keep = a.filterer.Before(w.params)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("before-filter: %w", err)
+	}
+	if !keep {
+		p.d.log.Debug("message dropped by before-filter", "topic", p.topic, "partition", p.id, "offset", w.msg.Offset)
+		p.d.bus.Publish(events.Event{Kind: events.MessageFiltered, Topic: p.topic, Group: p.group, Partition: p.id, Offset: w.msg.Offset})
+		w.params = nil
+		w.entry.release()
+		return nil
+	}
+	a.cctx.Reset(p.d.hard, w.params)
+	if err := supervision.Recover(func() error { return a.controller.Perform(a.cctx) }); err != nil {
+		return err
+	}
+	responses := a.cctx.Responses()
+	if len(responses) == 0 {
+		w.params = nil
+		w.entry.release()
+		return nil
+	}
+	if a.responder == nil {
+		return supervision.Permanent(fmt.Errorf("%w (route %q, controller %s)", responders.ErrNoResponder, p.topic, p.route.ControllerName))
+	}
+	w.responses = append(w.responses[:0], responses...)
+	w.params = nil
+	// Hand over at once: a push costs a mutex, and a wake-up is sent only
+	// when the responder has taken everything before, so a busy responder
+	// receives batches while an idle one is never kept waiting.
+	a.p.resp.in.push(a.p.d.sys, w)
+	return nil
+}
+
+func metadata(m *sarama.ConsumerMessage) params.Metadata {
+	md := params.Metadata{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key, Timestamp: m.Timestamp}
+	if len(m.Headers) > 0 {
+		md.Headers = make([]params.Header, len(m.Headers))
+		for i, h := range m.Headers {
+			md.Headers[i] = params.Header{Key: string(h.Key), Value: h.Value}
+		}
+	}
+	return md
+}
+
+// drain waits until every accepted message is done, or ctx ends.
+func (p *partition) drain(ctx context.Context) error {
+	return p.tracker.waitBelow(ctx, 1)
+}

@@ -1,0 +1,78 @@
+package actors
+
+import (
+	"errors"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/karafka-actors/karafka-actors/producer"
+	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/supervision"
+)
+
+// responderActor is one incarnation of a partition's responder stage: it
+// runs the route's responder for each RespondWith, validates the whole
+// response, and produces it through the shared producer without waiting for
+// acknowledgements (they release the message's tracker entry).
+type responderActor struct {
+	p         *partition
+	responder responders.Responder
+	msgs      []producer.Message
+}
+
+func (a *responderActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		a.p.resp.started(ctx.Self())
+		a.responder = a.p.route.Responder()
+		a.run(ctx)
+	case wake:
+		a.run(ctx)
+	case retryTick:
+		if a.p.resp.tick(m) {
+			a.p.resp.retried(a.p)
+			a.run(ctx)
+		}
+	}
+}
+
+func (a *responderActor) run(ctx actor.Context) {
+	a.p.resp.run(ctx, a.p, a.handle)
+}
+
+// validation errors are the responder's contract broken: retrying cannot fix them.
+func permanentResponderError(err error) bool {
+	return errors.Is(err, responders.ErrUnregisteredTopic) || errors.Is(err, responders.ErrMultipleUsage) ||
+		errors.Is(err, responders.ErrRequiredTopicUnused) || errors.Is(err, responders.ErrEncode)
+}
+
+func (a *responderActor) handle(w *work) error {
+	a.msgs = a.msgs[:0]
+	for _, args := range w.responses {
+		var msgs []producer.Message
+		err := supervision.Recover(func() error {
+			var err error
+			msgs, err = responders.Deliver(a.responder, args...)
+			return err
+		})
+		if err != nil {
+			if permanentResponderError(err) {
+				return supervision.Permanent(err)
+			}
+			return err
+		}
+		a.msgs = append(a.msgs, msgs...)
+	}
+	// The whole response is valid: hand every record to the producer.
+	out := make([]producer.Message, len(a.msgs))
+	copy(out, a.msgs)
+	clear(a.msgs)
+	w.responses = nil
+	e := w.entry
+	e.hold(len(out))
+	for i := range out {
+		a.p.d.send(&out[i], e.release)
+	}
+	e.release()
+	return nil
+}

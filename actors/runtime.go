@@ -1,0 +1,166 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/supervision"
+	"github.com/karafka-actors/karafka-actors/topology"
+)
+
+// Config is everything the runtime needs.
+type Config struct {
+	Kafka    kafka.Config
+	Consumer ConsumerConfig
+	// Supervision is the root supervisor's strategy for the listeners.
+	// When its restart limit is reached the runtime fails (see Fatal).
+	Supervision supervision.Config
+	// ProduceBackoff spaces new sends of responses the broker refused.
+	ProduceBackoff supervision.Backoff
+	Routes         []topology.Resolved
+}
+
+// Runtime is a running actor tree. Start it once, Stop it once.
+type Runtime struct {
+	cfg       Config
+	d         *deps
+	listeners []*listener
+	root      *actor.PID
+	cancel    context.CancelFunc // stops fetching
+	hardStop  context.CancelFunc // stops waiting for in-flight work
+	fatal     chan error
+	fatalOnce sync.Once
+	stopOnce  sync.Once
+	stopErr   error
+}
+
+// New builds a runtime; nothing connects before Start.
+func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runtime, error) {
+	if err := cfg.Consumer.Validate(); err != nil {
+		return nil, err
+	}
+	if len(cfg.Routes) == 0 {
+		return nil, fmt.Errorf("%w: no routes", ErrInvalidConfig)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if bus == nil {
+		bus = events.NewBus(logger)
+	}
+	hard, hardStop := context.WithCancel(context.Background())
+	sys := NewSystem(logger)
+	r := &Runtime{cfg: cfg, hardStop: hardStop, fatal: make(chan error, 1)}
+	r.d = &deps{sys: sys, sender: sender, bus: bus, log: logger, hard: hard, backoff: cfg.ProduceBackoff}
+	for i := range cfg.Routes {
+		route := &cfg.Routes[i]
+		sc, err := consumerSarama(cfg.Kafka, cfg.Consumer, route)
+		if err != nil {
+			hardStop()
+			return nil, err
+		}
+		r.listeners = append(r.listeners, &listener{
+			d: r.d, route: route, cfg: cfg.Consumer, brokers: cfg.Kafka.Brokers, sarama: sc, done: make(chan struct{}),
+			parts: make(map[*partition]struct{}),
+		})
+	}
+	return r, nil
+}
+
+func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sarama.Config, error) {
+	sc, err := k.Sarama()
+	if err != nil {
+		return nil, err
+	}
+	sc.Consumer.Return.Errors = true
+	sc.Consumer.Offsets.AutoCommit.Enable = false
+	sc.Consumer.Offsets.Initial = sarama.OffsetNewest
+	if r.StartFromBeginning {
+		sc.Consumer.Offsets.Initial = sarama.OffsetOldest
+	}
+	sc.Consumer.Group.Session.Timeout = c.SessionTimeout
+	sc.Consumer.Group.Heartbeat.Interval = c.HeartbeatInterval
+	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
+	sc.ChannelBufferSize = c.BatchSize
+	return sc, nil
+}
+
+// Start spawns the tree; listeners connect in the background with backoff.
+func (r *Runtime) Start() error {
+	strategy := strategyFor(r.d, r.cfg.Supervision, "", r.fail)
+	props := actor.PropsFromProducer(func() actor.Actor { return &rootActor{listeners: r.listeners} }, actor.WithSupervisor(strategy))
+	root, err := r.d.sys.Root.SpawnNamed(props, "karafka")
+	if err != nil {
+		return fmt.Errorf("actors: spawn root supervisor: %w", err)
+	}
+	r.root = root
+	// Wait until every listener actor is up before their loops need them.
+	deadline := time.Now().Add(10 * time.Second)
+	for _, l := range r.listeners {
+		for l.pid.Load() == nil {
+			if time.Now().After(deadline) {
+				return errors.New("actors: listeners did not start")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	for _, l := range r.listeners {
+		go l.run(ctx)
+	}
+	return nil
+}
+
+func (r *Runtime) fail(err error) {
+	r.fatalOnce.Do(func() { r.fatal <- err })
+}
+
+// Fatal delivers the error that made the root supervisor give up.
+func (r *Runtime) Fatal() <-chan error { return r.fatal }
+
+// Events is the runtime's event bus.
+func (r *Runtime) Events() *events.Bus { return r.d.bus }
+
+// Stop stops fetching, drains in-flight messages (their responses
+// acknowledged and offsets committed) until ctx ends, leaves the consumer
+// groups and stops every actor. Work not done when ctx ends stays
+// uncommitted. Calling Stop again returns the first result.
+func (r *Runtime) Stop(ctx context.Context) error {
+	r.stopOnce.Do(func() {
+		if r.cancel != nil {
+			r.cancel()
+		}
+		done := make(chan struct{})
+		go func() {
+			if r.cancel != nil { // started: wait for every consume loop
+				for _, l := range r.listeners {
+					<-l.done
+				}
+			}
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			r.stopErr = fmt.Errorf("actors: shutdown gave up waiting for in-flight messages: %w", ctx.Err())
+			r.hardStop()
+			<-done
+		}
+		r.hardStop()
+		if r.root != nil {
+			_ = r.d.sys.Root.StopFuture(r.root).Wait()
+		}
+		r.d.sys.Shutdown()
+	})
+	return r.stopErr
+}

@@ -1,0 +1,107 @@
+package actors
+
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/supervision"
+)
+
+// stage is the part of a stage actor that outlives its incarnations: the
+// queue, the failed head's retry timer, and the inbox the previous stage
+// feeds. Only the current incarnation touches queue, gen and waiting.
+type stage struct {
+	name    string // "controller" or "responder", for errors and events
+	in      inbox
+	queue   []*work
+	head    int
+	gen     uint64 // identifies the pending retry timer
+	waiting bool   // the head failed and waits for its retry timer
+}
+
+// retryTick ends the wait of a failed head.
+type retryTick struct{ gen uint64 }
+
+// started attaches a new incarnation; it must run first in Started.
+func (s *stage) started(self *actor.PID) {
+	s.in.attach(self)
+}
+
+// run processes queued work in order with handle. A failure is decided by
+// the route's retry policy: dead-lettered (and processing moves on),
+// retried after a restart (the actor panics so its supervisor restarts it;
+// the head waits for its timer), or retried in place when retries ran out
+// and there is no dead letter topic.
+func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
+	s.queue = s.in.take(s.queue)
+	if s.waiting {
+		return
+	}
+	for s.head < len(s.queue) {
+		w := s.queue[s.head]
+		err := handle(w)
+		if err == nil {
+			s.pop()
+			continue
+		}
+		w.attempts++
+		perr := &ProcessingError{Topic: p.topic, Partition: p.id, Offset: w.msg.Offset, Stage: s.name, Attempt: w.attempts, Err: err}
+		decision, delay := p.retry.Decide(w.attempts, err, p.dlq != "")
+		p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
+			Offset: w.msg.Offset, Attempt: w.attempts, Actor: ctx.Self().Id, Delay: delay, Err: perr})
+		switch decision {
+		case supervision.DeadLetter:
+			s.pop()
+			p.deadLetter(w, perr)
+			continue
+		case supervision.RetryBlocked:
+			p.d.log.Error("retries exhausted and no dead letter topic: partition blocked, retrying this message",
+				"topic", p.topic, "partition", p.id, "offset", w.msg.Offset, "attempt", w.attempts, "retry_in", delay, "error", err)
+			p.d.bus.Publish(events.Event{Kind: events.MessageBlocked, Topic: p.topic, Group: p.group, Partition: p.id,
+				Offset: w.msg.Offset, Attempt: w.attempts, Delay: delay, Err: perr})
+			s.schedule(ctx, delay)
+			return
+		default: // supervision.Retry
+			p.d.log.Warn("message failed, restarting actor and retrying",
+				"topic", p.topic, "partition", p.id, "offset", w.msg.Offset, "stage", s.name, "attempt", w.attempts, "retry_in", delay, "error", err)
+			s.schedule(ctx, delay)
+			panic(perr)
+		}
+	}
+	clear(s.queue)
+	s.queue = s.queue[:0]
+	s.head = 0
+}
+
+func (s *stage) pop() {
+	s.queue[s.head] = nil
+	s.head++
+}
+
+// schedule arms the retry timer of the head.
+func (s *stage) schedule(ctx actor.Context, delay time.Duration) {
+	s.gen++
+	s.waiting = true
+	gen, self, root := s.gen, ctx.Self(), ctx.ActorSystem().Root
+	time.AfterFunc(delay, func() { root.Send(self, retryTick{gen: gen}) })
+}
+
+// tick ends the wait if t is the current timer; it reports whether to run.
+func (s *stage) tick(t retryTick) bool {
+	if t.gen != s.gen || !s.waiting {
+		return false
+	}
+	s.waiting = false
+	return true
+}
+
+// retried publishes MessageRetried for the head about to be tried again.
+func (s *stage) retried(p *partition) {
+	if s.head < len(s.queue) {
+		w := s.queue[s.head]
+		p.d.bus.Publish(events.Event{Kind: events.MessageRetried, Topic: p.topic, Group: p.group, Partition: p.id,
+			Offset: w.msg.Offset, Attempt: w.attempts + 1})
+	}
+}

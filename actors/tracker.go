@@ -1,0 +1,121 @@
+package actors
+
+import (
+	"context"
+	"sync"
+)
+
+// tracker marks a partition's offsets in order. Each consumed message gets an
+// entry holding one token per outstanding piece of work (its processing, and
+// each produced record until acknowledged). When the oldest entries have no
+// tokens left, the offset after the last of them is marked.
+//
+// Entries are added by the claim goroutine and released by actors and
+// producer callbacks, so the tracker is guarded by a mutex.
+type tracker struct {
+	mu      sync.Mutex
+	entries []*entry // ring-free deque: entries[head:] are outstanding
+	head    int
+	mark    func(next int64) // called without the lock held, in order
+	marking sync.Mutex       // keeps mark calls in order across goroutines
+	changed chan struct{}    // signalled (non-blocking) when entries are retired
+	onDone  func(*entry)
+}
+
+type entry struct {
+	t       *tracker
+	offset  int64
+	pending int32
+}
+
+func newTracker(mark func(next int64), onDone func(*entry)) *tracker {
+	return &tracker{mark: mark, onDone: onDone, changed: make(chan struct{}, 1)}
+}
+
+// add registers the next consumed offset with one processing token.
+func (t *tracker) add(offset int64) *entry {
+	e := &entry{t: t, offset: offset, pending: 1}
+	t.mu.Lock()
+	t.entries = append(t.entries, e)
+	t.mu.Unlock()
+	return e
+}
+
+// outstanding is the number of entries not yet retired.
+func (t *tracker) outstanding() int {
+	t.mu.Lock()
+	n := len(t.entries) - t.head
+	t.mu.Unlock()
+	return n
+}
+
+// hold adds n tokens (records about to be produced).
+func (e *entry) hold(n int) {
+	e.t.mu.Lock()
+	e.pending += int32(n)
+	e.t.mu.Unlock()
+}
+
+// release removes one token and retires finished entries.
+func (e *entry) release() {
+	t := e.t
+	t.mu.Lock()
+	e.pending--
+	if e.pending < 0 {
+		t.mu.Unlock()
+		panic("actors: tracker entry released more often than held")
+	}
+	if e.pending > 0 {
+		t.mu.Unlock()
+		return
+	}
+	var done []*entry
+	var next int64 = -1
+	for t.head < len(t.entries) && t.entries[t.head].pending == 0 {
+		r := t.entries[t.head]
+		t.entries[t.head] = nil
+		t.head++
+		next = r.offset + 1
+		if t.onDone != nil {
+			done = append(done, r)
+		}
+	}
+	if t.head == len(t.entries) {
+		t.entries = t.entries[:0]
+		t.head = 0
+	} else if t.head > 1024 && t.head*2 > len(t.entries) {
+		n := copy(t.entries, t.entries[t.head:])
+		clear(t.entries[n:])
+		t.entries = t.entries[:n]
+		t.head = 0
+	}
+	if next >= 0 {
+		// take the marking lock before dropping the state lock so marks are
+		// issued in the order entries were retired.
+		t.marking.Lock()
+	}
+	t.mu.Unlock()
+	if next >= 0 {
+		t.mark(next)
+		t.marking.Unlock()
+		select {
+		case t.changed <- struct{}{}:
+		default:
+		}
+	}
+	for _, r := range done {
+		t.onDone(r)
+	}
+}
+
+// waitBelow blocks until fewer than limit entries are outstanding or ctx ends.
+func (t *tracker) waitBelow(ctx context.Context, limit int) error {
+	for t.outstanding() >= limit {
+		select {
+		case <-t.changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}

@@ -1,0 +1,261 @@
+package karafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/karafka-actors/karafka-actors/actors"
+	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/producer"
+	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/topology"
+)
+
+// Errors of the application life cycle.
+var (
+	ErrAlreadyRunning = errors.New("karafka: Run called more than once")
+	ErrNotRunning     = errors.New("karafka: not running")
+)
+
+// App is a Kafka application: routes plus the runtime that runs them.
+type App struct {
+	cfg      Config
+	logger   *slog.Logger
+	registry *responders.Registry
+	bus      *events.Bus
+
+	mu       sync.Mutex
+	routes   []topology.Route
+	running  bool
+	stop     chan struct{} // closed by Shutdown
+	stopOnce sync.Once
+	done     chan struct{} // closed when Run returned
+	ready    chan struct{} // closed when consuming started
+	runErr   error
+}
+
+// Option configures an App.
+type Option func(*App)
+
+// WithLogger sets the logger (default: slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(a *App) { a.logger = l } }
+
+// WithRegistry sets where responders are found by naming convention.
+func WithRegistry(r *responders.Registry) Option { return func(a *App) { a.registry = r } }
+
+// WithRoutes adds routes.
+func WithRoutes(routes ...topology.Route) Option {
+	return func(a *App) { a.routes = append(a.routes, routes...) }
+}
+
+// New validates cfg and returns an App. Routes are validated by Run (and by
+// Validate), once they have all been added.
+func New(cfg Config, opts ...Option) (*App, error) {
+	if cfg.Kafka.ClientID == "" {
+		cfg.Kafka.ClientID = cfg.Name
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, stop: make(chan struct{}), done: make(chan struct{}), ready: make(chan struct{})}
+	for _, o := range opts {
+		o(a)
+	}
+	if a.logger == nil {
+		a.logger = slog.Default()
+	}
+	if a.registry == nil {
+		a.registry = responders.NewRegistry()
+	}
+	a.bus = events.NewBus(a.logger)
+	return a, nil
+}
+
+// Config returns the application's configuration.
+func (a *App) Config() Config { return a.cfg }
+
+// Registry is where responders are registered for the naming convention.
+func (a *App) Registry() *responders.Registry { return a.registry }
+
+// Events is the instrumentation hook; subscribe before Run.
+func (a *App) Events() *events.Bus { return a.bus }
+
+// Route adds a route. Routes cannot change once Run started.
+func (a *App) Route(routes ...topology.Route) *App {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.routes = append(a.routes, routes...)
+	return a
+}
+
+// Routes resolves the routes: every default filled in, every problem
+// reported at once (see topology.Resolve).
+func (a *App) Routes() ([]topology.Resolved, error) {
+	a.mu.Lock()
+	routes := append([]topology.Route(nil), a.routes...)
+	a.mu.Unlock()
+	return topology.Resolve(routes, topology.Defaults{
+		AppName:            a.cfg.Name,
+		StartFromBeginning: a.cfg.StartFromBeginning,
+		Retry:              a.cfg.Retry,
+		Supervision:        a.cfg.Supervision,
+		DeadLetterPattern:  a.cfg.deadLetterPattern(),
+		Registry:           a.registry,
+	})
+}
+
+// Validate checks the routes without connecting to anything.
+func (a *App) Validate() error {
+	_, err := a.Routes()
+	return err
+}
+
+// Topics lists every topic the application reads or may write: route topics,
+// responder topics and dead letter topics, without duplicates, in route order.
+func (a *App) Topics() ([]string, error) {
+	routes, err := a.Routes()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(t string) {
+		if t != "" && !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	for _, r := range routes {
+		add(r.Topic)
+		for _, t := range r.ResponderTopics {
+			add(t.Name)
+		}
+		add(r.DeadLetter)
+	}
+	return out, nil
+}
+
+// Ready is closed once the producer is connected and the actor tree runs.
+func (a *App) Ready() <-chan struct{} { return a.ready }
+
+// Run validates the routes, connects (retrying with backoff while Kafka is
+// unreachable) and consumes until ctx ends or Shutdown is called, then shuts
+// down gracefully. It returns nil after a clean shutdown, and an error only
+// for what cannot heal: invalid routes, or the root supervisor giving up.
+// Run may be called once.
+func (a *App) Run(ctx context.Context) error {
+	a.mu.Lock()
+	if a.running {
+		a.mu.Unlock()
+		return ErrAlreadyRunning
+	}
+	a.running = true
+	a.mu.Unlock()
+	defer close(a.done)
+	a.runErr = a.run(ctx)
+	return a.runErr
+}
+
+func (a *App) run(ctx context.Context) error {
+	routes, err := a.Routes()
+	if err != nil {
+		return err
+	}
+	if a.logger.Enabled(ctx, slog.LevelDebug) {
+		defer a.bus.Subscribe(logEvent(a.logger))()
+	}
+
+	// stopped ends when Shutdown is called or ctx ends.
+	stopped, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-a.stop:
+			cancel()
+		case <-stopped.Done():
+		}
+	}()
+
+	prod, err := a.connectProducer(stopped)
+	if err != nil {
+		return nil // stopped before Kafka could be reached: nothing to drain
+	}
+	rt, err := actors.New(actors.Config{
+		Kafka: a.cfg.Kafka, Consumer: a.cfg.Consumer, Supervision: a.cfg.Supervision,
+		ProduceBackoff: a.cfg.ProduceBackoff, Routes: routes,
+	}, prod, a.bus, a.logger)
+	if err != nil {
+		_ = prod.Close()
+		return err
+	}
+	if err := rt.Start(); err != nil {
+		_ = rt.Stop(context.Background())
+		_ = prod.Close()
+		return err
+	}
+	a.logger.Info("karafka-actors running", "app", a.cfg.Name, "routes", len(routes), "brokers", a.cfg.Kafka.Brokers)
+	close(a.ready)
+
+	var fatal error
+	select {
+	case <-stopped.Done():
+	case fatal = <-rt.Fatal():
+		a.logger.Error("supervision gave up, shutting down", "error", fatal)
+	}
+	drainCtx, drainCancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer drainCancel()
+	stopErr := rt.Stop(drainCtx)
+	closeErr := prod.Close()
+	if fatal != nil {
+		return fmt.Errorf("karafka: %w", fatal)
+	}
+	if stopErr != nil {
+		a.logger.Warn("shutdown incomplete; undone messages will be consumed again", "error", stopErr)
+	}
+	if closeErr != nil {
+		a.logger.Warn("closing the producer failed", "error", closeErr)
+	}
+	a.logger.Info("karafka-actors stopped", "app", a.cfg.Name)
+	return nil
+}
+
+// connectProducer creates the shared producer, retrying with backoff until
+// the brokers answer or ctx ends.
+func (a *App) connectProducer(ctx context.Context) (*producer.Producer, error) {
+	for attempt := 1; ; attempt++ {
+		p, err := producer.New(a.cfg.producerConfig(), producer.WithLogger(a.logger))
+		if err == nil {
+			return p, nil
+		}
+		delay := a.cfg.Consumer.ReconnectBackoff.Delay(attempt)
+		a.logger.Warn("cannot reach Kafka, retrying", "brokers", a.cfg.Kafka.Brokers, "attempt", attempt, "retry_in", delay, "error", err)
+		a.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Attempt: attempt, Delay: delay, Err: err})
+		if !sleep(ctx, delay) {
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Shutdown stops a running App gracefully: it stops fetching, drains
+// in-flight messages, flushes the producer, commits, leaves the consumer
+// groups and stops the actors, then returns Run's result. It waits at most
+// until ctx ends (the drain itself is bounded by Config.ShutdownTimeout).
+// It is idempotent; on an App that never ran it returns ErrNotRunning.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.mu.Lock()
+	running := a.running
+	a.mu.Unlock()
+	if !running {
+		return ErrNotRunning
+	}
+	a.stopOnce.Do(func() { close(a.stop) })
+	select {
+	case <-a.done:
+		return a.runErr
+	case <-ctx.Done():
+		return fmt.Errorf("karafka: shutdown: %w", ctx.Err())
+	}
+}

@@ -1,0 +1,265 @@
+package karafka_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/karafka-actors/karafka-actors/actors"
+	"github.com/karafka-actors/karafka-actors/controllers"
+	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/internal/testkafka"
+	"github.com/karafka-actors/karafka-actors/params"
+	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/topology"
+)
+
+// echo is a responder writing {"id": args[0]} to topic.
+func echo(topic string) responders.Factory {
+	return func() responders.Responder {
+		return responders.Func([]responders.Topic{responders.Required(topic)}, func(out *responders.Output, args ...any) error {
+			out.RespondTo(topic, map[string]any{"id": args[0]}, responders.Key(fmt.Sprint(args[0])))
+			return nil
+		})
+	}
+}
+
+func ids(n int) []testkafka.Record {
+	recs := make([]testkafka.Record, n)
+	for i := range recs {
+		recs[i] = testkafka.Record{Value: fmt.Sprintf(`{"id": %d}`, i), Partition: 0, Explicit: true}
+	}
+	return recs
+}
+
+// A controller that panics on one message: the actor restarts, the message
+// is retried, then dead-lettered with headers; the other messages of the
+// partition are all processed, in order.
+func TestApp_panicRetriedThenDeadLettered(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	dlq := in + "_dlq"
+	testkafka.CreateTopics(t, brokers, 1, in, out, dlq)
+	testkafka.Produce(t, brokers, in, ids(10)...)
+
+	var mu sync.Mutex
+	var seen []int64
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		mu.Lock()
+		seen = append(seen, id)
+		mu.Unlock()
+		if id == 3 {
+			panic("cannot handle 3")
+		}
+		c.RespondWith(id)
+		return nil
+	})
+	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out)})
+
+	got := testkafka.Consume(t, brokers, out, 9, 30*time.Second)
+	var order []string
+	for _, m := range got {
+		order = append(order, fmt.Sprint(decode(t, m)["id"]))
+	}
+	if strings.Join(order, ",") != "0,1,2,4,5,6,7,8,9" {
+		t.Fatalf("responses: got %v, want 0..9 without 3, in order", order)
+	}
+	dead := testkafka.Consume(t, brokers, dlq, 1, 30*time.Second)
+	if len(dead) != 1 {
+		t.Fatalf("dead letter topic: got %d messages, want 1", len(dead))
+	}
+	d := dead[0]
+	if string(d.Value) != `{"id": 3}` {
+		t.Errorf("dead letter payload %q, want the original", d.Value)
+	}
+	for k, want := range map[string]string{
+		actors.HeaderOriginTopic: in, actors.HeaderOriginPartition: "0", actors.HeaderOriginOffset: "3", actors.HeaderAttempts: "3", actors.HeaderStage: "controller",
+	} {
+		if v, ok := testkafka.Header(d, k); !ok || v != want {
+			t.Errorf("header %s = %q (present %v), want %q", k, v, ok, want)
+		}
+	}
+	if v, _ := testkafka.Header(d, actors.HeaderError); !strings.Contains(v, "cannot handle 3") {
+		t.Errorf("error header %q does not carry the panic", v)
+	}
+	waitFor(t, 10*time.Second, "dead-letter event", func() bool { return len(r.rec.of(events.MessageDeadLettered)) == 1 })
+	if n := len(r.rec.of(events.ActorRestarted)); n != 2 {
+		t.Errorf("actor restarts: got %d, want 2 (attempts 1 and 2 fail and restart, attempt 3 dead-letters)", n)
+	}
+	if n := len(r.rec.of(events.MessageRetried)); n != 2 {
+		t.Errorf("retries: got %d, want 2", n)
+	}
+	mu.Lock()
+	tries := 0
+	for _, id := range seen {
+		if id == 3 {
+			tries++
+		}
+	}
+	mu.Unlock()
+	if tries != 3 {
+		t.Errorf("message 3 tried %d times, want 3", tries)
+	}
+	r.shutdown(t)
+}
+
+// A failure that heals on retry: the response goes out once, nothing is dead-lettered.
+func TestApp_transientFailureRetried(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
+	testkafka.Produce(t, brokers, in, ids(3)...)
+	var mu sync.Mutex
+	failures := 0
+	ctrl := func() controllers.Controller {
+		return controllers.Func(func(c *controllers.Context) error {
+			id, _ := c.Params.Int("id")
+			mu.Lock()
+			defer mu.Unlock()
+			if id == 1 && failures < 2 {
+				failures++
+				return errors.New("database unavailable")
+			}
+			c.RespondWith(id)
+			return nil
+		})
+	}
+	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: ctrl, Responder: echo(out)})
+	got := testkafka.Consume(t, brokers, out, 3, 30*time.Second)
+	if ids := field(t, got, "id"); strings.Join(ids, ",") != "0,1,2" {
+		t.Fatalf("responses %v, want 0,1,2 in order", ids)
+	}
+	r.shutdown(t)
+	if n := len(r.rec.of(events.MessageDeadLettered)); n != 0 {
+		t.Fatalf("%d messages dead-lettered, want none", n)
+	}
+	if n := len(r.rec.of(events.MessageFailed)); n != 2 {
+		t.Fatalf("%d failures, want 2", n)
+	}
+}
+
+// Malformed JSON goes straight to the dead letter topic, the rest flows.
+func TestApp_parseErrorDeadLettered(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	dlq := in + "_dlq"
+	testkafka.CreateTopics(t, brokers, 1, in, out, dlq)
+	testkafka.Produce(t, brokers, in,
+		testkafka.Record{Value: `{"id": 1}`}, testkafka.Record{Value: `{"id": `}, testkafka.Record{Value: `{"id": 2}`})
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		c.RespondWith(id)
+		return nil
+	})
+	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out)})
+	if ids := field(t, testkafka.Consume(t, brokers, out, 2, 30*time.Second), "id"); strings.Join(ids, ",") != "1,2" {
+		t.Fatalf("responses %v, want 1,2", ids)
+	}
+	dead := testkafka.Consume(t, brokers, dlq, 1, 30*time.Second)
+	if len(dead) != 1 || string(dead[0].Value) != `{"id": ` {
+		t.Fatalf("dead letters: %v, want the malformed record", dead)
+	}
+	if v, _ := testkafka.Header(dead[0], actors.HeaderAttempts); v != "1" {
+		t.Errorf("attempts header %q, want 1: a parse error is not retried", v)
+	}
+	if v, _ := testkafka.Header(dead[0], actors.HeaderError); !strings.Contains(v, "parse") {
+		t.Errorf("error header %q does not say it is a parse error", v)
+	}
+	r.shutdown(t)
+}
+
+// Each responder error: nothing is produced to the response topics, the
+// message is dead-lettered with the error naming the topic.
+func TestApp_responderErrorsProduceNothing(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	cases := []struct {
+		name    string
+		respond func(a, b string) (responders.Factory, bool)
+		want    error
+	}{
+		{"unregistered topic", func(a, b string) (responders.Factory, bool) {
+			return respond([]responders.Topic{responders.Required(a)}, func(o *responders.Output) {
+				o.RespondTo(a, "ok")
+				o.RespondTo(b, "not declared")
+			}), true
+		}, responders.ErrUnregisteredTopic},
+		{"single-use topic used twice", func(a, b string) (responders.Factory, bool) {
+			return respond([]responders.Topic{responders.Required(a)}, func(o *responders.Output) {
+				o.RespondTo(a, "one")
+				o.RespondTo(a, "two")
+			}), true
+		}, responders.ErrMultipleUsage},
+		{"required topic unused", func(a, b string) (responders.Factory, bool) {
+			return respond([]responders.Topic{responders.Optional(a), responders.Required(b)}, func(o *responders.Output) {
+				o.RespondTo(a, "only the optional one")
+			}), true
+		}, responders.ErrRequiredTopicUnused},
+		{"no responder", func(a, b string) (responders.Factory, bool) { return nil, false }, responders.ErrNoResponder},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in, a, b := testkafka.Name(t, "in"), testkafka.Name(t, "a"), testkafka.Name(t, "b")
+			dlq := in + "_dlq"
+			testkafka.CreateTopics(t, brokers, 1, in, a, b, dlq)
+			testkafka.Produce(t, brokers, in, testkafka.Record{Value: `{"id": 1}`})
+			resp, _ := tc.respond(a, b)
+			ctrl := controllers.Func(func(c *controllers.Context) error { c.RespondWith(1); return nil })
+			r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: resp})
+			waitFor(t, 30*time.Second, "dead letter", func() bool { return len(r.rec.of(events.MessageDeadLettered)) == 1 })
+			ev := r.rec.of(events.MessageDeadLettered)[0]
+			if !errors.Is(ev.Err, tc.want) {
+				t.Fatalf("dead-letter error %v, want errors.Is %v", ev.Err, tc.want)
+			}
+			if tc.want != responders.ErrNoResponder && !strings.Contains(ev.Err.Error(), `"`) {
+				t.Errorf("error %q does not name the topic", ev.Err)
+			}
+			r.shutdown(t)
+			for _, topic := range []string{a, b} {
+				if got := testkafka.Consume(t, brokers, topic, -1, time.Second); len(got) != 0 {
+					t.Errorf("%d records on %s, want none: nothing is sent unless the whole response is valid", len(got), topic)
+				}
+			}
+			if got := testkafka.Consume(t, brokers, dlq, 1, 10*time.Second); len(got) != 1 {
+				t.Errorf("%d dead letters, want 1", len(got))
+			}
+		})
+	}
+}
+
+func respond(topics []responders.Topic, fn func(*responders.Output)) responders.Factory {
+	return func() responders.Responder {
+		return responders.Func(topics, func(out *responders.Output, _ ...any) error { fn(out); return nil })
+	}
+}
+
+// A before-filter drops a message: nothing produced, its offset still committed.
+func TestApp_beforeFilterDrops(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	testkafka.CreateTopics(t, brokers, 1, in, out)
+	testkafka.Produce(t, brokers, in, ids(4)...)
+	cfg := testConfig(t, brokers)
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		c.RespondWith(id)
+		return nil
+	})
+	odd := func(p *params.Params) bool { id, _ := p.Int("id"); return id%2 == 1 }
+	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out),
+		BeforeFilters: []controllers.BeforeFilter{odd}})
+	if ids := field(t, testkafka.Consume(t, brokers, out, 2, 30*time.Second), "id"); strings.Join(ids, ",") != "1,3" {
+		t.Fatalf("responses %v, want 1,3", ids)
+	}
+	waitFor(t, 10*time.Second, "all 4 processed", func() bool { return len(r.rec.of(events.MessageProcessed)) == 4 })
+	r.shutdown(t)
+	if n := len(r.rec.of(events.MessageFiltered)); n != 2 {
+		t.Fatalf("%d filtered, want 2", n)
+	}
+	if got := testkafka.Committed(t, brokers, cfg.Name+"_"+in, in)[0]; got != 4 {
+		t.Fatalf("committed offset %d, want 4: filtered messages advance the offset", got)
+	}
+}

@@ -1,0 +1,102 @@
+package karafka
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/karafka-actors/karafka-actors/actors"
+	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/producer"
+	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/supervision"
+)
+
+// ErrInvalidConfig is wrapped by every configuration error New reports.
+var ErrInvalidConfig = errors.New("karafka: invalid config")
+
+// Config is the whole application configuration. Start from DefaultConfig.
+type Config struct {
+	// Name is the application name: the Kafka client id and the prefix of
+	// default consumer groups ("<name>_<topic>").
+	Name  string
+	Kafka kafka.Config
+	// StartFromBeginning makes new consumer groups read topics from their
+	// oldest message (the default) rather than only new ones.
+	StartFromBeginning bool
+	Consumer           actors.ConsumerConfig
+	// Producer tunes the shared producer; its Kafka field is ignored (Kafka above is used).
+	Producer producer.Config
+	// Supervision is the strategy of the root supervisor and the default of every route.
+	Supervision supervision.Config
+	// Retry is the default retry policy of failed messages.
+	Retry      supervision.RetryPolicy
+	DeadLetter DeadLetterConfig
+	// ProduceBackoff spaces new sends of responses the broker refused.
+	ProduceBackoff supervision.Backoff
+	// ShutdownTimeout bounds the drain when Run's context ends.
+	ShutdownTimeout time.Duration
+}
+
+// DeadLetterConfig says where messages go when their retries ran out.
+type DeadLetterConfig struct {
+	// Enabled is true by default. When false, a message whose retries ran out
+	// blocks its partition and is retried with capped backoff.
+	Enabled bool
+	// Pattern makes a route's dead letter topic; "%s" is the route's topic.
+	Pattern string
+}
+
+// DefaultConfig returns a configuration for a broker on 127.0.0.1:9092.
+func DefaultConfig() Config {
+	k := kafka.DefaultConfig()
+	k.Brokers = []string{"127.0.0.1:9092"}
+	k.ClientID = "karafka_app"
+	return Config{
+		Name:               "karafka_app",
+		Kafka:              k,
+		StartFromBeginning: true,
+		Consumer:           actors.DefaultConsumerConfig(),
+		Producer:           producer.DefaultConfig(),
+		Supervision:        supervision.DefaultConfig(),
+		Retry:              supervision.DefaultRetryPolicy(),
+		DeadLetter:         DeadLetterConfig{Enabled: true, Pattern: "%s_dlq"},
+		ProduceBackoff:     supervision.Backoff{Initial: 100 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2, Jitter: 0.2},
+		ShutdownTimeout:    30 * time.Second,
+	}
+}
+
+// Validate reports every invalid setting at once, each naming its key.
+func (c Config) Validate() error {
+	var errs []error
+	if err := responders.CheckTopicName(c.Name); err != nil {
+		errs = append(errs, fmt.Errorf("%w: name: %q must be usable in a consumer group name (letters, digits, '.', '_', '-')", ErrInvalidConfig, c.Name))
+	}
+	errs = append(errs, c.Kafka.Validate(), c.Consumer.Validate(), c.producerConfig().Validate(),
+		c.Supervision.Validate("supervision"), c.Retry.Validate(), c.ProduceBackoff.Validate("produce_backoff"))
+	if c.DeadLetter.Enabled {
+		if c.DeadLetter.Pattern == "" {
+			errs = append(errs, fmt.Errorf("%w: dead_letter.pattern: empty while dead letters are enabled", ErrInvalidConfig))
+		} else if err := responders.CheckTopicName(strings.ReplaceAll(c.DeadLetter.Pattern, "%s", "topic")); err != nil {
+			errs = append(errs, fmt.Errorf("%w: dead_letter.pattern: %q does not make a valid topic name: %w", ErrInvalidConfig, c.DeadLetter.Pattern, err))
+		}
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("%w: shutdown_timeout: %v must be positive", ErrInvalidConfig, c.ShutdownTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) producerConfig() producer.Config {
+	p := c.Producer
+	p.Kafka = c.Kafka
+	return p
+}
+
+func (c Config) deadLetterPattern() string {
+	if !c.DeadLetter.Enabled {
+		return ""
+	}
+	return c.DeadLetter.Pattern
+}

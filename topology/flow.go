@@ -1,0 +1,37 @@
+package topology
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// WriteFlow writes Karafka 0.5's `karafka flow` text, byte for byte: routes
+// sorted by topic; a route with responder topics prints "<topic> =>" and a
+// line per topic in declaration order, padded as printf("%-25s %s\n"); a
+// route without prints "<topic> => (nothing)".
+func WriteFlow(w io.Writer, routes []Resolved) error {
+	sorted := slices.Clone(routes)
+	slices.SortFunc(sorted, func(a, b Resolved) int { return strings.Compare(a.Topic, b.Topic) })
+	bw := bufio.NewWriter(w)
+	for _, r := range sorted {
+		if len(r.ResponderTopics) == 0 {
+			fmt.Fprintf(bw, "%s => (nothing)\n", r.Topic)
+			continue
+		}
+		fmt.Fprintf(bw, "%s =>\n", r.Topic)
+		for _, t := range r.ResponderTopics {
+			when, times := "conditionally", "exactly once"
+			if t.Required {
+				when = "always"
+			}
+			if t.MultipleUsage {
+				times = "one or more"
+			}
+			fmt.Fprintf(bw, "%-25s %s\n", "  - "+t.Name+":", "("+when+", "+times+")")
+		}
+	}
+	return bw.Flush()
+}

@@ -1,0 +1,133 @@
+package topology
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/karafka-actors/karafka-actors/controllers"
+	"github.com/karafka-actors/karafka-actors/params"
+	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/supervision"
+)
+
+// Defaults are the application-wide settings routes inherit.
+type Defaults struct {
+	// AppName prefixes default consumer groups: "<AppName>_<topic>".
+	AppName string
+	// StartFromBeginning applies to routes with StartDefault.
+	StartFromBeginning bool
+	Retry              supervision.RetryPolicy
+	Supervision        supervision.Config
+	// DeadLetterPattern makes a route's dead letter topic; "%s" is replaced by
+	// the route's topic ("%s_dlq" by default). Empty disables dead letters.
+	DeadLetterPattern string
+	// Registry is searched for responders by naming convention; may be nil.
+	Registry *responders.Registry
+}
+
+// Resolved is a route with every default filled in, as the runtime runs it.
+type Resolved struct {
+	Route
+	ControllerName     string
+	ResponderName      string
+	ResponderTopics    []responders.Topic
+	StartFromBeginning bool
+	RetryPolicy        supervision.RetryPolicy
+	SupervisionConfig  supervision.Config
+	// DeadLetter is the dead letter topic, "" when disabled.
+	DeadLetter string
+}
+
+// Resolve validates routes and fills their defaults. It reports every problem
+// at once: the error is an errors.Join of *RouteError values.
+func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
+	if len(routes) == 0 {
+		return nil, fmt.Errorf("%w: declare at least one route", ErrNoRoutes)
+	}
+	var errs []error
+	fail := func(i int, topic string, err error) {
+		errs = append(errs, &RouteError{Index: i, Topic: topic, Err: err})
+	}
+	seen := make(map[string]int, len(routes))
+	out := make([]Resolved, 0, len(routes))
+	for i, r := range routes {
+		res := Resolved{Route: r}
+		if err := responders.CheckTopicName(r.Topic); err != nil {
+			fail(i, r.Topic, err)
+		}
+		if first, dup := seen[r.Topic]; dup {
+			fail(i, r.Topic, fmt.Errorf("%w: also declared by route #%d", ErrDuplicateTopic, first+1))
+		} else {
+			seen[r.Topic] = i
+		}
+		if res.Group == "" {
+			res.Group = d.AppName + "_" + r.Topic
+		}
+		if res.Parser == nil {
+			res.Parser = params.JSON
+		}
+		res.StartFromBeginning = r.StartFrom == StartBeginning || (r.StartFrom == StartDefault && d.StartFromBeginning)
+
+		res.RetryPolicy = d.Retry
+		if r.Retry != nil {
+			res.RetryPolicy = *r.Retry
+		}
+		if err := res.RetryPolicy.Validate(); err != nil {
+			fail(i, r.Topic, err)
+		}
+		res.SupervisionConfig = d.Supervision
+		if r.Supervision != nil {
+			res.SupervisionConfig = *r.Supervision
+		}
+		if err := res.SupervisionConfig.Validate("supervision"); err != nil {
+			fail(i, r.Topic, err)
+		}
+		switch {
+		case r.DisableDeadLetter:
+		case r.DeadLetterTopic != "":
+			res.DeadLetter = r.DeadLetterTopic
+		case d.DeadLetterPattern != "":
+			res.DeadLetter = strings.ReplaceAll(d.DeadLetterPattern, "%s", r.Topic)
+		}
+		if res.DeadLetter != "" {
+			if err := responders.CheckTopicName(res.DeadLetter); err != nil {
+				fail(i, r.Topic, fmt.Errorf("dead letter topic: %w", err))
+			} else if res.DeadLetter == r.Topic {
+				fail(i, r.Topic, fmt.Errorf("dead letter topic %q is the route's own topic", res.DeadLetter))
+			}
+		}
+
+		if r.Controller == nil {
+			fail(i, r.Topic, ErrMissingController)
+		} else if c := r.Controller(); c == nil {
+			fail(i, r.Topic, ErrNilController)
+		} else {
+			res.ControllerName = controllers.Name(c)
+		}
+		if res.Responder == nil && d.Registry != nil && res.ControllerName != "" {
+			if f, name, ok := d.Registry.ForController(res.ControllerName); ok {
+				res.Responder, res.ResponderName = f, name
+			}
+		}
+		if res.Responder != nil {
+			resp := res.Responder()
+			if resp == nil {
+				fail(i, r.Topic, ErrNilResponder)
+			} else {
+				if res.ResponderName == "" {
+					res.ResponderName = typeName(resp)
+				}
+				res.ResponderTopics = resp.Topics()
+				if err := responders.ValidateTopics(res.ResponderTopics); err != nil {
+					fail(i, r.Topic, fmt.Errorf("responder %s: %w", res.ResponderName, err))
+				}
+			}
+		}
+		out = append(out, res)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}

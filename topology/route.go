@@ -1,0 +1,51 @@
+package topology
+
+import (
+	"github.com/karafka-actors/karafka-actors/controllers"
+	"github.com/karafka-actors/karafka-actors/params"
+	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/supervision"
+)
+
+// StartFrom says where a new consumer group starts reading a topic.
+type StartFrom uint8
+
+const (
+	// StartDefault takes the application default (the beginning, unless configured otherwise).
+	StartDefault StartFrom = iota
+	// StartBeginning reads the topic from its oldest retained message.
+	StartBeginning
+	// StartEnd reads only messages produced after the group first joins.
+	StartEnd
+)
+
+// Route sends one topic to one controller and, optionally, a responder.
+// Only Topic and Controller are required.
+type Route struct {
+	// Topic is the Kafka topic consumed.
+	Topic string
+	// Controller makes the route's controller (see controllers.Factory).
+	Controller controllers.Factory
+	// Responder makes the route's responder. When nil, a responder registered
+	// under the controller's conventional name is used, if any
+	// (UsersCreatedController → UsersCreatedResponder).
+	Responder responders.Factory
+	// Group is the consumer group; default "<app name>_<topic>".
+	Group string
+	// Parser parses payloads; default params.JSON.
+	Parser params.Parser
+	// StartFrom applies when the group has no committed offset yet.
+	StartFrom StartFrom
+	// BeforeFilters run in order before the controller; the first that
+	// returns false drops the message.
+	BeforeFilters []controllers.BeforeFilter
+	// Retry overrides the application's retry policy for this route.
+	Retry *supervision.RetryPolicy
+	// Supervision overrides how this route's partition actors are supervised.
+	Supervision *supervision.Config
+	// DeadLetterTopic overrides the application's dead letter topic pattern.
+	DeadLetterTopic string
+	// DisableDeadLetter makes exhausted messages block their partition
+	// (retrying with capped backoff) instead of going to a dead letter topic.
+	DisableDeadLetter bool
+}
