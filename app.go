@@ -99,6 +99,7 @@ func (a *App) Routes() ([]topology.Resolved, error) {
 	a.mu.Unlock()
 	return topology.Resolve(routes, topology.Defaults{
 		AppName:            a.cfg.Name,
+		Group:              a.cfg.ConsumerGroup,
 		StartFromBeginning: a.cfg.StartFromBeginning,
 		Retry:              a.cfg.Retry,
 		Supervision:        a.cfg.Supervision,

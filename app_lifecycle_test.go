@@ -274,3 +274,26 @@ func TestApp_brokerDownAtStartThenUp(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Routes sharing one consumer group share one membership; both are served.
+func TestApp_sharedConsumerGroup(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	a, b, out := testkafka.Name(t, "a"), testkafka.Name(t, "b"), testkafka.Name(t, "out")
+	testkafka.CreateTopics(t, brokers, 2, a, b, out)
+	testkafka.Produce(t, brokers, a, testkafka.Record{Value: `{"id": 1}`}, testkafka.Record{Value: `{"id": 2}`})
+	testkafka.Produce(t, brokers, b, testkafka.Record{Value: `{"id": 3}`})
+	cfg := testConfig(t, brokers)
+	cfg.ConsumerGroup = testkafka.Name(t, "shared")
+	r := start(t, cfg,
+		topology.Route{Topic: a, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)},
+		topology.Route{Topic: b, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)})
+	if ids := field(t, testkafka.Consume(t, brokers, out, 3, 30*time.Second), "id"); !sameSet(ids, "1", "2", "3") {
+		t.Fatalf("responses %v, want 1, 2, 3", ids)
+	}
+	r.shutdown(t)
+	for _, topic := range []string{a, b} {
+		if c := testkafka.Committed(t, brokers, cfg.ConsumerGroup, topic); len(c) == 0 {
+			t.Errorf("no offsets committed for %s in the shared group", topic)
+		}
+	}
+}

@@ -20,8 +20,12 @@ var ErrInvalidConfig = errors.New("karafka: invalid config")
 type Config struct {
 	// Name is the application name: the Kafka client id and the prefix of
 	// default consumer groups ("<name>_<topic>").
-	Name  string
-	Kafka kafka.Config
+	Name string
+	// ConsumerGroup, when set, is the consumer group of every route that does
+	// not name its own, so they share one membership and one Kafka client
+	// (the layout for many routes in one process). Empty: "<name>_<topic>".
+	ConsumerGroup string
+	Kafka         kafka.Config
 	// StartFromBeginning makes new consumer groups read topics from their
 	// oldest message (the default) rather than only new ones.
 	StartFromBeginning bool
@@ -80,6 +84,11 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%w: dead_letter.pattern: empty while dead letters are enabled", ErrInvalidConfig))
 		} else if err := responders.CheckTopicName(strings.ReplaceAll(c.DeadLetter.Pattern, "%s", "topic")); err != nil {
 			errs = append(errs, fmt.Errorf("%w: dead_letter.pattern: %q does not make a valid topic name: %w", ErrInvalidConfig, c.DeadLetter.Pattern, err))
+		}
+	}
+	if c.ConsumerGroup != "" {
+		if err := responders.CheckTopicName(c.ConsumerGroup); err != nil {
+			errs = append(errs, fmt.Errorf("%w: consumer_group: %q (letters, digits, '.', '_', '-')", ErrInvalidConfig, c.ConsumerGroup))
 		}
 	}
 	if c.ShutdownTimeout <= 0 {

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,11 +12,12 @@ import (
 	"github.com/karafka-actors/karafka-actors/events"
 )
 
-// handler is the sarama.ConsumerGroupHandler of one listener. Its life cycle
-// follows sarama's: Setup when a session starts, one ConsumeClaim goroutine
-// per assigned partition, Cleanup after all of them returned.
+// handler is the sarama.ConsumerGroupHandler of one membership. Its life
+// cycle follows sarama's: Setup when a session starts, one ConsumeClaim
+// goroutine per assigned partition (handed to the listener of its topic),
+// Cleanup after all of them returned.
 type handler struct {
-	l      *listener
+	m      *membership
 	dirty  atomic.Bool // offsets marked since the last commit
 	stop   chan struct{}
 	ticker sync.WaitGroup
@@ -27,7 +29,7 @@ var _ sarama.ConsumerGroupHandler = (*handler)(nil)
 func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
 	h.stop = make(chan struct{})
 	h.ticker.Go(func() {
-		t := time.NewTicker(h.l.cfg.CommitInterval)
+		t := time.NewTicker(h.m.cfg.CommitInterval)
 		defer t.Stop()
 		for {
 			select {
@@ -54,7 +56,7 @@ func (h *handler) commit(sess sarama.ConsumerGroupSession) {
 		return
 	}
 	sess.Commit()
-	h.l.d.bus.Publish(events.Event{Kind: events.OffsetsCommitted, Topic: h.l.route.Topic, Group: h.l.route.Group})
+	h.m.d.bus.Publish(events.Event{Kind: events.OffsetsCommitted, Group: h.m.group})
 }
 
 // ConsumeClaim feeds one partition's messages to its partition actor in
@@ -62,8 +64,11 @@ func (h *handler) commit(sess sarama.ConsumerGroupSession) {
 // pauses the partition while too much work is in flight, and on the end of
 // the claim drains what was accepted before stopping the actor.
 func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	l := h.l
 	topic := claim.Topic()
+	l := h.m.listeners[topic]
+	if l == nil {
+		return fmt.Errorf("actors: group %s was assigned topic %q, which has no route", h.m.group, topic)
+	}
 	p := newPartition(l.d, l.route, claim.Partition(), func(next int64) {
 		sess.MarkOffset(topic, claim.Partition(), next, "")
 		h.dirty.Store(true)
@@ -108,9 +113,9 @@ loop:
 			clear(batch)
 			batch = batch[:0]
 			if p.tracker.outstanding() >= max {
-				l.pause(p.id, true)
+				h.m.pause(topic, p.id, true)
 				err := p.tracker.waitBelow(ctx, max/2+1)
-				l.pause(p.id, false)
+				h.m.pause(topic, p.id, false)
 				if err != nil {
 					break loop
 				}
@@ -119,7 +124,7 @@ loop:
 			break loop
 		}
 	}
-	h.drain(p)
+	h.drain(l, p)
 	_, _ = l.request(stopPartition{p: p})
 	l.d.log.Info("partition revoked", "topic", topic, "partition", p.id, "group", l.route.Group)
 	l.d.bus.Publish(events.Event{Kind: events.PartitionRevoked, Topic: topic, Group: l.route.Group, Partition: p.id})
@@ -129,11 +134,11 @@ loop:
 // drain waits for accepted work of p until it is done, the drain timeout
 // passes, or shutdown gives up waiting. Undone work stays uncommitted and is
 // consumed again by the partition's next owner.
-func (h *handler) drain(p *partition) {
-	ctx, cancel := context.WithTimeout(h.l.d.hard, h.l.cfg.DrainTimeout)
+func (h *handler) drain(l *listener, p *partition) {
+	ctx, cancel := context.WithTimeout(l.d.hard, l.cfg.DrainTimeout)
 	defer cancel()
 	if err := p.drain(ctx); err != nil {
-		h.l.d.log.Warn("partition not drained; undone messages will be consumed again",
+		l.d.log.Warn("partition not drained; undone messages will be consumed again",
 			"topic", p.topic, "partition", p.id, "outstanding", p.tracker.outstanding(), "error", err)
 	}
 }

@@ -4,34 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // listener is the state of one route's listener; it outlives the listener
-// actor's incarnations. The consume loop runs on its own goroutine (sarama's
-// ConsumerGroup.Consume blocks) and asks the listener actor to spawn and stop
-// the partition actors of the partitions it is assigned.
+// actor's incarnations. Its consumer-group membership (shared with the other
+// routes of the same group) asks the listener actor to spawn and stop the
+// partition actors of the partitions it is assigned.
 type listener struct {
-	d       *deps
-	route   *topology.Resolved
-	cfg     ConsumerConfig
-	brokers []string
-	sarama  *sarama.Config
-	pid     atomic.Pointer[actor.PID]
-	started sync.Once
-	done    chan struct{} // closed when the consume loop returned
-
-	groupMu sync.Mutex
-	group   sarama.ConsumerGroup
-
+	d     *deps
+	route *topology.Resolved
+	cfg   ConsumerConfig
+	m     *membership
+	pid   atomic.Pointer[actor.PID]
 	parts map[*partition]struct{} // touched only by the listener actor
 }
 
@@ -70,73 +60,6 @@ func (a *listenerActor) Receive(ctx actor.Context) {
 	}
 }
 
-// run connects with backoff and consumes until ctx ends, then leaves the group.
-func (l *listener) run(ctx context.Context) {
-	defer close(l.done)
-	log := l.d.log.With("topic", l.route.Topic, "group", l.route.Group)
-	var group sarama.ConsumerGroup
-	for attempt := 1; group == nil; attempt++ {
-		g, err := sarama.NewConsumerGroup(l.brokers, l.route.Group, l.sarama)
-		if err == nil {
-			group = g
-			break
-		}
-		delay := l.cfg.ReconnectBackoff.Delay(attempt)
-		log.Warn("cannot reach Kafka, retrying", "brokers", l.brokers, "attempt", attempt, "retry_in", delay, "error", err)
-		l.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Topic: l.route.Topic, Group: l.route.Group, Attempt: attempt, Delay: delay, Err: err})
-		if !sleep(ctx, delay) {
-			return
-		}
-	}
-	l.groupMu.Lock()
-	l.group = group
-	l.groupMu.Unlock()
-	var errs sync.WaitGroup
-	errs.Go(func() {
-		for err := range group.Errors() {
-			log.Warn("consumer group error", "error", err)
-		}
-	})
-	h := &handler{l: l}
-	for attempt := 1; ctx.Err() == nil; {
-		err := group.Consume(ctx, []string{l.route.Topic}, h)
-		if ctx.Err() != nil || errors.Is(err, sarama.ErrClosedConsumerGroup) {
-			break
-		}
-		if err == nil {
-			attempt = 1
-			continue // a rebalance ended the session: join again
-		}
-		delay := l.cfg.ReconnectBackoff.Delay(attempt)
-		log.Warn("consuming failed, retrying", "attempt", attempt, "retry_in", delay, "error", err)
-		l.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Topic: l.route.Topic, Group: l.route.Group, Attempt: attempt, Delay: delay, Err: err})
-		attempt++
-		if !sleep(ctx, delay) {
-			break
-		}
-	}
-	if err := group.Close(); err != nil {
-		log.Warn("leaving the consumer group failed", "error", err)
-	}
-	errs.Wait()
-}
-
-// pause stops fetching a partition while its in-flight work is full.
-func (l *listener) pause(id int32, on bool) {
-	l.groupMu.Lock()
-	g := l.group
-	l.groupMu.Unlock()
-	if g == nil {
-		return
-	}
-	ps := map[string][]int32{l.route.Topic: {id}}
-	if on {
-		g.Pause(ps)
-	} else {
-		g.Resume(ps)
-	}
-}
-
 func (l *listener) request(msg any) (any, error) {
 	pid := l.pid.Load()
 	if pid == nil {
@@ -145,6 +68,7 @@ func (l *listener) request(msg any) (any, error) {
 	return l.d.sys.Root.RequestFuture(pid, msg, 30*time.Second).Result()
 }
 
+// sleep waits d or until ctx ends; it reports whether d passed.
 func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()

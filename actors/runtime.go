@@ -34,6 +34,7 @@ type Runtime struct {
 	cfg       Config
 	d         *deps
 	listeners []*listener
+	groups    []*membership
 	root      *actor.PID
 	cancel    context.CancelFunc // stops fetching
 	hardStop  context.CancelFunc // stops waiting for in-flight work
@@ -61,17 +62,29 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 	sys := NewSystem(logger)
 	r := &Runtime{cfg: cfg, hardStop: hardStop, fatal: make(chan error, 1)}
 	r.d = &deps{sys: sys, sender: sender, bus: bus, log: logger, hard: hard, backoff: cfg.ProduceBackoff}
+	byGroup := map[string]*membership{}
 	for i := range cfg.Routes {
 		route := &cfg.Routes[i]
-		sc, err := consumerSarama(cfg.Kafka, cfg.Consumer, route)
-		if err != nil {
+		m := byGroup[route.Group]
+		if m == nil {
+			sc, err := consumerSarama(cfg.Kafka, cfg.Consumer, route)
+			if err != nil {
+				hardStop()
+				return nil, err
+			}
+			m = &membership{d: r.d, group: route.Group, cfg: cfg.Consumer, brokers: cfg.Kafka.Brokers, sarama: sc,
+				listeners: map[string]*listener{}, done: make(chan struct{})}
+			byGroup[route.Group] = m
+			r.groups = append(r.groups, m)
+		} else if initial := startOffset(route); initial != m.sarama.Consumer.Offsets.Initial {
 			hardStop()
-			return nil, err
+			return nil, fmt.Errorf("%w: routes %q and %q share group %q but not where they start (start_from_beginning)",
+				ErrInvalidConfig, m.topics[0], route.Topic, route.Group)
 		}
-		r.listeners = append(r.listeners, &listener{
-			d: r.d, route: route, cfg: cfg.Consumer, brokers: cfg.Kafka.Brokers, sarama: sc, done: make(chan struct{}),
-			parts: make(map[*partition]struct{}),
-		})
+		l := &listener{d: r.d, route: route, cfg: cfg.Consumer, m: m, parts: make(map[*partition]struct{})}
+		m.listeners[route.Topic] = l
+		m.topics = append(m.topics, route.Topic)
+		r.listeners = append(r.listeners, l)
 	}
 	return r, nil
 }
@@ -83,15 +96,19 @@ func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sa
 	}
 	sc.Consumer.Return.Errors = true
 	sc.Consumer.Offsets.AutoCommit.Enable = false
-	sc.Consumer.Offsets.Initial = sarama.OffsetNewest
-	if r.StartFromBeginning {
-		sc.Consumer.Offsets.Initial = sarama.OffsetOldest
-	}
+	sc.Consumer.Offsets.Initial = startOffset(r)
 	sc.Consumer.Group.Session.Timeout = c.SessionTimeout
 	sc.Consumer.Group.Heartbeat.Interval = c.HeartbeatInterval
 	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
 	sc.ChannelBufferSize = c.BatchSize
 	return sc, nil
+}
+
+func startOffset(r *topology.Resolved) int64 {
+	if r.StartFromBeginning {
+		return sarama.OffsetOldest
+	}
+	return sarama.OffsetNewest
 }
 
 // Start spawns the tree; listeners connect in the background with backoff.
@@ -115,8 +132,8 @@ func (r *Runtime) Start() error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	for _, l := range r.listeners {
-		go l.run(ctx)
+	for _, m := range r.groups {
+		go m.run(ctx)
 	}
 	return nil
 }
@@ -143,8 +160,8 @@ func (r *Runtime) Stop(ctx context.Context) error {
 		done := make(chan struct{})
 		go func() {
 			if r.cancel != nil { // started: wait for every consume loop
-				for _, l := range r.listeners {
-					<-l.done
+				for _, m := range r.groups {
+					<-m.done
 				}
 			}
 			close(done)

@@ -4,6 +4,7 @@ package cli
 // documents them.
 var schema = []key{
 	{name: "name", doc: "application name: Kafka client id (unless kafka.client_id) and prefix of default consumer groups (<name>_<topic>)", ref: func(s *Settings) any { return &s.Name }},
+	{name: "consumer_group", doc: "one consumer group shared by every route without its own (empty: <name>_<topic> per route)", ref: func(s *Settings) any { return &s.ConsumerGroup }},
 	{name: "start_from_beginning", doc: "new consumer groups read from the oldest message (false: only new messages)", ref: func(s *Settings) any { return &s.StartFromBeginning }},
 	{name: "shutdown_timeout", doc: "bound on draining in-flight messages at shutdown", ref: func(s *Settings) any { return &s.ShutdownTimeout }},
 

@@ -13,6 +13,7 @@ var (
 	ErrNoRoutes          = errors.New("topology: no routes")
 	ErrNilResponder      = errors.New("topology: responder factory returned nil")
 	ErrNilController     = errors.New("topology: controller factory returned nil")
+	ErrGroupConflict     = errors.New("topology: routes of one consumer group disagree")
 )
 
 // RouteError is one problem with one route.

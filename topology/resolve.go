@@ -15,6 +15,10 @@ import (
 type Defaults struct {
 	// AppName prefixes default consumer groups: "<AppName>_<topic>".
 	AppName string
+	// Group, when set, is the consumer group of every route that does not
+	// name its own: all those routes share one group membership (one Kafka
+	// client) instead of one each.
+	Group string
 	// StartFromBeginning applies to routes with StartDefault.
 	StartFromBeginning bool
 	Retry              supervision.RetryPolicy
@@ -50,6 +54,7 @@ func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 		errs = append(errs, &RouteError{Index: i, Topic: topic, Err: err})
 	}
 	seen := make(map[string]int, len(routes))
+	groups := make(map[string]int, len(routes)) // group → index in out of its first route
 	out := make([]Resolved, 0, len(routes))
 	for i, r := range routes {
 		res := Resolved{Route: r}
@@ -62,12 +67,21 @@ func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 			seen[r.Topic] = i
 		}
 		if res.Group == "" {
+			res.Group = d.Group
+		}
+		if res.Group == "" {
 			res.Group = d.AppName + "_" + r.Topic
 		}
 		if res.Parser == nil {
 			res.Parser = params.JSON
 		}
 		res.StartFromBeginning = r.StartFrom == StartBeginning || (r.StartFrom == StartDefault && d.StartFromBeginning)
+		if first, ok := groups[res.Group]; ok && out[first].StartFromBeginning != res.StartFromBeginning {
+			fail(i, r.Topic, fmt.Errorf("%w: shares group %q with route #%d (topic %q) but not where it starts reading",
+				ErrGroupConflict, res.Group, first+1, out[first].Topic))
+		} else if !ok {
+			groups[res.Group] = len(out)
+		}
 
 		res.RetryPolicy = d.Retry
 		if r.Retry != nil {

@@ -100,3 +100,23 @@ func TestResolve_noRoutes(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestResolve_sharedGroup(t *testing.T) {
+	d := defaults()
+	d.Group = "all"
+	got, err := topology.Resolve([]topology.Route{
+		{Topic: "a", Controller: ctrl}, {Topic: "b", Controller: ctrl}, {Topic: "c", Controller: ctrl, Group: "own"},
+	}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Group != "all" || got[1].Group != "all" || got[2].Group != "own" {
+		t.Fatalf("groups %q %q %q", got[0].Group, got[1].Group, got[2].Group)
+	}
+	_, err = topology.Resolve([]topology.Route{
+		{Topic: "a", Controller: ctrl}, {Topic: "b", Controller: ctrl, StartFrom: topology.StartEnd},
+	}, d)
+	if !errors.Is(err, topology.ErrGroupConflict) || !strings.Contains(err.Error(), `"all"`) {
+		t.Fatalf("got %v, want a group conflict naming the group", err)
+	}
+}

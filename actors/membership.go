@@ -1,0 +1,97 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/IBM/sarama"
+
+	"github.com/karafka-actors/karafka-actors/events"
+)
+
+// membership is one consumer-group membership: one sarama client and
+// ConsumerGroup for every route of that group. By default each route has a
+// group of its own ("<app>_<topic>"); routes that name the same group share
+// one membership, which is what lets one process run a thousand routes
+// without a thousand Kafka clients.
+type membership struct {
+	d         *deps
+	group     string
+	cfg       ConsumerConfig
+	brokers   []string
+	sarama    *sarama.Config
+	listeners map[string]*listener // by topic
+	topics    []string
+	done      chan struct{} // closed when the consume loop returned
+
+	mu sync.Mutex
+	cg sarama.ConsumerGroup
+}
+
+// run connects with backoff and consumes until ctx ends, then leaves the group.
+func (m *membership) run(ctx context.Context) {
+	defer close(m.done)
+	log := m.d.log.With("group", m.group)
+	var cg sarama.ConsumerGroup
+	for attempt := 1; cg == nil; attempt++ {
+		g, err := sarama.NewConsumerGroup(m.brokers, m.group, m.sarama)
+		if err == nil {
+			cg = g
+			break
+		}
+		delay := m.cfg.ReconnectBackoff.Delay(attempt)
+		log.Warn("cannot reach Kafka, retrying", "brokers", m.brokers, "attempt", attempt, "retry_in", delay, "error", err)
+		m.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Group: m.group, Attempt: attempt, Delay: delay, Err: err})
+		if !sleep(ctx, delay) {
+			return
+		}
+	}
+	m.mu.Lock()
+	m.cg = cg
+	m.mu.Unlock()
+	var errs sync.WaitGroup
+	errs.Go(func() {
+		for err := range cg.Errors() {
+			log.Warn("consumer group error", "error", err)
+		}
+	})
+	h := &handler{m: m}
+	for attempt := 1; ctx.Err() == nil; {
+		err := cg.Consume(ctx, m.topics, h)
+		if ctx.Err() != nil || errors.Is(err, sarama.ErrClosedConsumerGroup) {
+			break
+		}
+		if err == nil {
+			attempt = 1
+			continue // a rebalance ended the session: join again
+		}
+		delay := m.cfg.ReconnectBackoff.Delay(attempt)
+		log.Warn("consuming failed, retrying", "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
+		m.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Group: m.group, Attempt: attempt, Delay: delay, Err: err})
+		attempt++
+		if !sleep(ctx, delay) {
+			break
+		}
+	}
+	if err := cg.Close(); err != nil {
+		log.Warn("leaving the consumer group failed", "error", err)
+	}
+	errs.Wait()
+}
+
+// pause stops (or resumes) fetching a partition while its in-flight work is full.
+func (m *membership) pause(topic string, id int32, on bool) {
+	m.mu.Lock()
+	cg := m.cg
+	m.mu.Unlock()
+	if cg == nil {
+		return
+	}
+	ps := map[string][]int32{topic: {id}}
+	if on {
+		cg.Pause(ps)
+	} else {
+		cg.Resume(ps)
+	}
+}
