@@ -5,9 +5,11 @@
 # The broker comes from Maven Central (org.apache.kafka:kafka_2.13) through
 # Maven: scripts/kafka/pom.xml lists the classpath, `mvn dependency:copy-dependencies`
 # copies the jars once into a cache folder outside the repo (~/.m2 is Maven's
-# own download cache). Every `start` formats a fresh, empty data dir.
+# own download cache). Every `start` formats a fresh, empty data dir;
+# `restart` stops the broker and starts it again on the same data dir (topics,
+# records and committed offsets survive), for broker-restart tests.
 #
-# Usage: scripts/kafka.sh start|stop|status|logs|brokers|create-topic NAME [PARTITIONS]
+# Usage: scripts/kafka.sh start|stop|restart|status|logs|brokers|create-topic NAME [PARTITIONS]
 #
 # Exit codes: 0 ok; 1 failure (broker did not come up, port taken, ...);
 #             2 a required tool is missing (java 17+ always; mvn only while the
@@ -227,7 +229,8 @@ random_cluster_id() {
 # --- commands -------------------------------------------------------------
 
 cmd_start() {
-  local t0 pid
+  # $1: "fresh" (default) formats a new, empty data dir; "keep" reuses it.
+  local mode="${1:-fresh}" t0 pid
   t0="$(now_ms)"
   require_java
 
@@ -256,18 +259,27 @@ cmd_start() {
 
   ensure_jars
 
-  # Fresh, empty broker every start.
-  rm -rf "${DATA_DIR}"
-  mkdir -p "${DATA_DIR}"
-  write_properties
-  [[ -f "${LOG_FILE}" ]] && mv -f "${LOG_FILE}" "${LOG_FILE}.prev"
-  : > "${LOG_FILE}"
+  if [[ "${mode}" == "keep" ]]; then
+    # Same data dir (formatted by an earlier start): only the broker restarts.
+    [[ -f "${DATA_DIR}/kraft-combined-logs/meta.properties" ]] \
+      || die 1 "no formatted data dir at ${DATA_DIR} to restart on (run: $0 start)"
+    write_properties
+    log "restarting on the existing data dir ${DATA_DIR}"
+    printf '\n==== restart %s ====\n' "$(date -u +%FT%TZ)" >> "${LOG_FILE}"
+  else
+    # Fresh, empty broker every start.
+    rm -rf "${DATA_DIR}"
+    mkdir -p "${DATA_DIR}"
+    write_properties
+    [[ -f "${LOG_FILE}" ]] && mv -f "${LOG_FILE}" "${LOG_FILE}.prev"
+    : > "${LOG_FILE}"
 
-  local cluster_id
-  cluster_id="$(random_cluster_id)"
-  if ! run_tool "${STORAGE_CLASS}" format -t "${cluster_id}" -c "${PROPS_FILE}" >>"${LOG_FILE}" 2>&1; then
-    tail -n 50 "${LOG_FILE}" >&2 || true
-    die 1 "formatting ${DATA_DIR} failed"
+    local cluster_id
+    cluster_id="$(random_cluster_id)"
+    if ! run_tool "${STORAGE_CLASS}" format -t "${cluster_id}" -c "${PROPS_FILE}" >>"${LOG_FILE}" 2>&1; then
+      tail -n 50 "${LOG_FILE}" >&2 || true
+      die 1 "formatting ${DATA_DIR} failed"
+    fi
   fi
 
   # shellcheck disable=SC2206  # heap/JVM opts are intentionally word-split
@@ -351,11 +363,21 @@ cmd_create_topic() {
     --topic "${name}" --partitions "${partitions}" --replication-factor 1
 }
 
+# Stop the broker (if running) and start it again on the same data dir.
+cmd_restart() {
+  local t0
+  t0="$(now_ms)"
+  cmd_stop
+  cmd_start keep
+  log "restarted in $(elapsed "${t0}")"
+}
+
 usage() {
   cat >&2 <<EOF
-usage: $0 start|stop|status|logs|brokers|create-topic NAME [PARTITIONS]
+usage: $0 start|stop|restart|status|logs|brokers|create-topic NAME [PARTITIONS]
   start         fetch Kafka ${KAFKA_VERSION} (once), start a fresh broker on ${BOOTSTRAP}
   stop          stop it (SIGTERM, SIGKILL after 30s)
+  restart       stop it and start it again keeping its data (topics, records, offsets)
   status        exit 0 and print the address if answering, 3 if not running
   logs          print ${LOG_FILE}
   brokers       print the bootstrap address
@@ -369,6 +391,7 @@ main() {
   case "${cmd}" in
     start)        cmd_start ;;
     stop)         cmd_stop ;;
+    restart)      cmd_restart ;;
     status)       cmd_status ;;
     logs)         cmd_logs ;;
     brokers)      echo "${BOOTSTRAP}" ;;
