@@ -1,0 +1,81 @@
+// Command server is the interop suite's karafka-actors server: the full CLI
+// (cli.New, so `server` with its config, signals and logging) running the
+// repositories example's controllers on topics renamed with a prefix, so
+// every test on a shared broker has topics of its own:
+//
+//	INTEROP_TOPIC_PREFIX=t1_ server --brokers 127.0.0.1:19092
+//
+// routes <prefix>repositories_created => <prefix>sources_created (and
+// deleted/updated alike). The response carries the input's key, so the
+// tests can check that keys survive a round trip through a third-party
+// client.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	karafka "github.com/karafka-actors/karafka-actors"
+	"github.com/karafka-actors/karafka-actors/cli"
+	"github.com/karafka-actors/karafka-actors/controllers"
+	repositories "github.com/karafka-actors/karafka-actors/examples/repositories/app"
+	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/topology"
+)
+
+// EnvPrefix names the variable holding the topic prefix (not KARAFKA_*: the
+// CLI rejects unknown KARAFKA_ variables).
+const EnvPrefix = "INTEROP_TOPIC_PREFIX"
+
+// keyed runs the example's controller and hands each of its responses to
+// the responder together with the input's key.
+func keyed(inner controllers.Controller) controllers.Factory {
+	return func() controllers.Controller {
+		return controllers.Func(func(ctx *controllers.Context) error {
+			sub := controllers.NewContext(ctx.Context, ctx.Params, ctx.Logger)
+			if err := inner.Perform(sub); err != nil {
+				return err
+			}
+			key := ctx.Params.Metadata().Key
+			for _, args := range sub.Responses() {
+				ctx.RespondWith(append(append([]any(nil), args...), key)...)
+			}
+			return nil
+		})
+	}
+}
+
+// respond sends args[0] to topic, keyed like the input when it had a key.
+func respond(topic string) responders.Factory {
+	r := responders.Func([]responders.Topic{responders.Required(topic)}, func(out *responders.Output, args ...any) error {
+		if len(args) != 2 {
+			return fmt.Errorf("want a response and a key, got %d arguments", len(args))
+		}
+		var opts []responders.Option
+		if k, _ := args[1].([]byte); len(k) > 0 {
+			opts = append(opts, responders.KeyBytes(k))
+		}
+		out.RespondTo(topic, args[0], opts...)
+		return nil
+	})
+	return func() responders.Responder { return r }
+}
+
+func register(app *karafka.App) error {
+	p := os.Getenv(EnvPrefix)
+	app.Route(
+		topology.Route{Topic: p + repositories.RepositoriesCreated, Controller: keyed(repositories.RepositoriesCreatedController{}), Responder: respond(p + "sources_created")},
+		topology.Route{Topic: p + repositories.RepositoriesDeleted, Controller: keyed(repositories.RepositoriesDeletedController{}), Responder: respond(p + "sources_deleted")},
+		topology.Route{Topic: p + repositories.RepositoriesUpdated, Controller: keyed(repositories.RepositoriesUpdatedController{}), Responder: respond(p + "sources_updated")},
+	)
+	if p == "" {
+		return errors.New(EnvPrefix + " is empty: the interop server needs topics of its own")
+	}
+	return nil
+}
+
+func main() {
+	os.Exit(cli.Execute(cli.New("interop-server", register,
+		cli.WithShort("interop-server: the repositories example on prefixed topics, for the interop tests"))))
+}
