@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/ThreeDotsLabs/watermill"
+	wkafka "github.com/ThreeDotsLabs/watermill-kafka/v3/pkg/kafka"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/lovoo/goka"
+
+	karafka "github.com/karafka-actors/karafka-actors"
+	"github.com/karafka-actors/karafka-actors/controllers"
+	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/topology"
+)
+
+// workerSpec is what a worker child process runs.
+type workerSpec struct {
+	Impl    string
+	Brokers []string
+	In      []string // topics consumed (one route each for karafka)
+	Out     string
+	Group   string // consumer group (karafka: application name prefix / shared group)
+	Shared  bool   // karafka: one shared consumer group for every route
+	Status  bool   // print status lines (assigned partitions, goroutines) on stdout
+}
+
+var impls = map[string]func(ctx context.Context, s workerSpec) error{
+	"karafka":   runKarafka,
+	"sarama":    runSaramaLoop,
+	"goka":      runGoka,
+	"watermill": runWatermill,
+}
+
+func quietLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// ---- karafka-actors: a route with a controller and a responder ----
+
+func runKarafka(ctx context.Context, s workerSpec) error {
+	cfg := karafka.DefaultConfig()
+	cfg.Name = s.Group
+	cfg.Kafka.Brokers = s.Brokers
+	cfg.Kafka.ClientID = s.Group
+	if s.Shared {
+		cfg.ConsumerGroup = s.Group + "_shared"
+	}
+	cfg.DeadLetter.Enabled = false
+	routes := make([]topology.Route, 0, len(s.In))
+	for _, t := range s.In {
+		out := s.Out
+		routes = append(routes, topology.Route{
+			Topic: t,
+			Controller: func() controllers.Controller {
+				return controllers.Func(func(c *controllers.Context) error {
+					var v record
+					if err := c.Params.Decode(&v); err != nil {
+						return err
+					}
+					c.RespondWith(&v)
+					return nil
+				})
+			},
+			Responder: func() responders.Responder {
+				return responders.Func([]responders.Topic{responders.Required(out)}, func(o *responders.Output, args ...any) error {
+					o.RespondTo(out, args[0])
+					return nil
+				})
+			},
+		})
+	}
+	app, err := karafka.New(cfg, karafka.WithLogger(quietLogger()), karafka.WithRoutes(routes...))
+	if err != nil {
+		return err
+	}
+	if s.Status {
+		// Partition assignment is not a per-message event: subscribing is cheap.
+		var mu sync.Mutex
+		assigned := 0
+		app.Events().Subscribe(func(e events.Event) {
+			mu.Lock()
+			if e.Kind == events.PartitionAssigned {
+				assigned++
+			} else {
+				assigned--
+			}
+			n := assigned
+			mu.Unlock()
+			statusLine(map[string]any{"assigned": n})
+		}, events.PartitionAssigned, events.PartitionRevoked)
+	}
+	return app.Run(ctx)
+}
+
+// ---- plain sarama: ConsumerGroup → AsyncProducer, in-order marking ----
+
+type slot struct {
+	t    *ptracker
+	off  int64
+	done bool
+}
+
+type ptracker struct {
+	mu      sync.Mutex
+	sess    sarama.ConsumerGroupSession
+	topic   string
+	part    int32
+	pending []*slot // in offset order
+	sem     chan struct{}
+}
+
+func (t *ptracker) ack(s *slot) {
+	t.mu.Lock()
+	s.done = true
+	var mark int64 = -1
+	i := 0
+	for ; i < len(t.pending) && t.pending[i].done; i++ {
+		mark = t.pending[i].off
+	}
+	if i > 0 {
+		clear(t.pending[:i])
+		t.pending = t.pending[i:]
+	}
+	t.mu.Unlock()
+	for range i {
+		<-t.sem
+	}
+	if mark >= 0 {
+		t.sess.MarkOffset(t.topic, t.part, mark+1, "")
+	}
+}
+
+type saramaHandler struct {
+	prod sarama.AsyncProducer
+	out  string
+}
+
+func (h *saramaHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
+func (h *saramaHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+func (h *saramaHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	t := &ptracker{sess: sess, topic: claim.Topic(), part: claim.Partition(), sem: make(chan struct{}, 2000)}
+	for {
+		select {
+		case m, ok := <-claim.Messages():
+			if !ok {
+				return nil
+			}
+			var v record
+			if err := json.Unmarshal(m.Value, &v); err != nil {
+				return err
+			}
+			b, err := json.Marshal(&v)
+			if err != nil {
+				return err
+			}
+			t.sem <- struct{}{}
+			s := &slot{t: t, off: m.Offset}
+			t.mu.Lock()
+			t.pending = append(t.pending, s)
+			t.mu.Unlock()
+			h.prod.Input() <- &sarama.ProducerMessage{Topic: h.out, Key: sarama.ByteEncoder(m.Key), Value: sarama.ByteEncoder(b), Metadata: s}
+		case <-sess.Context().Done():
+			return nil
+		}
+	}
+}
+
+func runSaramaLoop(ctx context.Context, s workerSpec) error {
+	// Producer tuned exactly like karafka-actors' defaults (producer.DefaultConfig).
+	pc := baseSarama(s.Brokers)
+	pc.Producer.Return.Successes = true
+	pc.Producer.RequiredAcks = sarama.WaitForAll
+	pc.Producer.Idempotent = true
+	pc.Net.MaxOpenRequests = 1
+	pc.Producer.Retry.Max = 10
+	pc.Producer.Retry.Backoff = 100 * time.Millisecond
+	pc.Producer.Flush.Frequency = 5 * time.Millisecond
+	pc.Producer.Flush.Messages = 500
+	pc.ChannelBufferSize = 1024
+	prod, err := sarama.NewAsyncProducer(s.Brokers, pc)
+	if err != nil {
+		return err
+	}
+	var acks sync.WaitGroup
+	acks.Add(2)
+	go func() {
+		defer acks.Done()
+		for m := range prod.Successes() {
+			sl := m.Metadata.(*slot)
+			sl.t.ack(sl)
+		}
+	}()
+	go func() {
+		defer acks.Done()
+		for e := range prod.Errors() {
+			fmt.Fprintln(os.Stderr, "sarama loop: produce failed:", e.Err)
+			os.Exit(3)
+		}
+	}()
+	cc := baseSarama(s.Brokers)
+	cc.Consumer.Return.Errors = true
+	cc.Consumer.Offsets.Initial = sarama.OffsetOldest
+	cc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
+	cg, err := sarama.NewConsumerGroup(s.Brokers, s.Group+"_"+s.In[0], cc)
+	if err != nil {
+		return err
+	}
+	go func() {
+		for e := range cg.Errors() {
+			fmt.Fprintln(os.Stderr, "sarama loop: consumer:", e)
+		}
+	}()
+	h := &saramaHandler{prod: prod, out: s.Out}
+	for ctx.Err() == nil {
+		if err := cg.Consume(ctx, s.In, h); err != nil && ctx.Err() == nil {
+			fmt.Fprintln(os.Stderr, "sarama loop: consume:", err)
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	_ = prod.Close() // flushes and waits for the acks of in-flight messages
+	acks.Wait()
+	return cg.Close() // commits marked offsets
+}
+
+// ---- goka: a processor with an input stream and an output stream ----
+
+type jsonCodec struct{}
+
+func (jsonCodec) Encode(v any) ([]byte, error) { return json.Marshal(v) }
+func (jsonCodec) Decode(b []byte) (any, error) {
+	var r record
+	err := json.Unmarshal(b, &r)
+	return &r, err
+}
+
+func runGoka(ctx context.Context, s workerSpec) error {
+	cfg := goka.DefaultConfig()
+	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest // the input is pre-filled
+	goka.ReplaceGlobalConfig(cfg)
+	out := goka.Stream(s.Out)
+	g := goka.DefineGroup(goka.Group(s.Group+"_"+s.In[0]),
+		goka.Input(goka.Stream(s.In[0]), jsonCodec{}, func(c goka.Context, msg any) {
+			c.Emit(out, c.Key(), msg)
+		}),
+		goka.Output(out, jsonCodec{}),
+	)
+	p, err := goka.NewProcessor(s.Brokers, g, goka.WithLogger(gokaQuiet{}))
+	if err != nil {
+		return err
+	}
+	return p.Run(ctx)
+}
+
+type gokaQuiet struct{}
+
+func (gokaQuiet) Print(...any)                     {}
+func (gokaQuiet) Println(...any)                   {}
+func (gokaQuiet) Printf(string, ...any)            {}
+func (gokaQuiet) Debugf(string, ...any)            {}
+func (gokaQuiet) Panicf(f string, a ...any)        { panic(fmt.Sprintf(f, a...)) }
+func (g gokaQuiet) Prefix(string) goka.Logger      { return g }
+func (g gokaQuiet) PrefixDebug(string) goka.Logger { return g }
+func (g gokaQuiet) StackPrefix(string) goka.Logger { return g }
+func (g gokaQuiet) CurrentPrefix() string          { return "" }
+func (g gokaQuiet) Debug(bool, bool)               {}
+
+// ---- watermill: Router with the watermill-kafka defaults ----
+
+func runWatermill(ctx context.Context, s workerSpec) error {
+	logger := watermill.NopLogger{}
+	sc := wkafka.DefaultSaramaSubscriberConfig()
+	sc.Consumer.Offsets.Initial = sarama.OffsetOldest // the input is pre-filled
+	sub, err := wkafka.NewSubscriber(wkafka.SubscriberConfig{
+		Brokers: s.Brokers, Unmarshaler: wkafka.DefaultMarshaler{}, OverwriteSaramaConfig: sc,
+		ConsumerGroup: s.Group + "_" + s.In[0],
+	}, logger)
+	if err != nil {
+		return err
+	}
+	pub, err := wkafka.NewPublisher(wkafka.PublisherConfig{Brokers: s.Brokers, Marshaler: wkafka.DefaultMarshaler{}}, logger)
+	if err != nil {
+		return err
+	}
+	router, err := message.NewRouter(message.RouterConfig{}, logger)
+	if err != nil {
+		return err
+	}
+	router.AddHandler("bench", s.In[0], sub, s.Out, pub, func(m *message.Message) ([]*message.Message, error) {
+		var v record
+		if err := json.Unmarshal(m.Payload, &v); err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(&v)
+		if err != nil {
+			return nil, err
+		}
+		return []*message.Message{message.NewMessage(watermill.NewUUID(), b)}, nil
+	})
+	return router.Run(ctx)
+}

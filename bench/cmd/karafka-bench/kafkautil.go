@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/karafka-actors/karafka-actors/kafka"
+)
+
+// record is the ~200 B JSON message every implementation decodes and encodes.
+type record struct {
+	ID      int64    `json:"id"`
+	TS      int64    `json:"ts"` // send time, unix nanoseconds (latency mode)
+	Name    string   `json:"name"`
+	Email   string   `json:"email"`
+	Tags    []string `json:"tags"`
+	Premium bool     `json:"premium"`
+	Note    string   `json:"note"`
+}
+
+func payload(id int64, ts int64) []byte {
+	b, _ := json.Marshal(record{ID: id, TS: ts, Name: "Ada Lovelace", Email: "ada@example.com",
+		Tags: []string{"math", "engines", "poetry"}, Premium: true,
+		Note: "first programmer; notes on the analytical engine, 1843"})
+	return b
+}
+
+func kafkaConfig(brokers []string) kafka.Config {
+	k := kafka.DefaultConfig()
+	k.Brokers = brokers
+	k.ClientID = "karafka_bench"
+	return k
+}
+
+func baseSarama(brokers []string) *sarama.Config {
+	sc, err := kafkaConfig(brokers).Sarama()
+	if err != nil {
+		panic(err)
+	}
+	return sc
+}
+
+func createTopics(ctx context.Context, brokers []string, partitions int32, topics ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	// In chunks, so a thousand topics do not make one giant request.
+	for i := 0; i < len(topics); i += 200 {
+		j := min(i+200, len(topics))
+		if err := kafka.EnsureTopics(ctx, kafkaConfig(brokers), partitions, topics[i:j]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prefill writes n records (ids start..start+n-1) to topic and waits for every ack.
+func prefill(brokers []string, topic string, start, n int64, progress func(done int64)) error {
+	sc := baseSarama(brokers)
+	sc.Producer.Return.Successes = true
+	sc.Producer.RequiredAcks = sarama.WaitForLocal
+	sc.Producer.Flush.Frequency = 2 * time.Millisecond
+	sc.Producer.Flush.Messages = 1000
+	sc.Producer.Flush.MaxMessages = 2000
+	sc.ChannelBufferSize = 4096
+	p, err := sarama.NewAsyncProducer(brokers, sc)
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	var errOnce error
+	var acked int64
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for acked < n {
+			select {
+			case <-p.Successes():
+				acked++
+				if progress != nil && acked%10000 == 0 {
+					progress(acked)
+				}
+			case e := <-p.Errors():
+				errOnce = e.Err
+				return
+			}
+		}
+	}()
+	for i := start; i < start+n; i++ {
+		p.Input() <- &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(strconv.FormatInt(i, 10)), Value: sarama.ByteEncoder(payload(i, 0))}
+	}
+	wg.Wait()
+	_ = p.Close()
+	return errOnce
+}
+
+// watermark sums the newest offsets of a topic's partitions.
+type watermark struct {
+	client sarama.Client
+	topic  string
+	parts  []int32
+}
+
+func newWatermark(brokers []string, topic string) (*watermark, error) {
+	c, err := sarama.NewClient(brokers, baseSarama(brokers))
+	if err != nil {
+		return nil, err
+	}
+	parts, err := c.Partitions(topic)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &watermark{client: c, topic: topic, parts: parts}, nil
+}
+
+func (w *watermark) sum() (int64, error) {
+	var s int64
+	for _, p := range w.parts {
+		o, err := w.client.GetOffset(w.topic, p, sarama.OffsetNewest)
+		if err != nil {
+			return 0, err
+		}
+		s += o
+	}
+	return s, nil
+}
+
+func (w *watermark) Close() { w.client.Close() }
+
+// verify reads a topic back from the start to its watermark and counts
+// unique ids, duplicates and missing ids among 0..n-1.
+type verifyResult struct {
+	Records    int64 `json:"records"`
+	Unique     int64 `json:"unique"`
+	Duplicates int64 `json:"duplicates"`
+	Missing    int64 `json:"missing"`
+}
+
+func verify(brokers []string, topic string, n int64) (verifyResult, error) {
+	var res verifyResult
+	sc := baseSarama(brokers)
+	c, err := sarama.NewClient(brokers, sc)
+	if err != nil {
+		return res, err
+	}
+	defer c.Close()
+	cons, err := sarama.NewConsumerFromClient(c)
+	if err != nil {
+		return res, err
+	}
+	defer cons.Close()
+	parts, err := c.Partitions(topic)
+	if err != nil {
+		return res, err
+	}
+	seen := make([]uint8, n)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make(chan error, len(parts))
+	for _, p := range parts {
+		hw, err := c.GetOffset(topic, p, sarama.OffsetNewest)
+		if err != nil {
+			return res, err
+		}
+		lo, err := c.GetOffset(topic, p, sarama.OffsetOldest)
+		if err != nil {
+			return res, err
+		}
+		if hw <= lo {
+			continue
+		}
+		pc, err := cons.ConsumePartition(topic, p, lo)
+		if err != nil {
+			return res, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer pc.Close()
+			var v struct {
+				ID int64 `json:"id"`
+			}
+			for m := range pc.Messages() {
+				if err := json.Unmarshal(m.Value, &v); err != nil {
+					errs <- fmt.Errorf("%s/%d@%d: %w", topic, p, m.Offset, err)
+					return
+				}
+				mu.Lock()
+				res.Records++
+				if v.ID >= 0 && v.ID < n {
+					if seen[v.ID] > 0 {
+						res.Duplicates++
+					} else {
+						res.Unique++
+					}
+					if seen[v.ID] < 255 {
+						seen[v.ID]++
+					}
+				}
+				mu.Unlock()
+				if m.Offset+1 >= hw {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		return res, e
+	}
+	res.Missing = n - res.Unique
+	return res, nil
+}

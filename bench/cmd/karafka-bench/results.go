@@ -1,0 +1,190 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+)
+
+type Summary struct {
+	Impl         string  `json:"impl"`
+	Trials       int     `json:"trials"`
+	MedianRate   float64 `json:"median_steady_msg_per_s"`
+	MinRate      float64 `json:"min_steady_msg_per_s"`
+	MaxRate      float64 `json:"max_steady_msg_per_s"`
+	MedianTotalS float64 `json:"median_total_s"`
+	MedianCPUus  float64 `json:"median_cpu_us_per_msg"`
+	MedianRSS    int64   `json:"median_peak_rss_bytes"`
+	Duplicates   int64   `json:"duplicates_total"`
+	Missing      int64   `json:"missing_total"`
+	Failed       int     `json:"failed_trials"`
+	// RatioKarafka is median karafka rate / median rate of this implementation.
+	RatioKarafka float64 `json:"karafka_ratio"`
+}
+
+type Results struct {
+	Date             string    `json:"date"`
+	Machine          string    `json:"machine"`
+	CPUs             int       `json:"cpus"`
+	Go               string    `json:"go"`
+	Versions         []string  `json:"versions"`
+	Broker           string    `json:"broker"`
+	BrokerCPUSeconds float64   `json:"broker_cpu_seconds"`
+	Throughput       []Trial   `json:"throughput,omitempty"`
+	Summary          []Summary `json:"summary,omitempty"`
+	Latency          []Latency `json:"latency,omitempty"`
+	Memory           []Memory  `json:"memory,omitempty"`
+	Scale            []Scale   `json:"scale,omitempty"`
+	Errors           []string  `json:"errors,omitempty"`
+}
+
+func newResults() *Results {
+	r := &Results{Date: time.Now().UTC().Format(time.RFC3339), CPUs: runtime.NumCPU(), Go: runtime.Version()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				r.Machine = strings.TrimSpace(strings.SplitN(l, ":", 2)[1])
+				break
+			}
+		}
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			switch d.Path {
+			case "github.com/IBM/sarama", "github.com/lovoo/goka", "github.com/ThreeDotsLabs/watermill",
+				"github.com/ThreeDotsLabs/watermill-kafka/v3", "github.com/asynkron/protoactor-go",
+				"github.com/twmb/franz-go/pkg/kfake":
+				r.Versions = append(r.Versions, d.Path+" "+d.Version)
+			}
+		}
+	}
+	return r
+}
+
+func median[T int64 | float64](v []T) T {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]T(nil), v...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func (r *Results) summarize() {
+	var order []string
+	by := map[string][]Trial{}
+	for _, t := range r.Throughput {
+		if _, ok := by[t.Impl]; !ok {
+			order = append(order, t.Impl)
+		}
+		by[t.Impl] = append(by[t.Impl], t)
+	}
+	r.Summary = nil
+	for _, impl := range order {
+		s := Summary{Impl: impl}
+		var rates, totals, cpus []float64
+		var rss []int64
+		for _, t := range by[impl] {
+			s.Duplicates += t.Verify.Duplicates
+			s.Missing += t.Verify.Missing
+			if t.Err != "" {
+				s.Failed++
+				continue
+			}
+			s.Trials++
+			rates = append(rates, t.SteadyRate)
+			totals = append(totals, t.TotalS)
+			cpus = append(cpus, t.CPUus)
+			rss = append(rss, t.PeakRSS)
+		}
+		s.MedianRate, s.MedianTotalS, s.MedianCPUus, s.MedianRSS = median(rates), median(totals), median(cpus), median(rss)
+		if len(rates) > 0 {
+			sort.Float64s(rates)
+			s.MinRate, s.MaxRate = rates[0], rates[len(rates)-1]
+		}
+		r.Summary = append(r.Summary, s)
+	}
+	var k float64
+	for _, s := range r.Summary {
+		if s.Impl == "karafka" {
+			k = s.MedianRate
+		}
+	}
+	for i := range r.Summary {
+		if r.Summary[i].MedianRate > 0 {
+			r.Summary[i].RatioKarafka = k / r.Summary[i].MedianRate
+		}
+	}
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+func (r *Results) markdown() string {
+	var w strings.Builder
+	fmt.Fprintf(&w, "Run %s — %s, %d CPUs, %s; broker: %s\n\n", r.Date, r.Machine, r.CPUs, r.Go, r.Broker)
+	fmt.Fprintf(&w, "Versions: %s\n\n", strings.Join(r.Versions, ", "))
+	if len(r.Summary) > 0 {
+		n := int64(0)
+		if len(r.Throughput) > 0 {
+			n = r.Throughput[0].N
+		}
+		fmt.Fprintf(&w, "### Throughput (%d messages per trial, medians over trials)\n\n", n)
+		fmt.Fprintln(&w, "| implementation | trials ok | median msg/s (min–max) | karafka-actors ÷ this | median wall s | CPU µs/msg | peak RSS | duplicates | missing |")
+		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|")
+		for _, s := range r.Summary {
+			fmt.Fprintf(&w, "| %s | %d/%d | %.0f (%.0f–%.0f) | %.2f× | %.2f | %.1f | %s | %d | %d |\n", s.Impl, s.Trials, s.Trials+s.Failed,
+				s.MedianRate, s.MinRate, s.MaxRate, s.RatioKarafka, s.MedianTotalS, s.MedianCPUus, mib(s.MedianRSS), s.Duplicates, s.Missing)
+		}
+		fmt.Fprintln(&w)
+		fmt.Fprint(&w, "<details><summary>every trial</summary>\n\n")
+		fmt.Fprintln(&w, "| round | impl | first response s | wall s | steady msg/s | overall msg/s | CPU µs/msg | steady CPU µs/msg | peak RSS | unique | dup | error |")
+		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
+		for _, t := range r.Throughput {
+			fmt.Fprintf(&w, "| %d | %s | %.2f | %.2f | %.0f | %.0f | %.1f | %.1f | %s | %d | %d | %s |\n", t.Round, t.Impl, t.FirstOutS, t.TotalS,
+				t.SteadyRate, t.OverallRate, t.CPUus, t.SteadyCPUus, mib(t.PeakRSS), t.Verify.Unique, t.Verify.Duplicates, t.Err)
+		}
+		fmt.Fprint(&w, "\n</details>\n\n")
+	}
+	if len(r.Latency) > 0 {
+		fmt.Fprint(&w, "### Latency (end to end, send timestamp in the message → read from \"out\")\n\n")
+		fmt.Fprintln(&w, "| implementation | offered msg/s | measured sent/received | p50 ms | p99 ms | p99.9 ms | max ms | error |")
+		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|")
+		for _, l := range r.Latency {
+			fmt.Fprintf(&w, "| %s | %d | %d/%d | %.2f | %.2f | %.2f | %.2f | %s |\n", l.Impl, l.Rate, l.Sent, l.Received, l.P50ms, l.P99ms, l.P999ms, l.MaxMs, l.Err)
+		}
+		fmt.Fprintln(&w)
+	}
+	if len(r.Memory) > 0 {
+		fmt.Fprint(&w, "### Memory (draining a backlog; RSS sampled every 100 ms from /proc)\n\n")
+		fmt.Fprintln(&w, "| implementation | backlog | drain s | peak RSS | steady RSS (median ≥20%) | RSS at 25/50/75/100% | growth 20%→100% | unique | dup | error |")
+		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|---|")
+		for _, m := range r.Memory {
+			fmt.Fprintf(&w, "| %s | %d | %.1f | %s | %s | %s / %s / %s / %s | %+.1f MiB | %d | %d | %s |\n", m.Impl, m.Backlog, m.DrainS, mib(m.PeakRSS), mib(m.SteadyRSS),
+				mib(m.RSSAt["25%"]), mib(m.RSSAt["50%"]), mib(m.RSSAt["75%"]), mib(m.RSSAt["100%"]), float64(m.GrowthRSS)/(1<<20), m.Verify.Unique, m.Verify.Duplicates, m.Err)
+		}
+		fmt.Fprintln(&w)
+	}
+	if len(r.Scale) > 0 {
+		fmt.Fprint(&w, "### Scale (karafka-actors, N topic routes in one process, one message per topic)\n\n")
+		fmt.Fprintln(&w, "| routes | layout | partitions/topic | all assigned s | all answered s | RSS | goroutines | client CPU s | error |")
+		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|")
+		for _, s := range r.Scale {
+			fmt.Fprintf(&w, "| %d | %s | %d | %.2f | %.2f | %s | %d | %.1f | %s |\n", s.Routes, s.Layout, s.Partitions, s.AssignedS, s.AnsweredS, mib(s.RSS), s.Goroutines, s.ClientCPUSec, s.Err)
+		}
+		fmt.Fprintln(&w)
+	}
+	if r.BrokerCPUSeconds > 0 {
+		fmt.Fprintf(&w, "Broker process CPU over the whole run: %.1f s\n\n", r.BrokerCPUSeconds)
+	}
+	for _, e := range r.Errors {
+		fmt.Fprintf(&w, "- error: %s\n", e)
+	}
+	return w.String()
+}
