@@ -1,6 +1,7 @@
 package karafka_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -8,12 +9,14 @@ import (
 	"testing"
 	"time"
 
+	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/actors"
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/supervision"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
@@ -261,5 +264,74 @@ func TestApp_beforeFilterDrops(t *testing.T) {
 	}
 	if got := testkafka.Committed(t, brokers, cfg.Name+"_"+in, in)[0]; got != 4 {
 		t.Fatalf("committed offset %d, want 4: filtered messages advance the offset", got)
+	}
+}
+
+// A partition actor past its restart limit escalates: its listener is
+// restarted, re-spawns the partition actor, and the message still ends in
+// the dead letter topic; the app keeps running.
+func TestApp_restartLimitEscalatesToListener(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
+	testkafka.Produce(t, brokers, in, ids(3)...)
+	cfg := testConfig(t, brokers)
+	strict := cfg.Supervision
+	strict.MaxRestarts = 0 // the partition actor's first failure escalates
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		if id == 1 {
+			return errors.New("always fails")
+		}
+		c.RespondWith(id)
+		return nil
+	})
+	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out), Supervision: &strict})
+	if ids := field(t, testkafka.Consume(t, brokers, out, 2, 30*time.Second), "id"); strings.Join(ids, ",") != "0,2" {
+		t.Fatalf("responses %v, want 0,2", ids)
+	}
+	waitFor(t, 10*time.Second, "dead letter", func() bool { return len(r.rec.of(events.MessageDeadLettered)) == 1 })
+	if n := len(r.rec.of(events.ActorEscalated)); n < 1 {
+		t.Fatalf("%d escalations, want at least 1", n)
+	}
+	listenerRestarted := false
+	for _, e := range r.rec.of(events.ActorRestarted) {
+		if strings.Contains(e.Actor, "listener-") && !strings.Contains(e.Actor, "/") {
+			listenerRestarted = true
+		}
+		if strings.Contains(e.Actor, "listener-") && strings.Count(e.Actor, "/") == 1 {
+			listenerRestarted = true
+		}
+	}
+	if !listenerRestarted {
+		t.Fatalf("no listener restart among %v", r.rec.of(events.ActorRestarted))
+	}
+	r.shutdown(t)
+}
+
+// When the root supervisor's own limit is reached, Run returns an error
+// that says so: a crash loop is not hidden.
+func TestApp_rootRestartLimitFailsRun(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in := testkafka.Name(t, "in")
+	testkafka.CreateTopics(t, brokers, 1, in, in+"_dlq")
+	testkafka.Produce(t, brokers, in, ids(1)...)
+	cfg := testConfig(t, brokers)
+	cfg.Supervision.MaxRestarts = 0
+	ctrl := controllers.Func(func(c *controllers.Context) error { return errors.New("always fails") })
+	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)), karafka.WithRoutes(
+		topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- app.Run(context.Background()) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, supervision.ErrRestartLimit) {
+			t.Fatalf("Run: %v, want a restart limit error", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Run did not fail")
 	}
 }

@@ -69,7 +69,7 @@ type partitionActor struct {
 func (a *partitionActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		a.p.ctrl.started(ctx.Self())
+		a.p.ctrl.started(ctx)
 		a.controller = a.p.route.Controller()
 		a.filterer, _ = a.controller.(controllers.Filterer)
 		a.cctx = controllers.NewContext(a.p.d.hard, nil, a.p.d.log)

@@ -23,7 +23,7 @@ type responderActor struct {
 func (a *responderActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		a.p.resp.started(ctx.Self())
+		a.p.resp.started(ctx)
 		a.responder = a.p.route.Responder()
 		a.run(ctx)
 	case wake:

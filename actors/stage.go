@@ -17,16 +17,23 @@ type stage struct {
 	in      inbox
 	queue   []*work
 	head    int
-	gen     uint64 // identifies the pending retry timer
-	waiting bool   // the head failed and waits for its retry timer
+	gen     uint64        // identifies the pending retry timer
+	waiting bool          // the head failed and waits for its retry timer
+	delay   time.Duration // of the pending retry timer
 }
 
 // retryTick ends the wait of a failed head.
 type retryTick struct{ gen uint64 }
 
-// started attaches a new incarnation; it must run first in Started.
-func (s *stage) started(self *actor.PID) {
-	s.in.attach(self)
+// started attaches a new incarnation; it must run first in Started. A
+// pending retry timer is armed again for this incarnation: after an
+// escalation the stage may have a new actor with a new PID, and the old
+// timer's tick would go to the old one.
+func (s *stage) started(ctx actor.Context) {
+	s.in.attach(ctx.Self())
+	if s.waiting {
+		s.schedule(ctx, s.delay)
+	}
 }
 
 // run processes queued work in order with handle. A failure is decided by
@@ -83,7 +90,7 @@ func (s *stage) pop() {
 // schedule arms the retry timer of the head.
 func (s *stage) schedule(ctx actor.Context, delay time.Duration) {
 	s.gen++
-	s.waiting = true
+	s.waiting, s.delay = true, delay
 	gen, self, root := s.gen, ctx.Self(), ctx.ActorSystem().Root
 	time.AfterFunc(delay, func() { root.Send(self, retryTick{gen: gen}) })
 }
