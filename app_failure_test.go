@@ -335,3 +335,31 @@ func TestApp_rootRestartLimitFailsRun(t *testing.T) {
 		t.Fatal("Run did not fail")
 	}
 }
+
+// A controller past the route's timeout fails the message: retried, then
+// dead-lettered; the partition moves on.
+func TestApp_controllerTimeout(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
+	testkafka.Produce(t, brokers, in, ids(3)...)
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		if id == 1 {
+			<-c.Done() // a slow call that honours its context
+			return c.Err()
+		}
+		c.RespondWith(id)
+		return nil
+	})
+	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl },
+		Responder: echo(out), Timeout: 50 * time.Millisecond})
+	if ids := field(t, testkafka.Consume(t, brokers, out, 2, 30*time.Second), "id"); strings.Join(ids, ",") != "0,2" {
+		t.Fatalf("responses %v, want 0,2", ids)
+	}
+	waitFor(t, 10*time.Second, "dead letter", func() bool { return len(r.rec.of(events.MessageDeadLettered)) == 1 })
+	if err := r.rec.of(events.MessageDeadLettered)[0].Err; !errors.Is(err, actors.ErrTimeout) {
+		t.Fatalf("dead-letter cause %v, want actors.ErrTimeout", err)
+	}
+	r.shutdown(t)
+}

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/IBM/sarama"
@@ -123,8 +124,7 @@ func (a *partitionActor) handle(w *work) error {
 		w.entry.release()
 		return nil
 	}
-	a.cctx.Reset(p.d.hard, w.params)
-	if err := supervision.Recover(func() error { return a.controller.Perform(a.cctx) }); err != nil {
+	if err := a.perform(w.params); err != nil {
 		return err
 	}
 	responses := a.cctx.Responses()
@@ -143,6 +143,26 @@ func (a *partitionActor) handle(w *work) error {
 	// receives batches while an idle one is never kept waiting.
 	a.p.resp.in.push(a.p.d.sys, w)
 	return nil
+}
+
+// ErrTimeout is the cause of a message whose Perform outlived the route's Timeout.
+var ErrTimeout = errors.New("actors: controller timed out")
+
+// perform runs the controller on one message, within the route's timeout.
+func (a *partitionActor) perform(p *params.Params) error {
+	timeout := a.p.route.Timeout
+	if timeout <= 0 {
+		a.cctx.Reset(a.p.d.hard, p)
+		return supervision.Recover(func() error { return a.controller.Perform(a.cctx) })
+	}
+	ctx, cancel := context.WithTimeout(a.p.d.hard, timeout)
+	defer cancel()
+	a.cctx.Reset(ctx, p)
+	err := supervision.Recover(func() error { return a.controller.Perform(a.cctx) })
+	if ctx.Err() == context.DeadlineExceeded {
+		return fmt.Errorf("%w after %v: %w", ErrTimeout, timeout, errors.Join(err, ctx.Err()))
+	}
+	return err
 }
 
 func metadata(m *sarama.ConsumerMessage) params.Metadata {

@@ -112,6 +112,9 @@ func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 			}
 		}
 
+		if r.Timeout < 0 {
+			fail(i, r.Topic, fmt.Errorf("%w: timeout %v is negative", ErrInvalidRoute, r.Timeout))
+		}
 		if r.Controller == nil {
 			fail(i, r.Topic, ErrMissingController)
 		} else if c := r.Controller(); c == nil {

@@ -1,6 +1,8 @@
 package topology
 
 import (
+	"time"
+
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/responders"
@@ -36,6 +38,10 @@ type Route struct {
 	Parser params.Parser
 	// StartFrom applies when the group has no committed offset yet.
 	StartFrom StartFrom
+	// Timeout, when set, bounds each Perform call: the controller's context
+	// is cancelled at the deadline, and a Perform that returns after it
+	// fails the message (retried, then dead-lettered) even if it returned nil.
+	Timeout time.Duration
 	// BeforeFilters run in order before the controller; the first that
 	// returns false drops the message.
 	BeforeFilters []controllers.BeforeFilter
