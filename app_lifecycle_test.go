@@ -297,3 +297,42 @@ func TestApp_sharedConsumerGroup(t *testing.T) {
 		}
 	}
 }
+
+// A message still blocked when the shutdown timeout passes is not committed:
+// Run returns, and the next run processes it (and what followed it) again.
+func TestApp_shutdownTimeoutLeavesWorkUncommitted(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	testkafka.CreateTopics(t, brokers, 1, in, out)
+	testkafka.Produce(t, brokers, in, ids(3)...)
+	cfg := testConfig(t, brokers)
+	cfg.ShutdownTimeout = 500 * time.Millisecond
+	var blocked atomic.Bool
+	stuck := func() controllers.Controller {
+		return controllers.Func(func(c *controllers.Context) error {
+			id, _ := c.Params.Int("id")
+			if id == 1 {
+				blocked.Store(true)
+				<-c.Done() // released only when shutdown gives up
+				return c.Err()
+			}
+			c.RespondWith(id)
+			return nil
+		})
+	}
+	r := start(t, cfg, topology.Route{Topic: in, Controller: stuck, Responder: echo(out)})
+	waitFor(t, 30*time.Second, "the controller to block", blocked.Load)
+	begun := time.Now()
+	r.shutdown(t) // Run returns nil: an incomplete drain is logged, not fatal
+	if d := time.Since(begun); d > 20*time.Second {
+		t.Fatalf("shutdown took %v with a 500ms timeout", d)
+	}
+	if got := testkafka.Committed(t, brokers, cfg.Name+"_"+in, in)[0]; got != 1 {
+		t.Fatalf("committed offset %d, want 1 (message 1 was never done)", got)
+	}
+	r2 := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)})
+	if ids := field(t, testkafka.Consume(t, brokers, out, 3, 30*time.Second), "id"); strings.Join(ids, ",") != "0,1,2" {
+		t.Fatalf("responses %v, want 0,1,2 each once", ids)
+	}
+	r2.shutdown(t)
+}

@@ -29,6 +29,9 @@ type Config struct {
 	Routes         []topology.Resolved
 }
 
+// stopGrace bounds the wait for consume loops once shutdown gave up draining.
+const stopGrace = 10 * time.Second
+
 // Runtime is a running actor tree. Start it once, Stop it once.
 type Runtime struct {
 	cfg       Config
@@ -171,7 +174,13 @@ func (r *Runtime) Stop(ctx context.Context) error {
 		case <-ctx.Done():
 			r.stopErr = fmt.Errorf("actors: shutdown gave up waiting for in-flight messages: %w", ctx.Err())
 			r.hardStop()
-			<-done
+			// Drains now end at once; only a consume loop stuck in sarama
+			// (brokers gone) can keep us, and it must not keep us forever.
+			select {
+			case <-done:
+			case <-time.After(stopGrace):
+				r.d.log.Error("consumer group loops did not stop; leaving them behind", "grace", stopGrace)
+			}
 		}
 		r.hardStop()
 		if r.root != nil {
