@@ -17,7 +17,6 @@ import (
 type responderActor struct {
 	p         *partition
 	responder responders.Responder
-	msgs      []producer.Message
 }
 
 func (a *responderActor) Receive(ctx actor.Context) {
@@ -47,8 +46,11 @@ func permanentResponderError(err error) bool {
 }
 
 func (a *responderActor) handle(w *work) error {
-	a.msgs = a.msgs[:0]
-	for _, args := range w.responses {
+	// Deliver returns a fresh slice per call: with one RespondWith (the
+	// common case) it is produced as is; several are gathered first, since
+	// nothing is sent unless every one of them is valid.
+	var out []producer.Message
+	for i, args := range w.responses {
 		var msgs []producer.Message
 		err := supervision.Recover(func() error {
 			var err error
@@ -61,12 +63,12 @@ func (a *responderActor) handle(w *work) error {
 			}
 			return err
 		}
-		a.msgs = append(a.msgs, msgs...)
+		if i == 0 {
+			out = msgs
+		} else {
+			out = append(out[:len(out):len(out)], msgs...)
+		}
 	}
-	// The whole response is valid: hand every record to the producer.
-	out := make([]producer.Message, len(a.msgs))
-	copy(out, a.msgs)
-	clear(a.msgs)
 	w.responses = nil
 	e := w.entry
 	e.hold(len(out))
