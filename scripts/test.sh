@@ -38,9 +38,33 @@ trap 'scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
 brokers=$(scripts/kafka.sh brokers)
 
 echo "==> go test -race (real Kafka at $brokers)"
-if ! KARAFKA_TEST_BROKERS="$brokers" go test -race -count=1 -timeout "$timeout_flag" $(go list ./... | grep -v /bench); then
+if ! KARAFKA_TEST_BROKERS="$brokers" go test -race -count=1 -timeout "$timeout_flag" $(go list ./... | grep -v -e /bench -e /interop); then
   echo "---- last lines of the Kafka broker log ----" >&2
   scripts/kafka.sh logs | tail -n 80 >&2 || true
   exit 1
 fi
+
+# ---- interop step (kcat, kafka-python, multi-process, broker restart) ----
+# Run alone, after the suites above: TestBrokerRestart_serverRecovers restarts
+# the broker through KARAFKA_TEST_KAFKA_SCRIPT, which would break any other
+# package's tests running against it at the same time.
+echo "==> go test -race ./interop (real Kafka at $brokers, broker restart included)"
+interop_log=$(mktemp)
+set +e
+KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_KAFKA_SCRIPT=scripts/kafka.sh \
+  go test -race -count=1 -timeout "$timeout_flag" -v ./interop >"$interop_log" 2>&1
+interop_rc=$?
+set -e
+# The measurements (partitions, duplicates, restart times) are t.Logf lines.
+grep -E '^(--- |ok|FAIL)|_test\.go:[0-9]+:' "$interop_log" || true
+if [ "$interop_rc" != 0 ]; then
+  echo "---- full interop output ----" >&2
+  cat "$interop_log" >&2
+  echo "---- last lines of the Kafka broker log ----" >&2
+  scripts/kafka.sh logs | tail -n 80 >&2 || true
+  rm -f "$interop_log"
+  exit 1
+fi
+rm -f "$interop_log"
+# ---- end of the interop step ----
 echo "==> all suites passed (embedded broker and real Kafka)"
