@@ -68,28 +68,17 @@ type partitionActor struct {
 }
 
 func (a *partitionActor) Receive(ctx actor.Context) {
-	switch m := ctx.Message().(type) {
-	case *actor.Started:
-		a.p.ctrl.started(ctx)
-		a.controller = a.p.route.Controller()
-		a.filterer, _ = a.controller.(controllers.Filterer)
-		a.cctx = controllers.NewContext(a.p.d.hard, nil, a.p.d.log)
-		if a.p.route.Responder != nil {
-			a.responder = ctx.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return &responderActor{p: a.p} }), "responder-")
-		}
-		a.run(ctx)
-	case wake:
-		a.run(ctx)
-	case retryTick:
-		if a.p.ctrl.tick(m) {
-			a.p.ctrl.retried(a.p)
-			a.run(ctx)
-		}
-	}
+	a.p.ctrl.receive(ctx, a.p, a.start, a.handle)
 }
 
-func (a *partitionActor) run(ctx actor.Context) {
-	a.p.ctrl.run(ctx, a.p, a.handle)
+// start makes this incarnation's controller and its responder child.
+func (a *partitionActor) start(ctx actor.Context) {
+	a.controller = a.p.route.Controller()
+	a.filterer, _ = a.controller.(controllers.Filterer)
+	a.cctx = controllers.NewContext(a.p.d.hard, nil, a.p.d.log)
+	if a.p.route.Responder != nil {
+		a.responder = ctx.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return &responderActor{p: a.p} }), "responder-")
+	}
 }
 
 func (a *partitionActor) handle(w *work) error {

@@ -20,23 +20,12 @@ type responderActor struct {
 }
 
 func (a *responderActor) Receive(ctx actor.Context) {
-	switch m := ctx.Message().(type) {
-	case *actor.Started:
-		a.p.resp.started(ctx)
-		a.responder = a.p.route.Responder()
-		a.run(ctx)
-	case wake:
-		a.run(ctx)
-	case retryTick:
-		if a.p.resp.tick(m) {
-			a.p.resp.retried(a.p)
-			a.run(ctx)
-		}
-	}
+	a.p.resp.receive(ctx, a.p, a.start, a.handle)
 }
 
-func (a *responderActor) run(ctx actor.Context) {
-	a.p.resp.run(ctx, a.p, a.handle)
+// start makes this incarnation's responder.
+func (a *responderActor) start(actor.Context) {
+	a.responder = a.p.route.Responder()
 }
 
 // validation errors are the responder's contract broken: retrying cannot fix them.

@@ -25,6 +25,26 @@ type stage struct {
 // retryTick ends the wait of a failed head.
 type retryTick struct{ gen uint64 }
 
+// receive is a stage actor's Receive. Started attaches the incarnation and
+// lets start build its user objects; Started, wake-ups and the current retry
+// tick then run the queue.
+func (s *stage) receive(ctx actor.Context, p *partition, start func(actor.Context), handle func(*work) error) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		s.started(ctx)
+		start(ctx)
+	case wake:
+	case retryTick:
+		if !s.tick(m) {
+			return
+		}
+		s.retried(p)
+	default:
+		return
+	}
+	s.run(ctx, p, handle)
+}
+
 // started attaches a new incarnation; it must run first in Started. A
 // pending retry timer is armed again for this incarnation: after an
 // escalation the stage may have a new actor with a new PID, and the old
