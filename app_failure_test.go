@@ -363,3 +363,41 @@ func TestApp_controllerTimeout(t *testing.T) {
 	}
 	r.shutdown(t)
 }
+
+// With the dead letter topic disabled, a message whose retries ran out
+// blocks its partition (MessageBlocked, logged) and keeps being retried with
+// capped backoff; once it heals, the partition moves on in order.
+func TestApp_deadLetterDisabledBlocksAndRetries(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	testkafka.CreateTopics(t, brokers, 1, in, out)
+	testkafka.Produce(t, brokers, in, ids(3)...)
+	var mu sync.Mutex
+	tries := 0
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		if id == 1 {
+			mu.Lock()
+			defer mu.Unlock()
+			if tries++; tries <= 5 {
+				return errors.New("downstream unavailable")
+			}
+		}
+		c.RespondWith(id)
+		return nil
+	})
+	cfg := testConfig(t, brokers)
+	cfg.Retry.Attempts = 2
+	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out),
+		DisableDeadLetter: true})
+	if ids := field(t, testkafka.Consume(t, brokers, out, 3, 30*time.Second), "id"); strings.Join(ids, ",") != "0,1,2" {
+		t.Fatalf("responses %v, want 0,1,2 in order", ids)
+	}
+	r.shutdown(t)
+	if n := len(r.rec.of(events.MessageBlocked)); n != 4 {
+		t.Fatalf("%d blocked events, want 4 (tries 2 to 5 failed after the retries ran out)", n)
+	}
+	if n := len(r.rec.of(events.MessageDeadLettered)); n != 0 {
+		t.Fatalf("%d dead letters with the dead letter topic disabled", n)
+	}
+}
