@@ -84,16 +84,19 @@ func runKarafka(ctx context.Context, s workerSpec) error {
 	}
 	if s.Status {
 		// Partition assignment is not a per-message event: subscribing is cheap.
+		// A set, not a counter: a revocation may be reported after the
+		// next session's assignment of the same partition.
 		var mu sync.Mutex
-		assigned := 0
+		owned := map[string]bool{}
 		app.Events().Subscribe(func(e events.Event) {
+			key := fmt.Sprintf("%s/%d", e.Topic, e.Partition)
 			mu.Lock()
 			if e.Kind == events.PartitionAssigned {
-				assigned++
+				owned[key] = true
 			} else {
-				assigned--
+				delete(owned, key)
 			}
-			n := assigned
+			n := len(owned)
 			mu.Unlock()
 			statusLine(map[string]any{"assigned": n})
 		}, events.PartitionAssigned, events.PartitionRevoked)

@@ -33,13 +33,20 @@ func procCPU(pid int) float64 {
 }
 
 // procRSS returns VmRSS of a live process in bytes.
-func procRSS(pid int) int64 {
+func procRSS(pid int) int64 { return procStatus(pid, "VmRSS:") }
+
+// procHWM returns VmHWM (peak RSS since exec) of a live process in bytes.
+// (rusage's ru_maxrss is no use here: Linux carries it over from the forking
+// parent across exec, so a child reports the harness's peak.)
+func procHWM(pid int) int64 { return procStatus(pid, "VmHWM:") }
+
+func procStatus(pid int, key string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
+		if strings.HasPrefix(line, key) {
 			f := strings.Fields(line)
 			kb, _ := strconv.ParseInt(f[1], 10, 64)
 			return kb * 1024
@@ -108,8 +115,9 @@ func (c *child) statusNum(key string) (float64, bool) {
 }
 
 // stop sends SIGTERM, waits up to timeout (then kills) and returns the
-// process's total CPU seconds and max RSS from its rusage.
+// process's total CPU seconds (rusage) and its peak RSS (VmHWM before the signal).
 func (c *child) stop(timeout time.Duration) (cpu float64, maxRSS int64, err error) {
+	maxRSS = procHWM(c.pid())
 	_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- c.cmd.Wait() }()
@@ -123,7 +131,6 @@ func (c *child) stop(timeout time.Duration) (cpu float64, maxRSS int64, err erro
 	if ps := c.cmd.ProcessState; ps != nil {
 		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
 			cpu = float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
-			maxRSS = ru.Maxrss * 1024
 		}
 	}
 	return cpu, maxRSS, err
