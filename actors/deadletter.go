@@ -37,13 +37,12 @@ func (p *partition) deadLetter(w *work, perr *ProcessingError) {
 	msg := &producer.Message{Topic: p.dlq, Key: m.Key, Value: m.Value, Headers: headers}
 	p.d.log.Warn("message dead-lettered", "topic", p.topic, "partition", p.id, "offset", m.Offset,
 		"dead_letter_topic", p.dlq, "attempts", perr.Attempt, "error", perr.Err)
-	e := w.entry
+	e := &w.entry
 	w.params, w.responses = nil, nil
 	e.hold(1)
-	p.d.send(msg, func() {
+	p.d.send(msg, e, func() {
 		p.d.bus.Publish(events.Event{Kind: events.MessageDeadLettered, Topic: p.topic, Group: p.group, Partition: p.id,
 			Offset: m.Offset, Attempt: perr.Attempt, Err: perr})
-		e.release()
 	})
 	e.release()
 }

@@ -31,28 +31,33 @@ type deps struct {
 	backoff supervision.Backoff
 }
 
-// send produces msg and calls done once the broker acknowledged it. Failed
-// sends are retried with backoff until they succeed or the runtime gives up
-// on draining; then the message's offset simply stays unmarked and the
-// message is consumed again after a restart (at-least-once).
-func (d *deps) send(msg *producer.Message, done func()) {
-	attempt := 0
-	var cb func(producer.Result)
-	cb = func(r producer.Result) {
-		if r.Err == nil {
-			done()
-			return
+// send produces msg and releases one token of e once the broker
+// acknowledged it (after calling acked, when not nil). Failed sends are
+// retried with backoff until they succeed or the runtime gives up on
+// draining; then the message's offset simply stays unmarked and the message
+// is consumed again after a restart (at-least-once).
+func (d *deps) send(msg *producer.Message, e *entry, acked func()) {
+	// One closure per record on the happy path; retry state only on failure.
+	d.sender.SendAsync(msg, func(r producer.Result) { d.result(msg, e, acked, r, 1) })
+}
+
+func (d *deps) result(msg *producer.Message, e *entry, acked func(), r producer.Result, attempt int) {
+	if r.Err == nil {
+		if acked != nil {
+			acked()
 		}
-		if errors.Is(r.Err, producer.ErrClosed) || d.hard.Err() != nil {
-			d.log.Error("response not acknowledged; its input offset stays uncommitted and will be consumed again",
-				"topic", msg.Topic, "error", r.Err)
-			return
-		}
-		attempt++
-		delay := d.backoff.Delay(attempt)
-		d.bus.Publish(events.Event{Kind: events.ProduceFailed, Topic: msg.Topic, Attempt: attempt, Delay: delay, Err: r.Err})
-		d.log.Warn("produce failed, sending again", "topic", msg.Topic, "attempt", attempt, "retry_in", delay, "error", r.Err)
-		time.AfterFunc(delay, func() { d.sender.SendAsync(msg, cb) })
+		e.release()
+		return
 	}
-	d.sender.SendAsync(msg, cb)
+	if errors.Is(r.Err, producer.ErrClosed) || d.hard.Err() != nil {
+		d.log.Error("response not acknowledged; its input offset stays uncommitted and will be consumed again",
+			"topic", msg.Topic, "error", r.Err)
+		return
+	}
+	delay := d.backoff.Delay(attempt)
+	d.bus.Publish(events.Event{Kind: events.ProduceFailed, Topic: msg.Topic, Attempt: attempt, Delay: delay, Err: r.Err})
+	d.log.Warn("produce failed, sending again", "topic", msg.Topic, "attempt", attempt, "retry_in", delay, "error", r.Err)
+	time.AfterFunc(delay, func() {
+		d.sender.SendAsync(msg, func(r producer.Result) { d.result(msg, e, acked, r, attempt+1) })
+	})
 }

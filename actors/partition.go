@@ -50,7 +50,9 @@ func newPartition(d *deps, route *topology.Resolved, id int32, mark func(int64))
 
 // accept registers a consumed message; it must be called in offset order.
 func (p *partition) accept(m *sarama.ConsumerMessage) *work {
-	return &work{msg: m, entry: p.tracker.add(m.Offset)}
+	w := &work{msg: m}
+	p.tracker.track(&w.entry, m.Offset)
+	return w
 }
 
 func (p *partition) props() *actor.Props {

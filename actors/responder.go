@@ -59,10 +59,10 @@ func (a *responderActor) handle(w *work) error {
 		}
 	}
 	w.responses = nil
-	e := w.entry
+	e := &w.entry
 	e.hold(len(out))
 	for i := range out {
-		a.p.d.send(&out[i], e.release)
+		a.p.d.send(&out[i], e, nil)
 	}
 	e.release()
 	return nil

@@ -32,13 +32,13 @@ func newTracker(mark func(next int64), onDone func(*entry)) *tracker {
 	return &tracker{mark: mark, onDone: onDone, changed: make(chan struct{}, 1)}
 }
 
-// add registers the next consumed offset with one processing token.
-func (t *tracker) add(offset int64) *entry {
-	e := &entry{t: t, offset: offset, pending: 1}
+// track registers e as the next consumed offset, with one processing token.
+// e usually lives inside the message's work, saving an allocation.
+func (t *tracker) track(e *entry, offset int64) {
+	*e = entry{t: t, offset: offset, pending: 1}
 	t.mu.Lock()
 	t.entries = append(t.entries, e)
 	t.mu.Unlock()
-	return e
 }
 
 // outstanding is the number of entries not yet retired.

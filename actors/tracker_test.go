@@ -104,3 +104,10 @@ func equal(a, b []int64) bool {
 	}
 	return true
 }
+
+// add is track with an entry of its own.
+func (t *tracker) add(offset int64) *entry {
+	e := new(entry)
+	t.track(e, offset)
+	return e
+}

@@ -11,7 +11,7 @@ import (
 // work is one consumed message on its way through the stages.
 type work struct {
 	msg       *sarama.ConsumerMessage
-	entry     *entry
+	entry     entry // by value: one allocation per message for both
 	params    *params.Params
 	attempts  int     // failed tries in the current stage
 	responses [][]any // what the controller passed to RespondWith
