@@ -401,3 +401,32 @@ func TestApp_deadLetterDisabledBlocksAndRetries(t *testing.T) {
 		t.Fatalf("%d dead letters with the dead letter topic disabled", n)
 	}
 }
+
+// Payloads are validated lazily (a successful Decode proves them well
+// formed), yet a malformed one is dead-lettered even when a before-filter,
+// failing to read it, would have dropped it.
+func TestApp_malformedPayloadDeadLetteredEvenIfFiltered(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	dlq := in + "_dlq"
+	testkafka.CreateTopics(t, brokers, 1, in, out, dlq)
+	testkafka.Produce(t, brokers, in, testkafka.Record{Value: `{"email": "a@b.c", "id": 1}`}, testkafka.Record{Value: `{"email": `})
+	hasEmail := func(p *params.Params) bool { _, ok := p.String("email"); return ok }
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		c.RespondWith(id)
+		return nil
+	})
+	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl },
+		Responder: echo(out), BeforeFilters: []controllers.BeforeFilter{hasEmail}})
+	if ids := field(t, testkafka.Consume(t, brokers, out, 1, 30*time.Second), "id"); strings.Join(ids, ",") != "1" {
+		t.Fatalf("responses %v, want 1", ids)
+	}
+	if dead := testkafka.Consume(t, brokers, dlq, 1, 30*time.Second); len(dead) != 1 || string(dead[0].Value) != `{"email": ` {
+		t.Fatalf("dead letters %v, want the malformed record", dead)
+	}
+	r.shutdown(t)
+	if n := len(r.rec.of(events.MessageFiltered)); n != 0 {
+		t.Fatalf("%d messages filtered, want 0: a malformed payload is not a filter decision", n)
+	}
+}

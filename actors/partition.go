@@ -86,27 +86,21 @@ func (a *partitionActor) start(ctx actor.Context) {
 func (a *partitionActor) handle(w *work) error {
 	p := a.p
 	if w.params == nil {
-		prm, err := params.New(metadata(w.msg), w.msg.Value, p.route.Parser)
-		if err != nil {
-			return supervision.Permanent(err)
-		}
-		w.params = prm
+		w.params = params.Lazy(metadata(w.msg), w.msg.Value, p.route.Parser)
 	}
-	keep := true
-	err := supervision.Recover(func() error {
-		for _, f := range p.route.BeforeFilters {
-			if !f(w.params) {
-				keep = false
-				return nil
-			}
-		}
-		if a.filterer != nil {
-			keep = a.filterer.Before(w.params)
-		}
-		return nil
-	})
+	keep, err := a.filter(w.params)
+	if err == nil && keep {
+		err = a.perform(w.params)
+	}
+	// A malformed payload goes to the dead letter topic whatever the filters
+	// or the controller made of it: no retry can fix it. The payload is
+	// checked here, not before: a controller's successful Decode proves it
+	// well formed, so the common case scans it once.
+	if verr := w.params.Valid(); verr != nil {
+		return supervision.Permanent(verr)
+	}
 	if err != nil {
-		return fmt.Errorf("before-filter: %w", err)
+		return err
 	}
 	if !keep {
 		p.d.log.Debug("message dropped by before-filter", "topic", p.topic, "partition", p.id, "offset", w.msg.Offset)
@@ -114,9 +108,6 @@ func (a *partitionActor) handle(w *work) error {
 		w.params = nil
 		w.entry.release()
 		return nil
-	}
-	if err := a.perform(w.params); err != nil {
-		return err
 	}
 	responses := a.cctx.Responses()
 	if len(responses) == 0 {
@@ -134,6 +125,28 @@ func (a *partitionActor) handle(w *work) error {
 	// receives batches while an idle one is never kept waiting.
 	a.p.resp.in.push(a.p.d.sys, w)
 	return nil
+}
+
+// filter runs the route's before-filters, then the controller's own; the
+// first false drops the message.
+func (a *partitionActor) filter(prm *params.Params) (keep bool, err error) {
+	keep = true
+	err = supervision.Recover(func() error {
+		for _, f := range a.p.route.BeforeFilters {
+			if !f(prm) {
+				keep = false
+				return nil
+			}
+		}
+		if a.filterer != nil {
+			keep = a.filterer.Before(prm)
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("before-filter: %w", err)
+	}
+	return keep, nil
 }
 
 // ErrTimeout is the cause of a message whose Perform outlived the route's Timeout.

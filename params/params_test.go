@@ -132,3 +132,43 @@ func TestParams_decode(t *testing.T) {
 		t.Fatalf("Decode into wrong type = %v; want ErrParse", err)
 	}
 }
+
+func TestParams_Lazy(t *testing.T) {
+	md := Metadata{Topic: "t", Partition: 1, Offset: 9}
+	t.Run("malformed payload is reported by Valid, naming the record", func(t *testing.T) {
+		p := Lazy(md, []byte(`{"id": `), JSON)
+		var v struct{ ID int }
+		if err := p.Decode(&v); err == nil {
+			t.Fatal("Decode of malformed JSON succeeded")
+		}
+		err := p.Valid()
+		if !errors.Is(err, ErrParse) || !strings.Contains(err.Error(), `topic "t" partition 1 offset 9`) {
+			t.Fatalf("Valid = %v", err)
+		}
+	})
+	t.Run("a successful Decode proves it well formed", func(t *testing.T) {
+		p := Lazy(md, []byte(`{"id": 1}`), JSON)
+		var v struct{ ID int }
+		if err := p.Decode(&v); err != nil || v.ID != 1 {
+			t.Fatalf("Decode: %v %+v", err, v)
+		}
+		if err := p.Valid(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("a failed typed Decode of well formed JSON is not a parse failure", func(t *testing.T) {
+		p := Lazy(md, []byte(`{"id": "x"}`), JSON)
+		var v struct{ ID int }
+		if err := p.Decode(&v); err == nil {
+			t.Fatal("type mismatch decoded")
+		}
+		if err := p.Valid(); err != nil {
+			t.Fatalf("Valid = %v for well formed JSON", err)
+		}
+	})
+	t.Run("never read: Valid checks", func(t *testing.T) {
+		if err := Lazy(md, []byte(`nope`), nil).Valid(); !errors.Is(err, ErrParse) {
+			t.Fatalf("Valid = %v", err)
+		}
+	})
+}
