@@ -55,6 +55,9 @@ func runKarafka(ctx context.Context, s workerSpec) error {
 		cfg.ConsumerGroup = s.Group + "_shared"
 	}
 	cfg.DeadLetter.Enabled = false
+	if d := lingerOverride(); d > 0 {
+		cfg.Producer.FlushFrequency = d
+	}
 	routes := make([]topology.Route, 0, len(s.In))
 	for _, t := range s.In {
 		out := s.Out
@@ -187,6 +190,9 @@ func runSaramaLoop(ctx context.Context, s workerSpec) error {
 	pc.Producer.Retry.Max = 10
 	pc.Producer.Retry.Backoff = 100 * time.Millisecond
 	pc.Producer.Flush.Frequency = 5 * time.Millisecond
+	if d := lingerOverride(); d > 0 {
+		pc.Producer.Flush.Frequency = d
+	}
 	pc.Producer.Flush.Messages = 500
 	pc.ChannelBufferSize = 1024
 	prod, err := sarama.NewAsyncProducer(s.Brokers, pc)
@@ -309,4 +315,11 @@ func runWatermill(ctx context.Context, s workerSpec) error {
 		return []*message.Message{message.NewMessage(watermill.NewUUID(), b)}, nil
 	})
 	return router.Run(ctx)
+}
+
+// lingerOverride is KB_FLUSH_FREQUENCY (a Go duration): the producer linger
+// of both karafka-actors and the plain sarama loop, for latency runs.
+func lingerOverride() time.Duration {
+	d, _ := time.ParseDuration(os.Getenv("KB_FLUSH_FREQUENCY"))
+	return d
 }
