@@ -131,18 +131,6 @@ func current(t *testing.T) target {
 	return target{name: "embedded", brokers: testkafka.Embedded(t).Addrs()}
 }
 
-// cleanEnv is the environment without KARAFKA_ variables (the CLI rejects
-// unknown ones), plus extra.
-func cleanEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "KARAFKA_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, extra...)
-}
-
 // app is one test's set of topics, served by interop/internal/server.
 type app struct {
 	prefix string
@@ -285,7 +273,7 @@ func serverArgs(a app, brokers []string, extra ...string) []string {
 func startServer(t *testing.T, id int, a app, args ...string) *server {
 	t.Helper()
 	s := &server{id: id, cmd: exec.Command(serverBin, args...), done: make(chan struct{})}
-	s.cmd.Env = cleanEnv("INTEROP_TOPIC_PREFIX=" + a.prefix)
+	s.cmd.Env = testkafka.CleanEnv("INTEROP_TOPIC_PREFIX=" + a.prefix)
 	s.cmd.Dir = t.TempDir()
 	s.cmd.Stdout, s.cmd.Stderr = s, s
 	if err := s.cmd.Start(); err != nil {

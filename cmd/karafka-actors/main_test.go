@@ -27,6 +27,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
@@ -57,17 +58,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// cleanEnv is the environment without KARAFKA_ variables, plus extra.
-func cleanEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "KARAFKA_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, extra...)
-}
-
 type result struct {
 	stdout, stderr string
 	code           int
@@ -79,7 +69,7 @@ func run(t *testing.T, env []string, stdin string, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = cleanEnv(env...)
+	cmd.Env = testkafka.CleanEnv(env...)
 	cmd.Dir = t.TempDir()
 	cmd.Stdin = strings.NewReader(stdin)
 	var so, se bytes.Buffer
@@ -129,7 +119,7 @@ func (p *process) log() string {
 func start(t *testing.T, path string, args ...string) *process {
 	t.Helper()
 	p := &process{cmd: exec.Command(path, args...), done: make(chan struct{})}
-	p.cmd.Env = cleanEnv()
+	p.cmd.Env = testkafka.CleanEnv()
 	p.cmd.Dir = t.TempDir()
 	p.cmd.Stdout, p.cmd.Stderr = p, p
 	if err := p.cmd.Start(); err != nil {
@@ -597,12 +587,12 @@ func TestInstall_scaffoldBuilds(t *testing.T) {
 	}
 	build := exec.Command("go", "build", "-o", "app", ".")
 	build.Dir = dir
-	build.Env = append(cleanEnv(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off")
+	build.Env = append(testkafka.CleanEnv(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("scaffold does not build: %v\n%s", err, out)
 	}
 	flow := exec.Command(filepath.Join(dir, "app"), "flow", "--config", filepath.Join(dir, "karafka.yaml"))
-	flow.Env = cleanEnv()
+	flow.Env = testkafka.CleanEnv()
 	out, err := flow.Output()
 	if want := "events_created =>\n  - events_processed:     (always, exactly once)\n"; err != nil || string(out) != want {
 		t.Fatalf("scaffold flow: %v\n%q\nwant %q", err, out, want)
