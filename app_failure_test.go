@@ -430,3 +430,42 @@ func TestApp_malformedPayloadDeadLetteredEvenIfFiltered(t *testing.T) {
 		t.Fatalf("%d messages filtered, want 0: a malformed payload is not a filter decision", n)
 	}
 }
+
+// Each stage counts its own tries: a message whose controller needed all
+// but one attempt still gets the full retries in the responder stage.
+func TestApp_responderStageHasItsOwnAttempts(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
+	testkafka.Produce(t, brokers, in, ids(1)...)
+	var mu sync.Mutex
+	performs, responds := 0, 0
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if performs++; performs < 3 {
+			return errors.New("controller: transient")
+		}
+		c.RespondWith(0)
+		return nil
+	})
+	resp := func() responders.Responder {
+		return responders.Func([]responders.Topic{responders.Required(out)}, func(o *responders.Output, args ...any) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if responds++; responds < 3 {
+				return errors.New("responder: transient")
+			}
+			o.RespondTo(out, map[string]any{"id": args[0]})
+			return nil
+		})
+	}
+	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: resp})
+	if ids := field(t, testkafka.Consume(t, brokers, out, 1, 30*time.Second), "id"); strings.Join(ids, ",") != "0" {
+		t.Fatalf("responses %v, want the one response after 3 tries in each stage", ids)
+	}
+	r.shutdown(t)
+	if n := len(r.rec.of(events.MessageDeadLettered)); n != 0 {
+		t.Fatalf("%d dead letters, want none", n)
+	}
+}

@@ -51,12 +51,15 @@ func (h *handler) Cleanup(sess sarama.ConsumerGroupSession) error {
 	return nil
 }
 
+// commit commits the marked offsets. It commits even when nothing was marked
+// since the last tick: sarama keeps offsets whose commit failed dirty and
+// sends nothing when none are, so a failed commit is retried on the next one.
 func (h *handler) commit(sess sarama.ConsumerGroupSession) {
-	if !h.dirty.Swap(false) {
-		return
-	}
+	marked := h.dirty.Swap(false)
 	sess.Commit()
-	h.m.d.bus.Publish(events.Event{Kind: events.OffsetsCommitted, Group: h.m.group})
+	if marked {
+		h.m.d.bus.Publish(events.Event{Kind: events.OffsetsCommitted, Group: h.m.group})
+	}
 }
 
 // ConsumeClaim feeds one partition's messages to its partition actor in
@@ -74,6 +77,10 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 		h.dirty.Store(true)
 	})
 	if _, err := l.request(spawnPartition{p: p}); err != nil {
+		// The request may still be queued (a restarting listener): make
+		// sure whatever it spawns is stopped right after.
+		p.stopped.Store(true)
+		l.tell(stopPartition{p: p})
 		return err
 	}
 	l.d.log.Info("partition assigned", "topic", topic, "partition", p.id, "group", l.route.Group, "offset", claim.InitialOffset())
@@ -125,7 +132,10 @@ loop:
 		}
 	}
 	h.drain(l, p)
-	_, _ = l.request(stopPartition{p: p})
+	p.stopped.Store(true)
+	if _, err := l.request(stopPartition{p: p}); err != nil {
+		l.tell(stopPartition{p: p}) // to the listener's current incarnation
+	}
 	l.d.log.Info("partition revoked", "topic", topic, "partition", p.id, "group", l.route.Group)
 	l.d.bus.Publish(events.Event{Kind: events.PartitionRevoked, Topic: topic, Group: l.route.Group, Partition: p.id})
 	return nil

@@ -56,7 +56,9 @@ func (a *listenerActor) Receive(ctx actor.Context) {
 		if m.p.pid != nil {
 			ctx.Stop(m.p.pid)
 		}
-		ctx.Respond(true)
+		if ctx.Sender() != nil {
+			ctx.Respond(true)
+		}
 	}
 }
 
@@ -66,6 +68,13 @@ func (l *listener) request(msg any) (any, error) {
 		return nil, errors.New("actors: listener not started")
 	}
 	return l.d.sys.Root.RequestFuture(pid, msg, 30*time.Second).Result()
+}
+
+// tell sends msg to the listener's current incarnation without waiting.
+func (l *listener) tell(msg any) {
+	if pid := l.pid.Load(); pid != nil {
+		l.d.sys.Root.Send(pid, msg)
+	}
 }
 
 // sleep waits d or until ctx ends; it reports whether d passed.

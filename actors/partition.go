@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
@@ -30,6 +31,9 @@ type partition struct {
 	ctrl    stage // parse → filters → controller
 	resp    stage // responder → validate → produce
 	pid     *actor.PID
+	// stopped is set when the partition is handed back: its stages stop
+	// taking queued messages, which the partition's next owner consumes.
+	stopped atomic.Bool
 }
 
 func newPartition(d *deps, route *topology.Resolved, id int32, mark func(int64)) *partition {
@@ -120,6 +124,7 @@ func (a *partitionActor) handle(w *work) error {
 	}
 	w.responses = append(w.responses[:0], responses...)
 	w.params = nil
+	w.attempts = 0 // the responder stage counts its own tries
 	// Hand over at once: a push costs a mutex, and a wake-up is sent only
 	// when the responder has taken everything before, so a busy responder
 	// receives batches while an idle one is never kept waiting.
