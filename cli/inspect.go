@@ -87,7 +87,7 @@ func (r *runner) routesCmd() *cobra.Command {
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "TOPIC\tGROUP\tCONTROLLER\tRESPONDER\tPARSER\tDEAD LETTER")
-			for _, rt := range sortedRoutes(routes) {
+			for _, rt := range topology.SortedByTopic(routes) {
 				resp := rt.ResponderName
 				if resp == "" {
 					resp = "-"
@@ -105,19 +105,6 @@ func (r *runner) routesCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-}
-
-func sortedRoutes(routes []topology.Resolved) []topology.Resolved {
-	g := topology.NewGraph("", routes[0].SupervisionConfig, routes)
-	byTopic := map[string]topology.Resolved{}
-	for _, rt := range routes {
-		byTopic[rt.Topic] = rt
-	}
-	out := make([]topology.Resolved, 0, len(routes))
-	for _, l := range g.Listeners {
-		out = append(out, byTopic[l.Topic])
-	}
-	return out
 }
 
 func (r *runner) infoCmd() *cobra.Command {

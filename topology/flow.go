@@ -8,15 +8,21 @@ import (
 	"strings"
 )
 
+// SortedByTopic returns a copy of routes sorted by topic, the order every
+// printed view (flow, graph, routes) uses.
+func SortedByTopic(routes []Resolved) []Resolved {
+	sorted := slices.Clone(routes)
+	slices.SortFunc(sorted, func(a, b Resolved) int { return strings.Compare(a.Topic, b.Topic) })
+	return sorted
+}
+
 // WriteFlow writes Karafka 0.5's `karafka flow` text, byte for byte: routes
 // sorted by topic; a route with responder topics prints "<topic> =>" and a
 // line per topic in declaration order, padded as printf("%-25s %s\n"); a
 // route without prints "<topic> => (nothing)".
 func WriteFlow(w io.Writer, routes []Resolved) error {
-	sorted := slices.Clone(routes)
-	slices.SortFunc(sorted, func(a, b Resolved) int { return strings.Compare(a.Topic, b.Topic) })
 	bw := bufio.NewWriter(w)
-	for _, r := range sorted {
+	for _, r := range SortedByTopic(routes) {
 		if len(r.ResponderTopics) == 0 {
 			fmt.Fprintf(bw, "%s => (nothing)\n", r.Topic)
 			continue

@@ -2,8 +2,6 @@ package topology
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/karafka-actors/karafka-actors/supervision"
 )
@@ -105,9 +103,7 @@ const partitionCardinality = "one per claimed partition"
 // root. Listeners are sorted by topic, like WriteFlow.
 func NewGraph(app string, root supervision.Config, routes []Resolved) Graph {
 	g := Graph{FormatVersion: GraphFormatVersion, App: app, Supervisor: describeSupervisor(root), Listeners: []Listener{}}
-	sorted := slices.Clone(routes)
-	slices.SortFunc(sorted, func(a, b Resolved) int { return strings.Compare(a.Topic, b.Topic) })
-	for _, r := range sorted {
+	for _, r := range SortedByTopic(routes) {
 		l := Listener{
 			Topic: r.Topic, Group: r.Group, Controller: nameOr(r.ControllerName, "func"),
 			Parser: "json", StartFrom: "end", BeforeFilters: len(r.BeforeFilters),
