@@ -9,6 +9,7 @@ import (
 
 	"github.com/karafka-actors/karafka-actors/actors"
 	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/internal/wait"
 	"github.com/karafka-actors/karafka-actors/producer"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/topology"
@@ -234,7 +235,7 @@ func (a *App) connectProducer(ctx context.Context) (*producer.Producer, error) {
 		delay := a.cfg.Consumer.ReconnectBackoff.Delay(attempt)
 		a.logger.Warn("cannot reach Kafka, retrying", "brokers", a.cfg.Kafka.Brokers, "attempt", attempt, "retry_in", delay, "error", err)
 		a.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Attempt: attempt, Delay: delay, Err: err})
-		if !sleep(ctx, delay) {
+		if !wait.Sleep(ctx, delay) {
 			return nil, ctx.Err()
 		}
 	}

@@ -1,9 +1,7 @@
 package karafka
 
 import (
-	"context"
 	"log/slog"
-	"time"
 
 	"github.com/karafka-actors/karafka-actors/events"
 )
@@ -16,16 +14,5 @@ func logEvent(l *slog.Logger) events.Handler {
 		case events.MessageConsumed, events.MessageProcessed, events.MessageFiltered, events.MessageRetried, events.OffsetsCommitted:
 			l.Debug(e.Kind.String(), "topic", e.Topic, "partition", e.Partition, "offset", e.Offset, "attempt", e.Attempt)
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -74,17 +73,5 @@ func (l *listener) request(msg any) (any, error) {
 func (l *listener) tell(msg any) {
 	if pid := l.pid.Load(); pid != nil {
 		l.d.sys.Root.Send(pid, msg)
-	}
-}
-
-// sleep waits d or until ctx ends; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

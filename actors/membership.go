@@ -8,6 +8,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/internal/wait"
 )
 
 // membership is one consumer-group membership: one sarama client and
@@ -43,7 +44,7 @@ func (m *membership) run(ctx context.Context) {
 		delay := m.cfg.ReconnectBackoff.Delay(attempt)
 		log.Warn("cannot reach Kafka, retrying", "brokers", m.brokers, "attempt", attempt, "retry_in", delay, "error", err)
 		m.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Group: m.group, Attempt: attempt, Delay: delay, Err: err})
-		if !sleep(ctx, delay) {
+		if !wait.Sleep(ctx, delay) {
 			return
 		}
 	}
@@ -70,7 +71,7 @@ func (m *membership) run(ctx context.Context) {
 		log.Warn("consuming failed, retrying", "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
 		m.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Group: m.group, Attempt: attempt, Delay: delay, Err: err})
 		attempt++
-		if !sleep(ctx, delay) {
+		if !wait.Sleep(ctx, delay) {
 			break
 		}
 	}
