@@ -51,9 +51,3 @@ func (in *inbox) take(dst []*work) []*work {
 func (in *inbox) attach(pid *actor.PID) {
 	in.pid.Store(pid)
 }
-
-func (in *inbox) len() int {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return len(in.items)
-}
