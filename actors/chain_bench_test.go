@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 
 	"github.com/IBM/sarama"
+	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
@@ -63,38 +65,107 @@ func benchRoute() *topology.Resolved {
 	}
 }
 
-// BenchmarkChain measures one message through listener hand-off → partition
-// actor (parse, controller decode) → responder actor (responder, validate,
-// JSON encode) → producer hand-off → ack → in-order offset mark.
-func BenchmarkChain(b *testing.B) {
+// chain is one partition actor (and its responder) on a dispatcher, with a
+// sender that acknowledges at once.
+type chain struct {
+	sys  *actor.ActorSystem
+	p    *partition
+	pid  *actor.PID
+	mark   atomic.Int64  // the latest offset mark
+	marked chan struct{} // a wake-up after each mark
+}
+
+// waitMark returns once the partition has marked next.
+func (c *chain) waitMark(next int64) {
+	for c.mark.Load() < next {
+		<-c.marked
+	}
+}
+
+func newChain(dispatch actor.Dispatcher) *chain {
 	logger := slog.New(slog.DiscardHandler)
 	sys := NewSystem(logger)
-	d := &deps{sys: sys, sender: ackSender{}, bus: events.NewBus(logger), log: logger, hard: context.Background(), backoff: supervision.DefaultBackoff()}
-	done := make(chan struct{})
-	n := int64(b.N)
-	p := newPartition(d, benchRoute(), 0, func(next int64) {
-		if next == n {
-			close(done)
+	d := &deps{sys: sys, dispatch: dispatch, sender: ackSender{}, bus: events.NewBus(logger), log: logger,
+		hard: context.Background(), backoff: supervision.DefaultBackoff()}
+	c := &chain{sys: sys, marked: make(chan struct{}, 1)}
+	c.p = newPartition(d, benchRoute(), 0, func(next int64) {
+		c.mark.Store(next)
+		select {
+		case c.marked <- struct{}{}:
+		default:
 		}
 	})
-	pid := sys.Root.Spawn(p.props())
-	defer sys.Root.Stop(pid)
-	const batchSize, maxInFlight = 500, 4000
-	batch := make([]*work, 0, batchSize)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: benchPayload}
-		batch = append(batch, p.accept(m))
-		if len(batch) == batchSize || i == b.N-1 {
-			p.ctrl.in.push(sys, batch...)
-			batch = batch[:0]
-			if err := p.tracker.waitBelow(context.Background(), maxInFlight); err != nil {
-				b.Fatal(err)
-			}
-		}
+	c.pid = sys.Root.Spawn(c.p.props())
+	return c
+}
+
+func (c *chain) stop() { _ = c.sys.Root.StopFuture(c.pid).Wait() }
+
+// dispatchers are the two ways to run mailboxes, compared side by side.
+func dispatchers() []struct {
+	name string
+	new  func() (actor.Dispatcher, func())
+} {
+	return []struct {
+		name string
+		new  func() (actor.Dispatcher, func())
+	}{
+		{"pool", func() (actor.Dispatcher, func()) { p := newPool(poolIdle, poolThroughput); return p, p.close }},
+		{"goroutine", func() (actor.Dispatcher, func()) { return actor.NewDefaultDispatcher(poolThroughput), func() {} }},
 	}
-	<-done
+}
+
+// BenchmarkChain measures one message through listener hand-off → partition
+// actor (parse, controller decode) → responder actor (responder, validate,
+// JSON encode) → producer hand-off → ack → in-order offset mark, in batches
+// of 500 as under a backlog.
+func BenchmarkChain(b *testing.B) {
+	for _, disp := range dispatchers() {
+		b.Run("dispatcher="+disp.name, func(b *testing.B) {
+			dispatch, closePool := disp.new()
+			defer closePool()
+			c := newChain(dispatch)
+			defer c.stop()
+			n := int64(b.N)
+			const batchSize, maxInFlight = 500, 4000
+			batch := make([]*work, 0, batchSize)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: benchPayload}
+				batch = append(batch, c.p.accept(m))
+				if len(batch) == batchSize || i == b.N-1 {
+					c.p.ctrl.in.push(c.sys, batch...)
+					batch = batch[:0]
+					if err := c.p.tracker.waitBelow(context.Background(), maxInFlight); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			c.waitMark(n)
+		})
+	}
+}
+
+// BenchmarkChainOneByOne sends one message and waits until its offset is
+// marked before sending the next: every message finds both actors idle, as
+// at a moderate offered rate. ns/op is the hand-off latency of the chain.
+func BenchmarkChainOneByOne(b *testing.B) {
+	for _, disp := range dispatchers() {
+		b.Run("dispatcher="+disp.name, func(b *testing.B) {
+			dispatch, closePool := disp.new()
+			defer closePool()
+			c := newChain(dispatch)
+			defer c.stop()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: benchPayload}
+				c.p.ctrl.in.push(c.sys, c.p.accept(m))
+				c.waitMark(int64(i) + 1)
+			}
+		})
+	}
 }
 
 // BenchmarkPlainLoop is the same work in a plain loop, without actors: the

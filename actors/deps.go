@@ -23,12 +23,14 @@ var _ Sender = (*producer.Producer)(nil)
 
 // deps are shared by every actor of one runtime.
 type deps struct {
-	sys     *actor.ActorSystem
-	sender  Sender
-	bus     *events.Bus
-	log     *slog.Logger
-	hard    context.Context // cancelled when shutdown stops waiting for in-flight work
-	backoff supervision.Backoff
+	sys *actor.ActorSystem
+	// dispatch runs every actor's mailbox: the runtime's pool.
+	dispatch actor.Dispatcher
+	sender   Sender
+	bus      *events.Bus
+	log      *slog.Logger
+	hard     context.Context // cancelled when shutdown stops waiting for in-flight work
+	backoff  supervision.Backoff
 }
 
 // send produces msg and releases one token of e once the broker

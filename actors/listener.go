@@ -32,7 +32,7 @@ type (
 
 func (l *listener) props() *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor { return &listenerActor{l: l} },
-		actor.WithSupervisor(routeStrategy(l.d, l.route)))
+		actor.WithSupervisor(routeStrategy(l.d, l.route)), actor.WithDispatcher(l.d.dispatch))
 }
 
 type listenerActor struct{ l *listener }

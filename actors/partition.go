@@ -61,7 +61,7 @@ func (p *partition) accept(m *sarama.ConsumerMessage) *work {
 
 func (p *partition) props() *actor.Props {
 	strategy := routeStrategy(p.d, p.route)
-	return actor.PropsFromProducer(func() actor.Actor { return &partitionActor{p: p} }, actor.WithSupervisor(strategy))
+	return actor.PropsFromProducer(func() actor.Actor { return &partitionActor{p: p} }, actor.WithSupervisor(strategy), actor.WithDispatcher(p.d.dispatch))
 }
 
 // partitionActor is one incarnation of a partition's controller stage.
@@ -83,7 +83,7 @@ func (a *partitionActor) start(ctx actor.Context) {
 	a.filterer, _ = a.controller.(controllers.Filterer)
 	a.cctx = controllers.NewContext(a.p.d.hard, nil, a.p.d.log)
 	if a.p.route.Responder != nil {
-		a.responder = ctx.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return &responderActor{p: a.p} }), "responder-")
+		a.responder = ctx.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return &responderActor{p: a.p} }, actor.WithDispatcher(a.p.d.dispatch)), "responder-")
 	}
 }
 

@@ -36,6 +36,7 @@ const stopGrace = 10 * time.Second
 type Runtime struct {
 	cfg       Config
 	d         *deps
+	pool      *pool // dispatcher of every actor, closed by Stop
 	listeners []*listener
 	groups    []*membership
 	root      *actor.PID
@@ -64,7 +65,8 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 	hard, hardStop := context.WithCancel(context.Background())
 	sys := NewSystem(logger)
 	r := &Runtime{cfg: cfg, hardStop: hardStop, fatal: make(chan error, 1)}
-	r.d = &deps{sys: sys, sender: sender, bus: bus, log: logger, hard: hard, backoff: cfg.ProduceBackoff}
+	r.pool = newPool(poolIdle, poolThroughput)
+	r.d = &deps{sys: sys, dispatch: r.pool, sender: sender, bus: bus, log: logger, hard: hard, backoff: cfg.ProduceBackoff}
 	byGroup := map[string]*membership{}
 	for i := range cfg.Routes {
 		route := &cfg.Routes[i]
@@ -117,7 +119,7 @@ func startOffset(r *topology.Resolved) int64 {
 // Start spawns the tree; listeners connect in the background with backoff.
 func (r *Runtime) Start() error {
 	strategy := strategyFor(r.d, r.cfg.Supervision, "", r.fail)
-	props := actor.PropsFromProducer(func() actor.Actor { return &rootActor{listeners: r.listeners} }, actor.WithSupervisor(strategy))
+	props := actor.PropsFromProducer(func() actor.Actor { return &rootActor{listeners: r.listeners} }, actor.WithSupervisor(strategy), actor.WithDispatcher(r.d.dispatch))
 	root, err := r.d.sys.Root.SpawnNamed(props, "karafka")
 	if err != nil {
 		return fmt.Errorf("actors: spawn root supervisor: %w", err)
@@ -187,6 +189,7 @@ func (r *Runtime) Stop(ctx context.Context) error {
 			_ = r.d.sys.Root.StopFuture(r.root).Wait()
 		}
 		r.d.sys.Shutdown()
+		r.pool.close()
 	})
 	return r.stopErr
 }
