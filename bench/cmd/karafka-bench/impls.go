@@ -69,6 +69,9 @@ func runKarafka(ctx context.Context, s workerSpec) error {
 					if err := c.Params.Decode(&v); err != nil {
 						return err
 					}
+					if v.TS > 0 {
+						v.Seen = time.Now().UnixNano()
+					}
 					c.RespondWith(&v)
 					return nil
 				})
@@ -163,6 +166,9 @@ func (h *saramaHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sar
 			var v record
 			if err := json.Unmarshal(m.Value, &v); err != nil {
 				return err
+			}
+			if v.TS > 0 {
+				v.Seen = time.Now().UnixNano()
 			}
 			b, err := json.Marshal(&v)
 			if err != nil {

@@ -16,7 +16,8 @@ import (
 // record is the ~200 B JSON message every implementation decodes and encodes.
 type record struct {
 	ID      int64    `json:"id"`
-	TS      int64    `json:"ts"` // send time, unix nanoseconds (latency mode)
+	TS      int64    `json:"ts"`             // send time, unix nanoseconds (latency mode)
+	Seen    int64    `json:"seen,omitempty"` // when the worker decoded it (latency mode, karafka and sarama)
 	Name    string   `json:"name"`
 	Email   string   `json:"email"`
 	Tags    []string `json:"tags"`

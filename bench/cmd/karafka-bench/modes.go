@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ type benchFlags struct {
 	duration     time.Duration
 	warmup       time.Duration
 	latImpls     string
+	sendLinger   time.Duration
 	backlog      int64
 	memImpls     string
 	routes       string
@@ -63,6 +65,7 @@ func benchMain(mode string, args []string) error {
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "latency: measured sending time")
 	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "latency: sending time before measuring")
 	fs.StringVar(&f.latImpls, "latency-impls", "karafka,sarama", "latency: implementations")
+	fs.DurationVar(&f.sendLinger, "send-linger", 0, "latency: the harness's sending producer lingers this long to batch (0: sarama's default, a request as soon as possible)")
 	fs.Int64Var(&f.backlog, "backlog", 200_000, "memory: backlog drained (the issue asks for 1000000)")
 	fs.StringVar(&f.memImpls, "memory-impls", "karafka,sarama", "memory: implementations")
 	fs.StringVar(&f.routes, "routes", "1,10,100,1000", "scale: route counts")
@@ -300,7 +303,18 @@ type Latency struct {
 	P99ms    float64 `json:"p99_ms"`
 	P999ms   float64 `json:"p99_9_ms"`
 	MaxMs    float64 `json:"max_ms"`
-	Err      string  `json:"error,omitempty"`
+	// The two hops, where the worker stamps the time it decoded a message:
+	// send → decoded by the worker, and decoded → read from "out".
+	InP50ms  float64 `json:"in_hop_p50_ms,omitempty"`
+	InP99ms  float64 `json:"in_hop_p99_ms,omitempty"`
+	OutP50ms float64 `json:"out_hop_p50_ms,omitempty"`
+	OutP99ms float64 `json:"out_hop_p99_ms,omitempty"`
+	// CPU µs per measured message while sending, of the worker, the
+	// harness (sender and reader) and the broker when it is our child.
+	WorkerCPUus  float64 `json:"worker_cpu_us_per_msg,omitempty"`
+	HarnessCPUus float64 `json:"harness_cpu_us_per_msg,omitempty"`
+	BrokerCPUus  float64 `json:"broker_cpu_us_per_msg,omitempty"`
+	Err          string  `json:"error,omitempty"`
 }
 
 func (b *bench) latency() error {
@@ -332,8 +346,14 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 	if err != nil {
 		return l, err
 	}
+	// "floor" runs no worker: the reader reads "in" itself, which measures
+	// the harness's producer, the broker and the reader (one hop).
+	floor := impl == "floor"
+	if floor {
+		out = in
+	}
 	var mu sync.Mutex
-	var lats []int64
+	var lats, ins, outs []int64
 	var measureFrom int64 // unix nanos; only messages sent after it count
 	var seenAny bool
 	var received int64
@@ -349,8 +369,9 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 			defer wg.Done()
 			defer pc.Close()
 			var v struct {
-				ID int64 `json:"id"`
-				TS int64 `json:"ts"`
+				ID   int64 `json:"id"`
+				TS   int64 `json:"ts"`
+				Seen int64 `json:"seen"`
 			}
 			for {
 				select {
@@ -358,6 +379,7 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 					return
 				case m := <-pc.Messages():
 					now := time.Now().UnixNano()
+					v.Seen = 0
 					if json.Unmarshal(m.Value, &v) != nil {
 						continue
 					}
@@ -365,6 +387,9 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 					seenAny = true
 					if measureFrom > 0 && v.TS >= measureFrom && v.ID >= 0 {
 						lats = append(lats, now-v.TS)
+						if v.Seen > 0 {
+							ins, outs = append(ins, v.Seen-v.TS), append(outs, now-v.Seen)
+						}
 						received++
 					}
 					mu.Unlock()
@@ -378,6 +403,7 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 	pcfg.Producer.RequiredAcks = sarama.WaitForLocal
 	pcfg.Producer.Return.Successes = false
 	pcfg.Producer.Return.Errors = false
+	pcfg.Producer.Flush.Frequency = b.f.sendLinger
 	prod, err := sarama.NewAsyncProducer(b.brokers, pcfg)
 	if err != nil {
 		return l, err
@@ -387,11 +413,31 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 		prod.Input() <- &sarama.ProducerMessage{Topic: in, Key: sarama.StringEncoder(strconv.FormatInt(id, 10)), Value: sarama.ByteEncoder(payload(id, time.Now().UnixNano()))}
 	}
 
-	c, err := spawnSelf(b.workerArgs(impl, "g"+in, out, "--in", in)...)
-	if err != nil {
-		return l, err
+	workerPID := 0
+	if !floor {
+		extra := []string{"--in", in}
+		if b.f.profileDir != "" {
+			_ = os.MkdirAll(b.f.profileDir, 0o755)
+			extra = append(extra, "--cpuprofile", filepath.Join(b.f.profileDir, fmt.Sprintf("latency-%s-cpu.pprof", impl)),
+				"--memprofile", filepath.Join(b.f.profileDir, fmt.Sprintf("latency-%s-allocs.pprof", impl)))
+		}
+		c, err := spawnSelf(b.workerArgs(impl, "g"+in, out, extra...)...)
+		if err != nil {
+			return l, err
+		}
+		defer c.stop(30 * time.Second)
+		workerPID = c.pid()
 	}
-	defer c.stop(30 * time.Second)
+	cpuOf := func() (w, h, br float64) {
+		if workerPID > 0 {
+			w = procCPU(workerPID)
+		}
+		if b.broker != nil {
+			br = procCPU(b.broker.pid())
+		}
+		return w, procCPU(os.Getpid()), br
+	}
+	var cpu0 [3]float64
 	// Wait until the worker answers (group joined, partitions assigned).
 	deadline := time.Now().Add(2 * time.Minute)
 	for id := int64(-1); ; id-- {
@@ -420,6 +466,7 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 			break
 		}
 		if el >= b.f.warmup && measureFrom == 0 {
+			cpu0[0], cpu0[1], cpu0[2] = cpuOf()
 			mu.Lock()
 			measureFrom = time.Now().UnixNano()
 			mu.Unlock()
@@ -434,6 +481,11 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 		bar.draw(label, el.Seconds()/total.Seconds())
 	}
 	tick.Stop()
+	if sent > 0 {
+		w, h, br := cpuOf()
+		per := func(a, b float64) float64 { return (a - b) * 1e6 / float64(sent) }
+		l.WorkerCPUus, l.HarnessCPUus, l.BrokerCPUus = per(w, cpu0[0]), per(h, cpu0[1]), per(br, cpu0[2])
+	}
 	// Let the tail arrive.
 	for wait := time.Now(); time.Since(wait) < 10*time.Second; time.Sleep(50 * time.Millisecond) {
 		mu.Lock()
@@ -449,10 +501,18 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 	if len(lats) == 0 {
 		return l, fmt.Errorf("no measured response")
 	}
-	sort.Slice(lats, func(i, j int) bool { return lats[i] < lats[j] })
-	q := func(p float64) float64 { return float64(lats[min(len(lats)-1, int(p*float64(len(lats))))]) / 1e6 }
-	l.P50ms, l.P99ms, l.P999ms, l.MaxMs = q(0.50), q(0.99), q(0.999), float64(lats[len(lats)-1])/1e6
+	l.P50ms, l.P99ms, l.P999ms, l.MaxMs = quantile(lats, 0.50), quantile(lats, 0.99), quantile(lats, 0.999), quantile(lats, 1)
+	if len(ins) > 0 {
+		l.InP50ms, l.InP99ms = quantile(ins, 0.50), quantile(ins, 0.99)
+		l.OutP50ms, l.OutP99ms = quantile(outs, 0.50), quantile(outs, 0.99)
+	}
 	return l, nil
+}
+
+// quantile sorts v and returns its p-quantile in milliseconds.
+func quantile(v []int64, p float64) float64 {
+	slices.Sort(v)
+	return float64(v[min(len(v)-1, int(p*float64(len(v))))]) / 1e6
 }
 
 // ---- memory ----

@@ -154,10 +154,11 @@ func (r *Results) markdown() string {
 	}
 	if len(r.Latency) > 0 {
 		fmt.Fprint(&w, "### Latency (end to end, send timestamp in the message → read from \"out\")\n\n")
-		fmt.Fprintln(&w, "| implementation | offered msg/s | measured sent/received | p50 ms | p99 ms | p99.9 ms | max ms | error |")
-		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(&w, "| implementation | offered msg/s | measured sent/received | p50 ms | p99 ms | p99.9 ms | max ms | send→worker p50/p99 | worker→read p50/p99 | CPU µs/msg worker / harness / broker | error |")
+		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|---|---|")
 		for _, l := range r.Latency {
-			fmt.Fprintf(&w, "| %s | %d | %d/%d | %.2f | %.2f | %.2f | %.2f | %s |\n", l.Impl, l.Rate, l.Sent, l.Received, l.P50ms, l.P99ms, l.P999ms, l.MaxMs, l.Err)
+			fmt.Fprintf(&w, "| %s | %d | %d/%d | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f | %.2f / %.2f | %.1f / %.1f / %.1f | %s |\n", l.Impl, l.Rate, l.Sent, l.Received, l.P50ms, l.P99ms, l.P999ms, l.MaxMs,
+				l.InP50ms, l.InP99ms, l.OutP50ms, l.OutP99ms, l.WorkerCPUus, l.HarnessCPUus, l.BrokerCPUus, l.Err)
 		}
 		fmt.Fprintln(&w)
 	}
