@@ -68,9 +68,9 @@ func benchRoute() *topology.Resolved {
 // chain is one partition actor (and its responder) on a dispatcher, with a
 // sender that acknowledges at once.
 type chain struct {
-	sys  *actor.ActorSystem
-	p    *partition
-	pid  *actor.PID
+	sys    *actor.ActorSystem
+	p      *partition
+	pid    *actor.PID
 	mark   atomic.Int64  // the latest offset mark
 	marked chan struct{} // a wake-up after each mark
 }

@@ -90,7 +90,7 @@ func (a *partitionActor) start(ctx actor.Context) {
 func (a *partitionActor) handle(w *work) error {
 	p := a.p
 	if w.params == nil {
-		w.params = params.Lazy(metadata(w.msg), w.msg.Value, p.route.Parser)
+		w.params = params.LazyAt(&w.paramsVal, metadata(w.msg), w.msg.Value, p.route.Parser)
 	}
 	keep, err := a.filter(w.params)
 	if err == nil && keep {

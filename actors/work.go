@@ -11,10 +11,11 @@ import (
 // work is one consumed message on its way through the stages.
 type work struct {
 	msg       *sarama.ConsumerMessage
-	entry     entry // by value: one allocation per message for both
-	params    *params.Params
-	attempts  int     // failed tries in the current stage
-	responses [][]any // what the controller passed to RespondWith
+	entry     entry          // by value: one allocation per message for both
+	params    *params.Params // &paramsVal once parsed
+	paramsVal params.Params  // by value, like entry
+	attempts  int            // failed tries in the current stage
+	responses [][]any        // what the controller passed to RespondWith
 }
 
 // ProcessingError is why one try of a message failed. It is the panic value

@@ -37,10 +37,18 @@ func New(md Metadata, raw []byte, p Parser) (*Params, error) {
 // scanned once, not twice (the check alone was ~8% of a message's CPU).
 // A nil p means JSON.
 func Lazy(md Metadata, raw []byte, p Parser) *Params {
+	return LazyAt(new(Params), md, raw, p)
+}
+
+// LazyAt is Lazy that fills *dst instead of allocating, for a runtime that
+// keeps a Params inside its own per-message state (one allocation less per
+// message). dst is overwritten; it must not be in use. It returns dst.
+func LazyAt(dst *Params, md Metadata, raw []byte, p Parser) *Params {
 	if p == nil {
 		p = JSON
 	}
-	return &Params{md: md, raw: raw, parser: p}
+	*dst = Params{md: md, raw: raw, parser: p}
+	return dst
 }
 
 // Valid reports whether the payload is well formed for its parser: nil when

@@ -172,3 +172,25 @@ func TestParams_Lazy(t *testing.T) {
 		}
 	})
 }
+
+func TestParams_LazyAt(t *testing.T) {
+	md := Metadata{Topic: "t", Partition: 2, Offset: 5}
+	var dst Params
+	// A used Params is overwritten: no parse state of the old record leaks.
+	if _, err := LazyAt(&dst, md, []byte(`{"id": 1}`), nil).Value(); err != nil {
+		t.Fatal(err)
+	}
+	p := LazyAt(&dst, md, []byte(`{"id": `), nil)
+	if p != &dst {
+		t.Fatal("LazyAt did not return dst")
+	}
+	if _, err := p.Value(); !errors.Is(err, ErrParse) {
+		t.Fatalf("Value = %v, want the new payload's parse error", err)
+	}
+	if err := p.Valid(); !errors.Is(err, ErrParse) {
+		t.Fatalf("Valid = %v", err)
+	}
+	if p.Metadata().Offset != 5 || p.parser != JSON {
+		t.Fatalf("metadata %+v parser %v", p.Metadata(), p.parser)
+	}
+}

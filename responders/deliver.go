@@ -24,7 +24,12 @@ import (
 // Deliver does not recover panics from Respond; the caller does.
 func Deliver(r Responder, args ...any) ([]producer.Message, error) {
 	topics := r.Topics()
-	out := &Output{msgs: make([]producer.Message, 0, max(len(topics), 1))}
+	out := &Output{}
+	if len(topics) <= len(out.first) {
+		out.msgs = out.first[:0]
+	} else {
+		out.msgs = make([]producer.Message, 0, len(topics))
+	}
 	if err := r.Respond(out, args...); err != nil {
 		return nil, fmt.Errorf("responders: respond: %w", err)
 	}
