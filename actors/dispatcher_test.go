@@ -24,8 +24,8 @@ func TestPoolReusesIdleWorkers(t *testing.T) {
 		done := make(chan struct{})
 		p.Schedule(func() { close(done) })
 		<-done
-		// Wait until the worker is parked again, so the next run can reuse it.
-		waitFor(t, "the worker to park", func() bool { return p.parked.Load() == 1 })
+		// Wait until every worker is parked again, so the next run can reuse one.
+		waitFor(t, "the workers to park", func() bool { return p.parked.Load() == p.workers.Load() })
 	}
 	// 1, give or take a Schedule that lands in the instant between a worker
 	// counting itself parked and its receive.
