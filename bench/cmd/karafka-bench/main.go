@@ -74,7 +74,7 @@ func brokerMain(args []string) error {
 func workerMain(args []string) error {
 	fs := flag.NewFlagSet("worker", flag.ExitOnError)
 	var s workerSpec
-	impl := fs.String("impl", "karafka", "karafka|sarama|goka|watermill")
+	impl := fs.String("impl", "karafka", "karafka|sarama|goka|watermill, optionally /<producer linger> (karafka and sarama), e.g. karafka/1ms")
 	brokers := fs.String("brokers", "", "bootstrap brokers")
 	in := fs.String("in", "", "input topics, comma separated")
 	inPrefix := fs.String("in-prefix", "", "input topics <prefix><i>, i < in-count")
@@ -93,7 +93,16 @@ func workerMain(args []string) error {
 	for i := range *inCount {
 		s.In = append(s.In, fmt.Sprintf("%s%d", *inPrefix, i))
 	}
-	run, ok := impls[s.Impl]
+	// "karafka/1ms" is karafka with a 1 ms producer linger: variants of one
+	// implementation can then run side by side in one benchmark.
+	name, linger, variant := strings.Cut(s.Impl, "/")
+	if variant {
+		if _, err := time.ParseDuration(linger); err != nil {
+			return fmt.Errorf("impl %q: the part after / must be a producer linger (a Go duration): %w", s.Impl, err)
+		}
+		_ = os.Setenv("KB_FLUSH_FREQUENCY", linger)
+	}
+	run, ok := impls[name]
 	if !ok {
 		return fmt.Errorf("unknown impl %q", s.Impl)
 	}

@@ -32,6 +32,7 @@ type benchFlags struct {
 	warmup       time.Duration
 	latImpls     string
 	sendLinger   time.Duration
+	latRounds    int
 	backlog      int64
 	memImpls     string
 	routes       string
@@ -65,7 +66,8 @@ func benchMain(mode string, args []string) error {
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "latency: measured sending time")
 	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "latency: sending time before measuring")
 	fs.StringVar(&f.latImpls, "latency-impls", "karafka,sarama", "latency: implementations")
-	fs.DurationVar(&f.sendLinger, "send-linger", 0, "latency: the harness's sending producer lingers this long to batch (0: sarama's default, a request as soon as possible)")
+	fs.IntVar(&f.latRounds, "latency-rounds", 3, "latency: interleaved rounds of every implementation")
+	fs.DurationVar(&f.sendLinger, "send-linger", time.Millisecond, "latency: the harness's sending producer lingers this long to batch, like any batching client (0: a request per record as soon as possible, which nearly doubles the broker's CPU per message)")
 	fs.Int64Var(&f.backlog, "backlog", 200_000, "memory: backlog drained (the issue asks for 1000000)")
 	fs.StringVar(&f.memImpls, "memory-impls", "karafka,sarama", "memory: implementations")
 	fs.StringVar(&f.routes, "routes", "1,10,100,1000", "scale: route counts")
@@ -295,6 +297,7 @@ func (b *bench) throughputTrial(impl string, round int, label string, base, span
 // ---- latency ----
 
 type Latency struct {
+	Round    int     `json:"round"`
 	Impl     string  `json:"impl"`
 	Rate     int     `json:"offered_msg_per_s"`
 	Sent     int64   `json:"measured_sent"`
@@ -318,14 +321,18 @@ type Latency struct {
 }
 
 func (b *bench) latency() error {
-	for i, impl := range strings.Split(b.f.latImpls, ",") {
-		l, err := b.latencyRun(impl, fmt.Sprintf("latency %s", impl), i)
-		if err != nil {
-			l.Err = err.Error()
-			fmt.Fprintf(os.Stderr, "\nlatency %s: %v\n", impl, err)
+	for round := 1; round <= max(1, b.f.latRounds); round++ {
+		for i, impl := range strings.Split(b.f.latImpls, ",") {
+			l, err := b.latencyRun(impl, fmt.Sprintf("latency round %d %s", round, impl), i)
+			l.Round = round
+			if err != nil {
+				l.Err = err.Error()
+				fmt.Fprintf(os.Stderr, "\nlatency %s: %v\n", impl, err)
+			}
+			b.res.Latency = append(b.res.Latency, l)
 		}
-		b.res.Latency = append(b.res.Latency, l)
 	}
+	b.res.summarizeLatency()
 	return nil
 }
 

@@ -37,6 +37,7 @@ type Results struct {
 	Throughput       []Trial   `json:"throughput,omitempty"`
 	Summary          []Summary `json:"summary,omitempty"`
 	Latency          []Latency `json:"latency,omitempty"`
+	LatencySummary   []Latency `json:"latency_summary,omitempty"` // per implementation, the median of each field over rounds
 	Memory           []Memory  `json:"memory,omitempty"`
 	Scale            []Scale   `json:"scale,omitempty"`
 	Errors           []string  `json:"errors,omitempty"`
@@ -124,6 +125,47 @@ func (r *Results) summarize() {
 	}
 }
 
+// summarizeLatency takes, per implementation, the median of every figure
+// over the rounds that did not fail (Sent and Received are totals).
+func (r *Results) summarizeLatency() {
+	var order []string
+	by := map[string][]Latency{}
+	for _, l := range r.Latency {
+		if _, ok := by[l.Impl]; !ok {
+			order = append(order, l.Impl)
+		}
+		if l.Err == "" {
+			by[l.Impl] = append(by[l.Impl], l)
+		}
+	}
+	r.LatencySummary = nil
+	for _, impl := range order {
+		ls := by[impl]
+		s := Latency{Impl: impl, Round: len(ls)}
+		if len(ls) > 0 {
+			s.Rate = ls[0].Rate
+		}
+		col := func(f func(Latency) float64) float64 {
+			v := make([]float64, 0, len(ls))
+			for _, l := range ls {
+				v = append(v, f(l))
+			}
+			return median(v)
+		}
+		for _, l := range ls {
+			s.Sent += l.Sent
+			s.Received += l.Received
+		}
+		s.P50ms, s.P99ms = col(func(l Latency) float64 { return l.P50ms }), col(func(l Latency) float64 { return l.P99ms })
+		s.P999ms, s.MaxMs = col(func(l Latency) float64 { return l.P999ms }), col(func(l Latency) float64 { return l.MaxMs })
+		s.InP50ms, s.InP99ms = col(func(l Latency) float64 { return l.InP50ms }), col(func(l Latency) float64 { return l.InP99ms })
+		s.OutP50ms, s.OutP99ms = col(func(l Latency) float64 { return l.OutP50ms }), col(func(l Latency) float64 { return l.OutP99ms })
+		s.WorkerCPUus, s.HarnessCPUus = col(func(l Latency) float64 { return l.WorkerCPUus }), col(func(l Latency) float64 { return l.HarnessCPUus })
+		s.BrokerCPUus = col(func(l Latency) float64 { return l.BrokerCPUus })
+		r.LatencySummary = append(r.LatencySummary, s)
+	}
+}
+
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
 func (r *Results) markdown() string {
@@ -154,13 +196,11 @@ func (r *Results) markdown() string {
 	}
 	if len(r.Latency) > 0 {
 		fmt.Fprint(&w, "### Latency (end to end, send timestamp in the message → read from \"out\")\n\n")
-		fmt.Fprintln(&w, "| implementation | offered msg/s | measured sent/received | p50 ms | p99 ms | p99.9 ms | max ms | send→worker p50/p99 | worker→read p50/p99 | CPU µs/msg worker / harness / broker | error |")
-		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|---|---|")
-		for _, l := range r.Latency {
-			fmt.Fprintf(&w, "| %s | %d | %d/%d | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f | %.2f / %.2f | %.1f / %.1f / %.1f | %s |\n", l.Impl, l.Rate, l.Sent, l.Received, l.P50ms, l.P99ms, l.P999ms, l.MaxMs,
-				l.InP50ms, l.InP99ms, l.OutP50ms, l.OutP99ms, l.WorkerCPUus, l.HarnessCPUus, l.BrokerCPUus, l.Err)
-		}
-		fmt.Fprintln(&w)
+		fmt.Fprint(&w, "Median over rounds (rounds interleaved; \"floor\" runs no worker: the harness reads \"in\" itself).\n\n")
+		latencyTable(&w, r.LatencySummary, "rounds ok")
+		fmt.Fprint(&w, "<details><summary>every round</summary>\n\n")
+		latencyTable(&w, r.Latency, "round")
+		fmt.Fprint(&w, "\n</details>\n\n")
 	}
 	if len(r.Memory) > 0 {
 		fmt.Fprint(&w, "### Memory (draining a backlog; RSS sampled every 100 ms from /proc)\n\n")
@@ -188,4 +228,14 @@ func (r *Results) markdown() string {
 		fmt.Fprintf(&w, "- error: %s\n", e)
 	}
 	return w.String()
+}
+
+func latencyTable(w *strings.Builder, ls []Latency, roundCol string) {
+	fmt.Fprintf(w, "| implementation | %s | offered msg/s | measured sent/received | p50 ms | p99 ms | p99.9 ms | max ms | send→worker p50/p99 | worker→read p50/p99 | CPU µs/msg worker / harness / broker | error |\n", roundCol)
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, l := range ls {
+		fmt.Fprintf(w, "| %s | %d | %d | %d/%d | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f | %.2f / %.2f | %.1f / %.1f / %.1f | %s |\n", l.Impl, l.Round, l.Rate, l.Sent, l.Received,
+			l.P50ms, l.P99ms, l.P999ms, l.MaxMs, l.InP50ms, l.InP99ms, l.OutP50ms, l.OutP99ms, l.WorkerCPUus, l.HarnessCPUus, l.BrokerCPUus, l.Err)
+	}
+	fmt.Fprintln(w)
 }
