@@ -38,7 +38,7 @@ var schema = []key{
 	{name: "producer.acks", doc: "all, leader or none", ref: func(s *Settings) any { return &s.Producer.Acks }, enum: []string{"all", "leader", "none"}},
 	{name: "producer.idempotent", doc: "idempotent producer (needs acks all)", ref: func(s *Settings) any { return &s.Producer.Idempotent }},
 	{name: "producer.compression", doc: "none, gzip, snappy, lz4, zstd", ref: func(s *Settings) any { return &s.Producer.Compression }, enum: []string{"none", "gzip", "snappy", "lz4", "zstd"}},
-	{name: "producer.flush_frequency", doc: "linger to fill a batch", ref: func(s *Settings) any { return &s.Producer.FlushFrequency }},
+	{name: "producer.flush_frequency", doc: "linger to fill a batch; 1ms trades some CPU at moderate rates for ~2.5 ms less latency", ref: func(s *Settings) any { return &s.Producer.FlushFrequency }},
 	{name: "producer.flush_messages", doc: "records that trigger a flush", ref: func(s *Settings) any { return &s.Producer.FlushMessages }},
 	{name: "producer.channel_buffer_size", doc: "sarama input/result channel size", ref: func(s *Settings) any { return &s.Producer.ChannelBufferSize }},
 	{name: "producer.retry_max", doc: "retries of a failed produce request", ref: func(s *Settings) any { return &s.Producer.RetryMax }},

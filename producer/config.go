@@ -22,7 +22,10 @@ type Config struct {
 	// Compression is "none" (default), "gzip", "snappy", "lz4" or "zstd"
 	// (zstd needs kafka.version >= 2.1.0).
 	Compression string
-	// FlushFrequency is how long records linger to fill a batch. Default 5ms.
+	// FlushFrequency is how long records linger to fill a batch. Default 5ms,
+	// the common default of Kafka clients; under a backlog batches fill anyway,
+	// so 1ms costs no throughput there and takes ~2.5 ms off the median latency
+	// at moderate rates, for ~8% more CPU per message (docs/benchmarks.md).
 	FlushFrequency time.Duration
 	// FlushMessages is how many records trigger a flush. Default 500.
 	FlushMessages int
