@@ -14,6 +14,11 @@ import (
 // partitions partitions and a replication factor of 1 on a one-broker
 // cluster, else min(3, brokers). Existing topics are left as they are.
 //
+// It returns once every partition of every topic has a leader, so the topics
+// can be produced to and consumed at once: a broker answers CreateTopics
+// before the new partitions' leaders are elected and known to every broker,
+// and a client that is quick enough otherwise gets NOT_LEADER_OR_FOLLOWER.
+//
 // While the cluster cannot be reached or is not ready, EnsureTopics retries
 // with a growing backoff (100ms up to 2s) until ctx ends. Errors wrap
 // [ErrTopicSetup] and name the topic (or all topics when none could be
@@ -97,6 +102,34 @@ func ensureOnce(sc *sarama.Config, brokers []string, partitions int32, topics []
 		err := admin.CreateTopic(t, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: rf}, false)
 		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
 			return t, err
+		}
+	}
+	return leadersElected(admin, topics)
+}
+
+// leadersElected returns nil when every partition of topics has a leader in
+// the metadata the cluster reports, else the first topic that is not ready
+// and a retriable error (sarama.ErrLeaderNotAvailable when a partition has
+// no leader yet).
+func leadersElected(admin sarama.ClusterAdmin, topics []string) (string, error) {
+	md, err := admin.DescribeTopics(topics)
+	if err != nil {
+		return "", err
+	}
+	for _, t := range md {
+		if !errors.Is(t.Err, sarama.ErrNoError) {
+			return t.Name, t.Err
+		}
+		if len(t.Partitions) == 0 {
+			return t.Name, sarama.ErrLeaderNotAvailable
+		}
+		for _, p := range t.Partitions {
+			if !errors.Is(p.Err, sarama.ErrNoError) && !errors.Is(p.Err, sarama.ErrReplicaNotAvailable) {
+				return t.Name, fmt.Errorf("partition %d: %w", p.ID, p.Err)
+			}
+			if p.Leader < 0 {
+				return t.Name, fmt.Errorf("partition %d: %w", p.ID, sarama.ErrLeaderNotAvailable)
+			}
 		}
 	}
 	return "", nil

@@ -21,6 +21,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/kafka"
 )
 
@@ -250,4 +251,60 @@ func writeCA(t *testing.T, dir string) (string, tls.Certificate) {
 		t.Fatal(err)
 	}
 	return path, cert
+}
+
+// TestEnsureTopics_leadersReadyOnReturn produces to every partition of new
+// topics the moment EnsureTopics returns, with a client that does not retry:
+// on a real cluster a partition whose leader is not elected yet answers
+// NOT_LEADER_OR_FOLLOWER or LEADER_NOT_AVAILABLE. Runs against
+// KARAFKA_TEST_BROKERS when set (CI: real Kafka), else an embedded broker.
+func TestEnsureTopics_leadersReadyOnReturn(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	c := testkafka.Config(brokers)
+	topics := make([]string, 6)
+	for i := range topics {
+		topics[i] = testkafka.Name(t, "ensure_ready")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const partitions = 4
+	if err := kafka.EnsureTopics(ctx, c, partitions, topics...); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := c.Sarama()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Producer.Return.Successes = true
+	sc.Producer.Retry.Max = 0
+	sc.Metadata.Retry.Max = 0
+	sc.Producer.Partitioner = sarama.NewManualPartitioner
+	// Consuming first: a ListOffsets (the start offset) reaches the leader
+	// before anything else does.
+	cons, err := sarama.NewConsumer(brokers, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close()
+	for _, topic := range topics {
+		for p := int32(0); p < partitions; p++ {
+			pc, err := cons.ConsumePartition(topic, p, sarama.OffsetOldest)
+			if err != nil {
+				t.Fatalf("consume %s/%d right after EnsureTopics: %v", topic, p, err)
+			}
+			pc.AsyncClose()
+		}
+	}
+	prod, err := sarama.NewSyncProducer(brokers, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	for _, topic := range topics {
+		for p := int32(0); p < partitions; p++ {
+			if _, _, err := prod.SendMessage(&sarama.ProducerMessage{Topic: topic, Partition: p, Value: sarama.StringEncoder("x")}); err != nil {
+				t.Fatalf("produce to %s/%d right after EnsureTopics: %v", topic, p, err)
+			}
+		}
+	}
 }

@@ -425,8 +425,9 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 		extra := []string{"--in", in}
 		if b.f.profileDir != "" {
 			_ = os.MkdirAll(b.f.profileDir, 0o755)
-			extra = append(extra, "--cpuprofile", filepath.Join(b.f.profileDir, fmt.Sprintf("latency-%s-cpu.pprof", impl)),
-				"--memprofile", filepath.Join(b.f.profileDir, fmt.Sprintf("latency-%s-allocs.pprof", impl)))
+			file := strings.ReplaceAll(impl, "/", "-") // karafka/1ms
+			extra = append(extra, "--cpuprofile", filepath.Join(b.f.profileDir, fmt.Sprintf("latency-%s-cpu.pprof", file)),
+				"--memprofile", filepath.Join(b.f.profileDir, fmt.Sprintf("latency-%s-allocs.pprof", file)))
 		}
 		c, err := spawnSelf(b.workerArgs(impl, "g"+in, out, extra...)...)
 		if err != nil {
