@@ -14,10 +14,10 @@ import (
 // partitions partitions and a replication factor of 1 on a one-broker
 // cluster, else min(3, brokers). Existing topics are left as they are.
 //
-// It returns once every partition of every topic has a leader, so the topics
-// can be produced to and consumed at once: a broker answers CreateTopics
-// before the new partitions' leaders are elected and known to every broker,
-// and a client that is quick enough otherwise gets NOT_LEADER_OR_FOLLOWER.
+// It returns once the leader of every partition of every topic serves it, so
+// the topics can be produced to and consumed at once: a broker answers
+// CreateTopics before the new partitions are served, and a client that is
+// quick enough otherwise gets NOT_LEADER_OR_FOLLOWER.
 //
 // While the cluster cannot be reached or is not ready, EnsureTopics retries
 // with a growing backoff (100ms up to 2s) until ctx ends. Errors wrap
@@ -77,11 +77,16 @@ func validTopic(name string) bool {
 // ensureOnce makes one attempt; it returns the topic an error is about, or
 // "" when the error is about the cluster.
 func ensureOnce(sc *sarama.Config, brokers []string, partitions int32, topics []string) (string, error) {
-	admin, err := sarama.NewClusterAdmin(brokers, sc)
+	client, err := sarama.NewClient(brokers, sc)
 	if err != nil {
 		return "", err
 	}
-	defer admin.Close()
+	admin, err := sarama.NewClusterAdminFromClient(client)
+	if err != nil {
+		client.Close()
+		return "", err
+	}
+	defer admin.Close() // closes client too
 
 	nodes, _, err := admin.DescribeCluster()
 	if err != nil {
@@ -104,31 +109,54 @@ func ensureOnce(sc *sarama.Config, brokers []string, partitions int32, topics []
 			return t, err
 		}
 	}
-	return leadersElected(admin, topics)
+	return partitionsServing(client, sc.Version, topics)
 }
 
-// leadersElected returns nil when every partition of topics has a leader in
-// the metadata the cluster reports, else the first topic that is not ready
-// and a retriable error (sarama.ErrLeaderNotAvailable when a partition has
-// no leader yet).
-func leadersElected(admin sarama.ClusterAdmin, topics []string) (string, error) {
-	md, err := admin.DescribeTopics(topics)
-	if err != nil {
+// partitionsServing returns nil when the leader of every partition of topics
+// answers a ListOffsets for it (one request per broker), else the first
+// topic that is not ready and a retriable error. Metadata alone is not
+// enough: a KRaft broker publishes a new partition's leader in its metadata
+// a moment before its replica manager serves the partition, and a consumer
+// asking for its start offset in between gets NOT_LEADER_OR_FOLLOWER.
+func partitionsServing(client sarama.Client, version sarama.KafkaVersion, topics []string) (string, error) {
+	if err := client.RefreshMetadata(topics...); err != nil {
 		return "", err
 	}
-	for _, t := range md {
-		if !errors.Is(t.Err, sarama.ErrNoError) {
-			return t.Name, t.Err
+	type partition struct {
+		topic string
+		id    int32
+	}
+	reqs := map[*sarama.Broker]*sarama.OffsetRequest{}
+	asked := map[*sarama.Broker][]partition{}
+	for _, t := range topics {
+		ids, err := client.Partitions(t)
+		if err != nil {
+			return t, err
 		}
-		if len(t.Partitions) == 0 {
-			return t.Name, sarama.ErrLeaderNotAvailable
-		}
-		for _, p := range t.Partitions {
-			if !errors.Is(p.Err, sarama.ErrNoError) && !errors.Is(p.Err, sarama.ErrReplicaNotAvailable) {
-				return t.Name, fmt.Errorf("partition %d: %w", p.ID, p.Err)
+		for _, id := range ids {
+			leader, err := client.Leader(t, id)
+			if err != nil {
+				return t, fmt.Errorf("partition %d: %w", id, err)
 			}
-			if p.Leader < 0 {
-				return t.Name, fmt.Errorf("partition %d: %w", p.ID, sarama.ErrLeaderNotAvailable)
+			if reqs[leader] == nil {
+				reqs[leader] = sarama.NewOffsetRequest(version)
+			}
+			reqs[leader].AddBlock(t, id, sarama.OffsetNewest, 1)
+			asked[leader] = append(asked[leader], partition{t, id})
+		}
+	}
+	for leader, req := range reqs {
+		resp, err := leader.GetAvailableOffsets(req)
+		if err != nil {
+			return "", err
+		}
+		for _, p := range asked[leader] {
+			b := resp.GetBlock(p.topic, p.id)
+			if b == nil {
+				return p.topic, fmt.Errorf("partition %d: %w", p.id, sarama.ErrIncompleteResponse)
+			}
+			if !errors.Is(b.Err, sarama.ErrNoError) {
+				return p.topic, fmt.Errorf("partition %d: %w", p.id, b.Err)
 			}
 		}
 	}

@@ -351,7 +351,7 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 	defer cons.Close()
 	parts, err := cons.Partitions(out)
 	if err != nil {
-		return l, err
+		return l, fmt.Errorf("partitions of %s: %w", out, err)
 	}
 	// "floor" runs no worker: the reader reads "in" itself, which measures
 	// the harness's producer, the broker and the reader (one hop).
@@ -369,7 +369,7 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 	for _, p := range parts {
 		pc, err := cons.ConsumePartition(out, p, sarama.OffsetOldest)
 		if err != nil {
-			return l, err
+			return l, fmt.Errorf("read %s/%d: %w", out, p, err)
 		}
 		wg.Add(1)
 		go func() {
