@@ -99,7 +99,10 @@ func newChain(dispatch actor.Dispatcher) *chain {
 	return c
 }
 
-func (c *chain) stop() { _ = c.sys.Root.StopFuture(c.pid).Wait() }
+func (c *chain) stop() {
+	_ = c.sys.Root.StopFuture(c.pid).Wait()
+	c.sys.Shutdown()
+}
 
 // dispatchers are the two ways to run mailboxes, compared side by side.
 func dispatchers() []struct {
@@ -143,6 +146,7 @@ func BenchmarkChain(b *testing.B) {
 				}
 			}
 			c.waitMark(n)
+			b.StopTimer() // not the teardown
 		})
 	}
 }
@@ -164,6 +168,7 @@ func BenchmarkChainOneByOne(b *testing.B) {
 				c.p.ctrl.in.push(c.sys, c.p.accept(m))
 				c.waitMark(int64(i) + 1)
 			}
+			b.StopTimer() // not the teardown
 		})
 	}
 }

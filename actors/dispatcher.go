@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -9,25 +10,36 @@ import (
 )
 
 // pool is the protoactor Dispatcher of every actor of one runtime: it runs a
-// mailbox on a goroutine that is already parked waiting for work, and starts
-// a new goroutine only when none is idle.
+// mailbox on a goroutine that is parked waiting for work, and starts a new
+// goroutine only when none is idle.
 //
 // protoactor's default dispatcher starts a fresh goroutine (`go fn()`) each
 // time an idle mailbox receives a message. At moderate rates every batch of
-// messages wakes an idle actor, so every batch ran on a new 8 KiB stack that
+// messages wakes an idle actor, so every batch ran on a new small stack that
 // grew again (JSON decoding and sarama encoding are deep): runtime.newstack
-// and copystack were 12% of the worker's CPU at 10k msg/s. Parked workers
-// keep their grown stacks, and handing a mailbox run to one is a channel
-// send to a waiting receiver, no more than a goroutine start.
+// and copystack were 12% of the worker's CPU at 10k msg/s. A parked worker
+// keeps its grown stack until a garbage collection finds it mostly unused
+// and halves it, so a busy worker regrows at most once per GC, not once per
+// batch.
+//
+// Idle workers are reused last in, first out: the one that ran most
+// recently (warmest stack) runs the next mailbox, and the extra workers of a
+// burst stay idle and exit after the idle timeout even while traffic goes
+// on. (A shared channel would hand work to the longest-waiting worker, in
+// rotation, so none of them would ever be idle long enough to exit.)
 type pool struct {
-	work       chan func() // unbuffered: a send succeeds only when a worker is idle
-	quit       chan struct{}
-	idle       time.Duration // a worker with nothing to do for this long exits
+	mu         sync.Mutex
+	idle       []*poolWorker // parked workers, most recently parked last
+	closed     bool
+	timeout    time.Duration // a worker idle this long exits
 	throughput int
-	workers    atomic.Int64 // goroutines currently alive, busy or idle
-	parked     atomic.Int64 // of which waiting for work
-	closeOnce  sync.Once
+	workers    atomic.Int64 // goroutines alive, busy or idle
 }
+
+// poolWorker is one parked goroutine's hand-off slot: whoever takes it off
+// the idle stack sends it exactly one run (or closes it), so the buffer of
+// one never blocks the sender.
+type poolWorker struct{ run chan func() }
 
 var _ actor.Dispatcher = (*pool)(nil)
 
@@ -38,44 +50,77 @@ const poolIdle = 5 * time.Second
 // yields the goroutine (protoactor's default).
 const poolThroughput = 300
 
-func newPool(idle time.Duration, throughput int) *pool {
-	return &pool{work: make(chan func()), quit: make(chan struct{}), idle: idle, throughput: throughput}
+func newPool(timeout time.Duration, throughput int) *pool {
+	return &pool{timeout: timeout, throughput: throughput}
 }
 
-// Schedule runs fn on an idle worker, or on a new one when all are busy. It
-// never blocks: a mailbox is never kept waiting for a slot.
+// Schedule runs fn on the most recently parked worker, or on a new one when
+// none is idle. It never blocks: a mailbox is never kept waiting for a slot.
 func (p *pool) Schedule(fn func()) {
-	select {
-	case p.work <- fn:
-	default:
-		p.workers.Add(1)
-		go p.worker(fn)
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		w := p.idle[n-1]
+		p.idle[n-1] = nil
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		w.run <- fn
+		return
 	}
+	p.mu.Unlock()
+	p.workers.Add(1)
+	go p.worker(&poolWorker{run: make(chan func(), 1)}, fn)
 }
 
 // Throughput implements actor.Dispatcher.
 func (p *pool) Throughput() int { return p.throughput }
 
-func (p *pool) worker(fn func()) {
+func (p *pool) worker(w *poolWorker, fn func()) {
 	defer p.workers.Add(-1)
-	fn()
-	t := time.NewTimer(p.idle)
+	t := time.NewTimer(p.timeout)
 	defer t.Stop()
 	for {
-		p.parked.Add(1)
-		select {
-		case fn := <-p.work:
-			p.parked.Add(-1)
-			fn()
-			t.Reset(p.idle)
-		case <-t.C:
-			p.parked.Add(-1)
+		fn()
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
 			return
-		case <-p.quit:
-			p.parked.Add(-1)
+		}
+		p.idle = append(p.idle, w)
+		p.mu.Unlock()
+		t.Reset(p.timeout)
+		var ok bool
+		select {
+		case fn, ok = <-w.run:
+		case <-t.C:
+			if p.leave(w) {
+				return
+			}
+			// Taken off the stack just as the timer fired: its run is on the way.
+			fn, ok = <-w.run
+		}
+		if !ok { // closed by close
 			return
 		}
 	}
+}
+
+// leave takes w off the idle stack; false when a Schedule or close already did.
+func (p *pool) leave(w *poolWorker) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i := slices.Index(p.idle, w)
+	if i < 0 {
+		return false
+	}
+	p.idle = slices.Delete(p.idle, i, i+1)
+	return true
+}
+
+// parked is the number of idle workers.
+func (p *pool) parked() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.idle)
 }
 
 // close makes idle workers exit, and busy ones once their current run ends.
@@ -83,5 +128,11 @@ func (p *pool) worker(fn func()) {
 // hold up shutdown. Work scheduled afterwards still runs, each on a
 // goroutine that exits when done.
 func (p *pool) close() {
-	p.closeOnce.Do(func() { close(p.quit) })
+	p.mu.Lock()
+	idle := p.idle
+	p.idle, p.closed = nil, true
+	p.mu.Unlock()
+	for _, w := range idle {
+		close(w.run)
+	}
 }
