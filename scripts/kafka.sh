@@ -9,7 +9,12 @@
 # `restart` stops the broker and starts it again on the same data dir (topics,
 # records and committed offsets survive), for broker-restart tests.
 #
-# Usage: scripts/kafka.sh start|stop|restart|status|logs|brokers|create-topic NAME [PARTITIONS]
+# Besides PLAINTEXT it serves a SASL_SSL listener (TLS with a test CA made by
+# openssl once per cache folder; SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN for
+# one test user, the SCRAM credentials added when the data dir is formatted),
+# for the authentication tests; `sasl-env` prints what a client needs.
+#
+# Usage: scripts/kafka.sh start|stop|restart|status|logs|brokers|sasl-env|create-topic NAME [PARTITIONS]
 #
 # Exit codes: 0 ok; 1 failure (broker did not come up, port taken, ...);
 #             2 a required tool is missing (java 17+ always; mvn only while the
@@ -21,6 +26,7 @@
 #   KARAFKA_KAFKA_HOME             cache folder (default ~/.cache/karafka-actors/kafka-<version>)
 #   KARAFKA_KAFKA_PORT             PLAINTEXT listener port (default 19092)
 #   KARAFKA_KAFKA_CONTROLLER_PORT  CONTROLLER listener port (default 19093)
+#   KARAFKA_KAFKA_SASL_PORT        SASL_SSL listener port (default 19094)
 #   KARAFKA_KAFKA_START_TIMEOUT    seconds to wait for the broker to answer (default 90)
 #   KARAFKA_KAFKA_HEAP_OPTS        broker heap flags (default -Xms256m -Xmx1g)
 #   KARAFKA_KAFKA_JVM_OPTS         extra broker JVM flags (default none)
@@ -34,9 +40,14 @@ KAFKA_VERSION="${KARAFKA_KAFKA_VERSION:-4.4.0}"
 KAFKA_HOME_DIR="${KARAFKA_KAFKA_HOME:-${HOME}/.cache/karafka-actors/kafka-${KAFKA_VERSION}}"
 PORT="${KARAFKA_KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${KARAFKA_KAFKA_CONTROLLER_PORT:-19093}"
+SASL_PORT="${KARAFKA_KAFKA_SASL_PORT:-19094}"
 START_TIMEOUT="${KARAFKA_KAFKA_START_TIMEOUT:-90}"
 HOST="127.0.0.1"
 BOOTSTRAP="${HOST}:${PORT}"
+SASL_BOOTSTRAP="${HOST}:${SASL_PORT}"
+# The test user of the SASL_SSL listener (SCRAM-SHA-256, SCRAM-SHA-512, PLAIN).
+SASL_USER="karafka"
+SASL_PASSWORD="karafka-secret"
 
 LIBS_DIR="${KAFKA_HOME_DIR}/libs"
 LIBS_STAMP="${LIBS_DIR}/.complete"
@@ -45,6 +56,8 @@ PROPS_FILE="${KAFKA_HOME_DIR}/server.properties"
 LOG_FILE="${KAFKA_HOME_DIR}/server.log"
 PID_FILE="${KAFKA_HOME_DIR}/kafka.pid"
 LOG4J_CONF="${CONF_DIR}/log4j2.properties"
+TLS_DIR="${KAFKA_HOME_DIR}/tls"
+CA_FILE="${TLS_DIR}/ca.pem"
 
 # Class names (checked against the 4.x jars): the broker main and the storage
 # formatter live in kafka_2.13, TopicCommand in kafka-tools.
@@ -129,6 +142,41 @@ TOOL_JAVA=(java -Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshar
   -cp "${LIBS_DIR}/*")
 run_tool() { "${TOOL_JAVA[@]}" "$@"; }
 
+# --- TLS material -----------------------------------------------------------
+
+require_openssl() {
+  command -v openssl >/dev/null 2>&1 \
+    || die 2 "openssl not found on PATH: needed once to make the SASL_SSL listener's test certificates (Debian: apt-get install -y openssl)"
+}
+
+# A test CA and a broker certificate for 127.0.0.1 signed by it, made once per
+# cache folder. broker.pem holds the broker's PKCS#8 key and certificate
+# chain, the PEM keystore Kafka reads; clients trust ca.pem.
+ensure_tls() {
+  [[ -s "${TLS_DIR}/broker.pem" && -s "${CA_FILE}" ]] && return 0
+  require_openssl
+  local tmp
+  mkdir -p "${KAFKA_HOME_DIR}"
+  tmp="$(mktemp -d "${KAFKA_HOME_DIR}/.tls.XXXXXX")"
+  if ! (
+    cd "${tmp}"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout ca-key.pem -out ca.pem \
+      -subj "/CN=karafka-actors test CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+    openssl req -newkey rsa:2048 -nodes -keyout broker-key.pem -out broker.csr -subj "/CN=${HOST}"
+    printf 'subjectAltName=IP:%s,DNS:localhost\nextendedKeyUsage=serverAuth\n' "${HOST}" > ext.cnf
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 \
+      -extfile ext.cnf -out broker-cert.pem
+    cat broker-key.pem broker-cert.pem ca.pem > broker.pem
+  ) >/dev/null 2>&1; then
+    rm -rf "${tmp}"
+    die 1 "openssl could not make the test certificates"
+  fi
+  rm -rf "${TLS_DIR}"
+  mv "${tmp}" "${TLS_DIR}"
+  log "made a test CA and broker certificate in ${TLS_DIR}"
+}
+
 # --- process and readiness checks -----------------------------------------
 
 # Print the pid from the pid file if that process is alive and is our broker
@@ -180,11 +228,20 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@${HOST}:${CONTROLLER_PORT}
 
-listeners=PLAINTEXT://${HOST}:${PORT},CONTROLLER://${HOST}:${CONTROLLER_PORT}
-advertised.listeners=PLAINTEXT://${HOST}:${PORT}
+listeners=PLAINTEXT://${HOST}:${PORT},SASL_SSL://${HOST}:${SASL_PORT},CONTROLLER://${HOST}:${CONTROLLER_PORT}
+advertised.listeners=PLAINTEXT://${HOST}:${PORT},SASL_SSL://${HOST}:${SASL_PORT}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+
+# SASL_SSL: TLS with the test CA's broker certificate; SCRAM users live in
+# the cluster metadata (added at format time), PLAIN's in the JAAS line.
+sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,PLAIN
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${SASL_USER}="${SASL_PASSWORD}";
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=${TLS_DIR}/broker.pem
 
 log.dirs=${DATA_DIR}/kraft-combined-logs
 
@@ -251,13 +308,14 @@ cmd_start() {
   # Someone else's process on our ports would make the broker fail late and
   # confusingly; say so up front.
   local p
-  for p in "${PORT}" "${CONTROLLER_PORT}"; do
+  for p in "${PORT}" "${CONTROLLER_PORT}" "${SASL_PORT}"; do
     if port_open "${p}"; then
-      die 1 "port ${HOST}:${p} is already in use by another process (set KARAFKA_KAFKA_PORT / KARAFKA_KAFKA_CONTROLLER_PORT)"
+      die 1 "port ${HOST}:${p} is already in use by another process (set KARAFKA_KAFKA_PORT / KARAFKA_KAFKA_CONTROLLER_PORT / KARAFKA_KAFKA_SASL_PORT)"
     fi
   done
 
   ensure_jars
+  ensure_tls
 
   if [[ "${mode}" == "keep" ]]; then
     # Same data dir (formatted by an earlier start): only the broker restarts.
@@ -276,7 +334,10 @@ cmd_start() {
 
     local cluster_id
     cluster_id="$(random_cluster_id)"
-    if ! run_tool "${STORAGE_CLASS}" format -t "${cluster_id}" -c "${PROPS_FILE}" >>"${LOG_FILE}" 2>&1; then
+    if ! run_tool "${STORAGE_CLASS}" format -t "${cluster_id}" -c "${PROPS_FILE}" \
+        --add-scram "SCRAM-SHA-256=[name=${SASL_USER},password=${SASL_PASSWORD}]" \
+        --add-scram "SCRAM-SHA-512=[name=${SASL_USER},password=${SASL_PASSWORD}]" \
+        >>"${LOG_FILE}" 2>&1; then
       tail -n 50 "${LOG_FILE}" >&2 || true
       die 1 "formatting ${DATA_DIR} failed"
     fi
@@ -307,7 +368,8 @@ cmd_start() {
     rm -f "${PID_FILE}"
     die 1 "Kafka ${KAFKA_VERSION} failed to start"
   fi
-  log "Kafka ${KAFKA_VERSION} ready at ${BOOTSTRAP} (pid ${pid}, started in $(elapsed "${t0}"))"
+  port_open "${SASL_PORT}" || die 1 "broker answers on ${BOOTSTRAP} but not on its SASL_SSL listener ${SASL_BOOTSTRAP} (see: $0 logs)"
+  log "Kafka ${KAFKA_VERSION} ready at ${BOOTSTRAP}, SASL_SSL at ${SASL_BOOTSTRAP} (pid ${pid}, started in $(elapsed "${t0}"))"
   echo "${BOOTSTRAP}"
 }
 
@@ -363,6 +425,14 @@ cmd_create_topic() {
     --topic "${name}" --partitions "${partitions}" --replication-factor 1
 }
 
+# The SASL_SSL listener's settings, for `eval "$(scripts/kafka.sh sasl-env)"`.
+cmd_sasl_env() {
+  printf 'export KARAFKA_TEST_SASL_BROKERS=%q\n' "${SASL_BOOTSTRAP}"
+  printf 'export KARAFKA_TEST_SASL_CA_FILE=%q\n' "${CA_FILE}"
+  printf 'export KARAFKA_TEST_SASL_USER=%q\n' "${SASL_USER}"
+  printf 'export KARAFKA_TEST_SASL_PASSWORD=%q\n' "${SASL_PASSWORD}"
+}
+
 # Stop the broker (if running) and start it again on the same data dir.
 cmd_restart() {
   local t0
@@ -374,13 +444,14 @@ cmd_restart() {
 
 usage() {
   cat >&2 <<EOF
-usage: $0 start|stop|restart|status|logs|brokers|create-topic NAME [PARTITIONS]
+usage: $0 start|stop|restart|status|logs|brokers|sasl-env|create-topic NAME [PARTITIONS]
   start         fetch Kafka ${KAFKA_VERSION} (once), start a fresh broker on ${BOOTSTRAP}
   stop          stop it (SIGTERM, SIGKILL after 30s)
   restart       stop it and start it again keeping its data (topics, records, offsets)
   status        exit 0 and print the address if answering, 3 if not running
   logs          print ${LOG_FILE}
   brokers       print the bootstrap address
+  sasl-env      print the SASL_SSL listener's settings as KARAFKA_TEST_SASL_* shell assignments
   create-topic  create a topic (replication factor 1)
 EOF
 }
@@ -395,6 +466,7 @@ main() {
     status)       cmd_status ;;
     logs)         cmd_logs ;;
     brokers)      echo "${BOOTSTRAP}" ;;
+    sasl-env)     cmd_sasl_env ;;
     create-topic) cmd_create_topic "$@" ;;
     -h|--help|help) usage ;;
     *)            usage; exit 2 ;;

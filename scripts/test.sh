@@ -36,6 +36,8 @@ if ! scripts/kafka.sh start; then
 fi
 trap 'scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
 brokers=$(scripts/kafka.sh brokers)
+# The broker's SASL_SSL listener (TLS + SCRAM/PLAIN), for the interop tests.
+eval "$(scripts/kafka.sh sasl-env)"
 
 echo "==> go test -race (real Kafka at $brokers)"
 if ! KARAFKA_TEST_BROKERS="$brokers" go test -race -count=1 -timeout "$timeout_flag" $(go list ./... | grep -v -e /bench -e /interop); then
