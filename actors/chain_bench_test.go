@@ -118,59 +118,57 @@ func dispatchers() []struct {
 	}
 }
 
-// BenchmarkChain measures one message through listener hand-off → partition
-// actor (parse, controller decode) → responder actor (responder, validate,
-// JSON encode) → producer hand-off → ack → in-order offset mark, in batches
-// of 500 as under a backlog.
-func BenchmarkChain(b *testing.B) {
+// forEachDispatcher runs body as one sub-benchmark per dispatcher, on a
+// fresh chain, timing body only.
+func forEachDispatcher(b *testing.B, body func(b *testing.B, c *chain)) {
 	for _, disp := range dispatchers() {
 		b.Run("dispatcher="+disp.name, func(b *testing.B) {
 			dispatch, closePool := disp.new()
 			defer closePool()
 			c := newChain(dispatch)
 			defer c.stop()
-			n := int64(b.N)
-			const batchSize, maxInFlight = 500, 4000
-			batch := make([]*work, 0, batchSize)
 			b.ReportAllocs()
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: benchPayload}
-				batch = append(batch, c.p.accept(m))
-				if len(batch) == batchSize || i == b.N-1 {
-					c.p.ctrl.in.push(c.sys, batch...)
-					batch = batch[:0]
-					if err := c.p.tracker.waitBelow(context.Background(), maxInFlight); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			c.waitMark(n)
+			body(b, c)
 			b.StopTimer() // not the teardown
 		})
 	}
+}
+
+// BenchmarkChain measures one message through listener hand-off → partition
+// actor (parse, controller decode) → responder actor (responder, validate,
+// JSON encode) → producer hand-off → ack → in-order offset mark, in batches
+// of 500 as under a backlog.
+func BenchmarkChain(b *testing.B) {
+	forEachDispatcher(b, func(b *testing.B, c *chain) {
+		const batchSize, maxInFlight = 500, 4000
+		batch := make([]*work, 0, batchSize)
+		for i := 0; i < b.N; i++ {
+			m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: benchPayload}
+			batch = append(batch, c.p.accept(m))
+			if len(batch) == batchSize || i == b.N-1 {
+				c.p.ctrl.in.push(c.sys, batch...)
+				batch = batch[:0]
+				if err := c.p.tracker.waitBelow(context.Background(), maxInFlight); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		c.waitMark(int64(b.N))
+	})
 }
 
 // BenchmarkChainOneByOne sends one message and waits until its offset is
 // marked before sending the next: every message finds both actors idle, as
 // at a moderate offered rate. ns/op is the hand-off latency of the chain.
 func BenchmarkChainOneByOne(b *testing.B) {
-	for _, disp := range dispatchers() {
-		b.Run("dispatcher="+disp.name, func(b *testing.B) {
-			dispatch, closePool := disp.new()
-			defer closePool()
-			c := newChain(dispatch)
-			defer c.stop()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: benchPayload}
-				c.p.ctrl.in.push(c.sys, c.p.accept(m))
-				c.waitMark(int64(i) + 1)
-			}
-			b.StopTimer() // not the teardown
-		})
-	}
+	forEachDispatcher(b, func(b *testing.B, c *chain) {
+		for i := 0; i < b.N; i++ {
+			m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: benchPayload}
+			c.p.ctrl.in.push(c.sys, c.p.accept(m))
+			c.waitMark(int64(i) + 1)
+		}
+	})
 }
 
 // BenchmarkPlainLoop is the same work in a plain loop, without actors: the
