@@ -113,7 +113,10 @@ func dispatchers() []struct {
 		name string
 		new  func() (actor.Dispatcher, func())
 	}{
-		{"pool", func() (actor.Dispatcher, func()) { p := newPool(poolIdle, poolThroughput); return p, p.close }},
+		{"pool", func() (actor.Dispatcher, func()) {
+			p := newPool(poolIdle, poolMaxIdle, poolThroughput)
+			return p, p.close
+		}},
 		{"goroutine", func() (actor.Dispatcher, func()) { return actor.NewDefaultDispatcher(poolThroughput), func() {} }},
 	}
 }

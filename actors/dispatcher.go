@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,105 +21,79 @@ import (
 // and halves it, so a busy worker regrows at most once per GC, not once per
 // batch.
 //
-// Idle workers are reused last in, first out: the one that ran most
-// recently (warmest stack) runs the next mailbox, and the extra workers of a
-// burst stay idle and exit after the idle timeout even while traffic goes
-// on. (A shared channel would hand work to the longest-waiting worker, in
-// rotation, so none of them would ever be idle long enough to exit.)
+// Parked workers wait on one unbuffered channel, so Go hands work to the
+// longest-waiting one: they are used in rotation. A last-in-first-out stack
+// of workers was tried and measured slower under a backlog (rotation won 9
+// of 10 interleaved throughput rounds, by 5-15%). Rotation keeps every parked
+// worker busy enough that the idle timeout alone would never shrink the pool
+// after a burst, so at most maxIdle workers park: the others exit as soon as
+// their run ends.
 type pool struct {
-	mu         sync.Mutex
-	idle       []*poolWorker // parked workers, most recently parked last
-	closed     bool
+	work       chan func() // unbuffered: a send succeeds only when a worker is idle
+	quit       chan struct{}
 	timeout    time.Duration // a worker idle this long exits
+	maxIdle    int64         // workers beyond this many parked exit instead of parking
 	throughput int
 	workers    atomic.Int64 // goroutines alive, busy or idle
+	parked     atomic.Int64 // of which waiting for work (or about to)
+	closeOnce  sync.Once
 }
-
-// poolWorker is one parked goroutine's hand-off slot: whoever takes it off
-// the idle stack sends it exactly one run (or closes it), so the buffer of
-// one never blocks the sender.
-type poolWorker struct{ run chan func() }
 
 var _ actor.Dispatcher = (*pool)(nil)
 
-// poolIdle bounds how long a burst's extra workers outlive it.
-const poolIdle = 5 * time.Second
+const (
+	// poolIdle bounds how long an unused parked worker lives.
+	poolIdle = 5 * time.Second
+	// poolMaxIdle bounds the parked workers: more than enough for the
+	// mailboxes that run at once on a machine (runs are short), few enough
+	// that a rebalance waking a thousand partitions leaves no crowd behind.
+	poolMaxIdle = 64
+	// poolThroughput is how many messages one mailbox run processes before
+	// it yields the goroutine (protoactor's default).
+	poolThroughput = 300
+)
 
-// poolThroughput is how many messages one mailbox run processes before it
-// yields the goroutine (protoactor's default).
-const poolThroughput = 300
-
-func newPool(timeout time.Duration, throughput int) *pool {
-	return &pool{timeout: timeout, throughput: throughput}
+func newPool(timeout time.Duration, maxIdle, throughput int) *pool {
+	return &pool{work: make(chan func()), quit: make(chan struct{}), timeout: timeout, maxIdle: int64(maxIdle), throughput: throughput}
 }
 
-// Schedule runs fn on the most recently parked worker, or on a new one when
-// none is idle. It never blocks: a mailbox is never kept waiting for a slot.
+// Schedule runs fn on an idle worker, or on a new one when all are busy. It
+// never blocks: a mailbox is never kept waiting for a slot.
 func (p *pool) Schedule(fn func()) {
-	p.mu.Lock()
-	if n := len(p.idle); n > 0 {
-		w := p.idle[n-1]
-		p.idle[n-1] = nil
-		p.idle = p.idle[:n-1]
-		p.mu.Unlock()
-		w.run <- fn
-		return
+	select {
+	case p.work <- fn:
+	default:
+		p.workers.Add(1)
+		go p.worker(fn)
 	}
-	p.mu.Unlock()
-	p.workers.Add(1)
-	go p.worker(&poolWorker{run: make(chan func(), 1)}, fn)
 }
 
 // Throughput implements actor.Dispatcher.
 func (p *pool) Throughput() int { return p.throughput }
 
-func (p *pool) worker(w *poolWorker, fn func()) {
+func (p *pool) worker(fn func()) {
 	defer p.workers.Add(-1)
+	fn()
 	t := time.NewTimer(p.timeout)
 	defer t.Stop()
 	for {
-		fn()
-		p.mu.Lock()
-		if p.closed {
-			p.mu.Unlock()
+		if p.parked.Add(1) > p.maxIdle {
+			p.parked.Add(-1)
 			return
 		}
-		p.idle = append(p.idle, w)
-		p.mu.Unlock()
-		t.Reset(p.timeout)
-		var ok bool
 		select {
-		case fn, ok = <-w.run:
+		case fn = <-p.work:
+			p.parked.Add(-1)
+			fn()
+			t.Reset(p.timeout)
 		case <-t.C:
-			if p.leave(w) {
-				return
-			}
-			// Taken off the stack just as the timer fired: its run is on the way.
-			fn, ok = <-w.run
-		}
-		if !ok { // closed by close
+			p.parked.Add(-1)
+			return
+		case <-p.quit:
+			p.parked.Add(-1)
 			return
 		}
 	}
-}
-
-// leave takes w off the idle stack; false when a Schedule or close already did.
-func (p *pool) leave(w *poolWorker) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	i := slices.Index(p.idle, w)
-	if i < 0 {
-		return false
-	}
-	p.idle = slices.Delete(p.idle, i, i+1)
-	return true
-}
-
-// parked is the number of idle workers.
-func (p *pool) parked() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.idle)
 }
 
 // close makes idle workers exit, and busy ones once their current run ends.
@@ -128,11 +101,5 @@ func (p *pool) parked() int {
 // hold up shutdown. Work scheduled afterwards still runs, each on a
 // goroutine that exits when done.
 func (p *pool) close() {
-	p.mu.Lock()
-	idle := p.idle
-	p.idle, p.closed = nil, true
-	p.mu.Unlock()
-	for _, w := range idle {
-		close(w.run)
-	}
+	p.closeOnce.Do(func() { close(p.quit) })
 }

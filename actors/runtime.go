@@ -65,7 +65,7 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 	hard, hardStop := context.WithCancel(context.Background())
 	sys := NewSystem(logger)
 	r := &Runtime{cfg: cfg, hardStop: hardStop, fatal: make(chan error, 1)}
-	r.pool = newPool(poolIdle, poolThroughput)
+	r.pool = newPool(poolIdle, poolMaxIdle, poolThroughput)
 	r.d = &deps{sys: sys, dispatch: r.pool, sender: sender, bus: bus, log: logger, hard: hard, backoff: cfg.ProduceBackoff}
 	byGroup := map[string]*membership{}
 	for i := range cfg.Routes {
