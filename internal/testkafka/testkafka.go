@@ -90,12 +90,17 @@ type Record struct {
 	Headers   map[string]string
 }
 
-// Produce writes records synchronously (acks=all) and fails t on error.
+// Produce writes records synchronously (acks=all) and fails t on error. The
+// producer is idempotent: a request it retries (a broker that answered late
+// or not yet led a new partition) never writes a record twice, so a test
+// that counts responses sees each input once.
 func Produce(t testing.TB, brokers []string, topic string, recs ...Record) {
 	t.Helper()
 	sc := saramaConfig(t, brokers)
 	sc.Producer.Return.Successes = true
 	sc.Producer.RequiredAcks = sarama.WaitForAll
+	sc.Producer.Idempotent = true
+	sc.Net.MaxOpenRequests = 1
 	sc.Producer.Partitioner = sarama.NewManualPartitioner
 	c, err := sarama.NewClient(brokers, sc)
 	if err != nil {
