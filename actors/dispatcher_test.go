@@ -17,6 +17,19 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// busy schedules n runs that block until the returned release is called, and
+// returns once all n are running.
+func busy(p *pool, n int) (release func()) {
+	ch := make(chan struct{})
+	var started sync.WaitGroup
+	started.Add(n)
+	for i := 0; i < n; i++ {
+		p.Schedule(func() { started.Done(); <-ch })
+	}
+	started.Wait()
+	return func() { close(ch) }
+}
+
 func TestPoolReusesIdleWorkers(t *testing.T) {
 	p := newPool(time.Minute, 64, 10)
 	defer p.close()
@@ -37,17 +50,11 @@ func TestPoolReusesIdleWorkers(t *testing.T) {
 func TestPoolNeverBlocksWhenAllWorkersAreBusy(t *testing.T) {
 	p := newPool(time.Minute, 64, 10)
 	defer p.close()
-	release := make(chan struct{})
-	var started sync.WaitGroup
-	started.Add(3)
-	for i := 0; i < 3; i++ {
-		p.Schedule(func() { started.Done(); <-release })
-	}
-	started.Wait() // all three run at once: a busy worker does not delay the next
+	release := busy(p, 3) // all three run at once: a busy worker does not delay the next
 	if n := p.workers.Load(); n != 3 {
 		t.Fatalf("3 concurrent runs used %d workers, want 3", n)
 	}
-	close(release)
+	release()
 }
 
 func TestPoolIdleWorkersExit(t *testing.T) {
@@ -85,14 +92,7 @@ func TestPoolCloseStopsIdleWorkersAndStillRunsLateWork(t *testing.T) {
 func TestPoolKeepsAtMostMaxIdleAfterABurst(t *testing.T) {
 	p := newPool(time.Minute, 4, 10)
 	defer p.close()
-	release := make(chan struct{})
-	var started sync.WaitGroup
-	started.Add(20)
-	for i := 0; i < 20; i++ {
-		p.Schedule(func() { started.Done(); <-release })
-	}
-	started.Wait()
-	close(release)
+	busy(p, 20)()
 	waitFor(t, "the burst's extra workers to exit", func() bool { return p.workers.Load() == 4 })
 	for i := 0; i < 50; i++ {
 		done := make(chan struct{})
