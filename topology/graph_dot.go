@@ -14,43 +14,39 @@ import (
 // topics are ellipses.
 func WriteDOT(w io.Writer, g Graph) error {
 	bw := bufio.NewWriter(w)
-	root := id("supervisor", g.App)
 	fmt.Fprintf(bw, "digraph %s {\n", dotQuote(g.App))
 	bw.WriteString("  rankdir=LR;\n")
 	bw.WriteString("  node [shape=box, fontname=\"Helvetica\"];\n")
 	bw.WriteString("  edge [fontname=\"Helvetica\", fontsize=10];\n")
-	fmt.Fprintf(bw, "  %s [label=%s, style=bold];\n", root, dotQuote("root supervisor "+g.App+"\n"+g.Supervisor.summary()))
-	topics := map[string]bool{}
-	topic := func(name string) string {
-		n := id("topic", name)
-		if !topics[name] {
-			topics[name] = true
-			fmt.Fprintf(bw, "  %s [label=%s, shape=ellipse];\n", n, dotQuote(name))
-		}
-		return n
-	}
-	for _, l := range g.Listeners {
-		ln := id("listener", l.Topic)
-		pn := id("partitions", l.Topic)
-		fmt.Fprintf(bw, "  %s [label=%s];\n", ln, dotQuote("listener "+l.Topic+"\ngroup "+l.Group+"\ncontroller "+l.Controller))
-		fmt.Fprintf(bw, "  %s [label=%s, style=dashed];\n", pn, dotQuote("partition actors\n"+l.Partitions.Cardinality+"\n"+l.Partitions.Supervisor.summary()+"\n"+l.Partitions.Retry.summary()))
-		fmt.Fprintf(bw, "  %s -> %s;\n", root, ln)
-		fmt.Fprintf(bw, "  %s -> %s;\n", ln, pn)
-		fmt.Fprintf(bw, "  %s -> %s [style=dashed, label=\"consumes\"];\n", topic(l.Topic), ln)
-		if dl := l.Partitions.DeadLetter; dl != "" {
-			fmt.Fprintf(bw, "  %s -> %s [style=dotted, label=\"dead letter\"];\n", pn, topic(dl))
-		}
-		if r := l.Partitions.Responder; r != nil {
-			rn := id("responder", l.Topic)
-			fmt.Fprintf(bw, "  %s [label=%s];\n", rn, dotQuote("responder "+r.Name))
-			fmt.Fprintf(bw, "  %s -> %s;\n", pn, rn)
-			for _, t := range r.Topics {
-				fmt.Fprintf(bw, "  %s -> %s [style=dashed, label=%s];\n", rn, topic(t.Name), dotQuote(t.usage()))
-			}
-		}
-	}
+	draw(g, dotDrawer{bw})
 	bw.WriteString("}\n")
 	return bw.Flush()
+}
+
+type dotDrawer struct{ w *bufio.Writer }
+
+func (d dotDrawer) node(id, label string, kind nodeKind) {
+	var attrs string
+	switch kind {
+	case rootNode:
+		attrs = ", style=bold"
+	case partitionsNode:
+		attrs = ", style=dashed"
+	case topicNode:
+		attrs = ", shape=ellipse"
+	}
+	fmt.Fprintf(d.w, "  %s [label=%s%s];\n", id, dotQuote(label), attrs)
+}
+
+func (d dotDrawer) edge(from, to string, kind edgeKind, label string) {
+	switch kind {
+	case superviseEdge:
+		fmt.Fprintf(d.w, "  %s -> %s;\n", from, to)
+	case deadLetterEdge:
+		fmt.Fprintf(d.w, "  %s -> %s [style=dotted, label=%s];\n", from, to, dotQuote(label))
+	default:
+		fmt.Fprintf(d.w, "  %s -> %s [style=dashed, label=%s];\n", from, to, dotQuote(label))
+	}
 }
 
 // dotQuote returns s as a DOT quoted string; newlines become \n.
