@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -135,11 +136,7 @@ func joinOr(ss []string, def string) string {
 	if len(ss) == 0 {
 		return def
 	}
-	out := ss[0]
-	for _, s := range ss[1:] {
-		out += "," + s
-	}
-	return out
+	return strings.Join(ss, ",")
 }
 
 func (r *runner) versionCmd() *cobra.Command {
