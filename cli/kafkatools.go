@@ -20,15 +20,18 @@ import (
 )
 
 func (r *runner) brokerCmd() *cobra.Command {
-	var listen string
+	var listen, advertise, dataDir string
 	var partitions int32
 	var topics []string
 	cmd := &cobra.Command{
 		Use:   "broker",
 		Short: "Run the embedded Kafka-protocol broker alone, in the foreground (local development)",
 		Long: `Run the in-process Kafka-protocol broker (kfake) on a loopback address until
-SIGTERM or SIGINT. Its data lives in memory and is gone when it stops. Point
-kafka.brokers (or --brokers) of other commands at it.`,
+SIGTERM or SIGINT. Its data lives in memory and is gone when it stops, unless
+--data-dir keeps it (topics, records, committed offsets) for the next start on
+that dir. --advertise makes clients connect to another address than --listen
+(a proxy in front of the broker). Point kafka.brokers (or --brokers) of other
+commands at it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := r.settings(cmd)
@@ -37,6 +40,12 @@ kafka.brokers (or --brokers) of other commands at it.`,
 			}
 			logger := newLogger(s, cmd.ErrOrStderr())
 			opts := []embedded.Option{embedded.Addr(listen), embedded.Logger(logger)}
+			if advertise != "" {
+				opts = append(opts, embedded.Advertise(advertise))
+			}
+			if dataDir != "" {
+				opts = append(opts, embedded.DataDir(dataDir))
+			}
 			if len(topics) > 0 {
 				opts = append(opts, embedded.Topics(partitions, topics...))
 			}
@@ -49,12 +58,17 @@ kafka.brokers (or --brokers) of other commands at it.`,
 			signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 			defer signal.Stop(sigs)
 			fmt.Fprintf(cmd.OutOrStdout(), "broker listening on %s\n", joinOr(b.Addrs(), listen))
+			if advertise != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "broker advertising %s\n", joinOr(b.Advertised(), advertise))
+			}
 			<-sigs
 			logger.Info("broker stopping")
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&listen, "listen", "l", embedded.DefaultAddr, "loopback host:port to listen on (port 0: a free one)")
+	cmd.Flags().StringVar(&advertise, "advertise", "", "loopback host:port clients are told to connect to (default: the --listen address)")
+	cmd.Flags().StringVar(&dataDir, "data-dir", "", "keep topics, records and committed offsets in DIR across restarts (default: in memory)")
 	cmd.Flags().StringSliceVar(&topics, "topics", nil, "topics to create at start")
 	cmd.Flags().Int32Var(&partitions, "partitions", 1, "partitions of --topics")
 	return cmd

@@ -18,9 +18,10 @@ var ErrStart = errors.New("embedded: cannot start broker")
 
 // Broker is a running single-node in-process Kafka broker.
 type Broker struct {
-	cluster *kfake.Cluster
-	addrs   []string
-	once    sync.Once
+	cluster    *kfake.Cluster
+	addrs      []string
+	advertised []string
+	once       sync.Once
 }
 
 // Start starts a broker listening on the [Addr] (default [DefaultAddr]).
@@ -33,13 +34,34 @@ func Start(opts ...Option) (*Broker, error) {
 	if err := checkLoopback(o.addr); err != nil {
 		return nil, fmt.Errorf("%w: address %q: %w", ErrStart, o.addr, err)
 	}
+	if o.advertise != "" {
+		if err := checkLoopback(o.advertise); err != nil {
+			return nil, fmt.Errorf("%w: advertised address %q: %w", ErrStart, o.advertise, err)
+		}
+	}
 
+	var listening []string
 	kopts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.ClusterID("karafka-actors-embedded"),
 		kfake.DefaultNumPartitions(1),
 		// kfake always asks for 127.0.0.1:<port>; listen where we were told.
-		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, o.addr) }),
+		// kfake advertises what the listener's Addr says, so an advertised
+		// address is a listener reporting that address instead of its own.
+		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
+			ln, err := net.Listen(network, o.addr)
+			if err != nil {
+				return nil, err
+			}
+			listening = append(listening, ln.Addr().String())
+			if o.advertise != "" {
+				return advertisedListener{ln, advertisedAddr(o.advertise)}, nil
+			}
+			return ln, nil
+		}),
+	}
+	if o.dataDir != "" {
+		kopts = append(kopts, kfake.DataDir(o.dataDir))
 	}
 	for _, t := range o.topics {
 		if t.partitions < 1 {
@@ -52,10 +74,27 @@ func Start(opts ...Option) (*Broker, error) {
 	}
 	c, err := kfake.NewCluster(kopts...)
 	if err != nil {
+		if o.dataDir != "" {
+			return nil, fmt.Errorf("%w: listen on %q with data dir %q: %w", ErrStart, o.addr, o.dataDir, err)
+		}
 		return nil, fmt.Errorf("%w: listen on %q: %w", ErrStart, o.addr, err)
 	}
-	return &Broker{cluster: c, addrs: c.ListenAddrs()}, nil
+	return &Broker{cluster: c, addrs: listening, advertised: c.ListenAddrs()}, nil
 }
+
+// advertisedListener is a listener whose Addr is the advertised address.
+type advertisedListener struct {
+	net.Listener
+	addr advertisedAddr
+}
+
+func (l advertisedListener) Addr() net.Addr { return l.addr }
+
+// advertisedAddr is a "host:port" kept as given (a name stays a name).
+type advertisedAddr string
+
+func (a advertisedAddr) Network() string { return "tcp" }
+func (a advertisedAddr) String() string  { return string(a) }
 
 // checkLoopback accepts "host:port" with a loopback host and a port 0-65535.
 func checkLoopback(hostport string) error {
@@ -78,6 +117,10 @@ func checkLoopback(hostport string) error {
 // Addrs returns the "host:port" the broker listens on, for kafka.brokers.
 func (b *Broker) Addrs() []string { return append([]string(nil), b.addrs...) }
 
+// Advertised returns the "host:port" the broker tells clients to connect
+// to: [Advertise]'s address, or the listen address.
+func (b *Broker) Advertised() []string { return append([]string(nil), b.advertised...) }
+
 // CreateTopics creates the topics that do not exist yet; existing ones are
 // fine. Errors wrap kafka.ErrTopicSetup and name the topic.
 func (b *Broker) CreateTopics(ctx context.Context, partitions int32, names ...string) error {
@@ -86,5 +129,6 @@ func (b *Broker) CreateTopics(ctx context.Context, partitions int32, names ...st
 	return kafka.EnsureTopics(ctx, c, partitions, names...)
 }
 
-// Close stops the broker and drops its data. It is idempotent.
+// Close stops the broker. Its data is dropped, unless [DataDir] keeps it
+// for the next broker started on that dir. It is idempotent.
 func (b *Broker) Close() { b.once.Do(b.cluster.Close) }

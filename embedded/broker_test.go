@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +111,10 @@ func TestStart_errors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer taken.Close()
+	aFile := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(aFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name     string
@@ -120,6 +126,8 @@ func TestStart_errors(t *testing.T) {
 		{"no port", []embedded.Option{embedded.Addr("127.0.0.1")}, `"127.0.0.1"`},
 		{"port out of range", []embedded.Option{embedded.Addr("127.0.0.1:99999")}, `port "99999"`},
 		{"zero partitions", []embedded.Option{embedded.Addr("127.0.0.1:0"), embedded.Topics(0, "t")}, "partitions 0"},
+		{"advertised not loopback", []embedded.Option{embedded.Addr("127.0.0.1:0"), embedded.Advertise("10.0.0.1:9092")}, `advertised address "10.0.0.1:9092": host "10.0.0.1" is not a loopback address`},
+		{"data dir is a file", []embedded.Option{embedded.Addr("127.0.0.1:0"), embedded.DataDir(aFile)}, "data dir"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,5 +4,8 @@
 //
 // Topics are never created automatically: pre-create them with [Topics] or
 // [Broker.CreateTopics]. Data lives in memory and is gone after
-// [Broker.Close]. Real deployments point kafka.brokers at Kafka instead.
+// [Broker.Close], unless [DataDir] keeps it on disk for the next start.
+// [Advertise] makes clients connect through another address (a proxy in
+// front of the broker). Real deployments point kafka.brokers at Kafka
+// instead.
 package embedded

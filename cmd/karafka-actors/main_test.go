@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -640,5 +641,70 @@ func TestUsersExample_healthEndpoint(t *testing.T) {
 	out, err := exec.Command(usersBin).Output()
 	if err != nil || !strings.Contains(string(out), "Available Commands:") {
 		t.Fatalf("no-args help: %v\n%s", err, out)
+	}
+}
+
+// forwarder accepts connections on a loopback port and pipes each to
+// upstream, counting them.
+type forwarder struct {
+	ln    net.Listener
+	conns atomic.Int64
+}
+
+func forward(t *testing.T, upstream string) *forwarder {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &forwarder{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			f.conns.Add(1)
+			u, err := net.Dial("tcp", upstream)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			go func() { _, _ = io.Copy(u, c); u.Close() }()
+			go func() { _, _ = io.Copy(c, u); c.Close() }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	return f
+}
+
+// TestBroker_advertiseAndDataDir: `broker --advertise` sends clients through
+// another address (here a forwarder to the broker), and `--data-dir` keeps
+// the records for a broker started again on it after SIGTERM.
+func TestBroker_advertiseAndDataDir(t *testing.T) {
+	addr, dir := freeAddr(t), t.TempDir()
+	fwd := forward(t, addr)
+	args := []string{"broker", "--listen", addr, "--advertise", fwd.ln.Addr().String(), "--data-dir", dir}
+	first := start(t, bin, append(args, "--topics", "kept")...)
+	waitDial(t, addr)
+	if r := run(t, nil, "a\nb\nc\n", "produce", "kept", "--brokers", addr); r.code != 0 {
+		t.Fatalf("produce: %+v", r)
+	}
+	if fwd.conns.Load() == 0 {
+		t.Errorf("no client connected through the advertised address %s", fwd.ln.Addr())
+	}
+	if !strings.Contains(first.log(), "broker advertising "+fwd.ln.Addr().String()) {
+		t.Errorf("the broker does not say what it advertises:\n%s", first.log())
+	}
+	_ = first.cmd.Process.Signal(syscall.SIGTERM)
+	if code := first.exit(t, 10*time.Second); code != 0 {
+		t.Fatalf("broker exit %d after SIGTERM", code)
+	}
+
+	start(t, bin, args...)
+	waitDial(t, addr)
+	r := run(t, nil, "", "consume", "kept", "--from-beginning", "--count", "3", "--timeout", "30s", "--brokers", addr)
+	if got := strings.Fields(r.stdout); r.code != 0 || strings.Join(got, ",") != "a,b,c" {
+		t.Errorf("after the restart consume read %q (exit %d), want a,b,c:\n%s", r.stdout, r.code, r.stderr)
 	}
 }
