@@ -23,7 +23,7 @@ type membership struct {
 	cfg       ConsumerConfig
 	brokers   []string
 	sarama    *sarama.Config
-	conns     *groupConns // the connections of the client, see groupConns
+	conns     *groupConns          // the connections of the client, see groupConns
 	listeners map[string]*listener // by topic
 	topics    []string
 	done      chan struct{} // closed when the consume loop returned
