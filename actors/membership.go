@@ -77,7 +77,11 @@ func (m *membership) run(ctx context.Context) {
 			continue // a rebalance ended the session: join again
 		}
 		delay := m.cfg.ReconnectBackoff.Delay(attempt)
-		log.Warn("consuming failed, retrying", "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
+		if hint := refusedSetting(err); hint != "" {
+			log.Error("the broker refuses this consumer's settings, retrying: "+hint, "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
+		} else {
+			log.Warn("consuming failed, retrying", "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
+		}
 		m.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Group: m.group, Attempt: attempt, Delay: delay, Err: err})
 		attempt++
 		if !wait.Sleep(ctx, delay) {
@@ -132,4 +136,18 @@ func (m *membership) pause(topic string, id int32, on bool) {
 	} else {
 		cg.Resume(ps)
 	}
+}
+
+// refusedSetting names the setting behind a join the broker refuses for
+// good, or returns "" for errors that retrying may heal.
+func refusedSetting(err error) string {
+	switch {
+	case errors.Is(err, sarama.ErrInvalidSessionTimeout):
+		return "consumer.session_timeout is outside the broker's group.min.session.timeout.ms..group.max.session.timeout.ms (6s..30m by default)"
+	case errors.Is(err, sarama.ErrFencedInstancedId):
+		return "another running process uses the same consumer.instance_id; give every process its own"
+	case errors.Is(err, sarama.ErrGroupAuthorizationFailed), errors.Is(err, sarama.ErrTopicAuthorizationFailed):
+		return "the Kafka user may not read this group or topic (ACLs)"
+	}
+	return ""
 }
