@@ -469,3 +469,75 @@ func TestApp_responderStageHasItsOwnAttempts(t *testing.T) {
 		t.Fatalf("%d dead letters, want none", n)
 	}
 }
+
+// When the root supervisor gives up, everything stops at once: Run returns
+// the error without waiting for a drain that can never finish, no
+// controller runs after the give-up (no guardian restarts the tree), and
+// the failed message stays uncommitted, so the group's next consumer gets it.
+func TestApp_rootGiveUpStopsAtOnce(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in := testkafka.Name(t, "in")
+	testkafka.CreateTopics(t, brokers, 1, in, in+"_dlq")
+	testkafka.Produce(t, brokers, in, ids(3)...)
+	cfg := testConfig(t, brokers)
+	cfg.Supervision.MaxRestarts = 0 // the first escalation reaches the root, which gives up
+	cfg.Retry.Attempts = 1000       // the failed message is retried, never dead-lettered
+	// A drain bounded only by these would keep Run far beyond the test's wait.
+	cfg.ShutdownTimeout = 10 * time.Minute
+	cfg.Consumer.DrainTimeout = 10 * time.Minute
+	var mu sync.Mutex
+	performs := map[int64]int{}
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		mu.Lock()
+		performs[id]++
+		mu.Unlock()
+		if id == 1 {
+			return errors.New("always fails")
+		}
+		return nil
+	})
+	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)), karafka.WithRoutes(
+		topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- app.Run(context.Background()) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, supervision.ErrRestartLimit) {
+			t.Fatalf("Run: %v, want a restart limit error", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Run did not return within 60s of a give-up (shutdown timeout 10m): it waits for a drain that cannot finish")
+	}
+	mu.Lock()
+	got := fmt.Sprint(performs)
+	mu.Unlock()
+	if want := fmt.Sprint(map[int64]int{0: 1, 1: 1}); got != want {
+		t.Fatalf("Perform calls per id %s, want %s: nothing may run after the give-up", got, want)
+	}
+	group := cfg.Name + "_" + in
+	if c := testkafka.Committed(t, brokers, group, in)[0]; c > 1 {
+		t.Fatalf("committed offset %d: the failed message (offset 1) was committed", c)
+	}
+
+	// The group's next consumer starts at the failed message.
+	seen := make(chan int64, 3)
+	next := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		seen <- id
+		return nil
+	})
+	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return next }})
+	select {
+	case id := <-seen:
+		if id > 1 {
+			t.Fatalf("next consumer starts at id %d, want the failed message 1 (or 0) again", id)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the next consumer of the group got nothing")
+	}
+	r.shutdown(t)
+}

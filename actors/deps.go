@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -30,7 +31,9 @@ type deps struct {
 	bus      *events.Bus
 	log      *slog.Logger
 	hard     context.Context // cancelled when shutdown stops waiting for in-flight work
-	backoff  supervision.Backoff
+	// halted is set when the root supervisor gave up: no stage takes more work.
+	halted  atomic.Bool
+	backoff supervision.Backoff
 }
 
 // send produces msg and releases one token of e once the broker

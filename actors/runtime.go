@@ -119,7 +119,13 @@ func startOffset(r *topology.Resolved) int64 {
 // Start spawns the tree; listeners connect in the background with backoff.
 func (r *Runtime) Start() error {
 	strategy := strategyFor(r.d, r.cfg.Supervision, "", r.fail)
-	props := actor.PropsFromProducer(func() actor.Actor { return &rootActor{listeners: r.listeners} }, actor.WithSupervisor(strategy), actor.WithDispatcher(r.d.dispatch))
+	// The root's own guardian stops it when it escalates (gives up) or
+	// fails itself: protoactor's default guardian would restart the tree.
+	guardian := supervision.Stopping(func(_ *actor.PID, reason any) {
+		r.fail(fmt.Errorf("actor root supervisor stopped: %w", asError(reason)))
+	})
+	props := actor.PropsFromProducer(func() actor.Actor { return &rootActor{listeners: r.listeners} },
+		actor.WithSupervisor(strategy), actor.WithGuardian(guardian), actor.WithDispatcher(r.d.dispatch))
 	root, err := r.d.sys.Root.SpawnNamed(props, "karafka")
 	if err != nil {
 		return fmt.Errorf("actors: spawn root supervisor: %w", err)
@@ -143,11 +149,19 @@ func (r *Runtime) Start() error {
 	return nil
 }
 
+// fail is the give-up: the stages take no more work, and waits for
+// in-flight work end at once (it cannot finish: the tree is being stopped).
+// What is not done stays uncommitted and is consumed again.
 func (r *Runtime) fail(err error) {
-	r.fatalOnce.Do(func() { r.fatal <- err })
+	r.fatalOnce.Do(func() {
+		r.d.halted.Store(true)
+		r.hardStop()
+		r.fatal <- err
+	})
 }
 
-// Fatal delivers the error that made the root supervisor give up.
+// Fatal delivers the error that made the root supervisor give up. From then
+// on nothing more is processed; Stop returns without draining.
 func (r *Runtime) Fatal() <-chan error { return r.fatal }
 
 // Events is the runtime's event bus.
