@@ -77,7 +77,8 @@ func (c Config) Validate() error {
 	if err := responders.CheckTopicName(c.Name); err != nil {
 		errs = append(errs, fmt.Errorf("%w: name: %q must be usable in a consumer group name (letters, digits, '.', '_', '-')", ErrInvalidConfig, c.Name))
 	}
-	errs = append(errs, c.Kafka.Validate(), c.Consumer.Validate(), c.producerConfig().Validate(),
+	// The producer's configuration carries Kafka: its Validate reports kafka.* too.
+	errs = append(errs, c.Consumer.Validate(), c.producerConfig().Validate(),
 		c.Supervision.Validate("supervision"), c.Retry.Validate(), c.ProduceBackoff.Validate("produce_backoff"))
 	if c.DeadLetter.Enabled {
 		if c.DeadLetter.Pattern == "" {
