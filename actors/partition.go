@@ -92,14 +92,20 @@ func (a *partitionActor) handle(w *work) error {
 	if w.params == nil {
 		w.params = params.LazyAt(&w.paramsVal, metadata(w.msg), w.msg.Value, p.route.Parser)
 	}
+	// A payload its parser's Check rejected at ingest is never processed:
+	// no filter or controller sees it, no retry can fix it.
+	if rerr := w.params.Rejected(); rerr != nil {
+		return supervision.Permanent(rerr)
+	}
 	keep, err := a.filter(w.params)
 	if err == nil && keep {
 		err = a.perform(w.params)
 	}
 	// A malformed payload goes to the dead letter topic whatever the filters
-	// or the controller made of it: no retry can fix it. The payload is
-	// checked here, not before: a controller's successful Decode proves it
-	// well formed, so the common case scans it once.
+	// or the controller made of it. For parsers whose Check a successful
+	// Decode proves (JSON) the payload is checked here, not before: a
+	// controller's successful Decode proves it well formed, so the common
+	// case scans it once.
 	if verr := w.params.Valid(); verr != nil {
 		return supervision.Permanent(verr)
 	}
