@@ -39,3 +39,33 @@ func TestConfig_ValidateReportsEachProblemOnce(t *testing.T) {
 		})
 	}
 }
+
+// The Kafka client id follows Name unless it is set: an embedding app that
+// sets only Name connects under its own name.
+func TestDefaultConfig_clientIDFollowsName(t *testing.T) {
+	cases := []struct {
+		name     string
+		modify   func(*karafka.Config)
+		clientID string
+	}{
+		{"default", func(*karafka.Config) {}, "karafka_app"},
+		{"only the name set", func(c *karafka.Config) { c.Name = "orders" }, "orders"},
+		{"client id set explicitly", func(c *karafka.Config) { c.Name = "orders"; c.Kafka.ClientID = "orders-eu" }, "orders-eu"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := karafka.DefaultConfig()
+			tc.modify(&cfg)
+			if err := cfg.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			app, err := karafka.New(cfg)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			if got := app.Config().Kafka.ClientID; got != tc.clientID {
+				t.Fatalf("client id %q, want %q", got, tc.clientID)
+			}
+		})
+	}
+}
