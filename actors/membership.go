@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -22,17 +23,25 @@ type membership struct {
 	cfg       ConsumerConfig
 	brokers   []string
 	sarama    *sarama.Config
+	conns     *groupConns          // the connections of the client, see groupConns
 	listeners map[string]*listener // by topic
 	topics    []string
 	done      chan struct{} // closed when the consume loop returned
 
-	mu sync.Mutex
-	cg sarama.ConsumerGroup
+	mu      sync.Mutex
+	cg      sarama.ConsumerGroup
+	leaving bool // the consume loop ended; guarded by mu
 }
+
+// leaveTimeout bounds leaving the group and closing the client at shutdown.
+const leaveTimeout = 5 * time.Second
 
 // run connects with backoff and consumes until ctx ends, then leaves the group.
 func (m *membership) run(ctx context.Context) {
 	defer close(m.done)
+	looped := make(chan struct{})
+	defer close(looped)
+	go m.guard(ctx, looped)
 	log := m.d.log.With("group", m.group)
 	var cg sarama.ConsumerGroup
 	for attempt := 1; cg == nil; attempt++ {
@@ -57,7 +66,7 @@ func (m *membership) run(ctx context.Context) {
 			log.Warn("consumer group error", "error", err)
 		}
 	})
-	h := &handler{m: m}
+	h := newHandler(m)
 	for attempt := 1; ctx.Err() == nil; {
 		err := cg.Consume(ctx, m.topics, h)
 		if ctx.Err() != nil || errors.Is(err, sarama.ErrClosedConsumerGroup) {
@@ -75,10 +84,38 @@ func (m *membership) run(ctx context.Context) {
 			break
 		}
 	}
+	m.mu.Lock()
+	m.leaving = true
+	m.conns.capReads(time.Now().Add(leaveTimeout))
+	m.mu.Unlock()
 	if err := cg.Close(); err != nil {
 		log.Warn("leaving the consumer group failed", "error", err)
 	}
 	errs.Wait()
+}
+
+// guard bounds how long a stopping membership waits for the broker. When
+// ctx ends outside a session (joining: nothing to drain or commit), pending
+// reads are cut at once, so a join the coordinator holds for up to the
+// rebalance timeout never delays shutdown. In a session, draining and the
+// last commit may take until shutdown stops waiting for in-flight work
+// (deps.hard); then every read is cut.
+func (m *membership) guard(ctx context.Context, looped <-chan struct{}) {
+	select {
+	case <-looped:
+		return
+	case <-ctx.Done():
+	}
+	m.mu.Lock()
+	if !m.leaving && m.conns.joining.Load() {
+		m.conns.capReads(time.Now())
+	}
+	m.mu.Unlock()
+	select {
+	case <-looped:
+	case <-m.d.hard.Done():
+		m.conns.capReads(time.Now())
+	}
 }
 
 // pause stops (or resumes) fetching a partition while its in-flight work is full.
