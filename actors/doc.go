@@ -18,7 +18,7 @@
 //
 // The root supervisor's guardian stops it when it gives up: the tree is not
 // restarted, no stage takes more work, and waits for in-flight work end at
-// once; what is not done stays uncommitted.
+// once; what is done is committed, what is not stays uncommitted.
 //
 // Offsets are marked strictly in order: a message's offset is marked only
 // when it and every earlier message of its partition are done and every

@@ -81,7 +81,7 @@ func (a *partitionActor) Receive(ctx actor.Context) {
 func (a *partitionActor) start(ctx actor.Context) {
 	a.controller = a.p.route.Controller()
 	a.filterer, _ = a.controller.(controllers.Filterer)
-	a.cctx = controllers.NewContext(a.p.d.hard, nil, a.p.d.log)
+	a.cctx = controllers.NewContext(a.p.d.halt, nil, a.p.d.log)
 	if a.p.route.Responder != nil {
 		a.responder = ctx.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return &responderActor{p: a.p} }, actor.WithDispatcher(a.p.d.dispatch)), "responder-")
 	}
@@ -167,10 +167,10 @@ var ErrTimeout = errors.New("actors: controller timed out")
 func (a *partitionActor) perform(p *params.Params) error {
 	timeout := a.p.route.Timeout
 	if timeout <= 0 {
-		a.cctx.Reset(a.p.d.hard, p)
+		a.cctx.Reset(a.p.d.halt, p)
 		return supervision.Recover(func() error { return a.controller.Perform(a.cctx) })
 	}
-	ctx, cancel := context.WithTimeout(a.p.d.hard, timeout)
+	ctx, cancel := context.WithTimeout(a.p.d.halt, timeout)
 	defer cancel()
 	a.cctx.Reset(ctx, p)
 	err := supervision.Recover(func() error { return a.controller.Perform(a.cctx) })

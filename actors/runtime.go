@@ -42,6 +42,7 @@ type Runtime struct {
 	root      *actor.PID
 	cancel    context.CancelFunc // stops fetching
 	hardStop  context.CancelFunc // stops waiting for in-flight work
+	haltStop  context.CancelFunc // the give-up: stops in-flight work (see deps.halt)
 	fatal     chan error
 	fatalOnce sync.Once
 	stopOnce  sync.Once
@@ -63,10 +64,11 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 		bus = events.NewBus(logger)
 	}
 	hard, hardStop := context.WithCancel(context.Background())
+	halt, haltStop := context.WithCancel(hard)
 	sys := NewSystem(logger)
-	r := &Runtime{cfg: cfg, hardStop: hardStop, fatal: make(chan error, 1)}
+	r := &Runtime{cfg: cfg, hardStop: hardStop, haltStop: haltStop, fatal: make(chan error, 1)}
 	r.pool = newPool(poolIdle, poolMaxIdle, poolThroughput)
-	r.d = &deps{sys: sys, dispatch: r.pool, sender: sender, bus: bus, log: logger, hard: hard, backoff: cfg.ProduceBackoff}
+	r.d = &deps{sys: sys, dispatch: r.pool, sender: sender, bus: bus, log: logger, hard: hard, halt: halt, backoff: cfg.ProduceBackoff}
 	byGroup := map[string]*membership{}
 	for i := range cfg.Routes {
 		route := &cfg.Routes[i]
@@ -163,13 +165,14 @@ func (r *Runtime) Start() error {
 	return nil
 }
 
-// fail is the give-up: the stages take no more work, and waits for
-// in-flight work end at once (it cannot finish: the tree is being stopped).
-// What is not done stays uncommitted and is consumed again.
+// fail is the give-up: the stages take no more work, and controllers and
+// waits for in-flight work end at once (it cannot finish: the tree is being
+// stopped). What is done is still committed; what is not stays uncommitted
+// and is consumed again.
 func (r *Runtime) fail(err error) {
 	r.fatalOnce.Do(func() {
 		r.d.halted.Store(true)
-		r.hardStop()
+		r.haltStop()
 		r.fatal <- err
 	})
 }
