@@ -55,9 +55,7 @@ func WithRoutes(routes ...topology.Route) Option {
 // New validates cfg and returns an App. Routes are validated by Run (and by
 // Validate), once they have all been added.
 func New(cfg Config, opts ...Option) (*App, error) {
-	if cfg.Kafka.ClientID == "" {
-		cfg.Kafka.ClientID = cfg.Name
-	}
+	cfg.Kafka = cfg.kafkaConfig()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -30,7 +31,13 @@ type deps struct {
 	bus      *events.Bus
 	log      *slog.Logger
 	hard     context.Context // cancelled when shutdown stops waiting for in-flight work
-	backoff  supervision.Backoff
+	// halt is cancelled with hard, and when the root supervisor gave up:
+	// controllers, drains and resends stop. Offsets of work already done
+	// are still committed (hard, not halt, cuts the group's connections).
+	halt context.Context
+	// halted is set when the root supervisor gave up: no stage takes more work.
+	halted  atomic.Bool
+	backoff supervision.Backoff
 }
 
 // send produces msg and releases one token of e once the broker
@@ -51,7 +58,7 @@ func (d *deps) result(msg *producer.Message, e *entry, acked func(), r producer.
 		e.release()
 		return
 	}
-	if errors.Is(r.Err, producer.ErrClosed) || d.hard.Err() != nil {
+	if errors.Is(r.Err, producer.ErrClosed) || d.halt.Err() != nil {
 		d.log.Error("response not acknowledged; its input offset stays uncommitted and will be consumed again",
 			"topic", msg.Topic, "error", r.Err)
 		return

@@ -16,6 +16,10 @@
 // head of its queue and tries it again after the retry policy's backoff, and
 // later messages of the partition wait behind it.
 //
+// The root supervisor's guardian stops it when it gives up: the tree is not
+// restarted, no stage takes more work, and waits for in-flight work end at
+// once; what is done is committed, what is not stays uncommitted.
+//
 // Offsets are marked strictly in order: a message's offset is marked only
 // when it and every earlier message of its partition are done and every
 // response they produced was acknowledged by the broker (at-least-once).

@@ -174,7 +174,7 @@ loop:
 // passes, or shutdown gives up waiting. Undone work stays uncommitted and is
 // consumed again by the partition's next owner.
 func (h *handler) drain(l *listener, p *partition) {
-	ctx, cancel := context.WithTimeout(l.d.hard, l.cfg.DrainTimeout)
+	ctx, cancel := context.WithTimeout(l.d.halt, l.cfg.DrainTimeout)
 	defer cancel()
 	if err := p.drain(ctx); err != nil {
 		l.d.log.Warn("partition not drained; undone messages will be consumed again",

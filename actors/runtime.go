@@ -42,6 +42,7 @@ type Runtime struct {
 	root      *actor.PID
 	cancel    context.CancelFunc // stops fetching
 	hardStop  context.CancelFunc // stops waiting for in-flight work
+	haltStop  context.CancelFunc // the give-up: stops in-flight work (see deps.halt)
 	fatal     chan error
 	fatalOnce sync.Once
 	stopOnce  sync.Once
@@ -63,10 +64,11 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 		bus = events.NewBus(logger)
 	}
 	hard, hardStop := context.WithCancel(context.Background())
+	halt, haltStop := context.WithCancel(hard)
 	sys := NewSystem(logger)
-	r := &Runtime{cfg: cfg, hardStop: hardStop, fatal: make(chan error, 1)}
+	r := &Runtime{cfg: cfg, hardStop: hardStop, haltStop: haltStop, fatal: make(chan error, 1)}
 	r.pool = newPool(poolIdle, poolMaxIdle, poolThroughput)
-	r.d = &deps{sys: sys, dispatch: r.pool, sender: sender, bus: bus, log: logger, hard: hard, backoff: cfg.ProduceBackoff}
+	r.d = &deps{sys: sys, dispatch: r.pool, sender: sender, bus: bus, log: logger, hard: hard, halt: halt, backoff: cfg.ProduceBackoff}
 	byGroup := map[string]*membership{}
 	for i := range cfg.Routes {
 		route := &cfg.Routes[i]
@@ -133,7 +135,13 @@ func startOffset(r *topology.Resolved) int64 {
 // Start spawns the tree; listeners connect in the background with backoff.
 func (r *Runtime) Start() error {
 	strategy := strategyFor(r.d, r.cfg.Supervision, "", r.fail)
-	props := actor.PropsFromProducer(func() actor.Actor { return &rootActor{listeners: r.listeners} }, actor.WithSupervisor(strategy), actor.WithDispatcher(r.d.dispatch))
+	// The root's own guardian stops it when it escalates (gives up) or
+	// fails itself: protoactor's default guardian would restart the tree.
+	guardian := supervision.Stopping(func(_ *actor.PID, reason any) {
+		r.fail(fmt.Errorf("actor root supervisor stopped: %w", asError(reason)))
+	})
+	props := actor.PropsFromProducer(func() actor.Actor { return &rootActor{listeners: r.listeners} },
+		actor.WithSupervisor(strategy), actor.WithGuardian(guardian), actor.WithDispatcher(r.d.dispatch))
 	root, err := r.d.sys.Root.SpawnNamed(props, "karafka")
 	if err != nil {
 		return fmt.Errorf("actors: spawn root supervisor: %w", err)
@@ -157,11 +165,20 @@ func (r *Runtime) Start() error {
 	return nil
 }
 
+// fail is the give-up: the stages take no more work, and controllers and
+// waits for in-flight work end at once (it cannot finish: the tree is being
+// stopped). What is done is still committed; what is not stays uncommitted
+// and is consumed again.
 func (r *Runtime) fail(err error) {
-	r.fatalOnce.Do(func() { r.fatal <- err })
+	r.fatalOnce.Do(func() {
+		r.d.halted.Store(true)
+		r.haltStop()
+		r.fatal <- err
+	})
 }
 
-// Fatal delivers the error that made the root supervisor give up.
+// Fatal delivers the error that made the root supervisor give up. From then
+// on nothing more is processed; Stop returns without draining.
 func (r *Runtime) Fatal() <-chan error { return r.fatal }
 
 // Events is the runtime's event bus.

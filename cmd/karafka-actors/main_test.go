@@ -332,6 +332,8 @@ func TestConfig_badConfigExits2NamingTheKey(t *testing.T) {
 		{"missing config file", nil, []string{"--config", filepath.Join(dir, "nope.yaml")}, []string{"nope.yaml"}},
 		{"unknown flag", nil, []string{"--no-such-flag"}, []string{"unknown flag"}},
 		{"daemon without pid file", nil, []string{"--daemon"}, []string{"--daemon needs --pid-file"}},
+		{"missing tls ca file", []string{"KARAFKA_KAFKA_TLS_ENABLED=true"}, []string{"--set", "kafka.tls.ca_file=" + filepath.Join(dir, "ca.pem")},
+			[]string{"kafka.tls.ca_file", filepath.Join(dir, "ca.pem")}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -350,6 +352,29 @@ func TestConfig_badConfigExits2NamingTheKey(t *testing.T) {
 			}
 			if strings.Contains(r.stderr, "cannot reach Kafka") || time.Since(start) > 10*time.Second {
 				t.Errorf("tried to connect:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+// info validates like server: a TLS file that cannot be read is invalid
+// configuration (exit 2, naming the key), not an unreachable broker.
+func TestInfo_unreadableTLSFileExits2(t *testing.T) {
+	dir := t.TempDir()
+	for _, key := range []string{"ca_file", "cert_file", "key_file"} {
+		t.Run(key, func(t *testing.T) {
+			missing := filepath.Join(dir, key+".pem")
+			args := []string{"info", "--set", "kafka.tls.enabled=true", "--set", "kafka.tls." + key + "=" + missing}
+			if key != "ca_file" { // cert and key come as a pair
+				other := map[string]string{"cert_file": "key_file", "key_file": "cert_file"}[key]
+				args = append(args, "--set", "kafka.tls."+other+"="+missing)
+			}
+			r := run(t, nil, "", args...)
+			if r.code != 2 {
+				t.Fatalf("exit %d, want 2\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+			}
+			if want := "kafka.tls." + key; !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, missing) {
+				t.Errorf("stderr does not name %s and %s:\n%s", want, missing, r.stderr)
 			}
 		})
 	}
