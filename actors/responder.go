@@ -62,7 +62,7 @@ func (a *responderActor) handle(w *work) error {
 	e := &w.entry
 	e.hold(len(out))
 	for i := range out {
-		a.p.d.send(&out[i], e, nil)
+		a.p.d.send("response", &out[i], e, nil)
 	}
 	e.release()
 	return nil
