@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/IBM/sarama"
+
 	"github.com/karafka-actors/karafka-actors/actors"
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
@@ -89,6 +91,11 @@ func (c Config) Validate() error {
 	if c.ConsumerGroup != "" {
 		if err := responders.CheckTopicName(c.ConsumerGroup); err != nil {
 			errs = append(errs, fmt.Errorf("%w: consumer_group: %q (letters, digits, '.', '_', '-')", ErrInvalidConfig, c.ConsumerGroup))
+		}
+	}
+	if c.Consumer.InstanceID != "" {
+		if v, err := sarama.ParseKafkaVersion(c.Kafka.Version); err == nil && !v.IsAtLeast(sarama.V2_3_0_0) {
+			errs = append(errs, fmt.Errorf("%w: consumer.instance_id: static membership needs kafka.version >= 2.3.0 (is %q)", ErrInvalidConfig, c.Kafka.Version))
 		}
 	}
 	if c.ShutdownTimeout <= 0 {

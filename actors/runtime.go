@@ -72,12 +72,12 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 		route := &cfg.Routes[i]
 		m := byGroup[route.Group]
 		if m == nil {
-			sc, err := consumerSarama(cfg.Kafka, cfg.Consumer, route)
+			sc, conns, err := consumerSarama(cfg.Kafka, cfg.Consumer, route)
 			if err != nil {
 				hardStop()
 				return nil, err
 			}
-			m = &membership{d: r.d, group: route.Group, cfg: cfg.Consumer, brokers: cfg.Kafka.Brokers, sarama: sc,
+			m = &membership{d: r.d, group: route.Group, cfg: cfg.Consumer, brokers: cfg.Kafka.Brokers, sarama: sc, conns: conns,
 				listeners: map[string]*listener{}, done: make(chan struct{})}
 			byGroup[route.Group] = m
 			r.groups = append(r.groups, m)
@@ -94,10 +94,21 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 	return r, nil
 }
 
-func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sarama.Config, error) {
+// joinGrace is how much longer than the rebalance timeout a member waits for
+// its JoinGroup or SyncGroup answer (the Java client's margin).
+const joinGrace = 5 * time.Second
+
+func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sarama.Config, *groupConns, error) {
 	sc, err := k.Sarama()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	conns := newGroupConns(sc.Net.DialTimeout, sc.Net.KeepAlive, c.RebalanceTimeout+joinGrace)
+	sc.Net.Proxy.Enable = true // not a proxy: our dialer, see groupConns
+	sc.Net.Proxy.Dialer = conns
+	sc.Consumer.Group.Rebalance.Timeout = c.RebalanceTimeout
+	if c.InstanceID != "" {
+		sc.Consumer.Group.InstanceId = c.InstanceID
 	}
 	sc.Consumer.Return.Errors = true
 	sc.Consumer.Offsets.AutoCommit.Enable = false
@@ -106,7 +117,10 @@ func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sa
 	sc.Consumer.Group.Heartbeat.Interval = c.HeartbeatInterval
 	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
 	sc.ChannelBufferSize = c.BatchSize
-	return sc, nil
+	if err := sc.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("%w: consumer: %w", ErrInvalidConfig, err)
+	}
+	return sc, conns, nil
 }
 
 func startOffset(r *topology.Resolved) int64 {

@@ -22,6 +22,7 @@ func (c Config) Sarama() (*sarama.Config, error) {
 	sc.Version = version
 	sc.ClientID = c.ClientID
 	sc.Net.DialTimeout = c.DialTimeout
+	sc.Net.ReadTimeout = c.ReadTimeout
 
 	if c.TLS.Enabled {
 		tc, err := c.TLS.load()

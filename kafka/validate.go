@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/IBM/sarama"
 )
@@ -47,6 +48,9 @@ func (c Config) Validate() error {
 	}
 	if c.DialTimeout <= 0 {
 		bad("kafka.dial_timeout", "%s must be positive", c.DialTimeout)
+	}
+	if c.ReadTimeout < time.Second {
+		bad("kafka.read_timeout", "%s is below 1s", c.ReadTimeout)
 	}
 
 	t := c.TLS
