@@ -117,7 +117,7 @@ func (b *outbox) result(seq uint64, gen uint32, r producer.Result) {
 		return
 	}
 	d := b.p.d
-	if errors.Is(r.Err, producer.ErrClosed) || d.hard.Err() != nil {
+	if errors.Is(r.Err, producer.ErrClosed) || d.hard.Err() != nil || b.p.stopped.Load() {
 		b.mu.Unlock()
 		d.log.Error("response not acknowledged; its input offset stays uncommitted and will be consumed again",
 			"topic", r.Message.Topic, "input_topic", b.p.topic, "partition", b.p.id, "error", r.Err)
