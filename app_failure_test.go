@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -622,5 +623,44 @@ func TestApp_parserCheckRejectsBeforeController(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A response topic that does not exist: the log names the topic and the
+// cause, the partition keeps its messages (nothing is committed), and
+// Shutdown reports them as undone instead of returning nil.
+func TestApp_missingResponseTopicNamedAndShutdownFails(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "missing")
+	testkafka.CreateTopics(t, brokers, 1, in) // out is never created (no broker here auto-creates)
+	testkafka.Produce(t, brokers, in, ids(3)...)
+	cfg := testConfig(t, brokers)
+	cfg.ShutdownTimeout = time.Second
+	cfg.ProduceBackoff = supervision.Backoff{Initial: 50 * time.Millisecond, Max: 200 * time.Millisecond, Multiplier: 2}
+	logger, logText := capturedLogger(t)
+	app, err := karafka.New(cfg, karafka.WithLogger(logger),
+		karafka.WithRoutes(topology.Route{Topic: in, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runApp(t, app)
+	want := fmt.Sprintf(`response topic %q does not exist (UNKNOWN_TOPIC_OR_PARTITION)`, out)
+	quoted := strconv.Quote(want) // as the text handler writes it inside a value
+	quoted = quoted[1 : len(quoted)-1]
+	waitFor(t, 30*time.Second, "a log line naming the missing topic", func() bool { return strings.Contains(logText(), quoted) })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = r.app.Shutdown(ctx)
+	if !errors.Is(err, karafka.ErrUndone) {
+		t.Fatalf("Shutdown: %v, want an error wrapping ErrUndone", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "3 messages") || !strings.Contains(msg, in+"/0") {
+		t.Errorf("Shutdown error %q does not say 3 messages of %s/0 stay uncommitted", msg, in)
+	}
+	if rerr := <-r.errc; !errors.Is(rerr, karafka.ErrUndone) {
+		t.Errorf("Run: %v, want an error wrapping ErrUndone", rerr)
+	}
+	if got := testkafka.Committed(t, brokers, cfg.Name+"_"+in, in)[0]; got > 0 {
+		t.Errorf("committed offset %d, want nothing committed: no response was acknowledged", got)
 	}
 }

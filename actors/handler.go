@@ -112,6 +112,7 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 		l.tell(stopPartition{p: p})
 		return err
 	}
+	l.d.claims.add(p)
 	l.d.log.Info("partition assigned", "topic", topic, "partition", p.id, "group", l.route.Group, "offset", claim.InitialOffset())
 	l.d.bus.Publish(events.Event{Kind: events.PartitionAssigned, Topic: topic, Group: l.route.Group, Partition: p.id, Offset: claim.InitialOffset()})
 
@@ -162,6 +163,7 @@ loop:
 	}
 	h.drain(l, p)
 	p.stopped.Store(true)
+	l.d.claims.remove(p)
 	if _, err := l.request(stopPartition{p: p}); err != nil {
 		l.tell(stopPartition{p: p}) // to the listener's current incarnation
 	}

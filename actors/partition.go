@@ -28,8 +28,9 @@ type partition struct {
 	retry   supervision.RetryPolicy
 	dlq     string
 	tracker *tracker
-	ctrl    stage // parse → filters → controller
-	resp    stage // responder → validate → produce
+	ctrl    stage  // parse → filters → controller
+	resp    stage  // responder → validate → produce
+	out     outbox // responses in flight, kept in order through resends
 	pid     *actor.PID
 	// stopped is set when the partition is handed back: its stages stop
 	// taking queued messages, which the partition's next owner consumes.
@@ -49,6 +50,7 @@ func newPartition(d *deps, route *topology.Resolved, id int32, mark func(int64))
 		}
 	}
 	p.tracker = newTracker(mark, onDone)
+	p.out.p = p
 	return p
 }
 

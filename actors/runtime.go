@@ -187,9 +187,12 @@ func (r *Runtime) Events() *events.Bus { return r.d.bus }
 // Stop stops fetching, drains in-flight messages (their responses
 // acknowledged and offsets committed) until ctx ends, leaves the consumer
 // groups and stops every actor. Work not done when ctx ends stays
-// uncommitted. Calling Stop again returns the first result.
+// uncommitted: Stop then returns an *UndoneError (wrapping ErrUndone and
+// ctx's error) naming how many messages of which partitions. Calling Stop
+// again returns the first result.
 func (r *Runtime) Stop(ctx context.Context) error {
 	r.stopOnce.Do(func() {
+		r.d.claims.stopping.Store(true)
 		if r.cancel != nil {
 			r.cancel()
 		}
@@ -202,10 +205,11 @@ func (r *Runtime) Stop(ctx context.Context) error {
 			}
 			close(done)
 		}()
+		var gaveUp error
 		select {
 		case <-done:
 		case <-ctx.Done():
-			r.stopErr = fmt.Errorf("actors: shutdown gave up waiting for in-flight messages: %w", ctx.Err())
+			gaveUp = fmt.Errorf("shutdown gave up waiting for in-flight messages: %w", ctx.Err())
 			r.hardStop()
 			// Drains now end at once; only a consume loop stuck in sarama
 			// (brokers gone) can keep us, and it must not keep us forever.
@@ -216,6 +220,12 @@ func (r *Runtime) Stop(ctx context.Context) error {
 			}
 		}
 		r.hardStop()
+		r.stopErr = r.d.claims.report(gaveUp)
+		if r.stopErr == nil && gaveUp != nil {
+			// Every message was done, but a consume loop was slow to end:
+			// the last marked offsets may not be committed.
+			r.stopErr = fmt.Errorf("actors: %w", gaveUp)
+		}
 		if r.root != nil {
 			_ = r.d.sys.Root.StopFuture(r.root).Wait()
 		}

@@ -498,6 +498,29 @@ func TestServer_sigtermUnderLoadAnswersEveryConsumedInput(t *testing.T) {
 	t.Logf("SIGTERM after the first response: %d of %d inputs committed, all answered", committed, total)
 }
 
+// A response topic that does not exist: the server's log names it, and a
+// SIGTERM that cannot finish the stalled message exits 1, saying how many
+// messages stay uncommitted.
+func TestServer_missingResponseTopicExits1(t *testing.T) {
+	addr := freeAddr(t)
+	start(t, bin, "broker", "--listen", addr)
+	waitDial(t, addr)
+	testkafka.CreateTopics(t, []string{addr}, 1, "repositories_created") // not sources_created
+	srv := start(t, bin, "server", "--brokers", addr, "--set", "shutdown_timeout=1s", "--set", "produce_backoff.initial=50ms")
+	srv.waitFor(t, "karafka-actors running", 30*time.Second)
+	if r := run(t, nil, `{"id":1}`+"\n", "produce", "repositories_created", "--brokers", addr); r.code != 0 {
+		t.Fatalf("produce: %+v", r)
+	}
+	srv.waitFor(t, `response topic \"sources_created\" does not exist (UNKNOWN_TOPIC_OR_PARTITION)`, 30*time.Second)
+	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+	if code := srv.exit(t, 30*time.Second); code != 1 {
+		t.Fatalf("server exit %d after SIGTERM with an undone message, want 1", code)
+	}
+	if log := srv.log(); !strings.Contains(log, "undone messages: 1 message of repositories_created/0") {
+		t.Errorf("the server's last words do not count the undone message:\n%s", log)
+	}
+}
+
 func waitDial(t *testing.T, addr string) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
