@@ -11,11 +11,18 @@ import (
 // is json.Unmarshal.
 var JSON Parser = jsonParser{}
 
-var _ Parser = jsonParser{}
+var (
+	_ Parser      = jsonParser{}
+	_ CheckProver = jsonParser{}
+)
 
 type jsonParser struct{}
 
 func (jsonParser) Name() string { return "json" }
+
+// DecodeProvesCheck is true: json.Unmarshal validates the whole payload
+// before decoding, so a successful Parse or Decode proves Check.
+func (jsonParser) DecodeProvesCheck() bool { return true }
 
 func (jsonParser) Check(raw []byte) error {
 	if json.Valid(raw) {
