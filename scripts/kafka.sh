@@ -14,7 +14,14 @@
 # one test user, the SCRAM credentials added when the data dir is formatted),
 # for the authentication tests; `sasl-env` prints what a client needs.
 #
-# Usage: scripts/kafka.sh start|stop|restart|status|logs|brokers|sasl-env|create-topic NAME [PARTITIONS]
+# A third listener, PROXIED, binds one port and advertises another, where
+# nothing listens unless a test runs a proxy there (toxiproxy, forwarding to
+# the PROXIED port): clients that bootstrap at the proxy are told to come
+# back to the proxy, so every connection of theirs goes through it, while
+# PLAINTEXT clients talk to the broker directly. `proxy-env` prints both
+# addresses. `pid` prints the broker's pid (for SIGSTOP/SIGCONT tests).
+#
+# Usage: scripts/kafka.sh start|stop|restart|status|logs|brokers|sasl-env|proxy-env|pid|create-topic NAME [PARTITIONS]
 #
 # Exit codes: 0 ok; 1 failure (broker did not come up, port taken, ...);
 #             2 a required tool is missing (java 17+ always; mvn only while the
@@ -27,6 +34,8 @@
 #   KARAFKA_KAFKA_PORT             PLAINTEXT listener port (default 19092)
 #   KARAFKA_KAFKA_CONTROLLER_PORT  CONTROLLER listener port (default 19093)
 #   KARAFKA_KAFKA_SASL_PORT        SASL_SSL listener port (default 19094)
+#   KARAFKA_KAFKA_PROXIED_PORT     PROXIED listener port (default 19095)
+#   KARAFKA_KAFKA_PROXY_PORT       port the PROXIED listener advertises, a proxy's (default 19096)
 #   KARAFKA_KAFKA_START_TIMEOUT    seconds to wait for the broker to answer (default 90)
 #   KARAFKA_KAFKA_HEAP_OPTS        broker heap flags (default -Xms256m -Xmx1g)
 #   KARAFKA_KAFKA_JVM_OPTS         extra broker JVM flags (default none)
@@ -41,6 +50,8 @@ KAFKA_HOME_DIR="${KARAFKA_KAFKA_HOME:-${HOME}/.cache/karafka-actors/kafka-${KAFK
 PORT="${KARAFKA_KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${KARAFKA_KAFKA_CONTROLLER_PORT:-19093}"
 SASL_PORT="${KARAFKA_KAFKA_SASL_PORT:-19094}"
+PROXIED_PORT="${KARAFKA_KAFKA_PROXIED_PORT:-19095}"
+PROXY_PORT="${KARAFKA_KAFKA_PROXY_PORT:-19096}"
 START_TIMEOUT="${KARAFKA_KAFKA_START_TIMEOUT:-90}"
 HOST="127.0.0.1"
 BOOTSTRAP="${HOST}:${PORT}"
@@ -228,11 +239,13 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@${HOST}:${CONTROLLER_PORT}
 
-listeners=PLAINTEXT://${HOST}:${PORT},SASL_SSL://${HOST}:${SASL_PORT},CONTROLLER://${HOST}:${CONTROLLER_PORT}
-advertised.listeners=PLAINTEXT://${HOST}:${PORT},SASL_SSL://${HOST}:${SASL_PORT}
+# PROXIED binds ${PROXIED_PORT} but advertises ${PROXY_PORT}, a proxy's port
+# (fault-injection tests run one there, forwarding to ${PROXIED_PORT}).
+listeners=PLAINTEXT://${HOST}:${PORT},SASL_SSL://${HOST}:${SASL_PORT},PROXIED://${HOST}:${PROXIED_PORT},CONTROLLER://${HOST}:${CONTROLLER_PORT}
+advertised.listeners=PLAINTEXT://${HOST}:${PORT},SASL_SSL://${HOST}:${SASL_PORT},PROXIED://${HOST}:${PROXY_PORT}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,PROXIED:PLAINTEXT,CONTROLLER:PLAINTEXT
 
 # SASL_SSL: TLS with the test CA's broker certificate; SCRAM users live in
 # the cluster metadata (added at format time), PLAIN's in the JAAS line.
@@ -308,9 +321,9 @@ cmd_start() {
   # Someone else's process on our ports would make the broker fail late and
   # confusingly; say so up front.
   local p
-  for p in "${PORT}" "${CONTROLLER_PORT}" "${SASL_PORT}"; do
+  for p in "${PORT}" "${CONTROLLER_PORT}" "${SASL_PORT}" "${PROXIED_PORT}"; do
     if port_open "${p}"; then
-      die 1 "port ${HOST}:${p} is already in use by another process (set KARAFKA_KAFKA_PORT / KARAFKA_KAFKA_CONTROLLER_PORT / KARAFKA_KAFKA_SASL_PORT)"
+      die 1 "port ${HOST}:${p} is already in use by another process (set KARAFKA_KAFKA_PORT / KARAFKA_KAFKA_CONTROLLER_PORT / KARAFKA_KAFKA_SASL_PORT / KARAFKA_KAFKA_PROXIED_PORT)"
     fi
   done
 
@@ -433,6 +446,21 @@ cmd_sasl_env() {
   printf 'export KARAFKA_TEST_SASL_PASSWORD=%q\n' "${SASL_PASSWORD}"
 }
 
+# The PROXIED listener's addresses, for `eval "$(scripts/kafka.sh proxy-env)"`:
+# a proxy listens on KARAFKA_TEST_PROXY_ADDR and forwards to
+# KARAFKA_TEST_PROXY_UPSTREAM; clients bootstrap at the proxy.
+cmd_proxy_env() {
+  printf 'export KARAFKA_TEST_PROXY_ADDR=%q\n' "${HOST}:${PROXY_PORT}"
+  printf 'export KARAFKA_TEST_PROXY_UPSTREAM=%q\n' "${HOST}:${PROXIED_PORT}"
+}
+
+# The running broker's pid (exit 3 when not running).
+cmd_pid() {
+  local pid
+  pid="$(running_pid)" || { log "not running"; return 3; }
+  echo "${pid}"
+}
+
 # Stop the broker (if running) and start it again on the same data dir.
 cmd_restart() {
   local t0
@@ -444,7 +472,7 @@ cmd_restart() {
 
 usage() {
   cat >&2 <<EOF
-usage: $0 start|stop|restart|status|logs|brokers|sasl-env|create-topic NAME [PARTITIONS]
+usage: $0 start|stop|restart|status|logs|brokers|sasl-env|proxy-env|pid|create-topic NAME [PARTITIONS]
   start         fetch Kafka ${KAFKA_VERSION} (once), start a fresh broker on ${BOOTSTRAP}
   stop          stop it (SIGTERM, SIGKILL after 30s)
   restart       stop it and start it again keeping its data (topics, records, offsets)
@@ -452,6 +480,8 @@ usage: $0 start|stop|restart|status|logs|brokers|sasl-env|create-topic NAME [PAR
   logs          print ${LOG_FILE}
   brokers       print the bootstrap address
   sasl-env      print the SASL_SSL listener's settings as KARAFKA_TEST_SASL_* shell assignments
+  proxy-env     print the PROXIED listener's proxy and upstream addresses as KARAFKA_TEST_PROXY_* assignments
+  pid           print the broker's pid (exit 3 when not running)
   create-topic  create a topic (replication factor 1)
 EOF
 }
@@ -467,6 +497,8 @@ main() {
     logs)         cmd_logs ;;
     brokers)      echo "${BOOTSTRAP}" ;;
     sasl-env)     cmd_sasl_env ;;
+    proxy-env)    cmd_proxy_env ;;
+    pid)          cmd_pid ;;
     create-topic) cmd_create_topic "$@" ;;
     -h|--help|help) usage ;;
     *)            usage; exit 2 ;;
