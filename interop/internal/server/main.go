@@ -8,13 +8,17 @@
 // routes <prefix>repositories_created => <prefix>sources_created (and
 // deleted/updated alike). The response carries the input's key, so the
 // tests can check that keys survive a round trip through a third-party
-// client.
+// client. An input with a numeric "sleep_ms" field makes the controller
+// take that long before it answers (a slow controller, for the chaos
+// tests); the wait ends early only when the application gives up draining.
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/cli"
@@ -33,6 +37,9 @@ const EnvPrefix = "INTEROP_TOPIC_PREFIX"
 func keyed(inner controllers.Controller) controllers.Factory {
 	return func() controllers.Controller {
 		return controllers.Func(func(ctx *controllers.Context) error {
+			if err := slow(ctx); err != nil {
+				return err
+			}
 			sub := controllers.NewContext(ctx.Context, ctx.Params, ctx.Logger)
 			if err := inner.Perform(sub); err != nil {
 				return err
@@ -43,6 +50,25 @@ func keyed(inner controllers.Controller) controllers.Factory {
 			}
 			return nil
 		})
+	}
+}
+
+// slow waits for the input's "sleep_ms" milliseconds, if it has that field.
+func slow(ctx *controllers.Context) error {
+	if !bytes.Contains(ctx.Params.Raw(), []byte(`"sleep_ms"`)) {
+		return nil // most inputs: no second parse of the payload
+	}
+	ms, ok := ctx.Params.Int("sleep_ms")
+	if !ok || ms <= 0 {
+		return nil
+	}
+	t := time.NewTimer(time.Duration(ms) * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
