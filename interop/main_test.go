@@ -298,9 +298,19 @@ func startServer(t *testing.T, id int, a app, args ...string) *server {
 		if t.Failed() {
 			t.Logf("server %d (pid %d) exited with %v; log:\n%s", s.id, s.cmd.Process.Pid, s.err, s.output())
 		}
+		if dir := os.Getenv(EnvLogDir); dir != "" {
+			name := filepath.Join(dir, fmt.Sprintf("%s.server-%d.log", strings.ReplaceAll(t.Name(), "/", "_"), s.id))
+			if err := os.WriteFile(name, []byte(s.output()), 0o644); err != nil {
+				t.Logf("keeping the server log: %v", err)
+			}
+		}
 	})
 	return s
 }
+
+// EnvLogDir names a directory where every server's log is kept (as
+// <test>.server-<id>.log), passed or failed, for looking into a run.
+const EnvLogDir = "KARAFKA_TEST_LOG_DIR"
 
 // waitUntil polls cond every 50ms until it holds, failing t after d or when
 // one of the servers exits.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,24 +16,93 @@ import (
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 )
 
-// streamer produces {"id":1..n} to a topic at a steady pace, resending what
-// the broker refused (so it rides out a broker restart); sent counts the
-// acknowledged inputs.
-type streamer struct {
-	sent   atomic.Int64
-	resent atomic.Int64
-	done   chan struct{}
-	err    error
+// clientOpts tunes the test's own Kafka clients (the streamer and the
+// collectors), never the servers under test.
+type clientOpts struct {
+	// redirect maps an address the broker advertises to the one to dial
+	// instead: the test's clients bypass the fault-injecting proxy that
+	// the servers go through.
+	redirect map[string]string
 }
 
-func stream(t *testing.T, brokers []string, topic string, n int, over time.Duration) *streamer {
+// config returns a sarama config for the test's clients on brokers.
+func (o clientOpts) config(t *testing.T, brokers []string) *sarama.Config {
 	t.Helper()
 	sc, err := testkafka.Config(brokers).Sarama()
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(o.redirect) > 0 {
+		sc.Net.Proxy.Enable = true
+		sc.Net.Proxy.Dialer = redirectDialer{to: o.redirect, d: &net.Dialer{Timeout: sc.Net.DialTimeout}}
+	}
+	return sc
+}
+
+// redirectDialer dials to[addr] instead of addr when it is listed.
+type redirectDialer struct {
+	to map[string]string
+	d  *net.Dialer
+}
+
+func (r redirectDialer) Dial(network, addr string) (net.Conn, error) {
+	if a, ok := r.to[addr]; ok {
+		addr = a
+	}
+	return r.d.Dial(network, addr)
+}
+
+// streamer produces {"id":1..} to a topic at a steady pace, keyed by the
+// id, resending what the broker refused (so it rides out broker restarts);
+// sent counts the acknowledged inputs. Each input's partition, offset and
+// the time it was first handed to the producer are kept for the chaos
+// measurements.
+type streamer struct {
+	sent   atomic.Int64
+	resent atomic.Int64
+	done   chan struct{}
+	quit   chan struct{}
+	once   sync.Once
+	err    error
+
+	mu   sync.Mutex
+	meta []inputMeta // by id; index 0 unused
+}
+
+// inputMeta is where one input was written, and when the streamer first
+// tried to write it (a write the broker holds up still counts as sent: the
+// input exists for its producer).
+type inputMeta struct {
+	partition int32
+	offset    int64
+	sent      time.Time
+}
+
+// streamSpec says what to stream.
+type streamSpec struct {
+	topic  string
+	n      int                 // inputs to send; 0: until stop
+	rate   float64             // inputs per second
+	value  func(id int) string // the payload; default {"id":N}
+	keyed  bool                // key each input with its id (partitioned by key)
+	client clientOpts
+}
+
+// stream sends {"id":1..n} to topic, unkeyed, evenly over the duration.
+func stream(t *testing.T, brokers []string, topic string, n int, over time.Duration) *streamer {
+	t.Helper()
+	return streamWith(t, brokers, streamSpec{topic: topic, n: n, rate: float64(n) / over.Seconds()})
+}
+
+func streamWith(t *testing.T, brokers []string, spec streamSpec) *streamer {
+	t.Helper()
+	sc := spec.client.config(t, brokers)
 	sc.Producer.Return.Successes = true
 	sc.Producer.RequiredAcks = sarama.WaitForAll
+	// Idempotent, so that a request sarama retries is never written twice;
+	// what it gives up on is sent again below as new records.
+	sc.Producer.Idempotent = true
+	sc.Net.MaxOpenRequests = 1
 	sc.Producer.Retry.Max = 5
 	sc.Producer.Retry.Backoff = 200 * time.Millisecond
 	sc.Producer.Timeout = 5 * time.Second
@@ -41,44 +112,91 @@ func stream(t *testing.T, brokers []string, topic string, n int, over time.Durat
 	if err != nil {
 		t.Fatalf("stream: %v", err)
 	}
-	s := &streamer{done: make(chan struct{})}
+	if spec.value == nil {
+		spec.value = func(id int) string { return fmt.Sprintf(`{"id":%d}`, id) }
+	}
+	s := &streamer{done: make(chan struct{}), quit: make(chan struct{}), meta: make([]inputMeta, 1, spec.n+1)}
 	const batch = 50
-	tick := over / time.Duration((n+batch-1)/batch)
+	tick := time.Duration(float64(time.Second) * batch / spec.rate)
 	go func() {
 		defer close(s.done)
 		defer p.Close()
 		next := time.Now()
-		deadline := time.Now().Add(over + 2*time.Minute)
-		for first := 1; first <= n; first += batch {
-			var msgs []*sarama.ProducerMessage
-			for id := first; id < first+batch && id <= n; id++ {
-				msgs = append(msgs, &sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder(fmt.Sprintf(`{"id":%d}`, id))})
+		var giveUp time.Time // set while the broker refuses
+		for first := 1; spec.n == 0 || first <= spec.n; first += batch {
+			select {
+			case <-s.quit:
+				return
+			default:
 			}
-			for len(msgs) > 0 {
-				err := p.SendMessages(msgs)
+			var msgs []*sarama.ProducerMessage
+			for id := first; id < first+batch && (spec.n == 0 || id <= spec.n); id++ {
+				m := &sarama.ProducerMessage{Topic: spec.topic, Value: sarama.StringEncoder(spec.value(id)), Metadata: id}
+				if spec.keyed {
+					m.Key = sarama.StringEncoder(strconv.Itoa(id))
+				}
+				msgs = append(msgs, m)
+			}
+			last := first + len(msgs) - 1
+			sent := time.Now()
+			latest := append([]*sarama.ProducerMessage(nil), msgs...) // by id-first: the last copy sent
+			pending := msgs
+			for len(pending) > 0 {
+				err := p.SendMessages(pending)
 				if err == nil {
+					giveUp = time.Time{}
 					break
 				}
 				var pe sarama.ProducerErrors
-				if !errors.As(err, &pe) || time.Now().After(deadline) {
-					s.err = fmt.Errorf("producing ids %d..: %w", first, err)
+				if giveUp.IsZero() {
+					giveUp = time.Now().Add(3 * time.Minute)
+				}
+				if !errors.As(err, &pe) || time.Now().After(giveUp) {
+					s.err = fmt.Errorf("producing ids %d..%d: %w", first, last, err)
 					return
 				}
-				msgs = msgs[:0]
+				pending = pending[:0]
 				for _, e := range pe {
 					m := *e.Msg
-					msgs = append(msgs, &sarama.ProducerMessage{Topic: m.Topic, Value: m.Value})
+					again := &sarama.ProducerMessage{Topic: m.Topic, Key: m.Key, Value: m.Value, Metadata: m.Metadata}
+					latest[m.Metadata.(int)-first] = again
+					pending = append(pending, again)
 				}
-				s.resent.Add(int64(len(msgs)))
-				time.Sleep(500 * time.Millisecond)
+				s.resent.Add(int64(len(pending)))
+				select {
+				case <-s.quit:
+					return
+				case <-time.After(500 * time.Millisecond):
+				}
 			}
-			s.sent.Store(int64(min(first+batch-1, n)))
+			// SendMessages set each message's partition and offset; a
+			// resent one's are on its last copy.
+			s.mu.Lock()
+			for len(s.meta) <= last {
+				s.meta = append(s.meta, inputMeta{})
+			}
+			for _, m := range latest {
+				s.meta[m.Metadata.(int)] = inputMeta{partition: m.Partition, offset: m.Offset, sent: sent}
+			}
+			s.mu.Unlock()
+			s.sent.Store(int64(last))
 			next = next.Add(tick)
-			time.Sleep(time.Until(next))
+			select {
+			case <-s.quit:
+				return
+			case <-time.After(time.Until(next)):
+			}
 		}
 	}()
-	t.Cleanup(func() { <-s.done })
+	t.Cleanup(s.stop)
 	return s
+}
+
+// stop ends an open-ended stream (and any stream at test end) and waits for
+// the producer to finish.
+func (s *streamer) stop() {
+	s.once.Do(func() { close(s.quit) })
+	<-s.done
 }
 
 func (s *streamer) wait(t *testing.T, d time.Duration) {
@@ -93,25 +211,56 @@ func (s *streamer) wait(t *testing.T, d time.Duration) {
 	}
 }
 
+// inputs returns a copy of what the broker said about ids 1..sent.
+func (s *streamer) inputs() []inputMeta {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]inputMeta(nil), s.meta...)
+}
+
 // collector reads every partition of a response topic from the beginning
-// and counts the responses per repository id.
+// and counts the responses per repository id (or, for a dead letter
+// topic, per input key), keeping when each was written.
 type collector struct {
 	mu     sync.Mutex
 	counts map[int64]int
 	ids    int // distinct ids answered, from minID to maxID
 	minID  int64
 	maxID  int64
+	first  map[int64]time.Time // the first response's timestamp per id
+	seen   []answer            // every response, in arrival order
 	total  int
 	bad    []string
+	dead   []deadLetter    // dead letter topics only
+	next   map[int32]int64 // per partition: the offset after the last record read
+	topic  string
 	stop   func()
+}
+
+// answer is one response: the input id it answers and when it was written
+// (its record timestamp, or when it arrived when that is missing).
+type answer struct {
+	id int64
+	at time.Time
+}
+
+// deadLetter is one record of a dead letter topic.
+type deadLetter struct {
+	id      int64
+	value   string
+	headers map[string]string
 }
 
 func collect(t *testing.T, brokers []string, topic string) *collector {
 	t.Helper()
-	sc, err := testkafka.Config(brokers).Sarama()
-	if err != nil {
-		t.Fatal(err)
-	}
+	return collectWith(t, brokers, topic, false, clientOpts{})
+}
+
+// collectWith reads topic; deadLetters reads a dead letter topic, whose
+// records are identified by the input's key.
+func collectWith(t *testing.T, brokers []string, topic string, deadLetters bool, o clientOpts) *collector {
+	t.Helper()
+	sc := o.config(t, brokers)
 	sc.Consumer.Retry.Backoff = 200 * time.Millisecond
 	sc.Metadata.Retry.Max = 20
 	sc.Metadata.Retry.Backoff = 250 * time.Millisecond
@@ -123,7 +272,7 @@ func collect(t *testing.T, brokers []string, topic string) *collector {
 	if err != nil {
 		t.Fatalf("collect: partitions of %s: %v", topic, err)
 	}
-	col := &collector{counts: map[int64]int{}}
+	col := &collector{counts: map[int64]int{}, first: map[int64]time.Time{}, next: map[int32]int64{}, topic: topic}
 	var pcs []sarama.PartitionConsumer
 	var wg sync.WaitGroup
 	for _, p := range parts {
@@ -141,24 +290,7 @@ func collect(t *testing.T, brokers []string, topic string) *collector {
 		go func() {
 			defer wg.Done()
 			for m := range pc.Messages() {
-				var src struct {
-					RepositoryID *int64 `json:"repository_id"`
-				}
-				col.mu.Lock()
-				col.total++
-				if json.Unmarshal(m.Value, &src) != nil || src.RepositoryID == nil {
-					col.bad = append(col.bad, string(m.Value))
-				} else {
-					if id := *src.RepositoryID; col.counts[id] == 0 {
-						col.ids++
-						if col.ids == 1 || id < col.minID {
-							col.minID = id
-						}
-						col.maxID = max(col.maxID, id)
-					}
-					col.counts[*src.RepositoryID]++
-				}
-				col.mu.Unlock()
+				col.add(m, deadLetters)
 			}
 		}()
 	}
@@ -174,6 +306,92 @@ func collect(t *testing.T, brokers []string, topic string) *collector {
 	}
 	t.Cleanup(col.stop)
 	return col
+}
+
+func (c *collector) add(m *sarama.ConsumerMessage, deadLetters bool) {
+	at := m.Timestamp
+	if at.IsZero() {
+		at = time.Now()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.total++
+	c.next[m.Partition] = max(c.next[m.Partition], m.Offset+1)
+	var id int64
+	if deadLetters {
+		n, err := strconv.ParseInt(string(m.Key), 10, 64)
+		if err != nil {
+			c.bad = append(c.bad, fmt.Sprintf("key %q: %s", m.Key, m.Value))
+			return
+		}
+		d := deadLetter{id: n, value: string(m.Value), headers: map[string]string{}}
+		for _, h := range m.Headers {
+			d.headers[string(h.Key)] = string(h.Value)
+		}
+		c.dead = append(c.dead, d)
+		id = n
+	} else {
+		var src struct {
+			RepositoryID *int64 `json:"repository_id"`
+		}
+		if json.Unmarshal(m.Value, &src) != nil || src.RepositoryID == nil {
+			c.bad = append(c.bad, string(m.Value))
+			return
+		}
+		id = *src.RepositoryID
+	}
+	if c.counts[id] == 0 {
+		c.ids++
+		if c.ids == 1 || id < c.minID {
+			c.minID = id
+		}
+		c.maxID = max(c.maxID, id)
+	}
+	c.counts[id]++
+	if f, ok := c.first[id]; !ok || at.Before(f) {
+		c.first[id] = at
+	}
+	c.seen = append(c.seen, answer{id, at})
+}
+
+// drain waits (at most d) until the collector has read every partition of
+// its topic up to the end it has now.
+func (c *collector) drain(t *testing.T, brokers []string, o clientOpts, d time.Duration) {
+	t.Helper()
+	cl, err := sarama.NewClient(brokers, o.config(t, brokers))
+	if err != nil {
+		t.Fatalf("drain %s: %v", c.topic, err)
+	}
+	defer cl.Close()
+	parts, err := cl.Partitions(c.topic)
+	if err != nil {
+		t.Fatalf("drain %s: %v", c.topic, err)
+	}
+	ends := map[int32]int64{}
+	for _, p := range parts {
+		if ends[p], err = cl.GetOffset(c.topic, p, sarama.OffsetNewest); err != nil {
+			t.Fatalf("drain %s/%d: %v", c.topic, p, err)
+		}
+	}
+	deadline := time.Now().Add(d)
+	for {
+		c.mu.Lock()
+		behind := 0
+		for p, end := range ends {
+			if c.next[p] < end {
+				behind++
+			}
+		}
+		c.mu.Unlock()
+		if behind == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%s: %d partitions not read to their end within %v", c.topic, behind, d)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // answered returns how many of ids 1..n have a response.
