@@ -1,20 +1,47 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run):
-#   1. vet and the whole suite with -race against a fresh embedded broker per test;
+#   1. vet and the whole suite with -race against a fresh embedded broker per test,
+#      then the chaos suite (interop TestChaos_*) alone, on embedded brokers in
+#      their own processes;
 #   2. the broker-facing suites again against real Apache Kafka (KRaft), started
-#      and stopped by scripts/kafka.sh, when Java and Maven are available.
+#      and stopped by scripts/kafka.sh, when Java and Maven are available, the
+#      chaos suite included.
 # KARAFKA_REQUIRE_REAL_KAFKA=1 (set by .ci/run) turns a missing Java/Maven or a
 # broker that does not start into a failure instead of a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 timeout_flag=${KARAFKA_TEST_TIMEOUT:-15m}
+# The interop package with the chaos suite: ~8 minutes of scenarios per broker.
+chaos_timeout_flag=${KARAFKA_TEST_CHAOS_TIMEOUT:-30m}
+
+# Runs go test -v with the given arguments, printing only the results and the
+# tests' t.Logf lines (the chaos figures start with "chaos |"), and the whole
+# output when it fails.
+run_logged() {
+  local log rc
+  log=$(mktemp)
+  set +e
+  "$@" >"$log" 2>&1
+  rc=$?
+  set -e
+  grep -E '^(--- |ok|FAIL)|_test\.go:[0-9]+:' "$log" || true
+  if [ "$rc" != 0 ]; then
+    echo "---- full output ----" >&2
+    cat "$log" >&2
+  fi
+  rm -f "$log"
+  return "$rc"
+}
 
 echo "==> go vet ./..."
 go vet ./...
 
-echo "==> go test -race ./... (embedded broker)"
-env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$timeout_flag" ./...
+echo "==> go test -race ./... (embedded broker; the chaos suite next, alone)"
+env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$timeout_flag" -skip '^TestChaos_' ./...
+
+echo "==> go test -race -run TestChaos_ ./interop (chaos suite, embedded broker)"
+run_logged env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$chaos_timeout_flag" -run '^TestChaos_' -v ./interop
 
 if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
   if [ "${KARAFKA_REQUIRE_REAL_KAFKA:-}" = "1" ]; then
@@ -36,8 +63,10 @@ if ! scripts/kafka.sh start; then
 fi
 trap 'scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
 brokers=$(scripts/kafka.sh brokers)
-# The broker's SASL_SSL listener (TLS + SCRAM/PLAIN), for the interop tests.
+# The broker's SASL_SSL listener (TLS + SCRAM/PLAIN), for the interop tests,
+# and its PROXIED listener, for the chaos suite's network faults.
 eval "$(scripts/kafka.sh sasl-env)"
+eval "$(scripts/kafka.sh proxy-env)"
 
 echo "==> go test -race (real Kafka at $brokers)"
 if ! KARAFKA_TEST_BROKERS="$brokers" go test -race -count=1 -timeout "$timeout_flag" $(go list ./... | grep -v -e /bench -e /interop); then
@@ -46,27 +75,18 @@ if ! KARAFKA_TEST_BROKERS="$brokers" go test -race -count=1 -timeout "$timeout_f
   exit 1
 fi
 
-# ---- interop step (kcat, kafka-python, multi-process, broker restart) ----
-# Run alone, after the suites above: TestBrokerRestart_serverRecovers restarts
-# the broker through KARAFKA_TEST_KAFKA_SCRIPT, which would break any other
-# package's tests running against it at the same time.
-echo "==> go test -race ./interop (real Kafka at $brokers, broker restart included)"
-interop_log=$(mktemp)
-set +e
-KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_KAFKA_SCRIPT=scripts/kafka.sh \
-  go test -race -count=1 -timeout "$timeout_flag" -v ./interop >"$interop_log" 2>&1
-interop_rc=$?
-set -e
-# The measurements (partitions, duplicates, restart times) are t.Logf lines.
-grep -E '^(--- |ok|FAIL)|_test\.go:[0-9]+:' "$interop_log" || true
-if [ "$interop_rc" != 0 ]; then
-  echo "---- full interop output ----" >&2
-  cat "$interop_log" >&2
+# ---- interop step (kcat, kafka-python, multi-process, broker restart, chaos) ----
+# Run alone, after the suites above: TestBrokerRestart_serverRecovers and the
+# chaos suite restart and freeze the broker through KARAFKA_TEST_KAFKA_SCRIPT,
+# which would break any other package's tests running against it at the same
+# time. The measurements (partitions, duplicates, restart times, the chaos
+# figures) are t.Logf lines.
+echo "==> go test -race ./interop (real Kafka at $brokers, broker restart and chaos suite included)"
+if ! KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_KAFKA_SCRIPT=scripts/kafka.sh \
+  run_logged go test -race -count=1 -timeout "$chaos_timeout_flag" -v ./interop; then
   echo "---- last lines of the Kafka broker log ----" >&2
   scripts/kafka.sh logs | tail -n 80 >&2 || true
-  rm -f "$interop_log"
   exit 1
 fi
-rm -f "$interop_log"
 # ---- end of the interop step ----
 echo "==> all suites passed (embedded broker and real Kafka)"
