@@ -19,9 +19,10 @@ func TestChaos_sigkill(t *testing.T) {
 	skipChaos(t)
 	t.Run("dynamic", func(t *testing.T) {
 		if !testkafka.External() {
-			t.Skip("stalls on the embedded broker: kfake restarts a preparing rebalance's timer on every JoinGroup and " +
-				"never expires a member whose JoinGroup it accepted, so a group holding killed members stays in " +
-				"PreparingRebalance while the live members keep re-joining (see docs/reliability.md)")
+			t.Skip("stalls on the embedded broker (kfake): it arms no session timer for a new member until its first " +
+				"SyncGroup or heartbeat, and restarts a preparing rebalance's timer on every JoinGroup, so members " +
+				"killed while joining stay in the group and it stays in PreparingRebalance as long as the live " +
+				"members keep re-joining (see docs/reliability.md)")
 		}
 		sigkill(t, "SIGKILL x20, 3 servers")
 	})
