@@ -77,7 +77,9 @@ func (c Config) Validate() error {
 	if err := responders.CheckTopicName(c.Name); err != nil {
 		errs = append(errs, fmt.Errorf("%w: name: %q must be usable in a consumer group name (letters, digits, '.', '_', '-')", ErrInvalidConfig, c.Name))
 	}
-	errs = append(errs, c.Kafka.Validate(), c.Consumer.Validate(), c.producerConfig().Validate(),
+	// The producer's Validate checks the kafka.* keys too: one call reports
+	// each of them once.
+	errs = append(errs, c.producerConfig().Validate(), c.Consumer.Validate(),
 		c.Supervision.Validate("supervision"), c.Retry.Validate(), c.ProduceBackoff.Validate("produce_backoff"))
 	if c.DeadLetter.Enabled {
 		if c.DeadLetter.Pattern == "" {
