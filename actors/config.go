@@ -13,7 +13,8 @@ var ErrInvalidConfig = errors.New("actors: invalid config")
 
 // ConsumerConfig tunes the consuming side of every listener.
 type ConsumerConfig struct {
-	// SessionTimeout and HeartbeatInterval are the consumer group's.
+	// SessionTimeout (>= 1s) and HeartbeatInterval (>= 1ms, below
+	// SessionTimeout) are the consumer group's.
 	SessionTimeout    time.Duration
 	HeartbeatInterval time.Duration
 	// CommitInterval is how often marked offsets are committed.
@@ -53,8 +54,9 @@ func (c ConsumerConfig) Validate() error {
 	if c.SessionTimeout < time.Second {
 		bad("session_timeout", "%v is below 1s", c.SessionTimeout)
 	}
-	if c.HeartbeatInterval <= 0 || c.HeartbeatInterval >= c.SessionTimeout {
-		bad("heartbeat_interval", "%v must be positive and below session_timeout (%v)", c.HeartbeatInterval, c.SessionTimeout)
+	// sarama's floor is 1ms.
+	if c.HeartbeatInterval < time.Millisecond || c.HeartbeatInterval >= c.SessionTimeout {
+		bad("heartbeat_interval", "%v must be at least 1ms and below session_timeout (%v)", c.HeartbeatInterval, c.SessionTimeout)
 	}
 	if c.CommitInterval <= 0 {
 		bad("commit_interval", "%v must be positive", c.CommitInterval)

@@ -106,6 +106,11 @@ func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sa
 	sc.Consumer.Group.Heartbeat.Interval = c.HeartbeatInterval
 	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
 	sc.ChannelBufferSize = c.BatchSize
+	// sarama checks these only in NewConsumerGroup, where a refusal would
+	// look like an unreachable broker and be retried for ever.
+	if err := sc.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: consumer: %w", ErrInvalidConfig, err)
+	}
 	return sc, nil
 }
 

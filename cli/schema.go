@@ -25,7 +25,7 @@ var schema = []key{
 	{name: "kafka.sasl.password", doc: "SASL password (prefer the env variable)", ref: func(s *Settings) any { return &s.Kafka.SASL.Password }, secret: true},
 
 	{name: "consumer.session_timeout", doc: "consumer group session timeout (>= 1s)", ref: func(s *Settings) any { return &s.Consumer.SessionTimeout }},
-	{name: "consumer.heartbeat_interval", doc: "consumer group heartbeat (< session_timeout)", ref: func(s *Settings) any { return &s.Consumer.HeartbeatInterval }},
+	{name: "consumer.heartbeat_interval", doc: "consumer group heartbeat (>= 1ms, < session_timeout)", ref: func(s *Settings) any { return &s.Consumer.HeartbeatInterval }},
 	{name: "consumer.commit_interval", doc: "how often marked offsets are committed", ref: func(s *Settings) any { return &s.Consumer.CommitInterval }},
 	{name: "consumer.max_in_flight", doc: "accepted, unfinished messages per partition before it is paused", ref: func(s *Settings) any { return &s.Consumer.MaxInFlight }},
 	{name: "consumer.batch_size", doc: "fetched messages handed to a partition actor at once", ref: func(s *Settings) any { return &s.Consumer.BatchSize }},
