@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -64,4 +65,40 @@ func TestLoad_precedenceAndErrors(t *testing.T) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}
 	}
+}
+
+// NaN is refused when the value is read, for every number key: the backoff
+// of an unused supervision strategy is not validated, so
+// supervision.backoff.multiplier=NaN loaded (found by FuzzLoad_env's seeds:
+// the loaded settings did not load again to themselves, NaN != NaN).
+func TestLoad_refusesNaN(t *testing.T) {
+	tests := []struct {
+		name string
+		src  Sources
+		want string
+	}{
+		{name: "env", src: Sources{Env: []string{"KARAFKA_SUPERVISION_BACKOFF_MULTIPLIER=NaN"}},
+			want: `supervision.backoff.multiplier (env KARAFKA_SUPERVISION_BACKOFF_MULTIPLIER): "NaN" is not a number`},
+		{name: "flag", src: Sources{Set: []string{"supervision.backoff.jitter=nan"}},
+			want: `supervision.backoff.jitter (flag): "nan" is not a number`},
+		{name: "file", src: Sources{File: writeFile(t, "supervision:\n  backoff:\n    multiplier: .nan\n")},
+			want: "supervision.backoff.multiplier (config file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load("x", tt.src)
+			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Load = %v; want ErrConfig containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "karafka.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
