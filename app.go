@@ -19,6 +19,9 @@ import (
 var (
 	ErrAlreadyRunning = errors.New("karafka: Run called more than once")
 	ErrNotRunning     = errors.New("karafka: not running")
+	// ErrUndone is wrapped by Run's and Shutdown's error when messages were
+	// still undone at the end of shutdown (see actors.UndoneError).
+	ErrUndone = actors.ErrUndone
 )
 
 // App is a Kafka application: routes plus the runtime that runs them.
@@ -55,9 +58,7 @@ func WithRoutes(routes ...topology.Route) Option {
 // New validates cfg and returns an App. Routes are validated by Run (and by
 // Validate), once they have all been added.
 func New(cfg Config, opts ...Option) (*App, error) {
-	if cfg.Kafka.ClientID == "" {
-		cfg.Kafka.ClientID = cfg.Name
-	}
+	cfg.Kafka = cfg.kafkaConfig()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -145,8 +146,11 @@ func (a *App) Ready() <-chan struct{} { return a.ready }
 
 // Run validates the routes, connects (retrying with backoff while Kafka is
 // unreachable) and consumes until ctx ends or Shutdown is called, then shuts
-// down gracefully. It returns nil after a clean shutdown, and an error only
-// for what cannot heal: invalid routes, or the root supervisor giving up.
+// down gracefully. It returns nil after a clean shutdown, and an error for
+// what cannot heal (invalid routes, the root supervisor giving up) and when
+// shutdown ended with messages undone: an error wrapping ErrUndone (an
+// *actors.UndoneError names how many messages of which partitions), whose
+// offsets stay uncommitted so that they are consumed again on the next start.
 // Run may be called once.
 func (a *App) Run(ctx context.Context) error {
 	a.mu.Lock()
@@ -214,11 +218,15 @@ func (a *App) run(ctx context.Context) error {
 	if fatal != nil {
 		return fmt.Errorf("karafka: %w", fatal)
 	}
-	if stopErr != nil {
-		a.logger.Warn("shutdown incomplete; undone messages will be consumed again", "error", stopErr)
-	}
 	if closeErr != nil {
 		a.logger.Warn("closing the producer failed", "error", closeErr)
+	}
+	if errors.Is(stopErr, ErrUndone) {
+		a.logger.Error("shutdown incomplete; undone messages stay uncommitted and will be consumed again", "error", stopErr)
+		return fmt.Errorf("karafka: %w", stopErr)
+	}
+	if stopErr != nil {
+		a.logger.Warn("shutdown gave up waiting; every message was done, but the last offsets may not be committed", "error", stopErr)
 	}
 	a.logger.Info("karafka-actors stopped", "app", a.cfg.Name)
 	return nil

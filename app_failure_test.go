@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -467,5 +468,199 @@ func TestApp_responderStageHasItsOwnAttempts(t *testing.T) {
 	r.shutdown(t)
 	if n := len(r.rec.of(events.MessageDeadLettered)); n != 0 {
 		t.Fatalf("%d dead letters, want none", n)
+	}
+}
+
+// When the root supervisor gives up, everything stops at once: Run returns
+// the error without waiting for a drain that can never finish, no
+// controller runs after the give-up (no guardian restarts the tree), what
+// was done is committed and the failed message is not, so the group's next
+// consumer starts at it.
+func TestApp_rootGiveUpStopsAtOnce(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in := testkafka.Name(t, "in")
+	testkafka.CreateTopics(t, brokers, 1, in, in+"_dlq")
+	testkafka.Produce(t, brokers, in, ids(3)...)
+	cfg := testConfig(t, brokers)
+	cfg.Supervision.MaxRestarts = 0 // the first escalation reaches the root, which gives up
+	cfg.Retry.Attempts = 1000       // the failed message is retried, never dead-lettered
+	// A drain bounded only by these would keep Run far beyond the test's wait.
+	cfg.ShutdownTimeout = 10 * time.Minute
+	cfg.Consumer.DrainTimeout = 10 * time.Minute
+	var mu sync.Mutex
+	performs := map[int64]int{}
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		mu.Lock()
+		performs[id]++
+		mu.Unlock()
+		if id == 1 {
+			return errors.New("always fails")
+		}
+		return nil
+	})
+	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)), karafka.WithRoutes(
+		topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- app.Run(context.Background()) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, supervision.ErrRestartLimit) {
+			t.Fatalf("Run: %v, want a restart limit error", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Run did not return within 60s of a give-up (shutdown timeout 10m): it waits for a drain that cannot finish")
+	}
+	mu.Lock()
+	got := fmt.Sprint(performs)
+	mu.Unlock()
+	if want := fmt.Sprint(map[int64]int{0: 1, 1: 1}); got != want {
+		t.Fatalf("Perform calls per id %s, want %s: nothing may run after the give-up", got, want)
+	}
+	group := cfg.Name + "_" + in
+	if c := testkafka.Committed(t, brokers, group, in)[0]; c != 1 {
+		t.Fatalf("committed offset %d, want 1: the done message 0 committed, the failed message 1 not", c)
+	}
+
+	// The group's next consumer starts at the failed message.
+	seen := make(chan int64, 3)
+	next := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		seen <- id
+		return nil
+	})
+	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return next }})
+	select {
+	case id := <-seen:
+		if id != 1 {
+			t.Fatalf("next consumer starts at id %d, want the failed message 1", id)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the next consumer of the group got nothing")
+	}
+	r.shutdown(t)
+}
+
+// strictParser is JSON whose Check also rejects payloads that mention
+// "reject": a check a successful Decode does not prove.
+type strictParser struct{ params.Parser }
+
+func (strictParser) Name() string { return "strict" }
+func (s strictParser) Check(raw []byte) error {
+	if strings.Contains(string(raw), `"reject"`) {
+		return fmt.Errorf("%w: rejected by the check", params.ErrParse)
+	}
+	return s.Parser.Check(raw)
+}
+
+// A payload its parser's Check rejects is malformed input: dead-lettered
+// and never answered, and the controller never sees it, whether or not it
+// would have decoded the payload.
+func TestApp_parserCheckRejectsBeforeController(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	cases := []struct {
+		name string
+		read func(*params.Params) (any, error)
+	}{
+		{"controller decodes", func(p *params.Params) (any, error) {
+			var v struct{ ID int }
+			err := p.Decode(&v)
+			return v.ID, err
+		}},
+		{"controller reads a value", func(p *params.Params) (any, error) {
+			id, _ := p.Int("id")
+			return id, nil
+		}},
+		{"controller reads the raw payload", func(p *params.Params) (any, error) { return string(p.Raw()), nil }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+			dlq := in + "_dlq"
+			testkafka.CreateTopics(t, brokers, 1, in, out, dlq)
+			rejected := `{"id": 2, "reject": true}`
+			testkafka.Produce(t, brokers, in, testkafka.Record{Value: `{"id": 1}`}, testkafka.Record{Value: rejected}, testkafka.Record{Value: `{"id": 3}`})
+			var mu sync.Mutex
+			var performed []string
+			ctrl := controllers.Func(func(c *controllers.Context) error {
+				mu.Lock()
+				performed = append(performed, string(c.Params.Raw()))
+				mu.Unlock()
+				v, err := tc.read(c.Params)
+				if err != nil {
+					return err
+				}
+				c.RespondWith(v)
+				return nil
+			})
+			r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl },
+				Responder: echo(out), Parser: strictParser{params.JSON}})
+			dead := testkafka.Consume(t, brokers, dlq, 1, 30*time.Second)
+			if len(dead) != 1 || string(dead[0].Value) != rejected {
+				t.Fatalf("dead letters %v, want the rejected record", dead)
+			}
+			if v, _ := testkafka.Header(dead[0], actors.HeaderAttempts); v != "1" {
+				t.Errorf("attempts header %q, want 1: a rejected payload is not retried", v)
+			}
+			if v, _ := testkafka.Header(dead[0], actors.HeaderError); !strings.Contains(v, "rejected by the check") {
+				t.Errorf("error header %q does not carry the check's error", v)
+			}
+			waitFor(t, 10*time.Second, "all 3 finished", func() bool {
+				return len(r.rec.of(events.MessageProcessed)) == 3
+			})
+			if got := testkafka.Consume(t, brokers, out, -1, time.Second); len(got) != 2 {
+				t.Errorf("%d responses, want 2: the rejected payload is never answered", len(got))
+			}
+			r.shutdown(t)
+			mu.Lock()
+			defer mu.Unlock()
+			for _, p := range performed {
+				if p == rejected {
+					t.Fatalf("the controller ran on the rejected payload (performed %q)", performed)
+				}
+			}
+		})
+	}
+}
+
+// A response topic that does not exist: the log names the topic and the
+// cause, the partition keeps its messages (nothing is committed), and
+// Shutdown reports them as undone instead of returning nil.
+func TestApp_missingResponseTopicNamedAndShutdownFails(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "missing")
+	testkafka.CreateTopics(t, brokers, 1, in) // out is never created (no broker here auto-creates)
+	testkafka.Produce(t, brokers, in, ids(3)...)
+	cfg := testConfig(t, brokers)
+	cfg.ShutdownTimeout = time.Second
+	cfg.ProduceBackoff = supervision.Backoff{Initial: 50 * time.Millisecond, Max: 200 * time.Millisecond, Multiplier: 2}
+	logger, logText := capturedLogger(t)
+	app, err := karafka.New(cfg, karafka.WithLogger(logger),
+		karafka.WithRoutes(topology.Route{Topic: in, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runApp(t, app)
+	want := fmt.Sprintf(`response topic %q does not exist (UNKNOWN_TOPIC_OR_PARTITION)`, out)
+	quoted := strconv.Quote(want) // as the text handler writes it inside a value
+	quoted = quoted[1 : len(quoted)-1]
+	waitFor(t, 30*time.Second, "a log line naming the missing topic", func() bool { return strings.Contains(logText(), quoted) })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = r.app.Shutdown(ctx)
+	if !errors.Is(err, karafka.ErrUndone) {
+		t.Fatalf("Shutdown: %v, want an error wrapping ErrUndone", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "3 messages") || !strings.Contains(msg, in+"/0") {
+		t.Errorf("Shutdown error %q does not say 3 messages of %s/0 stay uncommitted", msg, in)
+	}
+	if rerr := <-r.errc; !errors.Is(rerr, karafka.ErrUndone) {
+		t.Errorf("Run: %v, want an error wrapping ErrUndone", rerr)
+	}
+	if got := testkafka.Committed(t, brokers, cfg.Name+"_"+in, in)[0]; got > 0 {
+		t.Errorf("committed offset %d, want nothing committed: no response was acknowledged", got)
 	}
 }

@@ -2,10 +2,12 @@ package karafka_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
+	"github.com/karafka-actors/karafka-actors/actors"
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/embedded"
 	"github.com/karafka-actors/karafka-actors/events"
@@ -299,7 +302,8 @@ func TestApp_sharedConsumerGroup(t *testing.T) {
 }
 
 // A message still blocked when the shutdown timeout passes is not committed:
-// Run returns, and the next run processes it (and what followed it) again.
+// Run and Shutdown return an error counting it and what followed it, and the
+// next run processes them again.
 func TestApp_shutdownTimeoutLeavesWorkUncommitted(t *testing.T) {
 	brokers := testkafka.Brokers(t)
 	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
@@ -323,9 +327,22 @@ func TestApp_shutdownTimeoutLeavesWorkUncommitted(t *testing.T) {
 	r := start(t, cfg, topology.Route{Topic: in, Controller: stuck, Responder: echo(out)})
 	waitFor(t, 30*time.Second, "the controller to block", blocked.Load)
 	begun := time.Now()
-	r.shutdown(t) // Run returns nil: an incomplete drain is logged, not fatal
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err := r.app.Shutdown(ctx)
 	if d := time.Since(begun); d > 20*time.Second {
 		t.Fatalf("shutdown took %v with a 500ms timeout", d)
+	}
+	var undone *actors.UndoneError
+	if !errors.As(err, &undone) || !errors.Is(err, karafka.ErrUndone) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Shutdown: %v, want an *actors.UndoneError wrapping ErrUndone and the deadline", err)
+	}
+	want := []actors.UndonePartition{{Topic: in, Partition: 0, Messages: 2}}
+	if !slices.Equal(undone.Partitions, want) {
+		t.Errorf("undone %+v, want %+v (messages 1 and 2)", undone.Partitions, want)
+	}
+	if rerr := <-r.errc; !errors.Is(rerr, karafka.ErrUndone) {
+		t.Errorf("Run: %v, want the same error as Shutdown", rerr)
 	}
 	if got := testkafka.Committed(t, brokers, cfg.Name+"_"+in, in)[0]; got != 1 {
 		t.Fatalf("committed offset %d, want 1 (message 1 was never done)", got)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/IBM/sarama"
+
 	"github.com/karafka-actors/karafka-actors/actors"
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
@@ -18,14 +20,16 @@ var ErrInvalidConfig = errors.New("karafka: invalid config")
 
 // Config is the whole application configuration. Start from DefaultConfig.
 type Config struct {
-	// Name is the application name: the Kafka client id and the prefix of
-	// default consumer groups ("<name>_<topic>").
+	// Name is the application name: the Kafka client id (unless
+	// Kafka.ClientID is set) and the prefix of default consumer groups
+	// ("<name>_<topic>").
 	Name string
 	// ConsumerGroup, when set, is the consumer group of every route that does
 	// not name its own, so they share one membership and one Kafka client
 	// (the layout for many routes in one process). Empty: "<name>_<topic>".
 	ConsumerGroup string
-	Kafka         kafka.Config
+	// Kafka is how to reach the brokers. An empty ClientID is Name.
+	Kafka kafka.Config
 	// StartFromBeginning makes new consumer groups read topics from their
 	// oldest message (the default) rather than only new ones.
 	StartFromBeginning bool
@@ -56,7 +60,7 @@ type DeadLetterConfig struct {
 func DefaultConfig() Config {
 	k := kafka.DefaultConfig()
 	k.Brokers = []string{"127.0.0.1:9092"}
-	k.ClientID = "karafka_app"
+	k.ClientID = "" // Name's
 	return Config{
 		Name:               "karafka_app",
 		Kafka:              k,
@@ -77,9 +81,8 @@ func (c Config) Validate() error {
 	if err := responders.CheckTopicName(c.Name); err != nil {
 		errs = append(errs, fmt.Errorf("%w: name: %q must be usable in a consumer group name (letters, digits, '.', '_', '-')", ErrInvalidConfig, c.Name))
 	}
-	// The producer's Validate checks the kafka.* keys too: one call reports
-	// each of them once.
-	errs = append(errs, c.producerConfig().Validate(), c.Consumer.Validate(),
+	// The producer's configuration carries Kafka: its Validate reports kafka.* too.
+	errs = append(errs, c.Consumer.Validate(), c.producerConfig().Validate(),
 		c.Supervision.Validate("supervision"), c.Retry.Validate(), c.ProduceBackoff.Validate("produce_backoff"))
 	if c.DeadLetter.Enabled {
 		if c.DeadLetter.Pattern == "" {
@@ -93,6 +96,11 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%w: consumer_group: %q (letters, digits, '.', '_', '-')", ErrInvalidConfig, c.ConsumerGroup))
 		}
 	}
+	if c.Consumer.InstanceID != "" {
+		if v, err := sarama.ParseKafkaVersion(c.Kafka.Version); err == nil && !v.IsAtLeast(sarama.V2_3_0_0) {
+			errs = append(errs, fmt.Errorf("%w: consumer.instance_id: static membership needs kafka.version >= 2.3.0 (is %q)", ErrInvalidConfig, c.Kafka.Version))
+		}
+	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("%w: shutdown_timeout: %v must be positive", ErrInvalidConfig, c.ShutdownTimeout))
 	}
@@ -101,8 +109,17 @@ func (c Config) Validate() error {
 
 func (c Config) producerConfig() producer.Config {
 	p := c.Producer
-	p.Kafka = c.Kafka
+	p.Kafka = c.kafkaConfig()
 	return p
+}
+
+// kafkaConfig is c.Kafka with the client id defaulting to the name.
+func (c Config) kafkaConfig() kafka.Config {
+	k := c.Kafka
+	if k.ClientID == "" {
+		k.ClientID = c.Name
+	}
+	return k
 }
 
 func (c Config) deadLetterPattern() string {

@@ -9,29 +9,62 @@ import (
 	"github.com/karafka-actors/karafka-actors/kafka"
 )
 
-// Each problem is reported once: the kafka.* keys are checked by the
-// producer's Validate too, and were once listed twice (found by
-// cli.FuzzLoad_yaml).
-func TestConfig_Validate_reportsEachProblemOnce(t *testing.T) {
-	tests := []struct {
-		name string
-		edit func(*karafka.Config)
-		want string
+// Every problem is reported once, even those of the Kafka settings, which
+// the producer's configuration shares.
+func TestConfig_ValidateReportsEachProblemOnce(t *testing.T) {
+	cases := []struct {
+		name   string
+		modify func(*karafka.Config)
+		want   string
 	}{
-		{name: "no brokers", edit: func(c *karafka.Config) { c.Kafka.Brokers = nil }, want: "kafka.brokers: at least one broker is required"},
-		{name: "sasl without user", edit: func(c *karafka.Config) { c.Kafka.SASL.Mechanism = "PLAIN" }, want: "kafka.sasl.username: required"},
-		{name: "bad version", edit: func(c *karafka.Config) { c.Kafka.Version = "x" }, want: `kafka.version: "x" is not a Kafka version`},
+		{"kafka broker", func(c *karafka.Config) { c.Kafka.Brokers = []string{"nohost"} }, "kafka.brokers[0]:"},
+		{"kafka version", func(c *karafka.Config) { c.Kafka.Version = "x" }, "kafka.version:"},
+		{"producer acks", func(c *karafka.Config) { c.Producer.Acks = "some" }, "producer.acks:"},
+		{"shutdown timeout", func(c *karafka.Config) { c.ShutdownTimeout = 0 }, "shutdown_timeout:"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
 			c := karafka.DefaultConfig()
-			tt.edit(&c)
+			tc.modify(&c)
 			err := c.Validate()
-			if !errors.Is(err, kafka.ErrInvalidConfig) {
-				t.Fatalf("Validate = %v; want kafka.ErrInvalidConfig", err)
+			if err == nil {
+				t.Fatal("Validate() = nil")
 			}
-			if n := strings.Count(err.Error(), tt.want); n != 1 {
-				t.Fatalf("Validate reports %q %d times:\n%v", tt.want, n, err)
+			if n := strings.Count(err.Error(), tc.want); n != 1 {
+				t.Fatalf("%q reported %d times, want once:\n%v", tc.want, n, err)
+			}
+			if tc.want != "shutdown_timeout:" && !errors.Is(err, kafka.ErrInvalidConfig) {
+				t.Fatalf("Validate() = %v, want kafka.ErrInvalidConfig", err)
+			}
+		})
+	}
+}
+
+// The Kafka client id follows Name unless it is set: an embedding app that
+// sets only Name connects under its own name.
+func TestDefaultConfig_clientIDFollowsName(t *testing.T) {
+	cases := []struct {
+		name     string
+		modify   func(*karafka.Config)
+		clientID string
+	}{
+		{"default", func(*karafka.Config) {}, "karafka_app"},
+		{"only the name set", func(c *karafka.Config) { c.Name = "orders" }, "orders"},
+		{"client id set explicitly", func(c *karafka.Config) { c.Name = "orders"; c.Kafka.ClientID = "orders-eu" }, "orders-eu"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := karafka.DefaultConfig()
+			tc.modify(&cfg)
+			if err := cfg.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			app, err := karafka.New(cfg)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			if got := app.Config().Kafka.ClientID; got != tc.clientID {
+				t.Fatalf("client id %q, want %q", got, tc.clientID)
 			}
 		})
 	}

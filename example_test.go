@@ -54,7 +54,7 @@ func Example() {
 	<-app.Ready()
 
 	pcfg := producer.DefaultConfig()
-	pcfg.Kafka = cfg.Kafka
+	pcfg.Kafka = app.Config().Kafka // the client id filled in: the app's name
 	p, _ := producer.New(pcfg)
 	_, _ = p.Send(context.Background(), &producer.Message{Topic: "users_created", Value: []byte(`{"email":"ada@example.com"}`)})
 	_ = p.Close()

@@ -39,18 +39,27 @@ func testLogger(t testing.TB) *slog.Logger {
 	if os.Getenv("KARAFKA_TEST_LOG") != "" {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	// Kept and printed only if the test fails: a rare failure comes with the
-	// app's own account of it (info and up), without noise otherwise.
+	l, _ := capturedLogger(t)
+	return l
+}
+
+// capturedLogger logs info and up into a buffer that text returns; it is
+// printed if the test fails, so a rare failure comes with the app's own
+// account of it, without noise otherwise.
+func capturedLogger(t testing.TB) (l *slog.Logger, text func() string) {
 	var mu sync.Mutex
 	var buf bytes.Buffer
+	text = func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.String()
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			mu.Lock()
-			defer mu.Unlock()
-			t.Logf("app log:\n%s", buf.String())
+			t.Logf("app log:\n%s", text())
 		}
 	})
-	return slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelInfo})), text
 }
 
 // lockedWriter serialises writes from the app's goroutines into w.

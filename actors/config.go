@@ -3,6 +3,7 @@ package actors
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/karafka-actors/karafka-actors/supervision"
@@ -17,7 +18,23 @@ type ConsumerConfig struct {
 	// SessionTimeout) are the consumer group's.
 	SessionTimeout    time.Duration
 	HeartbeatInterval time.Duration
-	// CommitInterval is how often marked offsets are committed.
+	// RebalanceTimeout is how long the group coordinator waits for every
+	// member to rejoin a rebalance; members that do not are dropped. A join
+	// may be held that long, so JoinGroup and SyncGroup answers are awaited
+	// RebalanceTimeout + 5s (as the Java client does), not kafka.read_timeout.
+	RebalanceTimeout time.Duration
+	// InstanceID, when set, makes this process a static member (KIP-345,
+	// Kafka >= 2.3) of every consumer group it joins: restarted with the same
+	// id within SessionTimeout, it gets its partitions back without a
+	// rebalance and without waiting for its previous incarnation's session to
+	// expire. It must be unique per process and stable across its restarts
+	// (a systemd instance name, a StatefulSet pod name). Empty: dynamic
+	// membership.
+	InstanceID string
+	// CommitInterval bounds the time between two commits. Marked offsets
+	// are committed as soon as the previous commit returned (one commit in
+	// flight per membership, so they coalesce under load); CommitInterval
+	// also retries a commit that failed when nothing new is marked.
 	CommitInterval time.Duration
 	// MaxInFlight bounds the accepted, not yet done messages of one
 	// partition; at the bound the partition is paused.
@@ -37,6 +54,7 @@ func DefaultConsumerConfig() ConsumerConfig {
 	return ConsumerConfig{
 		SessionTimeout:    10 * time.Second,
 		HeartbeatInterval: 3 * time.Second,
+		RebalanceTimeout:  60 * time.Second,
 		CommitInterval:    time.Second,
 		MaxInFlight:       2000,
 		BatchSize:         500,
@@ -58,6 +76,14 @@ func (c ConsumerConfig) Validate() error {
 	if c.HeartbeatInterval < time.Millisecond || c.HeartbeatInterval >= c.SessionTimeout {
 		bad("heartbeat_interval", "%v must be at least 1ms and below session_timeout (%v)", c.HeartbeatInterval, c.SessionTimeout)
 	}
+	if c.RebalanceTimeout < time.Second {
+		bad("rebalance_timeout", "%v is below 1s", c.RebalanceTimeout)
+	}
+	if c.InstanceID != "" {
+		if err := checkInstanceID(c.InstanceID); err != nil {
+			bad("instance_id", "%q %v", c.InstanceID, err)
+		}
+	}
 	if c.CommitInterval <= 0 {
 		bad("commit_interval", "%v must be positive", c.CommitInterval)
 	}
@@ -74,4 +100,19 @@ func (c ConsumerConfig) Validate() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// validInstanceID is the group.instance.id grammar Kafka accepts.
+var validInstanceID = regexp.MustCompile(`\A[A-Za-z0-9._-]+\z`)
+
+func checkInstanceID(id string) error {
+	switch {
+	case id == "." || id == "..":
+		return errors.New(`cannot be "." or ".."`)
+	case len(id) > 249:
+		return fmt.Errorf("is %d characters long; the limit is 249", len(id))
+	case !validInstanceID.MatchString(id):
+		return errors.New("must match [A-Za-z0-9._-]+")
+	}
+	return nil
 }

@@ -15,9 +15,11 @@ func TestConsumerConfig_Validate(t *testing.T) {
 	}{
 		{name: "defaults", modify: func(*ConsumerConfig) {}},
 		{name: "heartbeat at sarama's 1ms floor", modify: func(c *ConsumerConfig) { c.HeartbeatInterval = time.Millisecond }},
-		// sarama refuses a heartbeat below 1ms, but only in NewConsumerGroup,
-		// so the membership logged "cannot reach Kafka, retrying" for ever.
-		// Found by FuzzConsumerConfig_sarama (testdata/fuzz/FuzzConsumerConfig_sarama/4921a07b2a4a3201).
+		// sarama refuses a heartbeat below 1ms. Validate let it through, so it
+		// failed later in sarama's words (Consumer.Group.Heartbeat.Interval),
+		// and before consumerSarama validated, only in NewConsumerGroup,
+		// retried for ever as an unreachable broker. Found by
+		// FuzzConsumerConfig_sarama (testdata/fuzz/FuzzConsumerConfig_sarama/4921a07b2a4a3201).
 		{name: "heartbeat below 1ms", modify: func(c *ConsumerConfig) { c.HeartbeatInterval = 999935 * time.Nanosecond },
 			want: "consumer.heartbeat_interval: 999.935µs must be at least 1ms and below session_timeout (10s)"},
 		{name: "heartbeat not below session", modify: func(c *ConsumerConfig) { c.HeartbeatInterval = c.SessionTimeout },

@@ -40,7 +40,7 @@ func (p *partition) deadLetter(w *work, perr *ProcessingError) {
 	e := &w.entry
 	w.params, w.responses = nil, nil
 	e.hold(1)
-	p.d.send(msg, e, func() {
+	p.d.send(p, msg, e, func() {
 		p.d.bus.Publish(events.Event{Kind: events.MessageDeadLettered, Topic: p.topic, Group: p.group, Partition: p.id,
 			Offset: m.Offset, Attempt: perr.Attempt, Err: perr})
 	})

@@ -3,7 +3,9 @@ package actors
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -30,20 +32,28 @@ type deps struct {
 	bus      *events.Bus
 	log      *slog.Logger
 	hard     context.Context // cancelled when shutdown stops waiting for in-flight work
-	backoff  supervision.Backoff
+	// halt is cancelled with hard, and when the root supervisor gave up:
+	// controllers, drains and resends stop. Offsets of work already done
+	// are still committed (hard, not halt, cuts the group's connections).
+	halt context.Context
+	// halted is set when the root supervisor gave up: no stage takes more work.
+	halted  atomic.Bool
+	backoff supervision.Backoff
+	claims  claims // claimed partitions, and what shutdown left undone
 }
 
-// send produces msg and releases one token of e once the broker
-// acknowledged it (after calling acked, when not nil). Failed sends are
-// retried with backoff until they succeed or the runtime gives up on
-// draining; then the message's offset simply stays unmarked and the message
-// is consumed again after a restart (at-least-once).
-func (d *deps) send(msg *producer.Message, e *entry, acked func()) {
-	// One closure per record on the happy path; retry state only on failure.
-	d.sender.SendAsync(msg, func(r producer.Result) { d.result(msg, e, acked, r, 1) })
+// send produces msg, a dead letter of p, and releases one token of e once
+// the broker acknowledged it (after calling acked, when not nil). Failed
+// sends are retried with backoff until they succeed, the partition is handed
+// back or the runtime gives up on draining; then the message's offset simply
+// stays unmarked and the message is consumed again after a restart
+// (at-least-once). Unlike responses (see outbox), dead letters are not kept
+// in order with each other.
+func (d *deps) send(p *partition, msg *producer.Message, e *entry, acked func()) {
+	d.sender.SendAsync(msg, func(r producer.Result) { d.result(p, msg, e, acked, r, 1) })
 }
 
-func (d *deps) result(msg *producer.Message, e *entry, acked func(), r producer.Result, attempt int) {
+func (d *deps) result(p *partition, msg *producer.Message, e *entry, acked func(), r producer.Result, attempt int) {
 	if r.Err == nil {
 		if acked != nil {
 			acked()
@@ -51,15 +61,30 @@ func (d *deps) result(msg *producer.Message, e *entry, acked func(), r producer.
 		e.release()
 		return
 	}
-	if errors.Is(r.Err, producer.ErrClosed) || d.hard.Err() != nil {
-		d.log.Error("response not acknowledged; its input offset stays uncommitted and will be consumed again",
-			"topic", msg.Topic, "error", r.Err)
+	if errors.Is(r.Err, producer.ErrClosed) || d.halt.Err() != nil || p.stopped.Load() {
+		d.log.Error("dead letter not acknowledged; its input offset stays uncommitted and will be consumed again",
+			"topic", msg.Topic, "input_topic", p.topic, "partition", p.id, "error", r.Err)
 		return
 	}
 	delay := d.backoff.Delay(attempt)
-	d.bus.Publish(events.Event{Kind: events.ProduceFailed, Topic: msg.Topic, Attempt: attempt, Delay: delay, Err: r.Err})
-	d.log.Warn("produce failed, sending again", "topic", msg.Topic, "attempt", attempt, "retry_in", delay, "error", r.Err)
+	d.produceFailed(p, "dead letter", msg.Topic, attempt, delay, r.Err)
 	time.AfterFunc(delay, func() {
-		d.sender.SendAsync(msg, func(r producer.Result) { d.result(msg, e, acked, r, attempt+1) })
+		d.sender.SendAsync(msg, func(r producer.Result) { d.result(p, msg, e, acked, r, attempt+1) })
 	})
+}
+
+// produceFailed reports a record of p (a "response" or a "dead letter")
+// whose send failed and is sent again after delay. A topic that does not
+// exist is said in so many words: it does not heal by itself, and the
+// partition waits until it does.
+func (d *deps) produceFailed(p *partition, role, topic string, attempt int, delay time.Duration, err error) {
+	d.bus.Publish(events.Event{Kind: events.ProduceFailed, Topic: topic, Attempt: attempt, Delay: delay, Err: err})
+	if errors.Is(err, producer.ErrUnknownTopic) {
+		d.log.Error(fmt.Sprintf("%s topic %q does not exist (UNKNOWN_TOPIC_OR_PARTITION): create it or correct the route; "+
+			"its input partition waits and sends again", role, topic),
+			"topic", topic, "input_topic", p.topic, "partition", p.id, "attempt", attempt, "retry_in", delay, "error", err)
+		return
+	}
+	d.log.Warn("produce failed, sending again", "record", role, "topic", topic, "input_topic", p.topic, "partition", p.id,
+		"attempt", attempt, "retry_in", delay, "error", err)
 }

@@ -18,24 +18,48 @@ import (
 // Cleanup after all of them returned.
 type handler struct {
 	m      *membership
-	dirty  atomic.Bool // offsets marked since the last commit
+	dirty  atomic.Bool   // offsets marked since the last commit
+	kick   chan struct{} // (cap 1) offsets were marked: commit soon
 	stop   chan struct{}
 	ticker sync.WaitGroup
 }
 
+func newHandler(m *membership) *handler {
+	return &handler{m: m, kick: make(chan struct{}, 1)}
+}
+
+// commitGap is the least time between the end of a commit and the start of
+// the next one: under load, marks of a few milliseconds share one commit.
+const commitGap = 5 * time.Millisecond
+
 var _ sarama.ConsumerGroupHandler = (*handler)(nil)
 
-// Setup starts the periodic commit of marked offsets.
+// Setup starts the committer of the session: it commits soon after offsets
+// are marked (at most one commit in flight, at least commitGap apart, so a
+// busy partition's marks coalesce), and at least every CommitInterval. The
+// replay window after a crash is thus about the in-flight work plus one
+// commit round trip, not a whole interval.
 func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
+	h.m.conns.joining.Store(false)
 	h.stop = make(chan struct{})
+	stop := h.stop
 	h.ticker.Go(func() {
 		t := time.NewTicker(h.m.cfg.CommitInterval)
 		defer t.Stop()
+		gap := time.NewTimer(0)
+		defer gap.Stop()
 		for {
 			select {
+			case <-h.kick:
 			case <-t.C:
-				h.commit(sess)
-			case <-h.stop:
+			case <-stop:
+				return
+			}
+			h.commit(sess)
+			gap.Reset(commitGap)
+			select {
+			case <-gap.C:
+			case <-stop:
 				return
 			}
 		}
@@ -48,6 +72,7 @@ func (h *handler) Cleanup(sess sarama.ConsumerGroupSession) error {
 	close(h.stop)
 	h.ticker.Wait()
 	h.commit(sess)
+	h.m.conns.joining.Store(true) // the next Consume joins again
 	return nil
 }
 
@@ -75,6 +100,10 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 	p := newPartition(l.d, l.route, claim.Partition(), func(next int64) {
 		sess.MarkOffset(topic, claim.Partition(), next, "")
 		h.dirty.Store(true)
+		select {
+		case h.kick <- struct{}{}:
+		default:
+		}
 	})
 	if _, err := l.request(spawnPartition{p: p}); err != nil {
 		// The request may still be queued (a restarting listener): make
@@ -83,6 +112,7 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 		l.tell(stopPartition{p: p})
 		return err
 	}
+	l.d.claims.add(p)
 	l.d.log.Info("partition assigned", "topic", topic, "partition", p.id, "group", l.route.Group, "offset", claim.InitialOffset())
 	l.d.bus.Publish(events.Event{Kind: events.PartitionAssigned, Topic: topic, Group: l.route.Group, Partition: p.id, Offset: claim.InitialOffset()})
 
@@ -133,6 +163,7 @@ loop:
 	}
 	h.drain(l, p)
 	p.stopped.Store(true)
+	l.d.claims.remove(p)
 	if _, err := l.request(stopPartition{p: p}); err != nil {
 		l.tell(stopPartition{p: p}) // to the listener's current incarnation
 	}
@@ -145,7 +176,7 @@ loop:
 // passes, or shutdown gives up waiting. Undone work stays uncommitted and is
 // consumed again by the partition's next owner.
 func (h *handler) drain(l *listener, p *partition) {
-	ctx, cancel := context.WithTimeout(l.d.hard, l.cfg.DrainTimeout)
+	ctx, cancel := context.WithTimeout(l.d.halt, l.cfg.DrainTimeout)
 	defer cancel()
 	if err := p.drain(ctx); err != nil {
 		l.d.log.Warn("partition not drained; undone messages will be consumed again",

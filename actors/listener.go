@@ -61,7 +61,16 @@ func (a *listenerActor) Receive(ctx actor.Context) {
 	}
 }
 
+// errHalted answers requests once supervision gave up.
+var errHalted = errors.New("actors: supervision gave up, the actor tree is stopping")
+
+// request asks the listener's current incarnation and waits for its answer.
+// Once supervision gave up it fails at once: the listener may be suspended
+// and about to stop, which drops its mailbox and the request with it.
 func (l *listener) request(msg any) (any, error) {
+	if l.d.halted.Load() {
+		return nil, errHalted
+	}
 	pid := l.pid.Load()
 	if pid == nil {
 		return nil, errors.New("actors: listener not started")

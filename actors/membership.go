@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -22,17 +23,25 @@ type membership struct {
 	cfg       ConsumerConfig
 	brokers   []string
 	sarama    *sarama.Config
+	conns     *groupConns          // the connections of the client, see groupConns
 	listeners map[string]*listener // by topic
 	topics    []string
 	done      chan struct{} // closed when the consume loop returned
 
-	mu sync.Mutex
-	cg sarama.ConsumerGroup
+	mu      sync.Mutex
+	cg      sarama.ConsumerGroup
+	leaving bool // the consume loop ended; guarded by mu
 }
+
+// leaveTimeout bounds leaving the group and closing the client at shutdown.
+const leaveTimeout = 5 * time.Second
 
 // run connects with backoff and consumes until ctx ends, then leaves the group.
 func (m *membership) run(ctx context.Context) {
 	defer close(m.done)
+	looped := make(chan struct{})
+	defer close(looped)
+	go m.guard(ctx, looped)
 	log := m.d.log.With("group", m.group)
 	var cg sarama.ConsumerGroup
 	for attempt := 1; cg == nil; attempt++ {
@@ -57,7 +66,7 @@ func (m *membership) run(ctx context.Context) {
 			log.Warn("consumer group error", "error", err)
 		}
 	})
-	h := &handler{m: m}
+	h := newHandler(m)
 	for attempt := 1; ctx.Err() == nil; {
 		err := cg.Consume(ctx, m.topics, h)
 		if ctx.Err() != nil || errors.Is(err, sarama.ErrClosedConsumerGroup) {
@@ -68,17 +77,49 @@ func (m *membership) run(ctx context.Context) {
 			continue // a rebalance ended the session: join again
 		}
 		delay := m.cfg.ReconnectBackoff.Delay(attempt)
-		log.Warn("consuming failed, retrying", "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
+		if hint := refusedSetting(err); hint != "" {
+			log.Error("the broker refuses this consumer's settings, retrying: "+hint, "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
+		} else {
+			log.Warn("consuming failed, retrying", "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
+		}
 		m.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Group: m.group, Attempt: attempt, Delay: delay, Err: err})
 		attempt++
 		if !wait.Sleep(ctx, delay) {
 			break
 		}
 	}
+	m.mu.Lock()
+	m.leaving = true
+	m.conns.capReads(time.Now().Add(leaveTimeout))
+	m.mu.Unlock()
 	if err := cg.Close(); err != nil {
 		log.Warn("leaving the consumer group failed", "error", err)
 	}
 	errs.Wait()
+}
+
+// guard bounds how long a stopping membership waits for the broker. When
+// ctx ends outside a session (joining: nothing to drain or commit), pending
+// reads are cut at once, so a join the coordinator holds for up to the
+// rebalance timeout never delays shutdown. In a session, draining and the
+// last commit may take until shutdown stops waiting for in-flight work
+// (deps.hard); then every read is cut.
+func (m *membership) guard(ctx context.Context, looped <-chan struct{}) {
+	select {
+	case <-looped:
+		return
+	case <-ctx.Done():
+	}
+	m.mu.Lock()
+	if !m.leaving && m.conns.joining.Load() {
+		m.conns.capReads(time.Now())
+	}
+	m.mu.Unlock()
+	select {
+	case <-looped:
+	case <-m.d.hard.Done():
+		m.conns.capReads(time.Now())
+	}
 }
 
 // pause stops (or resumes) fetching a partition while its in-flight work is full.
@@ -95,4 +136,18 @@ func (m *membership) pause(topic string, id int32, on bool) {
 	} else {
 		cg.Resume(ps)
 	}
+}
+
+// refusedSetting names the setting behind a join the broker refuses for
+// good, or returns "" for errors that retrying may heal.
+func refusedSetting(err error) string {
+	switch {
+	case errors.Is(err, sarama.ErrInvalidSessionTimeout):
+		return "consumer.session_timeout is outside the broker's group.min.session.timeout.ms..group.max.session.timeout.ms (6s..30m by default)"
+	case errors.Is(err, sarama.ErrFencedInstancedId):
+		return "another running process uses the same consumer.instance_id; give every process its own"
+	case errors.Is(err, sarama.ErrGroupAuthorizationFailed), errors.Is(err, sarama.ErrTopicAuthorizationFailed):
+		return "the Kafka user may not read this group or topic (ACLs)"
+	}
+	return ""
 }

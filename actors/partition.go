@@ -28,8 +28,9 @@ type partition struct {
 	retry   supervision.RetryPolicy
 	dlq     string
 	tracker *tracker
-	ctrl    stage // parse → filters → controller
-	resp    stage // responder → validate → produce
+	ctrl    stage  // parse → filters → controller
+	resp    stage  // responder → validate → produce
+	out     outbox // responses in flight, kept in order through resends
 	pid     *actor.PID
 	// stopped is set when the partition is handed back: its stages stop
 	// taking queued messages, which the partition's next owner consumes.
@@ -49,6 +50,7 @@ func newPartition(d *deps, route *topology.Resolved, id int32, mark func(int64))
 		}
 	}
 	p.tracker = newTracker(mark, onDone)
+	p.out.p = p
 	return p
 }
 
@@ -81,7 +83,7 @@ func (a *partitionActor) Receive(ctx actor.Context) {
 func (a *partitionActor) start(ctx actor.Context) {
 	a.controller = a.p.route.Controller()
 	a.filterer, _ = a.controller.(controllers.Filterer)
-	a.cctx = controllers.NewContext(a.p.d.hard, nil, a.p.d.log)
+	a.cctx = controllers.NewContext(a.p.d.halt, nil, a.p.d.log)
 	if a.p.route.Responder != nil {
 		a.responder = ctx.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return &responderActor{p: a.p} }, actor.WithDispatcher(a.p.d.dispatch)), "responder-")
 	}
@@ -92,14 +94,20 @@ func (a *partitionActor) handle(w *work) error {
 	if w.params == nil {
 		w.params = params.LazyAt(&w.paramsVal, metadata(w.msg), w.msg.Value, p.route.Parser)
 	}
+	// A payload its parser's Check rejected at ingest is never processed:
+	// no filter or controller sees it, no retry can fix it.
+	if rerr := w.params.Rejected(); rerr != nil {
+		return supervision.Permanent(rerr)
+	}
 	keep, err := a.filter(w.params)
 	if err == nil && keep {
 		err = a.perform(w.params)
 	}
 	// A malformed payload goes to the dead letter topic whatever the filters
-	// or the controller made of it: no retry can fix it. The payload is
-	// checked here, not before: a controller's successful Decode proves it
-	// well formed, so the common case scans it once.
+	// or the controller made of it. For parsers whose Check a successful
+	// Decode proves (JSON) the payload is checked here, not before: a
+	// controller's successful Decode proves it well formed, so the common
+	// case scans it once.
 	if verr := w.params.Valid(); verr != nil {
 		return supervision.Permanent(verr)
 	}
@@ -161,10 +169,10 @@ var ErrTimeout = errors.New("actors: controller timed out")
 func (a *partitionActor) perform(p *params.Params) error {
 	timeout := a.p.route.Timeout
 	if timeout <= 0 {
-		a.cctx.Reset(a.p.d.hard, p)
+		a.cctx.Reset(a.p.d.halt, p)
 		return supervision.Recover(func() error { return a.controller.Perform(a.cctx) })
 	}
-	ctx, cancel := context.WithTimeout(a.p.d.hard, timeout)
+	ctx, cancel := context.WithTimeout(a.p.d.halt, timeout)
 	defer cancel()
 	a.cctx.Reset(ctx, p)
 	err := supervision.Recover(func() error { return a.controller.Perform(a.cctx) })

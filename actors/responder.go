@@ -12,8 +12,8 @@ import (
 
 // responderActor is one incarnation of a partition's responder stage: it
 // runs the route's responder for each RespondWith, validates the whole
-// response, and produces it through the shared producer without waiting for
-// acknowledgements (they release the message's tracker entry).
+// response, and produces it through the partition's outbox without waiting
+// for acknowledgements (they release the message's tracker entry).
 type responderActor struct {
 	p         *partition
 	responder responders.Responder
@@ -61,9 +61,7 @@ func (a *responderActor) handle(w *work) error {
 	w.responses = nil
 	e := &w.entry
 	e.hold(len(out))
-	for i := range out {
-		a.p.d.send(&out[i], e, nil)
-	}
+	a.p.out.send(out, e)
 	e.release()
 	return nil
 }

@@ -42,6 +42,7 @@ type Runtime struct {
 	root      *actor.PID
 	cancel    context.CancelFunc // stops fetching
 	hardStop  context.CancelFunc // stops waiting for in-flight work
+	haltStop  context.CancelFunc // the give-up: stops in-flight work (see deps.halt)
 	fatal     chan error
 	fatalOnce sync.Once
 	stopOnce  sync.Once
@@ -63,21 +64,22 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 		bus = events.NewBus(logger)
 	}
 	hard, hardStop := context.WithCancel(context.Background())
+	halt, haltStop := context.WithCancel(hard)
 	sys := NewSystem(logger)
-	r := &Runtime{cfg: cfg, hardStop: hardStop, fatal: make(chan error, 1)}
+	r := &Runtime{cfg: cfg, hardStop: hardStop, haltStop: haltStop, fatal: make(chan error, 1)}
 	r.pool = newPool(poolIdle, poolMaxIdle, poolThroughput)
-	r.d = &deps{sys: sys, dispatch: r.pool, sender: sender, bus: bus, log: logger, hard: hard, backoff: cfg.ProduceBackoff}
+	r.d = &deps{sys: sys, dispatch: r.pool, sender: sender, bus: bus, log: logger, hard: hard, halt: halt, backoff: cfg.ProduceBackoff}
 	byGroup := map[string]*membership{}
 	for i := range cfg.Routes {
 		route := &cfg.Routes[i]
 		m := byGroup[route.Group]
 		if m == nil {
-			sc, err := consumerSarama(cfg.Kafka, cfg.Consumer, route)
+			sc, conns, err := consumerSarama(cfg.Kafka, cfg.Consumer, route)
 			if err != nil {
 				hardStop()
 				return nil, err
 			}
-			m = &membership{d: r.d, group: route.Group, cfg: cfg.Consumer, brokers: cfg.Kafka.Brokers, sarama: sc,
+			m = &membership{d: r.d, group: route.Group, cfg: cfg.Consumer, brokers: cfg.Kafka.Brokers, sarama: sc, conns: conns,
 				listeners: map[string]*listener{}, done: make(chan struct{})}
 			byGroup[route.Group] = m
 			r.groups = append(r.groups, m)
@@ -94,10 +96,21 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 	return r, nil
 }
 
-func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sarama.Config, error) {
+// joinGrace is how much longer than the rebalance timeout a member waits for
+// its JoinGroup or SyncGroup answer (the Java client's margin).
+const joinGrace = 5 * time.Second
+
+func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sarama.Config, *groupConns, error) {
 	sc, err := k.Sarama()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	conns := newGroupConns(sc.Net.DialTimeout, sc.Net.KeepAlive, c.RebalanceTimeout+joinGrace)
+	sc.Net.Proxy.Enable = true // not a proxy: our dialer, see groupConns
+	sc.Net.Proxy.Dialer = conns
+	sc.Consumer.Group.Rebalance.Timeout = c.RebalanceTimeout
+	if c.InstanceID != "" {
+		sc.Consumer.Group.InstanceId = c.InstanceID
 	}
 	sc.Consumer.Return.Errors = true
 	sc.Consumer.Offsets.AutoCommit.Enable = false
@@ -106,12 +119,10 @@ func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sa
 	sc.Consumer.Group.Heartbeat.Interval = c.HeartbeatInterval
 	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
 	sc.ChannelBufferSize = c.BatchSize
-	// sarama checks these only in NewConsumerGroup, where a refusal would
-	// look like an unreachable broker and be retried for ever.
 	if err := sc.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: consumer: %w", ErrInvalidConfig, err)
+		return nil, nil, fmt.Errorf("%w: consumer: %w", ErrInvalidConfig, err)
 	}
-	return sc, nil
+	return sc, conns, nil
 }
 
 func startOffset(r *topology.Resolved) int64 {
@@ -124,7 +135,13 @@ func startOffset(r *topology.Resolved) int64 {
 // Start spawns the tree; listeners connect in the background with backoff.
 func (r *Runtime) Start() error {
 	strategy := strategyFor(r.d, r.cfg.Supervision, "", r.fail)
-	props := actor.PropsFromProducer(func() actor.Actor { return &rootActor{listeners: r.listeners} }, actor.WithSupervisor(strategy), actor.WithDispatcher(r.d.dispatch))
+	// The root's own guardian stops it when it escalates (gives up) or
+	// fails itself: protoactor's default guardian would restart the tree.
+	guardian := supervision.Stopping(func(_ *actor.PID, reason any) {
+		r.fail(fmt.Errorf("actor root supervisor stopped: %w", asError(reason)))
+	})
+	props := actor.PropsFromProducer(func() actor.Actor { return &rootActor{listeners: r.listeners} },
+		actor.WithSupervisor(strategy), actor.WithGuardian(guardian), actor.WithDispatcher(r.d.dispatch))
 	root, err := r.d.sys.Root.SpawnNamed(props, "karafka")
 	if err != nil {
 		return fmt.Errorf("actors: spawn root supervisor: %w", err)
@@ -148,11 +165,20 @@ func (r *Runtime) Start() error {
 	return nil
 }
 
+// fail is the give-up: the stages take no more work, and controllers and
+// waits for in-flight work end at once (it cannot finish: the tree is being
+// stopped). What is done is still committed; what is not stays uncommitted
+// and is consumed again.
 func (r *Runtime) fail(err error) {
-	r.fatalOnce.Do(func() { r.fatal <- err })
+	r.fatalOnce.Do(func() {
+		r.d.halted.Store(true)
+		r.haltStop()
+		r.fatal <- err
+	})
 }
 
-// Fatal delivers the error that made the root supervisor give up.
+// Fatal delivers the error that made the root supervisor give up. From then
+// on nothing more is processed; Stop returns without draining.
 func (r *Runtime) Fatal() <-chan error { return r.fatal }
 
 // Events is the runtime's event bus.
@@ -161,9 +187,12 @@ func (r *Runtime) Events() *events.Bus { return r.d.bus }
 // Stop stops fetching, drains in-flight messages (their responses
 // acknowledged and offsets committed) until ctx ends, leaves the consumer
 // groups and stops every actor. Work not done when ctx ends stays
-// uncommitted. Calling Stop again returns the first result.
+// uncommitted: Stop then returns an *UndoneError (wrapping ErrUndone and
+// ctx's error) naming how many messages of which partitions. Calling Stop
+// again returns the first result.
 func (r *Runtime) Stop(ctx context.Context) error {
 	r.stopOnce.Do(func() {
+		r.d.claims.stopping.Store(true)
 		if r.cancel != nil {
 			r.cancel()
 		}
@@ -176,10 +205,11 @@ func (r *Runtime) Stop(ctx context.Context) error {
 			}
 			close(done)
 		}()
+		var gaveUp error
 		select {
 		case <-done:
 		case <-ctx.Done():
-			r.stopErr = fmt.Errorf("actors: shutdown gave up waiting for in-flight messages: %w", ctx.Err())
+			gaveUp = fmt.Errorf("shutdown gave up waiting for in-flight messages: %w", ctx.Err())
 			r.hardStop()
 			// Drains now end at once; only a consume loop stuck in sarama
 			// (brokers gone) can keep us, and it must not keep us forever.
@@ -190,6 +220,12 @@ func (r *Runtime) Stop(ctx context.Context) error {
 			}
 		}
 		r.hardStop()
+		r.stopErr = r.d.claims.report(gaveUp)
+		if r.stopErr == nil && gaveUp != nil {
+			// Every message was done, but a consume loop was slow to end:
+			// the last marked offsets may not be committed.
+			r.stopErr = fmt.Errorf("actors: %w", gaveUp)
+		}
 		if r.root != nil {
 			_ = r.d.sys.Root.StopFuture(r.root).Wait()
 		}

@@ -67,8 +67,8 @@ func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 		return
 	}
 	for s.head < len(s.queue) {
-		if p.stopped.Load() {
-			return // handed back: the next owner consumes what is left
+		if p.stopped.Load() || p.d.halted.Load() {
+			return // handed back, or supervision gave up: the next owner consumes what is left
 		}
 		w := s.queue[s.head]
 		err := handle(w)

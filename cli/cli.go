@@ -109,6 +109,7 @@ type runner struct {
 	brokers    []string
 	logLevel   string
 	logFormat  string
+	instanceID string
 }
 
 // New returns the root command of an application's CLI: server, flow, routes,
@@ -135,7 +136,7 @@ func New(name string, register RegisterFunc, opts ...Option) *cobra.Command {
 
 Configuration: defaults < config file (--config, or $KARAFKA_CONFIG) < environment
 (KARAFKA_<KEY>, dots as underscores: KARAFKA_KAFKA_BROKERS=a:9092,b:9092) < flags
-(--set key=value, --brokers, --log-level, --log-format). Unknown keys and invalid
+(--set key=value, --brokers, --log-level, --log-format, --instance-id). Unknown keys and invalid
 values exit with status 2 before anything connects.
 
 Exit codes: 0 success, 1 failure, 2 usage or configuration error
@@ -147,6 +148,7 @@ Exit codes: 0 success, 1 failure, 2 usage or configuration error
 	pf.StringSliceVar(&r.brokers, "brokers", nil, "shortcut for --set kafka.brokers=...")
 	pf.StringVar(&r.logLevel, "log-level", "", "shortcut for --set log.level=... (debug, info, warn, error)")
 	pf.StringVar(&r.logFormat, "log-format", "", "shortcut for --set log.format=... (text, json)")
+	pf.StringVar(&r.instanceID, "instance-id", "", "shortcut for --set consumer.instance_id=... (static group membership: one stable id per process)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return Exit(ExitUsage, err) })
 
 	root.AddCommand(
@@ -215,6 +217,9 @@ func (r *runner) settings(cmd *cobra.Command) (Settings, error) {
 	}
 	if r.logFormat != "" {
 		sets = append(sets, "log.format="+r.logFormat)
+	}
+	if r.instanceID != "" {
+		sets = append(sets, "consumer.instance_id="+r.instanceID)
 	}
 	sets = append(sets, r.sets...)
 	s, err := load(r.name, Sources{File: file, Env: envFromOS(), Set: sets}, r.opts.defaults)

@@ -47,7 +47,6 @@ func DefaultSettings(name string) Settings {
 	if name != "" {
 		c.Name = name
 	}
-	c.Kafka.ClientID = ""
 	return Settings{Config: c, Log: LogConfig{Level: "info", Format: "text"}, TopicPartitions: 1}
 }
 
@@ -206,11 +205,7 @@ func (s Settings) Validate() error {
 	if s.TopicPartitions < 1 {
 		errs = append(errs, fmt.Errorf("%w: kafka.topic_partitions: %d must be at least 1", ErrConfig, s.TopicPartitions))
 	}
-	c := s.Config
-	if c.Kafka.ClientID == "" {
-		c.Kafka.ClientID = c.Name
-	}
-	if err := c.Validate(); err != nil {
+	if err := s.Config.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%w: %w", ErrConfig, err))
 	}
 	return errors.Join(errs...)

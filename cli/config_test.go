@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite configs/karafka.yaml")
@@ -64,6 +65,37 @@ func TestLoad_precedenceAndErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}
+	}
+}
+
+// TestLoad_recoveryKeys: the static membership id, rebalance and read
+// timeouts load from env and flags and are validated with their key named.
+func TestLoad_recoveryKeys(t *testing.T) {
+	s, err := Load("x", Sources{Env: []string{"KARAFKA_CONSUMER_INSTANCE_ID=orders-0"},
+		Set: []string{"consumer.rebalance_timeout=20s", "kafka.read_timeout=5s"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Consumer.InstanceID != "orders-0" || s.Consumer.RebalanceTimeout != 20*time.Second || s.Kafka.ReadTimeout != 5*time.Second {
+		t.Fatalf("instance id %q, rebalance timeout %v, read timeout %v", s.Consumer.InstanceID, s.Consumer.RebalanceTimeout, s.Kafka.ReadTimeout)
+	}
+	for _, tc := range []struct {
+		name string
+		set  []string
+		want string
+	}{
+		{"instance id with a space", []string{"consumer.instance_id=orders 0"}, `consumer.instance_id: "orders 0" must match`},
+		{"instance id dot", []string{"consumer.instance_id=.."}, `consumer.instance_id: ".." cannot be`},
+		{"instance id on an old protocol", []string{"consumer.instance_id=a", "kafka.version=2.2.0"}, "consumer.instance_id: static membership needs kafka.version >= 2.3.0"},
+		{"rebalance timeout zero", []string{"consumer.rebalance_timeout=0s"}, "consumer.rebalance_timeout: 0s is below 1s"},
+		{"read timeout too short", []string{"kafka.read_timeout=10ms"}, "kafka.read_timeout: 10ms is below 1s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("x", Sources{Set: tc.set})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, tc.want)
+			}
+		})
 	}
 }
 

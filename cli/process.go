@@ -157,6 +157,9 @@ func (r *runner) configArgs() []string {
 	if r.logFormat != "" {
 		args = append(args, "--log-format", r.logFormat)
 	}
+	if r.instanceID != "" {
+		args = append(args, "--instance-id", r.instanceID)
+	}
 	for _, s := range r.sets {
 		args = append(args, "--set", s)
 	}

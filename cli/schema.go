@@ -12,6 +12,7 @@ var schema = []key{
 	{name: "kafka.version", doc: "Kafka protocol version to speak (>= 0.11.0)", ref: func(s *Settings) any { return &s.Kafka.Version }},
 	{name: "kafka.client_id", doc: "client id sent to brokers; empty: the app name", ref: func(s *Settings) any { return &s.Kafka.ClientID }},
 	{name: "kafka.dial_timeout", doc: "timeout connecting to one broker", ref: func(s *Settings) any { return &s.Kafka.DialTimeout }},
+	{name: "kafka.read_timeout", doc: "timeout waiting for one answer from a broker (group joins wait consumer.rebalance_timeout + 5s)", ref: func(s *Settings) any { return &s.Kafka.ReadTimeout }},
 	{name: "kafka.create_topics", doc: "server creates missing topics on a real cluster (always done with --embedded-broker)", ref: func(s *Settings) any { return &s.CreateTopics }},
 	{name: "kafka.topic_partitions", doc: "partitions of topics the CLI creates", ref: func(s *Settings) any { return &s.TopicPartitions }},
 	{name: "kafka.tls.enabled", doc: "use TLS", ref: func(s *Settings) any { return &s.Kafka.TLS.Enabled }},
@@ -26,7 +27,9 @@ var schema = []key{
 
 	{name: "consumer.session_timeout", doc: "consumer group session timeout (>= 1s)", ref: func(s *Settings) any { return &s.Consumer.SessionTimeout }},
 	{name: "consumer.heartbeat_interval", doc: "consumer group heartbeat (>= 1ms, < session_timeout)", ref: func(s *Settings) any { return &s.Consumer.HeartbeatInterval }},
-	{name: "consumer.commit_interval", doc: "how often marked offsets are committed", ref: func(s *Settings) any { return &s.Consumer.CommitInterval }},
+	{name: "consumer.rebalance_timeout", doc: "how long the group coordinator waits for members to rejoin a rebalance (> session_timeout)", ref: func(s *Settings) any { return &s.Consumer.RebalanceTimeout }},
+	{name: "consumer.instance_id", doc: "static membership id (KIP-345), one stable id per process: a restart within session_timeout gets its partitions back at once; empty: dynamic", ref: func(s *Settings) any { return &s.Consumer.InstanceID }},
+	{name: "consumer.commit_interval", doc: "upper bound between commits; marked offsets are committed as soon as the previous commit returned", ref: func(s *Settings) any { return &s.Consumer.CommitInterval }},
 	{name: "consumer.max_in_flight", doc: "accepted, unfinished messages per partition before it is paused", ref: func(s *Settings) any { return &s.Consumer.MaxInFlight }},
 	{name: "consumer.batch_size", doc: "fetched messages handed to a partition actor at once", ref: func(s *Settings) any { return &s.Consumer.BatchSize }},
 	{name: "consumer.drain_timeout", doc: "how long a revoked partition waits for its in-flight messages", ref: func(s *Settings) any { return &s.Consumer.DrainTimeout }},

@@ -28,7 +28,9 @@ func (r *runner) serverCmd() *cobra.Command {
 		Short: "Run the application (consume, run controllers, respond)",
 		Long: `Run the application until SIGTERM or SIGINT, then shut down gracefully: stop
 fetching, drain in-flight messages (bounded by shutdown_timeout), flush the producer,
-commit offsets, leave the consumer groups; exit 0. A second signal forces exit 1.
+commit offsets, leave the consumer groups; exit 0. Messages still undone when
+shutdown_timeout passes stay uncommitted (consumed again on the next start): the
+server says how many of which partitions and exits 1. A second signal forces exit 1.
 
 --embedded-broker[=ADDR] starts the in-process Kafka-protocol broker on ADDR
 (default 127.0.0.1:9092) and creates the route, response and dead letter topics;
@@ -39,7 +41,8 @@ when kafka.create_topics is true).
 command returns once the server holds its pid file. Manage it with status, stop
 and restart.
 
-Exit status: 0 clean shutdown, 1 failure (or forced by a second signal),
+Exit status: 0 clean shutdown, 1 failure (messages left undone at shutdown, or forced
+by a second signal),
 2 usage, configuration or route error (nothing was started).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -36,6 +36,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "building the interop server: %v\n%s", err, b)
 		os.Exit(1)
 	}
+	// INTEROP_SERVER_BIN runs the tests against another build of the server
+	// (an older commit's, to measure a change side by side).
+	if bin := os.Getenv("INTEROP_SERVER_BIN"); bin != "" {
+		serverBin = bin
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

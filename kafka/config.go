@@ -16,6 +16,11 @@ type Config struct {
 	Version string
 	// DialTimeout bounds connecting to one broker. Default 10s.
 	DialTimeout time.Duration
+	// ReadTimeout bounds waiting for the answer to one request (Java's
+	// request.timeout.ms). Default 30s. A consumer group's JoinGroup and
+	// SyncGroup answers may take up to the rebalance timeout: the runtime
+	// waits that long plus 5s for them, whatever this says.
+	ReadTimeout time.Duration
 	// TLS configures transport encryption.
 	TLS TLSConfig
 	// SASL configures authentication.
@@ -51,6 +56,7 @@ func DefaultConfig() Config {
 		ClientID:    "karafka-actors",
 		Version:     "3.6.0",
 		DialTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second,
 	}
 }
 

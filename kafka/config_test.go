@@ -1,7 +1,11 @@
 package kafka_test
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -133,4 +137,71 @@ func TestConfig_Sarama(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TLS files are part of the configuration: one that cannot be read or
+// parsed makes Validate fail, naming its key, before anything connects.
+func TestConfig_ValidateTLSFiles(t *testing.T) {
+	dir := t.TempDir()
+	ca, cert, key := writeTLSFiles(t, dir)
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.pem")
+	tests := []struct {
+		name string
+		tls  kafka.TLSConfig
+		want []string // substrings every one of which must appear; none = valid
+	}{
+		{"readable files", kafka.TLSConfig{Enabled: true, CAFile: ca, CertFile: cert, KeyFile: key}, nil},
+		{"missing ca file", kafka.TLSConfig{Enabled: true, CAFile: missing}, []string{"kafka.tls.ca_file", missing}},
+		{"ca file is a directory", kafka.TLSConfig{Enabled: true, CAFile: dir}, []string{"kafka.tls.ca_file", dir}},
+		{"ca file not PEM", kafka.TLSConfig{Enabled: true, CAFile: notPEM}, []string{"kafka.tls.ca_file", "no PEM certificate"}},
+		{"missing cert file", kafka.TLSConfig{Enabled: true, CertFile: missing, KeyFile: key}, []string{"kafka.tls.cert_file", missing}},
+		{"missing key file", kafka.TLSConfig{Enabled: true, CertFile: cert, KeyFile: missing}, []string{"kafka.tls.key_file", missing}},
+		{"key file not a key", kafka.TLSConfig{Enabled: true, CertFile: cert, KeyFile: notPEM}, []string{"kafka.tls.key_file", notPEM}},
+		{"every file missing at once", kafka.TLSConfig{Enabled: true, CAFile: missing, CertFile: missing, KeyFile: missing},
+			[]string{"kafka.tls.ca_file", "kafka.tls.cert_file", "kafka.tls.key_file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := valid()
+			c.TLS = tt.tls
+			err := c.Validate()
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if !errors.Is(err, kafka.ErrInvalidConfig) {
+				t.Fatalf("Validate() = %v, want ErrInvalidConfig", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Validate() = %q, want it to contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// writeTLSFiles writes a CA file and a client certificate and key, and
+// returns their paths.
+func writeTLSFiles(t *testing.T, dir string) (ca, cert, key string) {
+	t.Helper()
+	ca, pair := writeCA(t, dir)
+	keyDER, err := x509.MarshalPKCS8PrivateKey(pair.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key = filepath.Join(dir, "client.pem"), filepath.Join(dir, "client.key")
+	if err := os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pair.Certificate[0]}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return ca, cert, key
 }

@@ -3,7 +3,9 @@ package kafka
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/IBM/sarama"
@@ -22,6 +24,7 @@ func (c Config) Sarama() (*sarama.Config, error) {
 	sc.Version = version
 	sc.ClientID = c.ClientID
 	sc.Net.DialTimeout = c.DialTimeout
+	sc.Net.ReadTimeout = c.ReadTimeout
 
 	if c.TLS.Enabled {
 		tc, err := c.TLS.load()
@@ -52,29 +55,60 @@ func (c Config) Sarama() (*sarama.Config, error) {
 	return sc, nil
 }
 
-// load builds the *tls.Config, reading the configured PEM files.
+// load builds the *tls.Config, reading the configured PEM files. It
+// reports every file that cannot be read or parsed, each naming its key;
+// Validate calls it so that such files are invalid configuration.
 func (t TLSConfig) load() (*tls.Config, error) {
 	tc := &tls.Config{
 		MinVersion:         tls.VersionTLS12,
 		InsecureSkipVerify: t.InsecureSkipVerify, //nolint:gosec // explicit user choice
 	}
-	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: kafka.tls.ca_file: %w", ErrInvalidConfig, err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%w: kafka.tls.ca_file: %q holds no PEM certificate", ErrInvalidConfig, t.CAFile)
-		}
-		tc.RootCAs = pool
+	var errs []error
+	bad := func(key, path string, err error) {
+		errs = append(errs, fmt.Errorf("%w: %s: %q: %w", ErrInvalidConfig, key, path, err))
 	}
-	if t.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: kafka.tls.cert_file: %q with kafka.tls.key_file %q: %w", ErrInvalidConfig, t.CertFile, t.KeyFile, err)
+	if t.CAFile != "" {
+		pem, err := readFile(t.CAFile)
+		pool := x509.NewCertPool()
+		switch {
+		case err != nil:
+			bad("kafka.tls.ca_file", t.CAFile, err)
+		case !pool.AppendCertsFromPEM(pem):
+			bad("kafka.tls.ca_file", t.CAFile, errors.New("holds no PEM certificate"))
+		default:
+			tc.RootCAs = pool
 		}
-		tc.Certificates = []tls.Certificate{cert}
+	}
+	if t.CertFile != "" && t.KeyFile != "" { // Validate reports one without the other
+		certPEM, certErr := readFile(t.CertFile)
+		keyPEM, keyErr := readFile(t.KeyFile)
+		if certErr != nil {
+			bad("kafka.tls.cert_file", t.CertFile, certErr)
+		}
+		if keyErr != nil {
+			bad("kafka.tls.key_file", t.KeyFile, keyErr)
+		}
+		if certErr == nil && keyErr == nil {
+			cert, err := tls.X509KeyPair(certPEM, keyPEM)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%w: kafka.tls.cert_file %q with kafka.tls.key_file %q: %w", ErrInvalidConfig, t.CertFile, t.KeyFile, err))
+			} else {
+				tc.Certificates = []tls.Certificate{cert}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return tc, nil
+}
+
+// readFile reads a configured file; its error leaves the path out, which
+// the caller names with its key.
+func readFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return nil, fmt.Errorf("cannot %s it: %w", pe.Op, pe.Err)
+	}
+	return b, err
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/IBM/sarama"
 )
@@ -28,7 +29,9 @@ const (
 )
 
 // Validate reports every problem of c at once (errors.Join); each one wraps
-// [ErrInvalidConfig] and names its key, such as "kafka.brokers".
+// [ErrInvalidConfig] and names its key, such as "kafka.brokers". With TLS
+// enabled it reads the configured files: one that cannot be read or parsed
+// is invalid configuration.
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
@@ -54,6 +57,9 @@ func (c Config) Validate() error {
 	if c.DialTimeout <= 0 {
 		bad("kafka.dial_timeout", "%s must be positive", c.DialTimeout)
 	}
+	if c.ReadTimeout < time.Second {
+		bad("kafka.read_timeout", "%s is below 1s", c.ReadTimeout)
+	}
 
 	t := c.TLS
 	if !t.Enabled {
@@ -72,6 +78,13 @@ func (c Config) Validate() error {
 	}
 	if t.KeyFile != "" && t.CertFile == "" {
 		bad("kafka.tls.cert_file", "required when kafka.tls.key_file is set")
+	}
+	if t.Enabled {
+		// A file that cannot be read or parsed is a configuration error,
+		// not an unreachable broker to retry forever.
+		if _, err := t.load(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 
 	s := c.SASL

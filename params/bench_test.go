@@ -38,3 +38,22 @@ func BenchmarkParams_NewAndDecode(b *testing.B) {
 		}
 	}
 }
+
+// The runtime's hot path: LazyAt into per-message state, the controller's
+// Decode, then Valid (free after the Decode, for JSON).
+func BenchmarkParams_LazyAtDecodeValid(b *testing.B) {
+	md := Metadata{Topic: "orders", Partition: 3, Offset: 1}
+	var dst Params
+	b.ReportAllocs()
+	b.SetBytes(int64(len(benchPayload)))
+	for b.Loop() {
+		p := LazyAt(&dst, md, benchPayload, JSON)
+		var o benchOrder
+		if err := p.Decode(&o); err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Valid(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -12,11 +12,18 @@ import (
 // (1e400) passes Check, and Parse, or a Decode into a float64, refuses it.
 var JSON Parser = jsonParser{}
 
-var _ Parser = jsonParser{}
+var (
+	_ Parser      = jsonParser{}
+	_ CheckProver = jsonParser{}
+)
 
 type jsonParser struct{}
 
 func (jsonParser) Name() string { return "json" }
+
+// DecodeProvesCheck is true: json.Unmarshal validates the whole payload
+// before decoding, so a successful Parse or Decode proves Check.
+func (jsonParser) DecodeProvesCheck() bool { return true }
 
 func (jsonParser) Check(raw []byte) error {
 	if json.Valid(raw) {

@@ -12,8 +12,12 @@ type Params struct {
 	err    error
 	parsed bool
 	// valid: the payload is known to be well formed (checked, or a Value or
-	// Decode succeeded, which proves it).
+	// Decode succeeded and the parser says that proves it).
 	valid bool
+	// proven: a successful Value or Decode proves the parser's Check.
+	proven bool
+	// invalid is the parser's Check failure, once it ran and failed.
+	invalid error
 }
 
 // New wraps one record. It runs p.Check on raw; when the payload is invalid it
@@ -31,11 +35,13 @@ func New(md Metadata, raw []byte, p Parser) (*Params, error) {
 	return &Params{md: md, raw: raw, parser: p, valid: true}, nil
 }
 
-// Lazy wraps one record without checking it first. Nothing is lost: a Value
-// or Decode that succeeds proves the payload well formed, and Valid checks it
-// otherwise. The runtime uses it so that a payload the controller decodes is
-// scanned once, not twice (the check alone was ~8% of a message's CPU).
-// A nil p means JSON.
+// Lazy wraps one record, deferring its parser's Check when a successful
+// Parse or Decode proves it ([CheckProver]: JSON and Raw). Nothing is lost: a
+// Value or Decode that succeeds proves the payload well formed, and Valid
+// checks it otherwise. The runtime uses it so that a payload the controller
+// decodes is scanned once, not twice (the check alone was ~8% of a message's
+// CPU). Any other parser's Check runs now, as in New; its failure is kept
+// and reported by Rejected and Valid. A nil p means JSON.
 func Lazy(md Metadata, raw []byte, p Parser) *Params {
 	return LazyAt(new(Params), md, raw, p)
 }
@@ -47,22 +53,35 @@ func LazyAt(dst *Params, md Metadata, raw []byte, p Parser) *Params {
 	if p == nil {
 		p = JSON
 	}
-	*dst = Params{md: md, raw: raw, parser: p}
+	*dst = Params{md: md, raw: raw, parser: p, proven: provesCheck(p)}
+	if !dst.proven {
+		_ = dst.Valid() // a Decode would not prove this Check: run it at ingest
+	}
 	return dst
 }
 
+// Rejected returns the parser's Check failure if the check already ran and
+// failed, without running it: Lazy runs the Check of a parser whose Check a
+// Decode does not prove. The runtime dead-letters a rejected record before
+// any filter or controller sees it.
+func (p *Params) Rejected() error { return p.invalid }
+
 // Valid reports whether the payload is well formed for its parser: nil when
-// it was checked or successfully parsed or decoded, otherwise the result of
-// the parser's Check, an error wrapping ErrParse that names the record.
+// it passed the parser's Check or, for a parser whose Check that proves, was
+// successfully parsed or decoded; otherwise the result of the parser's
+// Check, an error wrapping ErrParse that names the record.
 func (p *Params) Valid() error {
 	if p.valid {
 		return nil
 	}
-	if err := p.parser.Check(p.raw); err != nil {
-		return newIngestError(&p.md, p.parser.Name(), err)
+	if p.invalid == nil {
+		if err := p.parser.Check(p.raw); err != nil {
+			p.invalid = newIngestError(&p.md, p.parser.Name(), err)
+		} else {
+			p.valid = true
+		}
 	}
-	p.valid = true
-	return nil
+	return p.invalid
 }
 
 // Metadata returns the record's metadata, without copying it.
@@ -77,7 +96,7 @@ func (p *Params) Value() (any, error) {
 	if !p.parsed {
 		p.value, p.err = p.parser.Parse(p.raw)
 		p.parsed = true
-		p.valid = p.valid || p.err == nil
+		p.valid = p.valid || (p.proven && p.err == nil)
 	}
 	return p.value, p.err
 }
@@ -86,6 +105,6 @@ func (p *Params) Value() (any, error) {
 // from the raw bytes, without going through Value.
 func (p *Params) Decode(v any) error {
 	err := p.parser.Decode(p.raw, v)
-	p.valid = p.valid || err == nil
+	p.valid = p.valid || (p.proven && err == nil)
 	return err
 }

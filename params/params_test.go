@@ -194,3 +194,57 @@ func TestParams_LazyAt(t *testing.T) {
 		t.Fatalf("metadata %+v parser %v", p.Metadata(), p.parser)
 	}
 }
+
+// rejecting is JSON whose Check also rejects payloads mentioning "reject",
+// which a successful Decode does not prove.
+type rejecting struct{ Parser }
+
+func (rejecting) Name() string { return "rejecting" }
+func (r rejecting) Check(raw []byte) error {
+	if strings.Contains(string(raw), "reject") {
+		return errors.New("rejected")
+	}
+	return r.Parser.Check(raw)
+}
+
+func TestParams_LazyChecksAtIngestUnlessDecodeProvesIt(t *testing.T) {
+	md := Metadata{Topic: "t", Partition: 3, Offset: 7}
+	rejected := []byte(`{"id": 1, "reject": true}`)
+	t.Run("a check Decode does not prove runs at ingest", func(t *testing.T) {
+		p := Lazy(md, rejected, rejecting{JSON})
+		if err := p.Rejected(); !errors.Is(err, ErrParse) || !strings.Contains(err.Error(), `offset 7: parser "rejecting": rejected`) {
+			t.Fatalf("Rejected = %v, want the check's error naming the record", err)
+		}
+		var v struct{ ID int }
+		if err := p.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Value(); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Valid(); !errors.Is(err, ErrParse) {
+			t.Fatalf("Valid = %v after a successful Decode, want the check's rejection", err)
+		}
+	})
+	t.Run("a passing check is not rejected", func(t *testing.T) {
+		p := Lazy(md, []byte(`{"id": 1}`), rejecting{JSON})
+		if err := p.Rejected(); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Valid(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("JSON defers its check to Valid", func(t *testing.T) {
+		p := Lazy(md, []byte(`{"id": `), JSON)
+		if err := p.Rejected(); err != nil {
+			t.Fatalf("Rejected = %v: JSON was scanned at ingest", err)
+		}
+		if err := p.Valid(); !errors.Is(err, ErrParse) {
+			t.Fatalf("Valid = %v", err)
+		}
+		if err := p.Rejected(); !errors.Is(err, ErrParse) {
+			t.Fatalf("Rejected after Valid = %v", err)
+		}
+	})
+}

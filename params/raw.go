@@ -7,13 +7,19 @@ import "fmt"
 // memory) or a *string (a copy).
 var Raw Parser = rawParser{}
 
-var _ Parser = rawParser{}
+var (
+	_ Parser      = rawParser{}
+	_ CheckProver = rawParser{}
+)
 
 type rawParser struct{}
 
 func (rawParser) Name() string { return "raw" }
 
 func (rawParser) Check([]byte) error { return nil }
+
+// DecodeProvesCheck is true: Check accepts everything.
+func (rawParser) DecodeProvesCheck() bool { return true }
 
 func (rawParser) Parse(raw []byte) (any, error) { return raw, nil }
 

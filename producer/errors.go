@@ -9,4 +9,9 @@ var (
 	// ErrUnreachable is wrapped by New when no broker could be reached; the
 	// sarama cause is wrapped as well.
 	ErrUnreachable = errors.New("producer: brokers unreachable")
+
+	// ErrUnknownTopic is wrapped by the Result error of a message whose
+	// topic does not exist on the cluster (Kafka's UNKNOWN_TOPIC_OR_PARTITION),
+	// also while sarama's circuit breaker for the topic is open after it.
+	ErrUnknownTopic = errors.New("producer: topic does not exist")
 )

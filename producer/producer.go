@@ -62,21 +62,23 @@ func New(cfg Config, opts ...Option) (*Producer, error) {
 // sarama closed both result channels.
 func (p *Producer) deliver() {
 	defer close(p.results)
-	successes, failures := p.ap.Successes(), p.ap.Errors()
-	for successes != nil || failures != nil {
+	successes, errs := p.ap.Successes(), p.ap.Errors()
+	var f failures
+	for successes != nil || errs != nil {
 		select {
 		case pm, ok := <-successes:
 			if !ok {
 				successes = nil
 				continue
 			}
+			f.succeeded(pm.Topic)
 			finish(pm, nil)
-		case perr, ok := <-failures:
+		case perr, ok := <-errs:
 			if !ok {
-				failures = nil
+				errs = nil
 				continue
 			}
-			err := fmt.Errorf("producer: deliver to topic %q partition %d: %w", perr.Msg.Topic, perr.Msg.Partition, perr.Err)
+			err := f.describe(perr.Msg, perr.Err)
 			p.log.Debug("delivery failed", "error", err)
 			finish(perr.Msg, err)
 		}

@@ -199,6 +199,26 @@ func TestProducer_explicitPartitionOutOfRange(t *testing.T) {
 	}
 }
 
+// A topic that does not exist is named, with Kafka's error, in every result:
+// also once sarama's circuit breaker for the topic opened after three
+// failures and stopped asking the cluster (its own error names neither).
+func TestProducer_unknownTopicNamed(t *testing.T) {
+	cfg := newCluster(t, 1)
+	p := newProducer(t, cfg)
+	want := `producer: topic "nope" does not exist (UNKNOWN_TOPIC_OR_PARTITION)`
+	breakerOpen := false
+	for i := range 5 {
+		_, err := p.Send(context.Background(), &producer.Message{Topic: "nope", Value: []byte("x")})
+		if !errors.Is(err, producer.ErrUnknownTopic) || !strings.HasPrefix(fmt.Sprint(err), want) {
+			t.Fatalf("send %d: %v, want ErrUnknownTopic reading %q", i, err, want)
+		}
+		breakerOpen = breakerOpen || strings.Contains(err.Error(), "circuit breaker is open")
+	}
+	if !breakerOpen {
+		t.Error("no send met the open circuit breaker: the test no longer covers it")
+	}
+}
+
 func TestProducer_Close(t *testing.T) {
 	const n = 500
 	cfg := newCluster(t, 2)

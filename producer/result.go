@@ -8,6 +8,7 @@ type Result struct {
 	Partition int32
 	Offset    int64
 	// Err is nil on success; otherwise it is ErrClosed or wraps the sarama
-	// cause and names topic and partition.
+	// cause and names the topic. A topic that does not exist matches
+	// ErrUnknownTopic, also while sarama's circuit breaker for it is open.
 	Err error
 }

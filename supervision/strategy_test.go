@@ -348,3 +348,54 @@ func (nopSupervisor) EscalateFailure(_, _ any)      {}
 func (nopSupervisor) RestartChildren(...*actor.PID) {}
 func (nopSupervisor) StopChildren(...*actor.PID)    {}
 func (nopSupervisor) ResumeChildren(...*actor.PID)  {}
+
+// A top-level actor under the Stopping guardian is stopped when it fails,
+// never restarted (protoactor's default guardian would restart it).
+func TestStopping_stopsTopLevelActorOnFailure(t *testing.T) {
+	sys := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		return slog.New(slog.DiscardHandler)
+	}))
+	events := make(chan event, 10)
+	stopped := make(chan any, 1)
+	guardian := supervision.Stopping(func(_ *actor.PID, reason any) { stopped <- reason })
+	pid, err := sys.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor {
+		return &child{name: "top", events: events}
+	}, actor.WithGuardian(guardian)), "top")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := <-events; e.what != "started" {
+		t.Fatalf("first event %+v", e)
+	}
+	terminated := make(chan struct{})
+	watching := make(chan struct{})
+	sys.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
+		switch ctx.Message().(type) {
+		case *actor.Started:
+			ctx.Watch(pid)
+			close(watching)
+		case *actor.Terminated:
+			close(terminated)
+		}
+	}))
+	<-watching
+	sys.Root.Send(pid, "boom")
+	select {
+	case reason := <-stopped:
+		if err, _ := reason.(error); !errors.Is(err, errBoom) {
+			t.Fatalf("onStop reason %#v", reason)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("the guardian was not told")
+	}
+	select {
+	case <-terminated:
+	case <-time.After(time.Second):
+		t.Fatal("the failed actor was not stopped")
+	}
+	select {
+	case e := <-events:
+		t.Fatalf("event %+v: the failed actor was restarted", e)
+	default:
+	}
+}

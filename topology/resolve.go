@@ -44,14 +44,23 @@ type Resolved struct {
 }
 
 // Resolve validates routes and fills their defaults. It reports every problem
-// at once: the error is an errors.Join of *RouteError values.
+// at once: the error is an errors.Join of *RouteError values, one per
+// problem, so every line of its message names its route.
 func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 	if len(routes) == 0 {
 		return nil, fmt.Errorf("%w: declare at least one route", ErrNoRoutes)
 	}
 	var errs []error
-	fail := func(i int, topic string, err error) {
-		errs = append(errs, &RouteError{Index: i, Topic: topic, Err: err})
+	// fail records one RouteError per problem: a cause that joins several
+	// (errors.Join) becomes several, each naming the route, with context
+	// (such as "responder X") in front of each.
+	fail := func(i int, topic string, err error, context ...string) {
+		for _, e := range problems(err) {
+			if len(context) > 0 {
+				e = fmt.Errorf("%s: %w", context[0], e)
+			}
+			errs = append(errs, &RouteError{Index: i, Topic: topic, Err: e})
+		}
 	}
 	seen := make(map[string]int, len(routes))
 	groups := make(map[string]int, len(routes)) // group → index in out of its first route
@@ -137,7 +146,7 @@ func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 				}
 				res.ResponderTopics = resp.Topics()
 				if err := responders.ValidateTopics(res.ResponderTopics); err != nil {
-					fail(i, r.Topic, fmt.Errorf("responder %s: %w", res.ResponderName, err))
+					fail(i, r.Topic, err, "responder "+res.ResponderName)
 				}
 			}
 		}
@@ -147,4 +156,27 @@ func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 		return nil, errors.Join(errs...)
 	}
 	return out, nil
+}
+
+// problems flattens err into its single problems: an error that is only a
+// list of errors (errors.Join: its message is theirs, one per line) is split,
+// nested lists included. Any other error is one problem.
+func problems(err error) []error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
+	}
+	parts := j.Unwrap()
+	msgs := make([]string, len(parts))
+	for i, e := range parts {
+		msgs[i] = e.Error()
+	}
+	if len(parts) < 2 || err.Error() != strings.Join(msgs, "\n") {
+		return []error{err}
+	}
+	var out []error
+	for _, e := range parts {
+		out = append(out, problems(e)...)
+	}
+	return out
 }

@@ -2,8 +2,10 @@ package topology_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/params"
@@ -118,5 +120,57 @@ func TestResolve_sharedGroup(t *testing.T) {
 	}, d)
 	if !errors.Is(err, topology.ErrGroupConflict) || !strings.Contains(err.Error(), `"all"`) {
 		t.Fatalf("got %v, want a group conflict naming the group", err)
+	}
+}
+
+// A responder with several invalid topics: every problem is its own error,
+// each naming the route and the topic.
+func TestResolve_responderTopicErrorsEachNameTheRoute(t *testing.T) {
+	bad := func() responders.Responder {
+		return responders.Func([]responders.Topic{
+			responders.Required("bad topic!"), responders.Optional(""), responders.Optional("twice"), responders.Optional("twice"),
+			responders.Optional("fine"),
+		}, nil)
+	}
+	_, err := topology.Resolve([]topology.Route{
+		{Topic: "good", Controller: ctrl},
+		{Topic: "orders", Controller: ctrl, Responder: bad},
+	}, defaults())
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines, want one per problem (3):\n%v", len(lines), err)
+	}
+	var re *topology.RouteError
+	if !errors.As(err, &re) || strings.Contains(re.Error(), "\n") {
+		t.Fatalf("the first RouteError %q holds more than one problem", re)
+	}
+	for i, want := range []string{`"bad topic!"`, `""`, `"twice"`} {
+		if !strings.HasPrefix(lines[i], `route #2 (topic "orders"): responder `) || !strings.Contains(lines[i], want) {
+			t.Errorf("line %d %q does not name the route and %s", i+1, lines[i], want)
+		}
+	}
+	for _, want := range []error{responders.ErrInvalidTopicName, responders.ErrDuplicateTopic, topology.ErrInvalidRoute} {
+		if !errors.Is(err, want) {
+			t.Errorf("error does not match %v:\n%v", want, err)
+		}
+	}
+}
+
+// Settings that report several problems at once (a route's supervision)
+// give one error per problem, each naming the route.
+func TestResolve_severalSettingProblemsEachNameTheRoute(t *testing.T) {
+	sup := supervision.Config{Strategy: "nope", MaxRestarts: -1, Within: time.Minute}
+	_, err := topology.Resolve([]topology.Route{{Topic: "orders", Controller: ctrl, Supervision: &sup}}, defaults())
+	lines := strings.Split(fmt.Sprint(err), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2:\n%v", len(lines), err)
+	}
+	for i, key := range []string{"supervision.strategy", "supervision.max_restarts"} {
+		if !strings.HasPrefix(lines[i], `route #1 (topic "orders"): `) || !strings.Contains(lines[i], key) {
+			t.Errorf("line %d %q does not name the route and %s", i+1, lines[i], key)
+		}
 	}
 }

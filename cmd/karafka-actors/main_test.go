@@ -332,6 +332,8 @@ func TestConfig_badConfigExits2NamingTheKey(t *testing.T) {
 		{"missing config file", nil, []string{"--config", filepath.Join(dir, "nope.yaml")}, []string{"nope.yaml"}},
 		{"unknown flag", nil, []string{"--no-such-flag"}, []string{"unknown flag"}},
 		{"daemon without pid file", nil, []string{"--daemon"}, []string{"--daemon needs --pid-file"}},
+		{"missing tls ca file", []string{"KARAFKA_KAFKA_TLS_ENABLED=true"}, []string{"--set", "kafka.tls.ca_file=" + filepath.Join(dir, "ca.pem")},
+			[]string{"kafka.tls.ca_file", filepath.Join(dir, "ca.pem")}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -350,6 +352,29 @@ func TestConfig_badConfigExits2NamingTheKey(t *testing.T) {
 			}
 			if strings.Contains(r.stderr, "cannot reach Kafka") || time.Since(start) > 10*time.Second {
 				t.Errorf("tried to connect:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+// info validates like server: a TLS file that cannot be read is invalid
+// configuration (exit 2, naming the key), not an unreachable broker.
+func TestInfo_unreadableTLSFileExits2(t *testing.T) {
+	dir := t.TempDir()
+	for _, key := range []string{"ca_file", "cert_file", "key_file"} {
+		t.Run(key, func(t *testing.T) {
+			missing := filepath.Join(dir, key+".pem")
+			args := []string{"info", "--set", "kafka.tls.enabled=true", "--set", "kafka.tls." + key + "=" + missing}
+			if key != "ca_file" { // cert and key come as a pair
+				other := map[string]string{"cert_file": "key_file", "key_file": "cert_file"}[key]
+				args = append(args, "--set", "kafka.tls."+other+"="+missing)
+			}
+			r := run(t, nil, "", args...)
+			if r.code != 2 {
+				t.Fatalf("exit %d, want 2\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+			}
+			if want := "kafka.tls." + key; !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, missing) {
+				t.Errorf("stderr does not name %s and %s:\n%s", want, missing, r.stderr)
 			}
 		})
 	}
@@ -471,6 +496,29 @@ func TestServer_sigtermUnderLoadAnswersEveryConsumedInput(t *testing.T) {
 		}
 	}
 	t.Logf("SIGTERM after the first response: %d of %d inputs committed, all answered", committed, total)
+}
+
+// A response topic that does not exist: the server's log names it, and a
+// SIGTERM that cannot finish the stalled message exits 1, saying how many
+// messages stay uncommitted.
+func TestServer_missingResponseTopicExits1(t *testing.T) {
+	addr := freeAddr(t)
+	start(t, bin, "broker", "--listen", addr)
+	waitDial(t, addr)
+	testkafka.CreateTopics(t, []string{addr}, 1, "repositories_created") // not sources_created
+	srv := start(t, bin, "server", "--brokers", addr, "--set", "shutdown_timeout=1s", "--set", "produce_backoff.initial=50ms")
+	srv.waitFor(t, "karafka-actors running", 30*time.Second)
+	if r := run(t, nil, `{"id":1}`+"\n", "produce", "repositories_created", "--brokers", addr); r.code != 0 {
+		t.Fatalf("produce: %+v", r)
+	}
+	srv.waitFor(t, `response topic \"sources_created\" does not exist (UNKNOWN_TOPIC_OR_PARTITION)`, 30*time.Second)
+	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+	if code := srv.exit(t, 30*time.Second); code != 1 {
+		t.Fatalf("server exit %d after SIGTERM with an undone message, want 1", code)
+	}
+	if log := srv.log(); !strings.Contains(log, "undone messages: 1 message of repositories_created/0") {
+		t.Errorf("the server's last words do not count the undone message:\n%s", log)
+	}
 }
 
 func waitDial(t *testing.T, addr string) {

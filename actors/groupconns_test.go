@@ -1,0 +1,96 @@
+package actors
+
+import (
+	"errors"
+	"net"
+	"os"
+	"testing"
+	"time"
+)
+
+func TestGroupConns_deadline(t *testing.T) {
+	const joinWait = time.Minute
+	now := time.Now()
+	soon := now.Add(time.Second)
+	for _, tc := range []struct {
+		name    string
+		joining bool
+		limit   time.Time
+		in      time.Time
+		check   func(got time.Time) bool
+	}{
+		{"in a session a deadline is kept", false, time.Time{}, soon, func(got time.Time) bool { return got.Equal(soon) }},
+		{"while joining a read waits the join wait at least", true, time.Time{}, soon, func(got time.Time) bool { return !got.Before(now.Add(joinWait)) }},
+		{"while joining a later deadline is kept", true, time.Time{}, now.Add(2 * joinWait), func(got time.Time) bool { return got.Equal(now.Add(2 * joinWait)) }},
+		{"no deadline stays none", true, time.Time{}, time.Time{}, func(got time.Time) bool { return got.IsZero() }},
+		{"a cap shortens a join's read", true, now.Add(time.Millisecond), soon, func(got time.Time) bool { return got.Equal(now.Add(time.Millisecond)) }},
+		{"a cap bounds a read without deadline", false, now, time.Time{}, func(got time.Time) bool { return got.Equal(now) }},
+		{"a cap keeps an earlier deadline", false, now.Add(time.Hour), soon, func(got time.Time) bool { return got.Equal(soon) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newGroupConns(time.Second, 0, joinWait)
+			g.joining.Store(tc.joining)
+			if !tc.limit.IsZero() {
+				g.capReads(tc.limit)
+			}
+			if got := g.deadline(tc.in); !tc.check(got) {
+				t.Errorf("deadline(%v) = %v", tc.in.Sub(now), got.Sub(now))
+			}
+		})
+	}
+}
+
+// TestGroupConns_capReadsEndsPendingRead: a read the broker never answers
+// (a held join) ends with a timeout as soon as capReads is called.
+func TestGroupConns_capReadsEndsPendingRead(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			accepted <- c // never writes: a held answer
+		}
+	}()
+	g := newGroupConns(time.Second, 0, time.Hour)
+	c, err := g.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	defer func() { (<-accepted).Close() }()
+	if err := c.SetReadDeadline(time.Now().Add(time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	read := make(chan error, 1)
+	go func() {
+		_, err := c.Read(make([]byte, 1))
+		read <- err
+	}()
+	select {
+	case err := <-read:
+		t.Fatalf("read ended before capReads although joining (%v): the join wait was not applied", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	g.capReads(time.Now())
+	select {
+	case err := <-read:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("read ended with %v, want a deadline error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("read still pending 10s after capReads")
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	g.mu.Lock()
+	n := len(g.live)
+	g.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d connections still tracked after Close", n)
+	}
+}
