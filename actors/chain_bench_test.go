@@ -86,7 +86,7 @@ func newChain(dispatch actor.Dispatcher) *chain {
 	logger := slog.New(slog.DiscardHandler)
 	sys := NewSystem(logger)
 	d := &deps{sys: sys, dispatch: dispatch, sender: ackSender{}, bus: events.NewBus(logger), log: logger,
-		hard: context.Background(), backoff: supervision.DefaultBackoff()}
+		hard: context.Background(), halt: context.Background(), backoff: supervision.DefaultBackoff()}
 	c := &chain{sys: sys, marked: make(chan struct{}, 1)}
 	c.p = newPartition(d, benchRoute(), 0, func(next int64) {
 		c.mark.Store(next)

@@ -146,7 +146,7 @@ func startPartition(t *testing.T, sender Sender, n int) (p *partition, mark *ato
 	logger := slog.New(slog.DiscardHandler)
 	sys := NewSystem(logger)
 	pool := newPool(poolIdle, poolMaxIdle, poolThroughput)
-	d := &deps{sys: sys, dispatch: pool, sender: sender, bus: events.NewBus(logger), log: logger, hard: context.Background(),
+	d := &deps{sys: sys, dispatch: pool, sender: sender, bus: events.NewBus(logger), log: logger, hard: context.Background(), halt: context.Background(),
 		backoff: supervision.Backoff{Initial: 200 * time.Microsecond, Max: 2 * time.Millisecond, Multiplier: 2}}
 	mark = new(atomic.Int64)
 	p = newPartition(d, orderRoute(), 0, func(next int64) { mark.Store(next) })
