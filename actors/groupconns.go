@@ -86,14 +86,26 @@ type groupConn struct {
 }
 
 func (c *groupConn) SetReadDeadline(t time.Time) error {
-	return c.Conn.SetReadDeadline(c.g.deadline(t))
+	t = c.g.deadline(t)
+	if err := c.Conn.SetReadDeadline(t); err != nil {
+		return err
+	}
+	// capReads may have run between deadline and the set above, and its
+	// deadline been overwritten by ours: the cap must win. (Either this load
+	// sees the cap, or capReads' own set comes after ours.)
+	if lim := c.g.limit.Load(); lim != 0 {
+		if l := time.Unix(0, lim); t.IsZero() || t.After(l) {
+			return c.Conn.SetReadDeadline(l)
+		}
+	}
+	return nil
 }
 
 func (c *groupConn) SetDeadline(t time.Time) error {
 	if err := c.Conn.SetWriteDeadline(t); err != nil {
 		return err
 	}
-	return c.Conn.SetReadDeadline(c.g.deadline(t))
+	return c.SetReadDeadline(t)
 }
 
 func (c *groupConn) Close() error {
