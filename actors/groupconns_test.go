@@ -142,3 +142,27 @@ func TestGroupConns_capReadsWinsOverConcurrentDeadline(t *testing.T) {
 		t.Fatalf("read deadline %v after the cap: a concurrent SetReadDeadline undid capReads (deadlines set: %v)", last.Sub(at), inner.reads)
 	}
 }
+
+// TestGroupConns_capReadsBoundsLaterDials: once reads are capped, a new
+// connection may not take longer than the cap either (leaving the group, or
+// sarama retrying a broker, must not wait a dial timeout per try).
+func TestGroupConns_capReadsBoundsLaterDials(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	g := newGroupConns(time.Minute, 0, time.Hour)
+	g.capReads(time.Now())
+	c, err := g.Dial("tcp", ln.Addr().String())
+	if err == nil {
+		c.Close()
+		t.Fatal("Dial succeeded after the cap passed")
+	}
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			t.Fatalf("Dial: %v, want a timeout", err)
+		}
+	}
+}
