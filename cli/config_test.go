@@ -87,7 +87,8 @@ func TestLoad_recoveryKeys(t *testing.T) {
 		{"instance id with a space", []string{"consumer.instance_id=orders 0"}, `consumer.instance_id: "orders 0" must match`},
 		{"instance id dot", []string{"consumer.instance_id=.."}, `consumer.instance_id: ".." cannot be`},
 		{"instance id on an old protocol", []string{"consumer.instance_id=a", "kafka.version=2.2.0"}, "consumer.instance_id: static membership needs kafka.version >= 2.3.0"},
-		{"rebalance timeout zero", []string{"consumer.rebalance_timeout=0s"}, "consumer.rebalance_timeout: 0s is below 1s"},
+		{"rebalance timeout zero", []string{"consumer.rebalance_timeout=0s"}, "consumer.rebalance_timeout: 0s is outside 1s..596h0m0s"},
+		{"rebalance timeout past int32 milliseconds", []string{"consumer.rebalance_timeout=600h"}, "consumer.rebalance_timeout: 600h0m0s is outside 1s..596h0m0s"},
 		{"read timeout too short", []string{"kafka.read_timeout=10ms"}, "kafka.read_timeout: 10ms is below 1s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
