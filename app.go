@@ -216,6 +216,9 @@ func (a *App) run(ctx context.Context) error {
 	stopErr := rt.Stop(drainCtx)
 	closeErr := prod.Close()
 	if fatal != nil {
+		if stopErr != nil {
+			a.logger.Error("after giving up, undone messages stay uncommitted and will be consumed again", "error", stopErr)
+		}
 		return fmt.Errorf("karafka: %w", fatal)
 	}
 	if closeErr != nil {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
+
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/actors"
 	"github.com/karafka-actors/karafka-actors/controllers"
@@ -663,4 +665,64 @@ func TestApp_missingResponseTopicNamedAndShutdownFails(t *testing.T) {
 	if got := testkafka.Committed(t, brokers, cfg.Name+"_"+in, in)[0]; got > 0 {
 		t.Errorf("committed offset %d, want nothing committed: no response was acknowledged", got)
 	}
+}
+
+// A controller of another route, interrupted by the give-up (its context is
+// cancelled), has not failed: its message must stay uncommitted and must not
+// be dead-lettered.
+func TestApp_giveUpDoesNotDeadLetterInterruptedWork(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	inA, inB := testkafka.Name(t, "a"), testkafka.Name(t, "b")
+	testkafka.CreateTopics(t, brokers, 1, inA, inA+"_dlq", inB, inB+"_dlq")
+	cfg := testConfig(t, brokers)
+	cfg.Supervision.MaxRestarts = 0 // A's first escalation makes the root give up
+	cfg.Retry.Attempts = 1          // B's failures are dead-lettered at once
+	cfg.ShutdownTimeout = 10 * time.Minute
+	cfg.Consumer.DrainTimeout = 10 * time.Minute
+	started := make(chan struct{}, 1)
+	ctrlB := controllers.Func(func(c *controllers.Context) error {
+		started <- struct{}{}
+		<-c.Done() // a well-behaved controller: it stops when told to
+		return c.Err()
+	})
+	ctrlA := controllers.Func(func(c *controllers.Context) error { return errors.New("always fails") })
+	retryA := supervision.RetryPolicy{Attempts: 1000, Backoff: supervision.Backoff{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, Multiplier: 2}}
+	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)), karafka.WithRoutes(
+		topology.Route{Topic: inA, Controller: func() controllers.Controller { return ctrlA }, Retry: &retryA},
+		topology.Route{Topic: inB, Controller: func() controllers.Controller { return ctrlB }}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- app.Run(context.Background()) }()
+	testkafka.Produce(t, brokers, inB, ids(1)...)
+	select {
+	case <-started:
+	case <-time.After(60 * time.Second):
+		t.Fatal("B's controller never ran")
+	}
+	testkafka.Produce(t, brokers, inA, ids(1)...)
+	select {
+	case err := <-errc:
+		if !errors.Is(err, supervision.ErrRestartLimit) {
+			t.Fatalf("Run: %v, want a restart limit error", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Run did not return after the give-up")
+	}
+	if dead := testkafka.Consume(t, brokers, inB+"_dlq", 1, 3*time.Second); len(dead) != 0 {
+		t.Errorf("B's interrupted message was dead-lettered (error header %q)", errHeader(dead[0].Headers))
+	}
+	if c, ok := testkafka.Committed(t, brokers, cfg.Name+"_"+inB, inB)[0]; ok && c > 0 {
+		t.Errorf("B committed offset %d, want nothing: its only message was interrupted, not done", c)
+	}
+}
+
+func errHeader(hs []*sarama.RecordHeader) string {
+	for _, h := range hs {
+		if string(h.Key) == "karafka.error" {
+			return string(h.Value)
+		}
+	}
+	return ""
 }

@@ -14,7 +14,8 @@ var ErrInvalidConfig = errors.New("actors: invalid config")
 
 // ConsumerConfig tunes the consuming side of every listener.
 type ConsumerConfig struct {
-	// SessionTimeout and HeartbeatInterval are the consumer group's.
+	// SessionTimeout (>= 1s) and HeartbeatInterval (>= 1ms, below
+	// SessionTimeout) are the consumer group's.
 	SessionTimeout    time.Duration
 	HeartbeatInterval time.Duration
 	// RebalanceTimeout is how long the group coordinator waits for every
@@ -71,11 +72,12 @@ func (c ConsumerConfig) Validate() error {
 	if c.SessionTimeout < time.Second {
 		bad("session_timeout", "%v is below 1s", c.SessionTimeout)
 	}
-	if c.HeartbeatInterval <= 0 || c.HeartbeatInterval >= c.SessionTimeout {
-		bad("heartbeat_interval", "%v must be positive and below session_timeout (%v)", c.HeartbeatInterval, c.SessionTimeout)
+	// sarama's floor is 1ms.
+	if c.HeartbeatInterval < time.Millisecond || c.HeartbeatInterval >= c.SessionTimeout {
+		bad("heartbeat_interval", "%v must be at least 1ms and below session_timeout (%v)", c.HeartbeatInterval, c.SessionTimeout)
 	}
-	if c.RebalanceTimeout < time.Second {
-		bad("rebalance_timeout", "%v is below 1s", c.RebalanceTimeout)
+	if c.RebalanceTimeout < time.Second || c.RebalanceTimeout > maxRebalanceTimeout {
+		bad("rebalance_timeout", "%v is outside 1s..%v", c.RebalanceTimeout, maxRebalanceTimeout)
 	}
 	if c.InstanceID != "" {
 		if err := checkInstanceID(c.InstanceID); err != nil {
@@ -99,6 +101,10 @@ func (c ConsumerConfig) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// maxRebalanceTimeout is the longest rebalance timeout Kafka's protocol
+// carries (an int32 of milliseconds), rounded down to whole hours.
+const maxRebalanceTimeout = 596 * time.Hour
 
 // validInstanceID is the group.instance.id grammar Kafka accepts.
 var validInstanceID = regexp.MustCompile(`\A[A-Za-z0-9._-]+\z`)

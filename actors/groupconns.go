@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -20,8 +21,9 @@ import (
 //  2. In a session, reads keep kafka.read_timeout, so a dead broker is
 //     noticed as soon as before.
 //  3. At shutdown, capReads ends pending reads by a given time and caps
-//     later ones, so a pending join or a frozen broker never holds shutdown
-//     hostage.
+//     later ones (and later dials), so a pending join or a frozen broker
+//     never holds shutdown hostage. A dial already under way keeps its
+//     dial timeout.
 //
 // TLS wraps these connections (sarama adds it after dialing), so deadlines
 // set on the TLS connection reach them too.
@@ -42,8 +44,15 @@ func newGroupConns(dial, keepAlive, joinWait time.Duration) *groupConns {
 }
 
 // Dial implements sarama's Net.Proxy.Dialer (golang.org/x/net/proxy.Dialer).
+// Once capReads was called, connecting too must end by its time.
 func (g *groupConns) Dial(network, addr string) (net.Conn, error) {
-	c, err := g.dialer.Dial(network, addr)
+	ctx := context.Background()
+	if lim := g.limit.Load(); lim != 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, time.Unix(0, lim))
+		defer cancel()
+	}
+	c, err := g.dialer.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -86,14 +95,26 @@ type groupConn struct {
 }
 
 func (c *groupConn) SetReadDeadline(t time.Time) error {
-	return c.Conn.SetReadDeadline(c.g.deadline(t))
+	t = c.g.deadline(t)
+	if err := c.Conn.SetReadDeadline(t); err != nil {
+		return err
+	}
+	// capReads may have run between deadline and the set above, and its
+	// deadline been overwritten by ours: the cap must win. (Either this load
+	// sees the cap, or capReads' own set comes after ours.)
+	if lim := c.g.limit.Load(); lim != 0 {
+		if l := time.Unix(0, lim); t.IsZero() || t.After(l) {
+			return c.Conn.SetReadDeadline(l)
+		}
+	}
+	return nil
 }
 
 func (c *groupConn) SetDeadline(t time.Time) error {
 	if err := c.Conn.SetWriteDeadline(t); err != nil {
 		return err
 	}
-	return c.Conn.SetReadDeadline(c.g.deadline(t))
+	return c.SetReadDeadline(t)
 }
 
 func (c *groupConn) Close() error {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
 )
@@ -92,5 +93,76 @@ func TestGroupConns_capReadsEndsPendingRead(t *testing.T) {
 	g.mu.Unlock()
 	if n != 0 {
 		t.Fatalf("%d connections still tracked after Close", n)
+	}
+}
+
+// gatedConn records read deadlines; one more than a minute away waits for
+// gate before it is recorded, as if its caller were preempted right there.
+type gatedConn struct {
+	net.Conn
+	gate  chan struct{}
+	mu    sync.Mutex
+	reads []time.Time
+}
+
+func (c *gatedConn) SetReadDeadline(t time.Time) error {
+	if time.Until(t) > time.Minute {
+		<-c.gate
+	}
+	c.mu.Lock()
+	c.reads = append(c.reads, t)
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *gatedConn) SetWriteDeadline(time.Time) error { return nil }
+
+// TestGroupConns_capReadsWinsOverConcurrentDeadline: a read deadline sarama
+// sets while capReads runs (computed before the cap, applied after it) must
+// not undo the cap, or a join held by the coordinator keeps shutdown waiting.
+func TestGroupConns_capReadsWinsOverConcurrentDeadline(t *testing.T) {
+	g := newGroupConns(time.Second, 0, time.Hour) // joining: reads wait an hour
+	inner := &gatedConn{gate: make(chan struct{})}
+	c := &groupConn{Conn: inner, g: g}
+	g.mu.Lock()
+	g.live[c] = struct{}{}
+	g.mu.Unlock()
+	set := make(chan error, 1)
+	go func() { set <- c.SetReadDeadline(time.Now().Add(time.Second)) }()
+	time.Sleep(10 * time.Millisecond) // the setter computed its hour-long deadline and waits at the gate
+	at := time.Now()
+	g.capReads(at)
+	close(inner.gate)
+	if err := <-set; err != nil {
+		t.Fatal(err)
+	}
+	inner.mu.Lock()
+	defer inner.mu.Unlock()
+	if last := inner.reads[len(inner.reads)-1]; last.After(at) {
+		t.Fatalf("read deadline %v after the cap: a concurrent SetReadDeadline undid capReads (deadlines set: %v)", last.Sub(at), inner.reads)
+	}
+}
+
+// TestGroupConns_capReadsBoundsLaterDials: once reads are capped, a new
+// connection may not take longer than the cap either (leaving the group, or
+// sarama retrying a broker, must not wait a dial timeout per try).
+func TestGroupConns_capReadsBoundsLaterDials(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	g := newGroupConns(time.Minute, 0, time.Hour)
+	g.capReads(time.Now())
+	c, err := g.Dial("tcp", ln.Addr().String())
+	if err == nil {
+		c.Close()
+		t.Fatal("Dial succeeded after the cap passed")
+	}
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			t.Fatalf("Dial: %v, want a timeout", err)
+		}
 	}
 }

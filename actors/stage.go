@@ -76,6 +76,12 @@ func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 			s.pop()
 			continue
 		}
+		if p.d.halt.Err() != nil {
+			// Interrupted by the give-up or by shutdown giving up (the
+			// controller's context was cancelled): not a failure of the
+			// message, which stays undone and uncommitted.
+			return
+		}
 		w.attempts++
 		perr := &ProcessingError{Topic: p.topic, Partition: p.id, Offset: w.msg.Offset, Stage: s.name, Attempt: w.attempts, Err: err}
 		decision, delay := p.retry.Decide(w.attempts, err, p.dlq != "")

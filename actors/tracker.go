@@ -20,6 +20,7 @@ type tracker struct {
 	marking sync.Mutex       // keeps mark calls in order across goroutines
 	changed chan struct{}    // signalled (non-blocking) when entries are retired
 	onDone  func(*entry)
+	frozen  bool // set by freeze: retired entries are no longer marked
 }
 
 type entry struct {
@@ -89,6 +90,9 @@ func (e *entry) release() {
 		t.entries = t.entries[:n]
 		t.head = 0
 	}
+	if t.frozen {
+		next = -1 // handed back: its offsets stay where they are
+	}
 	if next >= 0 {
 		// take the marking lock before dropping the state lock so marks are
 		// issued in the order entries were retired.
@@ -106,6 +110,16 @@ func (e *entry) release() {
 	for _, r := range done {
 		t.onDone(r)
 	}
+}
+
+// freeze stops marking and returns the entries not retired yet: from now
+// on, entries still finish (waitBelow sees them go) but are not marked, so
+// exactly the returned number of messages stays uncommitted.
+func (t *tracker) freeze() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.frozen = true
+	return len(t.entries) - t.head
 }
 
 // waitBelow blocks until fewer than limit entries are outstanding or ctx ends.

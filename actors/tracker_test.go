@@ -111,3 +111,23 @@ func (t *tracker) add(offset int64) *entry {
 	t.track(e, offset)
 	return e
 }
+
+// TestTracker_freezeStopsMarking: once a partition is handed back, what
+// finishes later is not marked, so the count freeze returns is exactly what
+// stays uncommitted (the undone-messages report), and drains still see it go.
+func TestTracker_freezeStopsMarking(t *testing.T) {
+	var marks []int64
+	tr := newTracker(func(next int64) { marks = append(marks, next) }, nil)
+	e0, e1 := tr.add(10), tr.add(11)
+	e0.release()
+	if n := tr.freeze(); n != 1 {
+		t.Fatalf("freeze returned %d outstanding, want 1", n)
+	}
+	e1.release()
+	if want := []int64{11}; !equal(marks, want) {
+		t.Fatalf("marks %v, want %v: offset 11 finished after the hand-back and must not be marked", marks, want)
+	}
+	if tr.outstanding() != 0 {
+		t.Fatalf("outstanding %d after the last release: a drain would wait for ever", tr.outstanding())
+	}
+}

@@ -92,10 +92,11 @@ func (c *claims) add(p *partition) {
 	c.mu.Unlock()
 }
 
-// remove unregisters a drained partition, counting what it left undone
+// remove unregisters a handed-back partition and freezes its tracker, so
+// what it left undone is exactly what stays uncommitted; that is counted
 // when shutdown is under way.
 func (c *claims) remove(p *partition) {
-	n := p.tracker.outstanding()
+	n := p.tracker.freeze()
 	c.mu.Lock()
 	delete(c.live, p)
 	if n > 0 && c.stopping.Load() {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -289,8 +290,14 @@ func assign(s *Settings, k key, raw any) error {
 			return fmt.Errorf("%v is not an integer", raw)
 		}
 	case *float64:
+		// NaN is refused here, not by each Validate: no key means anything
+		// by it, and an unused key (the backoff of another supervision
+		// strategy) is not validated.
 		switch v := raw.(type) {
 		case float64:
+			if math.IsNaN(v) {
+				return fmt.Errorf("%v is not a number", v)
+			}
 			*p = v
 		case int:
 			*p = float64(v)
@@ -298,7 +305,7 @@ func assign(s *Settings, k key, raw any) error {
 			*p = float64(v)
 		case string:
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
+			if err != nil || math.IsNaN(f) {
 				return fmt.Errorf("%q is not a number", v)
 			}
 			*p = f

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -86,7 +87,8 @@ func TestLoad_recoveryKeys(t *testing.T) {
 		{"instance id with a space", []string{"consumer.instance_id=orders 0"}, `consumer.instance_id: "orders 0" must match`},
 		{"instance id dot", []string{"consumer.instance_id=.."}, `consumer.instance_id: ".." cannot be`},
 		{"instance id on an old protocol", []string{"consumer.instance_id=a", "kafka.version=2.2.0"}, "consumer.instance_id: static membership needs kafka.version >= 2.3.0"},
-		{"rebalance timeout zero", []string{"consumer.rebalance_timeout=0s"}, "consumer.rebalance_timeout: 0s is below 1s"},
+		{"rebalance timeout zero", []string{"consumer.rebalance_timeout=0s"}, "consumer.rebalance_timeout: 0s is outside 1s..596h0m0s"},
+		{"rebalance timeout past int32 milliseconds", []string{"consumer.rebalance_timeout=600h"}, "consumer.rebalance_timeout: 600h0m0s is outside 1s..596h0m0s"},
 		{"read timeout too short", []string{"kafka.read_timeout=10ms"}, "kafka.read_timeout: 10ms is below 1s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,4 +98,40 @@ func TestLoad_recoveryKeys(t *testing.T) {
 			}
 		})
 	}
+}
+
+// NaN is refused when the value is read, for every number key: the backoff
+// of an unused supervision strategy is not validated, so
+// supervision.backoff.multiplier=NaN loaded (found by FuzzLoad_env's seeds:
+// the loaded settings did not load again to themselves, NaN != NaN).
+func TestLoad_refusesNaN(t *testing.T) {
+	tests := []struct {
+		name string
+		src  Sources
+		want string
+	}{
+		{name: "env", src: Sources{Env: []string{"KARAFKA_SUPERVISION_BACKOFF_MULTIPLIER=NaN"}},
+			want: `supervision.backoff.multiplier (env KARAFKA_SUPERVISION_BACKOFF_MULTIPLIER): "NaN" is not a number`},
+		{name: "flag", src: Sources{Set: []string{"supervision.backoff.jitter=nan"}},
+			want: `supervision.backoff.jitter (flag): "nan" is not a number`},
+		{name: "file", src: Sources{File: writeFile(t, "supervision:\n  backoff:\n    multiplier: .nan\n")},
+			want: "supervision.backoff.multiplier (config file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load("x", tt.src)
+			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Load = %v; want ErrConfig containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "karafka.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -26,8 +26,8 @@ var schema = []key{
 	{name: "kafka.sasl.password", doc: "SASL password (prefer the env variable)", ref: func(s *Settings) any { return &s.Kafka.SASL.Password }, secret: true},
 
 	{name: "consumer.session_timeout", doc: "consumer group session timeout (>= 1s)", ref: func(s *Settings) any { return &s.Consumer.SessionTimeout }},
-	{name: "consumer.heartbeat_interval", doc: "consumer group heartbeat (< session_timeout)", ref: func(s *Settings) any { return &s.Consumer.HeartbeatInterval }},
-	{name: "consumer.rebalance_timeout", doc: "how long the group coordinator waits for members to rejoin a rebalance (> session_timeout)", ref: func(s *Settings) any { return &s.Consumer.RebalanceTimeout }},
+	{name: "consumer.heartbeat_interval", doc: "consumer group heartbeat (>= 1ms, < session_timeout)", ref: func(s *Settings) any { return &s.Consumer.HeartbeatInterval }},
+	{name: "consumer.rebalance_timeout", doc: "how long the group coordinator waits for members to rejoin a rebalance; joins wait this + 5s for their answer", ref: func(s *Settings) any { return &s.Consumer.RebalanceTimeout }},
 	{name: "consumer.instance_id", doc: "static membership id (KIP-345), one stable id per process: a restart within session_timeout gets its partitions back at once; empty: dynamic", ref: func(s *Settings) any { return &s.Consumer.InstanceID }},
 	{name: "consumer.commit_interval", doc: "upper bound between commits; marked offsets are committed as soon as the previous commit returned", ref: func(s *Settings) any { return &s.Consumer.CommitInterval }},
 	{name: "consumer.max_in_flight", doc: "accepted, unfinished messages per partition before it is paused", ref: func(s *Settings) any { return &s.Consumer.MaxInFlight }},

@@ -29,6 +29,15 @@ func TestConfig_Validate(t *testing.T) {
 		{"no brokers", func(c *kafka.Config) { c.Brokers = nil }, []string{"kafka.brokers: at least one broker is required"}},
 		{"broker without port", func(c *kafka.Config) { c.Brokers = []string{"localhost"} }, []string{`kafka.brokers[0]: "localhost" is not host:port`}},
 		{"broker port out of range", func(c *kafka.Config) { c.Brokers = []string{"a:1", "b:70000"} }, []string{`kafka.brokers[1]: "b:70000"`}},
+		// Hosts that no resolver accepts, and that the comma-separated form
+		// (KARAFKA_KAFKA_BROKERS, --brokers) cannot give back: a YAML list
+		// loaded them (found by cli.FuzzLoad_yaml's seeds).
+		{"broker host with a space", func(c *kafka.Config) { c.Brokers = []string{" a:9092"} }, []string{`kafka.brokers[0]: " a:9092" is not host:port (host " a" is neither a host name nor an IP address)`}},
+		{"broker host with a comma", func(c *kafka.Config) { c.Brokers = []string{"[a,b]:9092"} }, []string{`kafka.brokers[0]: "[a,b]:9092"`}},
+		{"broker host with a control character", func(c *kafka.Config) { c.Brokers = []string{"a\n:9092"} }, []string{`kafka.brokers[0]: "a\n:9092"`}},
+		{"broker hosts that resolve", func(c *kafka.Config) {
+			c.Brokers = []string{"kafka-1.example.com:9092", "kafka_1:9092", "10.0.0.1:9092", "[::1]:9092", "[fe80::1%eth0]:9092"}
+		}, nil},
 		{"empty client id", func(c *kafka.Config) { c.ClientID = "" }, []string{"kafka.client_id"}},
 		{"bad version", func(c *kafka.Config) { c.Version = "x" }, []string{`kafka.version: "x" is not a Kafka version`}},
 		{"old version", func(c *kafka.Config) { c.Version = "0.10.2.0" }, []string{`kafka.version: "0.10.2.0" is older than 0.11.0`}},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +12,11 @@ import (
 
 	"github.com/IBM/sarama"
 )
+
+// validHostName is the characters a broker's host name may have, as Go's
+// resolver accepts them (no spaces, commas or brackets: those could not
+// round-trip through the comma-separated KARAFKA_KAFKA_BROKERS either).
+var validHostName = regexp.MustCompile(`\A[A-Za-z0-9._-]+\z`)
 
 // validClientID is the client.id grammar Kafka accepts from every client version.
 var validClientID = regexp.MustCompile(`\A[A-Za-z0-9._-]+\z`)
@@ -108,6 +114,9 @@ func checkHostPort(hp string) error {
 	}
 	if host == "" {
 		return errors.New("empty host")
+	}
+	if _, err := netip.ParseAddr(host); err != nil && !validHostName.MatchString(host) {
+		return fmt.Errorf("host %q is neither a host name nor an IP address", host)
 	}
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 1 || n > 65535 {

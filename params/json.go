@@ -8,7 +8,8 @@ import (
 
 // JSON is the default parser. Check validates the payload as JSON; Parse
 // returns map[string]any, []any or a scalar, with numbers as float64; Decode
-// is json.Unmarshal.
+// is json.Unmarshal. Check is about syntax only: a number no float64 holds
+// (1e400) passes Check, and Parse, or a Decode into a float64, refuses it.
 var JSON Parser = jsonParser{}
 
 var (

@@ -53,6 +53,8 @@ func TestJSON_check(t *testing.T) {
 		{name: "syntax error says where", raw: `{"a":x}`, wantErr: "invalid JSON at byte 6"},
 		{name: "truncated", raw: `{"a":`, wantErr: "invalid JSON"},
 		{name: "empty", raw: ``, wantErr: "invalid JSON"},
+		// Well formed, though no float64 holds it: Parse refuses it (FuzzJSON).
+		{name: "number beyond float64", raw: `{"a":1e400}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,6 +87,7 @@ func TestJSON_parse(t *testing.T) {
 		{name: "number is float64", raw: `7`, want: 7.0},
 		{name: "null", raw: `null`, want: nil},
 		{name: "invalid", raw: `{`, wantErr: true},
+		{name: "number beyond float64", raw: `{"a":1e400}`, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,7 +3,9 @@
 #   1. vet and the whole suite with -race against a fresh embedded broker per test,
 #      then the chaos suite (interop TestChaos_*) alone, on embedded brokers in
 #      their own processes;
-#   2. the broker-facing suites again against real Apache Kafka (KRaft), started
+#   2. every fuzz target (func FuzzX(f *testing.F) in the module's packages) for
+#      KARAFKA_FUZZ_TIME each (default 8s; 0 skips the step);
+#   3. the broker-facing suites again against real Apache Kafka (KRaft), started
 #      and stopped by scripts/kafka.sh, when Java and Maven are available, the
 #      chaos suite included.
 # KARAFKA_REQUIRE_REAL_KAFKA=1 (set by .ci/run) turns a missing Java/Maven or a
@@ -42,6 +44,43 @@ env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$timeout_flag" -ski
 
 echo "==> go test -race -run TestChaos_ ./interop (chaos suite, embedded broker)"
 run_logged env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$chaos_timeout_flag" -run '^TestChaos_' -v ./interop
+
+# ---- fuzz step ----
+# The plain run above already ran every fuzz target's seed corpus. Here each
+# target fuzzes for a bounded time: go test -fuzz takes one package and one
+# target per run. A finding is written to <package>/testdata/fuzz/<target>/,
+# and fails the step. At the end of -fuzztime the engine itself sometimes
+# fails with "context deadline exceeded" and writes nothing (golang/go#51484,
+# more often on a loaded machine): that is reported and tolerated.
+fuzz_time=${KARAFKA_FUZZ_TIME:-8s}
+case "$fuzz_time" in
+  0 | 0s) echo "==> SKIPPED: fuzzing (KARAFKA_FUZZ_TIME=$fuzz_time)" ;;
+  *)
+    fuzz_log=$(mktemp)
+    while read -r pkg dir; do
+      for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' "$dir"/*_test.go 2>/dev/null); do
+        echo "==> go test -fuzz ^$target\$ -fuzztime $fuzz_time $pkg"
+        set +e
+        go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzz_time" "$pkg" >"$fuzz_log" 2>&1
+        fuzz_rc=$?
+        set -e
+        grep -E '^fuzz: elapsed' "$fuzz_log" | tail -n 1 || true
+        if [ "$fuzz_rc" != 0 ]; then
+          if ! grep -q 'Failing input written to' "$fuzz_log" && grep -q 'context deadline exceeded' "$fuzz_log"; then
+            echo "    (the fuzz engine failed at its deadline without a finding: golang/go#51484; not a failure)"
+            continue
+          fi
+          cat "$fuzz_log" >&2
+          rm -f "$fuzz_log"
+          echo "FAIL: fuzzing $target ($pkg); a failing input, if one was found, is in the package's testdata/fuzz/$target/" >&2
+          exit 1
+        fi
+      done
+    done < <(go list -f '{{.ImportPath}} {{.Dir}}' ./...)
+    rm -f "$fuzz_log"
+    ;;
+esac
+# ---- end of the fuzz step ----
 
 if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
   if [ "${KARAFKA_REQUIRE_REAL_KAFKA:-}" = "1" ]; then

@@ -61,10 +61,11 @@ func (b Backoff) Validate(prefix string) error {
 	if b.Max < b.Initial {
 		errs = append(errs, fmt.Errorf("%w: %s.max: %v must be at least initial (%v)", ErrInvalidConfig, prefix, b.Max, b.Initial))
 	}
-	if b.Multiplier < 1 {
+	// Written so that NaN fails too.
+	if !(b.Multiplier >= 1) {
 		errs = append(errs, fmt.Errorf("%w: %s.multiplier: %v must be at least 1", ErrInvalidConfig, prefix, b.Multiplier))
 	}
-	if b.Jitter < 0 || b.Jitter > 1 {
+	if !(b.Jitter >= 0 && b.Jitter <= 1) {
 		errs = append(errs, fmt.Errorf("%w: %s.jitter: %v must be between 0 and 1", ErrInvalidConfig, prefix, b.Jitter))
 	}
 	return errors.Join(errs...)

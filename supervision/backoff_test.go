@@ -62,6 +62,29 @@ func TestBackoff_Validate(t *testing.T) {
 	}
 }
 
+// NaN compares false with everything, so "multiplier < 1" let it through
+// (found by cli.FuzzLoad_yaml's seed "multiplier: .nan"; "NaN" in the
+// environment or --set loaded too). A NaN multiplier jumped straight to Max,
+// a NaN jitter meant no jitter.
+func TestBackoff_Validate_refusesNaN(t *testing.T) {
+	tests := []struct {
+		name string
+		b    supervision.Backoff
+		key  string
+	}{
+		{name: "multiplier", b: supervision.Backoff{Initial: time.Second, Max: time.Minute, Multiplier: math.NaN()}, key: "b.multiplier: NaN"},
+		{name: "jitter", b: supervision.Backoff{Initial: time.Second, Max: time.Minute, Multiplier: 2, Jitter: math.NaN()}, key: "b.jitter: NaN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.b.Validate("b")
+			if !errors.Is(err, supervision.ErrInvalidConfig) || !contains(err.Error(), tt.key) {
+				t.Fatalf("Validate = %v; want ErrInvalidConfig naming %q", err, tt.key)
+			}
+		})
+	}
+}
+
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func TestBackoff_noOverflow(t *testing.T) {
