@@ -2,6 +2,7 @@ package interop_test
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -84,6 +85,10 @@ func TestChaos_malformed(t *testing.T) {
 	}
 }
 
+// EnvChaosSlowMS sets how slow the slow controller is, in milliseconds per
+// input (default 10).
+const EnvChaosSlowMS = "KARAFKA_TEST_CHAOS_SLOW_MS"
+
 // TestChaos_slowController: two servers share a 6-partition input topic.
 // Three times, for 3 s, every input makes the controller take 10 ms (the
 // partitions fall behind: 600 inputs/s of capacity for 1000/s offered), and
@@ -96,8 +101,15 @@ func TestChaos_slowController(t *testing.T) {
 	const (
 		spells = 3
 		spell  = 3 * time.Second
-		slowMS = 10
 	)
+	slowMS := 10
+	if v := os.Getenv(EnvChaosSlowMS); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("%s=%q: want a positive number of milliseconds", EnvChaosSlowMS, v)
+		}
+		slowMS = n
+	}
 	var slow atomic.Bool
 	value := func(id int) string {
 		if slow.Load() {
@@ -105,7 +117,7 @@ func TestChaos_slowController(t *testing.T) {
 		}
 		return fmt.Sprintf(`{"id":%d}`, id)
 	}
-	r := newChaos(t, "slow controller (10ms/input) 3s x3, a SIGTERM in each", chaosTarget(t, ""), 6, 2)
+	r := newChaos(t, fmt.Sprintf("slow controller (%dms/input) 3s x3, a SIGTERM in each", slowMS), chaosTarget(t, ""), 6, 2)
 	r.stream(1000, value)
 	r.warmUp(2000)
 	for i := range spells {

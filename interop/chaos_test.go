@@ -357,8 +357,11 @@ func (r *chaosRun) finish(d time.Duration, isDeadLetter func(id int64) bool) cha
 	if len(r.out.bad) > 0 || len(r.dlq.bad) > 0 {
 		r.t.Errorf("%s: unreadable records: responses %q, dead letters %q", r.scenario, r.out.bad[:min(len(r.out.bad), 5)], r.dlq.bad[:min(len(r.dlq.bad), 5)])
 	}
+	if u := r.st.tried.Load() - int64(n); u > 0 {
+		r.notef("%d inputs of a batch unconfirmed when the stream stopped are not counted", u)
+	}
 	for id := range r.out.counts {
-		if id < 1 || id > int64(n) {
+		if id < 1 || id > r.st.tried.Load() {
 			r.t.Errorf("%s: a response for id %d, which was never sent", r.scenario, id)
 		}
 		if isDeadLetter(id) {

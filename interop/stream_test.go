@@ -58,7 +58,8 @@ func (r redirectDialer) Dial(network, addr string) (net.Conn, error) {
 // the time it was first handed to the producer are kept for the chaos
 // measurements.
 type streamer struct {
-	sent   atomic.Int64
+	sent   atomic.Int64 // ids 1..sent are acknowledged
+	tried  atomic.Int64 // ids up to tried were handed to the producer (a batch stopped mid-resend may be written)
 	resent atomic.Int64
 	done   chan struct{}
 	quit   chan struct{}
@@ -139,6 +140,7 @@ func streamWith(t *testing.T, brokers []string, spec streamSpec) *streamer {
 			}
 			last := first + len(msgs) - 1
 			sent := time.Now()
+			s.tried.Store(int64(last))
 			latest := append([]*sarama.ProducerMessage(nil), msgs...) // by id-first: the last copy sent
 			pending := msgs
 			for len(pending) > 0 {
