@@ -16,8 +16,9 @@
 //     check, then every RespondWith through the responder with
 //     responders.Deliver, validated all or nothing.
 //  2. Each partition keeps one controller and one responder between records,
-//     as the runtime's actors do; a failed try replaces them (the supervisor
-//     restarts the actors), and the record is tried again at once: the
+//     as the runtime's actors do. A failed try replaces what the supervisor
+//     would restart (after a controller failure both, after a responder
+//     failure the responder) and the record is tried again at once: the
 //     route's retry policy counts the tries, its backoff is not waited out.
 //     The responder stage counts its own tries.
 //  3. When the tries run out, or at once for what no retry fixes (a parse

@@ -284,3 +284,20 @@ func TestRoute_timeout(t *testing.T) {
 		t.Fatalf("want a timed-out dead letter: %+v", res)
 	}
 }
+
+func TestRoute_panicRecoveredAndDeadLettered(t *testing.T) {
+	route := topology.Route{
+		Topic: "panics",
+		Controller: func() controllers.Controller {
+			return controllers.Func(func(*controllers.Context) error { panic("kaboom") })
+		},
+	}
+	res := karafkatest.NewRoute(t, route).One(karafkatest.Value(`{}`))
+	var pe *supervision.PanicError
+	if !errors.As(res.Err, &pe) || res.DeadLetter == nil || res.Attempts != 3 {
+		t.Fatalf("want a recovered panic dead-lettered after 3 tries: %+v", res)
+	}
+	if v, _ := res.DeadLetter.Header(actors.HeaderError); !strings.Contains(v, "kaboom") {
+		t.Fatalf("error header %q", v)
+	}
+}
