@@ -418,6 +418,16 @@ func TestServer_embeddedBrokerEndToEnd(t *testing.T) {
 	if dlq.code != 0 || strings.TrimSpace(dlq.stdout) != `{"id":4,"email":` {
 		t.Fatalf("dead letter: %+v", dlq)
 	}
+	// --headers shows why it was dead-lettered: a JSON object, a tab, the value.
+	dlqh := run(t, nil, "", "consume", "users_create_dlq", "--from-beginning", "--count", "1", "--timeout", "30s", "--headers", "--brokers", addr)
+	hdrs, value, ok := strings.Cut(strings.TrimSpace(dlqh.stdout), "\t")
+	var h map[string]string
+	if dlqh.code != 0 || !ok || value != `{"id":4,"email":` || json.Unmarshal([]byte(hdrs), &h) != nil {
+		t.Fatalf("dead letter with --headers: %+v", dlqh)
+	}
+	if h["karafka.origin.topic"] != "users_create" || h["karafka.error"] == "" {
+		t.Fatalf("dead letter headers: %v", h)
+	}
 	// Nothing more on users_created (the filtered and malformed ones gave nothing).
 	if more := run(t, nil, "", "consume", "users_created", "--from-beginning", "--count", "4", "--timeout", "1s", "--brokers", addr); more.code != 1 {
 		t.Fatalf("extra responses: %+v", more)
