@@ -19,6 +19,9 @@ func (r *runner) statusCmd() *cobra.Command {
 		Use:   "status",
 		Short: "Tell whether the server of a pid file runs",
 		Long: `Tell whether the server of a pid file runs (Capistrano's karafka:status).
+A server is seen only through the pid file it locks: one started with --daemon,
+or in the foreground with --pid-file. A server started without --pid-file
+writes none, and status cannot tell it runs.
 
 Exit status (LSB):
   0  running
@@ -36,6 +39,7 @@ Exit status (LSB):
 				fmt.Fprintf(out, "not running: stale pid file %s (pid %d is not a running server)\n", pidPath, pid)
 			case stateNotRunning:
 				fmt.Fprintf(out, "not running (no pid file %s)\n", pidPath)
+				fmt.Fprintf(out, "note: status sees a server only through its pid file; a server started without --pid-file (in the foreground) writes none and cannot be seen: start it with --pid-file %s\n", pidPath)
 			case stateUnknown:
 				fmt.Fprintf(out, "unknown: %v\n", err)
 			}

@@ -39,7 +39,8 @@ when kafka.create_topics is true).
 
 --daemon detaches (a new session), logs to --log-file and needs --pid-file; the
 command returns once the server holds its pid file. Manage it with status, stop
-and restart.
+and restart. A foreground server is seen by status and stop only when it is
+started with --pid-file (without one it writes no pid file).
 
 Exit status: 0 clean shutdown, 1 failure (messages left undone at shutdown, or forced
 by a second signal),

@@ -575,7 +575,8 @@ func TestProcess_statusAndStopWithPidFiles(t *testing.T) {
 		{deadPid, 1, "stale pid file"},
 		{stalePid, 1, "stale pid file"},
 		{garbage, 4, "does not hold a pid"},
-		{filepath.Join(dir, "none.pid"), 3, "no pid file"},
+		// says why a foreground server without --pid-file is not seen
+		{filepath.Join(dir, "none.pid"), 3, "started without --pid-file (in the foreground) writes none"},
 	} {
 		if r := run(t, nil, "", "status", "--pid-file", tc.pid); r.code != tc.code || !strings.Contains(r.stdout, tc.want) {
 			t.Errorf("status %s: exit %d (want %d): %s", filepath.Base(tc.pid), r.code, tc.code, r.stdout+r.stderr)
