@@ -125,6 +125,9 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 		v := viper.New()
 		v.SetConfigFile(src.File)
 		if err := v.ReadInConfig(); err != nil {
+			if serr := yamlSyntaxError(src.File); serr != nil {
+				return s, serr
+			}
 			return s, fmt.Errorf("%w: config file %s: %w", ErrConfig, src.File, err)
 		}
 		vals := map[string]any{}

@@ -135,3 +135,33 @@ func writeFile(t *testing.T, text string) string {
 	}
 	return path
 }
+
+// A YAML syntax error names the file and the line where the file stops
+// parsing (yaml.v3's own line is that of the enclosing construct, and
+// 0-based for parser errors: "b: [1, 2" on line 2 was reported as line 1).
+func TestLoad_yamlSyntaxErrorNamesFileAndLine(t *testing.T) {
+	tests := []struct {
+		name, text string
+		line       string
+	}{
+		{"unclosed flow sequence", "kafka:\n  brokers: [a:1, b:2\nname: x\n", "line 2:"},
+		{"bad indentation", "retry:\n  attempts: 3\n backoff: 1\nname: x\n", "line 3:"},
+		{"mapping in a value", "name: x\nretry: attempts: 3\nshutdown_timeout: 1s\n", "line 2:"},
+		{"unterminated quote", "name: x\nlog:\n  level: \"info\n  format: text\n", "line 3:"},
+		{"tab indentation", "retry:\n\tattempts: 3\n", "line 2:"},
+		{"error after a multi-line flow", "kafka:\n  brokers: [a:1,\n    b:2]\nretry: attempts: 3\n", "line 4:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, tt.text)
+			_, err := Load("x", Sources{File: path})
+			if !errors.Is(err, ErrConfig) {
+				t.Fatalf("Load = %v; want ErrConfig", err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, path+": "+tt.line) || strings.Count(msg, "line ") != 1 {
+				t.Fatalf("Load = %v; want the file and %q", err, tt.line)
+			}
+		})
+	}
+}
+
