@@ -140,7 +140,7 @@ Exit status: 0 restarted, 1 the old server did not stop in time or the new one d
 		},
 	}
 	cmd.Flags().StringVarP(&pidPath, "pid-file", "p", r.defaultPIDFile(), "pid file of the server")
-	cmd.Flags().StringVar(&logFile, "log-file", "", "log file of the new server (default: next to the pid file)")
+	cmd.Flags().StringVar(&logFile, "log-file", "", "log file of the new server (default: the pid file's path with .log for .pid)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "how long to wait for the old server to exit")
 	cmd.Flags().StringVar(&embedded, "embedded-broker", "", "start the new server with the embedded broker on ADDR")
 	return cmd

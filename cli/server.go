@@ -73,7 +73,7 @@ by a second signal),
 	f.Lookup("embedded-broker").NoOptDefVal = embedded.DefaultAddr
 	f.BoolVarP(&daemon, "daemon", "d", false, "run in the background (needs --pid-file)")
 	f.StringVarP(&pidPath, "pid-file", "p", "", "write and lock this pid file while running")
-	f.StringVar(&logFile, "log-file", "", "with --daemon: where stdout and stderr go (default: <pid file>.log)")
+	f.StringVar(&logFile, "log-file", "", "with --daemon: where stdout and stderr go (default: the pid file's path with .pid replaced by, or else followed by, .log: tmp/pids/app.pid logs to tmp/pids/app.log)")
 	for _, add := range r.opts.serverFlags {
 		add(f)
 	}

@@ -641,6 +641,15 @@ func TestInstall_scaffoldBuilds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The next steps use the scaffolded config file (without --config it is
+	// not read), and the scaffolded README links to the framework by URL (a
+	// bare module path is a relative link).
+	if want := "go run . server --embedded-broker --config karafka.yaml"; !strings.Contains(r.stdout, want) {
+		t.Errorf("next steps lack %q:\n%s", want, r.stdout)
+	}
+	if readme, _ := os.ReadFile(filepath.Join(dir, "README.md")); !strings.Contains(string(readme), "](https://github.com/karafka-actors/karafka-actors)") {
+		t.Errorf("scaffolded README does not link to the framework's URL:\n%s", readme)
+	}
 	if r := run(t, nil, "", "install", dir); r.code != 2 || !strings.Contains(r.stderr, "exists") {
 		t.Errorf("install over an app: %+v", r)
 	}
