@@ -15,7 +15,9 @@ import (
 	"github.com/karafka-actors/karafka-actors/supervision"
 )
 
-// ErrInvalidConfig is wrapped by every configuration error New reports.
+// ErrInvalidConfig is wrapped by every configuration error Validate and New
+// report, including those found by the kafka, actors, producer and
+// supervision packages (which wrap their own ErrInvalidConfig as well).
 var ErrInvalidConfig = errors.New("karafka: invalid config")
 
 // Config is the whole application configuration. Start from DefaultConfig.
@@ -82,8 +84,12 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("%w: name: %q must be usable in a consumer group name (letters, digits, '.', '_', '-')", ErrInvalidConfig, c.Name))
 	}
 	// The producer's configuration carries Kafka: its Validate reports kafka.* too.
-	errs = append(errs, c.Consumer.Validate(), c.producerConfig().Validate(),
-		c.Supervision.Validate("supervision"), c.Retry.Validate(), c.ProduceBackoff.Validate("produce_backoff"))
+	for _, err := range []error{c.Consumer.Validate(), c.producerConfig().Validate(),
+		c.Supervision.Validate("supervision"), c.Retry.Validate(), c.ProduceBackoff.Validate("produce_backoff")} {
+		if err != nil {
+			errs = append(errs, invalidConfig{err})
+		}
+	}
 	if c.DeadLetter.Enabled {
 		if c.DeadLetter.Pattern == "" {
 			errs = append(errs, fmt.Errorf("%w: dead_letter.pattern: empty while dead letters are enabled", ErrInvalidConfig))
@@ -106,6 +112,15 @@ func (c Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// invalidConfig is a configuration problem found by another package (its
+// error wraps that package's ErrInvalidConfig): it wraps this package's
+// ErrInvalidConfig too, with its message unchanged, so errors.Is holds for
+// both and the problem reads once.
+type invalidConfig struct{ err error }
+
+func (e invalidConfig) Error() string   { return e.err.Error() }
+func (e invalidConfig) Unwrap() []error { return []error{ErrInvalidConfig, e.err} }
 
 func (c Config) producerConfig() producer.Config {
 	p := c.Producer

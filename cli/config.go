@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,6 +126,9 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 		v := viper.New()
 		v.SetConfigFile(src.File)
 		if err := v.ReadInConfig(); err != nil {
+			if serr := yamlSyntaxError(src.File); serr != nil {
+				return s, serr
+			}
 			return s, fmt.Errorf("%w: config file %s: %w", ErrConfig, src.File, err)
 		}
 		vals := map[string]any{}
@@ -175,28 +179,67 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 	}
 	layers = append(layers, layer{"flag", flagVals})
 
+	origin := map[string]string{} // key -> the source its value came from
 	for _, l := range layers {
 		for _, k := range schema {
 			raw, ok := l.values[k.name]
 			if !ok {
 				continue
 			}
-			if err := assign(&s, k, raw); err != nil {
-				source := l.source
-				if l.source == "environment" {
-					source = "env " + envName(k.name)
-				}
-				bad("%s (%s): %v", k.name, source, err)
+			source := l.source
+			if l.source == "environment" {
+				source = "env " + envName(k.name)
 			}
+			if err := assign(&s, k, raw); err != nil {
+				bad("%s (%s): %v", k.name, source, err)
+				continue
+			}
+			origin[k.name] = source
 		}
 	}
 	if len(errs) > 0 {
 		return s, errors.Join(errs...)
 	}
 	if err := s.Validate(); err != nil {
-		return s, err
+		return s, withSources(err, origin)
 	}
 	return s, nil
+}
+
+// problemKey matches a config key a validation problem names, as in
+// "consumer.batch_size: " or "kafka.brokers[0]: ".
+var problemKey = regexp.MustCompile(`([a-z][a-z_]*(?:\.[a-z_]+)*)(\[\d+\])?: `)
+
+// sourcedError is a validation error whose message names, after each
+// problem's key, where that key's value came from.
+type sourcedError struct {
+	err error
+	msg string
+}
+
+func (e sourcedError) Error() string { return e.msg }
+func (e sourcedError) Unwrap() error { return e.err }
+
+// withSources names, in each line (problem) of a validation error, the source
+// of the first key it names, as "key (config file F): ..." like the errors
+// of unknown keys and unparsable values. Keys left at their default are not
+// annotated.
+func withSources(err error, origin map[string]string) error {
+	lines := strings.Split(err.Error(), "\n")
+	for i, line := range lines {
+		for _, m := range problemKey.FindAllStringSubmatchIndex(line, -1) {
+			k := line[m[2]:m[3]]
+			if _, known := lookupKey(k); !known {
+				continue
+			}
+			if src, ok := origin[k]; ok {
+				end := m[1] - len(": ")
+				lines[i] = line[:end] + " (" + src + ")" + line[end:]
+			}
+			break
+		}
+	}
+	return sourcedError{err: err, msg: strings.Join(lines, "\n")}
 }
 
 // Validate checks the CLI's own keys and the karafka.Config.

@@ -39,7 +39,8 @@ when kafka.create_topics is true).
 
 --daemon detaches (a new session), logs to --log-file and needs --pid-file; the
 command returns once the server holds its pid file. Manage it with status, stop
-and restart.
+and restart. A foreground server is seen by status and stop only when it is
+started with --pid-file (without one it writes no pid file).
 
 Exit status: 0 clean shutdown, 1 failure (messages left undone at shutdown, or forced
 by a second signal),
@@ -72,7 +73,7 @@ by a second signal),
 	f.Lookup("embedded-broker").NoOptDefVal = embedded.DefaultAddr
 	f.BoolVarP(&daemon, "daemon", "d", false, "run in the background (needs --pid-file)")
 	f.StringVarP(&pidPath, "pid-file", "p", "", "write and lock this pid file while running")
-	f.StringVar(&logFile, "log-file", "", "with --daemon: where stdout and stderr go (default: <pid file>.log)")
+	f.StringVar(&logFile, "log-file", "", "with --daemon: where stdout and stderr go (default: the pid file's path with .pid replaced by, or else followed by, .log: tmp/pids/app.pid logs to tmp/pids/app.log)")
 	for _, add := range r.opts.serverFlags {
 		add(f)
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -358,5 +357,3 @@ func scanLines(s string) []string {
 	}
 	return out
 }
-
-var errNotJSON = errors.New("not JSON")

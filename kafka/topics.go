@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -28,8 +27,8 @@ func EnsureTopics(ctx context.Context, c Config, partitions int32, topics ...str
 		return fmt.Errorf("%w: %w: partitions: %d must be at least 1", ErrTopicSetup, ErrInvalidConfig, partitions)
 	}
 	for _, t := range topics {
-		if !validTopic(t) {
-			return fmt.Errorf("%w: %w: topic %q: must be 1-249 characters of [A-Za-z0-9._-] and not \".\" or \"..\"", ErrTopicSetup, ErrInvalidConfig, t)
+		if err := CheckTopicName(t); err != nil {
+			return fmt.Errorf("%w: %w: %w", ErrTopicSetup, ErrInvalidConfig, err)
 		}
 	}
 	if len(topics) == 0 {
@@ -64,14 +63,6 @@ func EnsureTopics(ctx context.Context, c Config, partitions int32, topics ...str
 		}
 		backoff = min(2*backoff, 2*time.Second)
 	}
-}
-
-// topicGrammar is Kafka's topic name grammar.
-var topicGrammar = regexp.MustCompile(`\A[A-Za-z0-9._-]{1,249}\z`)
-
-// validTopic reports whether name is a legal Kafka topic name.
-func validTopic(name string) bool {
-	return topicGrammar.MatchString(name) && name != "." && name != ".."
 }
 
 // ensureOnce makes one attempt; it returns the topic an error is about, or
