@@ -13,6 +13,7 @@ import (
 // EnsureTopics creates every topic of topics that does not exist yet, with
 // partitions partitions and a replication factor of 1 on a one-broker
 // cluster, else min(3, brokers). Existing topics are left as they are.
+// It is [SyncTopics] in [SyncCreate] mode for topics without configs.
 //
 // It returns once the leader of every partition of every topic serves it, so
 // the topics can be produced to and consumed at once: a broker answers
@@ -24,20 +25,36 @@ import (
 // [ErrTopicSetup] and name the topic (or all topics when none could be
 // looked at); configuration errors wrap [ErrInvalidConfig] as well.
 func EnsureTopics(ctx context.Context, c Config, partitions int32, topics ...string) error {
-	if partitions < 1 {
-		return fmt.Errorf("%w: %w: partitions: %d must be at least 1", ErrTopicSetup, ErrInvalidConfig, partitions)
+	decl := make([]Topic, len(topics))
+	for i, t := range topics {
+		decl[i] = Topic{Name: t, Partitions: partitions}
 	}
+	_, err := SyncTopics(ctx, c, SyncCreate, decl...)
+	return err
+}
+
+// SyncTopics plans topics against the cluster (see [PlanTopics]) and
+// carries the plan out as mode says (see [ApplyTopicPlan]); it returns the
+// plan it carried out. Like [EnsureTopics] it returns once every partition
+// of topics is served, and retries while the cluster cannot be reached or
+// is not ready, until ctx ends. Errors wrap [ErrTopicSetup] and name the
+// topic; declaration errors wrap [ErrInvalidConfig] as well.
+func SyncTopics(ctx context.Context, c Config, mode SyncMode, topics ...Topic) (TopicPlan, error) {
 	for _, t := range topics {
-		if !validTopic(t) {
-			return fmt.Errorf("%w: %w: topic %q: must be 1-249 characters of [A-Za-z0-9._-] and not \".\" or \"..\"", ErrTopicSetup, ErrInvalidConfig, t)
+		if err := t.Validate(); err != nil {
+			return TopicPlan{}, fmt.Errorf("%w: %w", ErrTopicSetup, err)
 		}
 	}
 	if len(topics) == 0 {
-		return nil
+		return TopicPlan{}, nil
+	}
+	names := make([]string, len(topics))
+	for i, t := range topics {
+		names[i] = t.Name
 	}
 	sc, err := c.Sarama()
 	if err != nil {
-		return fmt.Errorf("%w: topics %q: %w", ErrTopicSetup, topics, err)
+		return TopicPlan{}, fmt.Errorf("%w: topics %q: %w", ErrTopicSetup, names, err)
 	}
 	// One quick attempt per round; this loop does the retrying under ctx.
 	sc.Metadata.Retry.Max = 0
@@ -45,21 +62,21 @@ func EnsureTopics(ctx context.Context, c Config, partitions int32, topics ...str
 
 	backoff := 100 * time.Millisecond
 	for {
-		topic, err := ensureOnce(sc, c.Brokers, partitions, topics)
+		plan, topic, err := syncOnce(sc, c.Brokers, mode, topics, names)
 		if err == nil {
-			return nil
+			return plan, nil
 		}
 		if topic == "" {
-			err = fmt.Errorf("%w: topics %q: %w", ErrTopicSetup, topics, err)
+			err = fmt.Errorf("%w: topics %q: %w", ErrTopicSetup, names, err)
 		} else {
-			err = fmt.Errorf("%w: topic %q: %w", ErrTopicSetup, topic, err)
+			err = fmt.Errorf("%w: %w", ErrTopicSetup, err)
 		}
 		if !retriable(err) {
-			return err
+			return TopicPlan{}, err
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
+			return TopicPlan{}, fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 2*time.Second)
@@ -74,42 +91,32 @@ func validTopic(name string) bool {
 	return topicGrammar.MatchString(name) && name != "." && name != ".."
 }
 
-// ensureOnce makes one attempt; it returns the topic an error is about, or
+// syncOnce makes one attempt; it returns the topic an error is about, or
 // "" when the error is about the cluster.
-func ensureOnce(sc *sarama.Config, brokers []string, partitions int32, topics []string) (string, error) {
+func syncOnce(sc *sarama.Config, brokers []string, mode SyncMode, topics []Topic, names []string) (TopicPlan, string, error) {
 	client, err := sarama.NewClient(brokers, sc)
 	if err != nil {
-		return "", err
+		return TopicPlan{}, "", err
 	}
 	admin, err := sarama.NewClusterAdminFromClient(client)
 	if err != nil {
 		client.Close()
-		return "", err
+		return TopicPlan{}, "", err
 	}
 	defer admin.Close() // closes client too
 
-	nodes, _, err := admin.DescribeCluster()
+	plan, err := PlanTopics(admin, topics)
 	if err != nil {
-		return "", err
+		return TopicPlan{}, "", err
 	}
-	if len(nodes) == 0 {
-		return "", sarama.ErrBrokerNotAvailable
+	if topic, err := ApplyTopicPlan(admin, plan, mode); err != nil {
+		return TopicPlan{}, topic, err
 	}
-	existing, err := admin.ListTopics()
-	if err != nil {
-		return "", err
+	topic, err := partitionsServing(client, sc.Version, names)
+	if err != nil && topic != "" {
+		err = fmt.Errorf("topic %q: %w", topic, err)
 	}
-	rf := int16(min(3, len(nodes)))
-	for _, t := range topics {
-		if _, ok := existing[t]; ok {
-			continue
-		}
-		err := admin.CreateTopic(t, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: rf}, false)
-		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
-			return t, err
-		}
-	}
-	return partitionsServing(client, sc.Version, topics)
+	return plan, topic, err
 }
 
 // partitionsServing returns nil when the leader of every partition of topics
