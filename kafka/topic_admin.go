@@ -1,6 +1,12 @@
 package kafka
 
-import "github.com/IBM/sarama"
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/IBM/sarama"
+)
 
 // TopicAdmin is the part of sarama's ClusterAdmin that topic management
 // uses. Configs are only ever changed with IncrementalAlterConfig, which
@@ -17,3 +23,33 @@ type TopicAdmin interface {
 }
 
 var _ TopicAdmin = sarama.ClusterAdmin(nil)
+
+// NewClusterAdmin connects a sarama ClusterAdmin to the cluster c
+// describes. Close it when done.
+func NewClusterAdmin(c Config) (sarama.ClusterAdmin, error) {
+	sc, err := c.Sarama()
+	if err != nil {
+		return nil, err
+	}
+	return sarama.NewClusterAdmin(c.Brokers, sc)
+}
+
+// DeleteTopics deletes those of topics that exist and returns their names;
+// the others are skipped. It stops at the first error, which names its topic.
+func DeleteTopics(admin TopicAdmin, topics ...string) ([]string, error) {
+	existing, err := admin.ListTopics()
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	var deleted []string
+	for _, t := range topics {
+		if _, ok := existing[t]; !ok || slices.Contains(deleted, t) {
+			continue
+		}
+		if err := admin.DeleteTopic(t); err != nil && !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+			return deleted, fmt.Errorf("topic %q: delete: %w", t, err)
+		}
+		deleted = append(deleted, t)
+	}
+	return deleted, nil
+}
