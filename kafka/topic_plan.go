@@ -78,22 +78,38 @@ func (p TopicPlan) Counts() (create, alter, repartition int) {
 //	create orders: 3 partitions, replication factor 1, cleanup.policy=compact
 //	alter orders_dlq: retention.ms 604800000 (default) -> 3600000
 //	repartition payments: 1 -> 3 partitions
-//	note payments: declares 1 partition but has 3; partitions are never removed
+//	note payments: declares 1 partition but has 3; partitions are never removed, left as is
 //	plan: 1 to create, 1 to alter, 1 to repartition, 2 up to date
-func (p TopicPlan) Write(w io.Writer) error {
+func (p TopicPlan) Write(w io.Writer) error { return p.write(w, false, SyncAlign) }
+
+// WriteApplied prints what [ApplyTopicPlan] did with p in mode, in the past
+// tense ("created", "altered", "repartitioned", then "done: ..."). In
+// [SyncCreate] mode an existing topic that differs gets a note instead.
+func (p TopicPlan) WriteApplied(w io.Writer, mode SyncMode) error { return p.write(w, true, mode) }
+
+func (p TopicPlan) write(w io.Writer, applied bool, mode SyncMode) error {
+	verb := map[string]string{"create": "create", "alter": "alter", "repartition": "repartition"}
+	if applied {
+		verb = map[string]string{"create": "created", "alter": "altered", "repartition": "repartitioned"}
+	}
 	var b strings.Builder
-	upToDate := 0
+	upToDate, differ := 0, 0
 	for _, c := range p.Changes {
 		name := c.Topic.Name
 		if !c.Pending() {
 			upToDate++
 		}
 		if c.Create {
-			fmt.Fprintf(&b, "create %s: %s, replication factor %d", name, plural(int(c.Topic.Partitions), "partition"), c.Topic.ReplicationFactor)
+			fmt.Fprintf(&b, "%s %s: %s, replication factor %d", verb["create"], name, plural(int(c.Topic.Partitions), "partition"), c.Topic.ReplicationFactor)
 			for _, k := range slices.Sorted(maps.Keys(c.Topic.Configs)) {
 				fmt.Fprintf(&b, ", %s=%s", k, c.Topic.Configs[k])
 			}
 			b.WriteByte('\n')
+		}
+		if mode == SyncCreate && !c.Create && c.Pending() {
+			differ++
+			fmt.Fprintf(&b, "note %s: exists and differs from its declaration; left as is (topics align changes it)\n", name)
+			continue
 		}
 		if len(c.Configs) > 0 {
 			parts := make([]string, len(c.Configs))
@@ -106,17 +122,24 @@ func (p TopicPlan) Write(w io.Writer) error {
 				}
 				parts[i] = fmt.Sprintf("%s %s -> %s", cc.Key, from, cc.To)
 			}
-			fmt.Fprintf(&b, "alter %s: %s\n", name, strings.Join(parts, ", "))
+			fmt.Fprintf(&b, "%s %s: %s\n", verb["alter"], name, strings.Join(parts, ", "))
 		}
 		if c.Repartition() {
-			fmt.Fprintf(&b, "repartition %s: %d -> %d partitions\n", name, c.Current, c.Topic.Partitions)
+			fmt.Fprintf(&b, "%s %s: %d -> %d partitions\n", verb["repartition"], name, c.Current, c.Topic.Partitions)
 		}
 		for _, n := range c.Notes {
 			fmt.Fprintf(&b, "note %s: %s\n", name, n)
 		}
 	}
 	cr, al, rp := p.Counts()
-	fmt.Fprintf(&b, "plan: %d to create, %d to alter, %d to repartition, %d up to date\n", cr, al, rp, upToDate)
+	switch {
+	case !applied:
+		fmt.Fprintf(&b, "plan: %d to create, %d to alter, %d to repartition, %d up to date\n", cr, al, rp, upToDate)
+	case mode == SyncCreate:
+		fmt.Fprintf(&b, "done: %d created, %d left as they differ, %d up to date\n", cr, differ, upToDate)
+	default:
+		fmt.Fprintf(&b, "done: %d created, %d altered, %d repartitioned, %d up to date\n", cr, al, rp, upToDate)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -252,3 +252,43 @@ func TestApplyTopicPlan_errorsNameTheTopic(t *testing.T) {
 		})
 	}
 }
+
+func TestTopicPlan_WriteApplied(t *testing.T) {
+	admin := newFakeAdmin(1)
+	admin.topics["b"] = &fakeTopic{partitions: 1, rf: 1, configs: map[string]string{}}
+	admin.topics["c"] = &fakeTopic{partitions: 1, rf: 1, configs: map[string]string{}}
+	plan, err := kafka.PlanTopics(admin, []kafka.Topic{
+		{Name: "a", Partitions: 1},
+		{Name: "b", Partitions: 2, Configs: map[string]string{"retention.ms": "1000"}},
+		{Name: "c", Partitions: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		mode kafka.SyncMode
+		want string
+	}{
+		{"create", kafka.SyncCreate, `created a: 1 partition, replication factor 1
+note b: exists and differs from its declaration; left as is (topics align changes it)
+done: 1 created, 1 left as they differ, 1 up to date
+`},
+		{"align", kafka.SyncAlign, `created a: 1 partition, replication factor 1
+altered b: retention.ms 604800000 (default) -> 1000
+repartitioned b: 1 -> 2 partitions
+done: 1 created, 1 altered, 1 repartitioned, 1 up to date
+`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := plan.WriteApplied(&b, tt.mode); err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != tt.want {
+				t.Errorf("got:\n%s\nwant:\n%s", b.String(), tt.want)
+			}
+		})
+	}
+}
