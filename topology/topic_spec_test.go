@@ -122,3 +122,31 @@ func TestTopics_mergesInRouteOrder(t *testing.T) {
 		t.Fatalf("Topics =\n%+v\nwant\n%+v", got, want)
 	}
 }
+
+func TestNewGraph_declaredTopics(t *testing.T) {
+	rs, err := topology.Resolve([]topology.Route{
+		{Topic: "a", Controller: ctrl, Responder: responderOf("b"),
+			TopicSpec:     topology.TopicSpec{Partitions: 6, Configs: map[string]string{"retention.ms": "1000"}},
+			ResponseSpecs: map[string]topology.TopicSpec{"b": {ReplicationFactor: 3}}},
+		{Topic: "c", Controller: ctrl},
+	}, defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := topology.NewGraph("app", defaults().Supervision, rs)
+	want := []topology.GraphTopic{
+		{Name: "a", Role: topology.RoleRoute, Partitions: 6, Configs: map[string]string{"retention.ms": "1000"}},
+		{Name: "b", Role: topology.RoleResponse, ReplicationFactor: 3},
+	}
+	if !reflect.DeepEqual(g.Topics, want) {
+		t.Fatalf("Topics = %+v, want %+v", g.Topics, want)
+	}
+	var b strings.Builder
+	if err := topology.WriteTree(&b, g); err != nil {
+		t.Fatal(err)
+	}
+	wantTail := "\ndeclared topics (the rest takes the defaults):\n  a (route): 6 partition(s), retention.ms=1000\n  b (response): replication factor 3\n"
+	if !strings.HasSuffix(b.String(), wantTail) {
+		t.Errorf("tree ends:\n%s\nwant suffix:\n%s", b.String(), wantTail)
+	}
+}
