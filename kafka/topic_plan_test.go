@@ -1,10 +1,13 @@
 package kafka_test
 
 import (
+	"context"
 	"errors"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -288,6 +291,54 @@ done: 1 created, 1 altered, 1 repartitioned, 1 up to date
 			}
 			if b.String() != tt.want {
 				t.Errorf("got:\n%s\nwant:\n%s", b.String(), tt.want)
+			}
+		})
+	}
+}
+
+// A retried attempt still reports what an earlier attempt did: the topics
+// created before the partitions were served are reported as created.
+func TestSyncTopics_retryReportsEarlierChanges(t *testing.T) {
+	tests := []struct {
+		name string
+		mode kafka.SyncMode
+		have map[string]*fakeTopic
+		decl []kafka.Topic
+		want func(p kafka.TopicPlan) bool
+	}{
+		{"created", kafka.SyncCreate, nil,
+			[]kafka.Topic{{Name: "a", Partitions: 2}},
+			func(p kafka.TopicPlan) bool { cr, _, _ := p.Counts(); return cr == 1 }},
+		{"altered and repartitioned", kafka.SyncAlign,
+			map[string]*fakeTopic{"a": {partitions: 1, rf: 1, configs: map[string]string{}}},
+			[]kafka.Topic{{Name: "a", Partitions: 2, Configs: map[string]string{"retention.ms": "1"}}},
+			func(p kafka.TopicPlan) bool { cr, al, rp := p.Counts(); return cr == 0 && al == 1 && rp == 1 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			admin := newFakeAdmin(1)
+			maps.Copy(admin.topics, tt.have)
+			calls := 0
+			serving := func([]string) (string, error) {
+				calls++
+				if calls == 1 {
+					return "a", sarama.ErrNotLeaderForPartition
+				}
+				return "", nil
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			plan, err := kafka.SyncWithAdmin(ctx, admin, serving, tt.mode, tt.decl...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if calls != 2 {
+				t.Fatalf("serving checked %d times, want 2 (one retry)", calls)
+			}
+			if !tt.want(plan) {
+				var b strings.Builder
+				_ = plan.WriteApplied(&b, tt.mode)
+				t.Fatalf("reported:\n%s", b.String())
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -48,22 +49,60 @@ func SyncTopics(ctx context.Context, c Config, mode SyncMode, topics ...Topic) (
 	if len(topics) == 0 {
 		return TopicPlan{}, nil
 	}
-	names := make([]string, len(topics))
-	for i, t := range topics {
-		names[i] = t.Name
-	}
 	sc, err := c.Sarama()
 	if err != nil {
-		return TopicPlan{}, fmt.Errorf("%w: topics %q: %w", ErrTopicSetup, names, err)
+		return TopicPlan{}, fmt.Errorf("%w: topics %q: %w", ErrTopicSetup, topicNames(topics), err)
 	}
-	// One quick attempt per round; this loop does the retrying under ctx.
+	// One quick attempt per round; syncWith does the retrying under ctx.
 	sc.Metadata.Retry.Max = 0
 	sc.Admin.Retry.Max = 0
+	connect := func() (syncConn, error) {
+		client, err := sarama.NewClient(c.Brokers, sc)
+		if err != nil {
+			return syncConn{}, err
+		}
+		admin, err := sarama.NewClusterAdminFromClient(client)
+		if err != nil {
+			client.Close()
+			return syncConn{}, err
+		}
+		return syncConn{
+			admin:   admin,
+			serving: func(names []string) (string, error) { return partitionsServing(client, sc.Version, names) },
+			close:   admin.Close, // closes client too
+		}, nil
+	}
+	return syncWith(ctx, connect, mode, topics)
+}
 
+// syncConn is one connection to the cluster for syncWith.
+type syncConn struct {
+	admin TopicAdmin
+	// serving is partitionsServing.
+	serving func(topics []string) (string, error)
+	close   func() error
+}
+
+// syncWith is SyncTopics with a connection made by connect for each attempt.
+func syncWith(ctx context.Context, connect func() (syncConn, error), mode SyncMode, topics []Topic) (TopicPlan, error) {
+	names := topicNames(topics)
+	// applied keeps what earlier attempts changed, so that the plan returned
+	// after a retry still says so (the retry's own plan finds it done).
+	applied := map[string]TopicChange{}
 	backoff := 100 * time.Millisecond
 	for {
-		plan, topic, err := syncOnce(sc, c.Brokers, mode, topics, names)
+		plan, done, topic, err := syncOnce(connect, mode, topics, names)
+		for _, c := range plan.Changes[:done] {
+			if _, ok := applied[c.Topic.Name]; !ok && (c.Create || (mode == SyncAlign && c.Pending())) {
+				applied[c.Topic.Name] = c
+			}
+		}
 		if err == nil {
+			for i, c := range plan.Changes {
+				if a, ok := applied[c.Topic.Name]; ok {
+					plan.Changes[i] = a
+				}
+			}
 			return plan, nil
 		}
 		if topic == "" {
@@ -83,6 +122,14 @@ func SyncTopics(ctx context.Context, c Config, mode SyncMode, topics ...Topic) (
 	}
 }
 
+func topicNames(topics []Topic) []string {
+	names := make([]string, len(topics))
+	for i, t := range topics {
+		names[i] = t.Name
+	}
+	return names
+}
+
 // topicGrammar is Kafka's topic name grammar.
 var topicGrammar = regexp.MustCompile(`\A[A-Za-z0-9._-]{1,249}\z`)
 
@@ -91,32 +138,29 @@ func validTopic(name string) bool {
 	return topicGrammar.MatchString(name) && name != "." && name != ".."
 }
 
-// syncOnce makes one attempt; it returns the topic an error is about, or
-// "" when the error is about the cluster.
-func syncOnce(sc *sarama.Config, brokers []string, mode SyncMode, topics []Topic, names []string) (TopicPlan, string, error) {
-	client, err := sarama.NewClient(brokers, sc)
+// syncOnce makes one attempt. It returns the plan and how many of its
+// changes were carried out, and with an error the topic it is about, or ""
+// when the error is about the cluster.
+func syncOnce(connect func() (syncConn, error), mode SyncMode, topics []Topic, names []string) (TopicPlan, int, string, error) {
+	conn, err := connect()
 	if err != nil {
-		return TopicPlan{}, "", err
+		return TopicPlan{}, 0, "", err
 	}
-	admin, err := sarama.NewClusterAdminFromClient(client)
-	if err != nil {
-		client.Close()
-		return TopicPlan{}, "", err
-	}
-	defer admin.Close() // closes client too
+	defer conn.close()
 
-	plan, err := PlanTopics(admin, topics)
+	plan, err := PlanTopics(conn.admin, topics)
 	if err != nil {
-		return TopicPlan{}, "", err
+		return TopicPlan{}, 0, "", err
 	}
-	if topic, err := ApplyTopicPlan(admin, plan, mode); err != nil {
-		return TopicPlan{}, topic, err
+	if topic, err := ApplyTopicPlan(conn.admin, plan, mode); err != nil {
+		done := slices.IndexFunc(plan.Changes, func(c TopicChange) bool { return c.Topic.Name == topic })
+		return plan, max(done, 0), topic, err
 	}
-	topic, err := partitionsServing(client, sc.Version, names)
+	topic, err := conn.serving(names)
 	if err != nil && topic != "" {
 		err = fmt.Errorf("topic %q: %w", topic, err)
 	}
-	return plan, topic, err
+	return plan, len(plan.Changes), topic, err
 }
 
 // partitionsServing returns nil when the leader of every partition of topics
