@@ -193,8 +193,14 @@ func (a *App) run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("karafka: %w", err)
 		}
-		if created, _, _ := plan.Counts(); created > 0 {
-			a.logger.Info("created missing topics", "count", created)
+		var created []string
+		for _, c := range plan.Changes {
+			if c.Create {
+				created = append(created, c.Topic.Name)
+			}
+		}
+		if len(created) > 0 {
+			a.logger.Info("created missing topics", "topics", created)
 		}
 	}
 	prod, err := a.connectProducer(stopped)
