@@ -29,11 +29,9 @@ var ErrConfig = errors.New("invalid configuration")
 type Settings struct {
 	karafka.Config
 	Log LogConfig
-	// CreateTopics makes `server` create missing route, response and dead
-	// letter topics on a real cluster (always done on the embedded broker).
-	CreateTopics bool
-	// TopicPartitions is the partition count of topics the CLI creates.
-	TopicPartitions int
+	// TopicConfigs are the default topic configs as "key=value" items
+	// (kafka.topic_configs); AppConfig puts them in Config.Topics.Configs.
+	TopicConfigs []string
 }
 
 // LogConfig is where and how the CLI logs (always to stderr).
@@ -48,7 +46,7 @@ func DefaultSettings(name string) Settings {
 	if name != "" {
 		c.Name = name
 	}
-	return Settings{Config: c, Log: LogConfig{Level: "info", Format: "text"}, TopicPartitions: 1}
+	return Settings{Config: c, Log: LogConfig{Level: "info", Format: "text"}}
 }
 
 // key is one configuration key: its name ("kafka.brokers"), what it is for,
@@ -245,10 +243,10 @@ func withSources(err error, origin map[string]string) error {
 // Validate checks the CLI's own keys and the karafka.Config.
 func (s Settings) Validate() error {
 	var errs []error
-	if s.TopicPartitions < 1 {
-		errs = append(errs, fmt.Errorf("%w: kafka.topic_partitions: %d must be at least 1", ErrConfig, s.TopicPartitions))
+	if _, err := topicConfigs(s.TopicConfigs); err != nil {
+		errs = append(errs, fmt.Errorf("%w: kafka.topic_configs: %w", ErrConfig, err))
 	}
-	if err := s.Config.Validate(); err != nil {
+	if err := s.AppConfig().Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%w: %w", ErrConfig, err))
 	}
 	return errors.Join(errs...)
@@ -261,7 +259,26 @@ func (s Settings) AppConfig() karafka.Config {
 	if c.Kafka.ClientID == "" {
 		c.Kafka.ClientID = c.Name
 	}
+	if len(s.TopicConfigs) > 0 {
+		c.Topics.Configs, _ = topicConfigs(s.TopicConfigs)
+	}
 	return c
+}
+
+// topicConfigs parses "key=value" items into a map.
+func topicConfigs(items []string) (map[string]string, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(items))
+	for _, it := range items {
+		k, v, ok := strings.Cut(it, "=")
+		if !ok {
+			return nil, fmt.Errorf("%q is not key=value (such as retention.ms=86400000)", it)
+		}
+		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return out, nil
 }
 
 // assign parses raw (a file value, or a string from env or flags) into k's field.

@@ -17,7 +17,6 @@ import (
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/embedded"
-	"github.com/karafka-actors/karafka-actors/kafka"
 )
 
 func (r *runner) serverCmd() *cobra.Command {
@@ -35,7 +34,7 @@ server says how many of which partitions and exits 1. A second signal forces exi
 --embedded-broker[=ADDR] starts the in-process Kafka-protocol broker on ADDR
 (default 127.0.0.1:9092) and creates the route, response and dead letter topics;
 otherwise the server connects to kafka.brokers (and creates missing topics only
-when kafka.create_topics is true).
+when kafka.create_topics is true; see also the topics command).
 
 --daemon detaches (a new session), logs to --log-file and needs --pid-file; the
 command returns once the server holds its pid file. Manage it with status, stop
@@ -191,8 +190,9 @@ func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, pidPath str
 	if err != nil {
 		return err
 	}
-	if broker != nil || s.CreateTopics {
-		if err := createTopics(ctx, s, app, logger); err != nil {
+	if broker != nil && !s.Topics.Create {
+		// The embedded broker starts empty: always create the topics.
+		if err := createTopics(ctx, app, logger); err != nil {
 			return Exit(ExitFailure, err)
 		}
 	}
@@ -244,18 +244,13 @@ func runApp(ctx context.Context, app *karafka.App, shutdownTimeout time.Duration
 	return <-done
 }
 
-// createTopics creates the app's route, response and dead letter topics.
-func createTopics(ctx context.Context, s Settings, app *karafka.App, logger *slog.Logger) error {
-	topics, err := app.Topics()
-	if err != nil {
-		return err
-	}
+// createTopics creates the app's missing route, response and dead letter topics.
+func createTopics(ctx context.Context, app *karafka.App, logger *slog.Logger) error {
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	kc := s.AppConfig().Kafka
-	if err := kafka.EnsureTopics(tctx, kc, int32(s.TopicPartitions), topics...); err != nil {
+	if _, err := app.EnsureTopics(tctx); err != nil {
 		return err
 	}
-	logger.Info("topics ready", "topics", strings.Join(topics, ","), "partitions", s.TopicPartitions)
+	logger.Info("topics ready")
 	return nil
 }
