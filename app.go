@@ -185,6 +185,24 @@ func (a *App) run(ctx context.Context) error {
 		}
 	}()
 
+	if a.cfg.Topics.Create {
+		plan, err := a.EnsureTopics(stopped)
+		if stopped.Err() != nil {
+			return nil // stopped before the topics were ready: nothing to drain
+		}
+		if err != nil {
+			return fmt.Errorf("karafka: %w", err)
+		}
+		var created []string
+		for _, c := range plan.Changes {
+			if c.Create {
+				created = append(created, c.Topic.Name)
+			}
+		}
+		if len(created) > 0 {
+			a.logger.Info("created missing topics", "topics", created)
+		}
+	}
 	prod, err := a.connectProducer(stopped)
 	if err != nil {
 		return nil // stopped before Kafka could be reached: nothing to drain

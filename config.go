@@ -3,6 +3,9 @@ package karafka
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +18,9 @@ import (
 	"github.com/karafka-actors/karafka-actors/supervision"
 )
 
-// ErrInvalidConfig is wrapped by every configuration error New reports.
+// ErrInvalidConfig is wrapped by every configuration error Validate and New
+// report, including those found by the kafka, actors, producer and
+// supervision packages (which wrap their own ErrInvalidConfig as well).
 var ErrInvalidConfig = errors.New("karafka: invalid config")
 
 // Config is the whole application configuration. Start from DefaultConfig.
@@ -45,6 +50,26 @@ type Config struct {
 	ProduceBackoff supervision.Backoff
 	// ShutdownTimeout bounds the drain when Run's context ends.
 	ShutdownTimeout time.Duration
+	// Topics are the defaults of the application's topics, and whether Run
+	// creates the missing ones (see App.EnsureTopics).
+	Topics TopicsConfig
+}
+
+// TopicsConfig says how the application's topics are created and aligned:
+// the route, response and dead letter topics, each with what its route
+// declares (topology.TopicSpec) over these defaults.
+type TopicsConfig struct {
+	// Create makes Run create the missing topics before it consumes (as
+	// App.EnsureTopics does). Existing topics are left as they are.
+	Create bool
+	// Partitions of a topic that declares none. Default 1.
+	Partitions int
+	// ReplicationFactor of a new topic that declares none; 0 (the default):
+	// min(3, brokers).
+	ReplicationFactor int
+	// Configs are topic configs (such as "retention.ms") every topic gets
+	// unless its route declares another value.
+	Configs map[string]string
 }
 
 // DeadLetterConfig says where messages go when their retries ran out.
@@ -72,6 +97,7 @@ func DefaultConfig() Config {
 		DeadLetter:         DeadLetterConfig{Enabled: true, Pattern: "%s_dlq"},
 		ProduceBackoff:     supervision.Backoff{Initial: 100 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2, Jitter: 0.2},
 		ShutdownTimeout:    30 * time.Second,
+		Topics:             TopicsConfig{Partitions: 1},
 	}
 }
 
@@ -82,8 +108,12 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("%w: name: %q must be usable in a consumer group name (letters, digits, '.', '_', '-')", ErrInvalidConfig, c.Name))
 	}
 	// The producer's configuration carries Kafka: its Validate reports kafka.* too.
-	errs = append(errs, c.Consumer.Validate(), c.producerConfig().Validate(),
-		c.Supervision.Validate("supervision"), c.Retry.Validate(), c.ProduceBackoff.Validate("produce_backoff"))
+	for _, err := range []error{c.Consumer.Validate(), c.producerConfig().Validate(),
+		c.Supervision.Validate("supervision"), c.Retry.Validate(), c.ProduceBackoff.Validate("produce_backoff")} {
+		if err != nil {
+			errs = append(errs, invalidConfig{err})
+		}
+	}
 	if c.DeadLetter.Enabled {
 		if c.DeadLetter.Pattern == "" {
 			errs = append(errs, fmt.Errorf("%w: dead_letter.pattern: empty while dead letters are enabled", ErrInvalidConfig))
@@ -101,11 +131,21 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%w: consumer.instance_id: static membership needs kafka.version >= 2.3.0 (is %q)", ErrInvalidConfig, c.Kafka.Version))
 		}
 	}
+	errs = append(errs, c.Topics.validate())
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("%w: shutdown_timeout: %v must be positive", ErrInvalidConfig, c.ShutdownTimeout))
 	}
 	return errors.Join(errs...)
 }
+
+// invalidConfig is a configuration problem found by another package (its
+// error wraps that package's ErrInvalidConfig): it wraps this package's
+// ErrInvalidConfig too, with its message unchanged, so errors.Is holds for
+// both and the problem reads once.
+type invalidConfig struct{ err error }
+
+func (e invalidConfig) Error() string   { return e.err.Error() }
+func (e invalidConfig) Unwrap() []error { return []error{ErrInvalidConfig, e.err} }
 
 func (c Config) producerConfig() producer.Config {
 	p := c.Producer
@@ -127,4 +167,24 @@ func (c Config) deadLetterPattern() string {
 		return ""
 	}
 	return c.DeadLetter.Pattern
+}
+
+// validate reports every invalid default, naming its configuration key.
+func (t TopicsConfig) validate() error {
+	var errs []error
+	if t.Partitions < 1 || t.Partitions > math.MaxInt32 {
+		errs = append(errs, fmt.Errorf("%w: kafka.topic_partitions: %d must be at least 1", ErrInvalidConfig, t.Partitions))
+	}
+	if t.ReplicationFactor < 0 || t.ReplicationFactor > math.MaxInt16 {
+		errs = append(errs, fmt.Errorf("%w: kafka.topic_replication_factor: %d must be 0 (min(3, brokers)) to %d", ErrInvalidConfig, t.ReplicationFactor, math.MaxInt16))
+	}
+	for _, k := range slices.Sorted(maps.Keys(t.Configs)) {
+		switch {
+		case !kafka.ValidConfigKey(k):
+			errs = append(errs, fmt.Errorf("%w: kafka.topic_configs: %q is not a config name (such as retention.ms)", ErrInvalidConfig, k))
+		case t.Configs[k] == "":
+			errs = append(errs, fmt.Errorf("%w: kafka.topic_configs: %s: empty value", ErrInvalidConfig, k))
+		}
+	}
+	return errors.Join(errs...)
 }

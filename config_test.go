@@ -21,6 +21,10 @@ func TestConfig_ValidateReportsEachProblemOnce(t *testing.T) {
 		{"kafka version", func(c *karafka.Config) { c.Kafka.Version = "x" }, "kafka.version:"},
 		{"producer acks", func(c *karafka.Config) { c.Producer.Acks = "some" }, "producer.acks:"},
 		{"shutdown timeout", func(c *karafka.Config) { c.ShutdownTimeout = 0 }, "shutdown_timeout:"},
+		{"no broker", func(c *karafka.Config) { c.Kafka.Brokers = nil }, "kafka.brokers:"},
+		{"consumer batch size", func(c *karafka.Config) { c.Consumer.BatchSize = 0 }, "consumer.batch_size:"},
+		{"retry attempts", func(c *karafka.Config) { c.Retry.Attempts = 0 }, "retry.attempts:"},
+		{"supervision strategy", func(c *karafka.Config) { c.Supervision.Strategy = "x" }, "supervision.strategy:"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -33,8 +37,21 @@ func TestConfig_ValidateReportsEachProblemOnce(t *testing.T) {
 			if n := strings.Count(err.Error(), tc.want); n != 1 {
 				t.Fatalf("%q reported %d times, want once:\n%v", tc.want, n, err)
 			}
-			if tc.want != "shutdown_timeout:" && !errors.Is(err, kafka.ErrInvalidConfig) {
+			if strings.HasPrefix(tc.want, "kafka.") && !errors.Is(err, kafka.ErrInvalidConfig) {
 				t.Fatalf("Validate() = %v, want kafka.ErrInvalidConfig", err)
+			}
+			// As documented: every configuration error wraps this package's
+			// ErrInvalidConfig, whichever package found it.
+			if !errors.Is(err, karafka.ErrInvalidConfig) {
+				t.Fatalf("Validate() = %v, want karafka.ErrInvalidConfig", err)
+			}
+			if _, nerr := karafka.New(c); !errors.Is(nerr, karafka.ErrInvalidConfig) {
+				t.Fatalf("New() = %v, want karafka.ErrInvalidConfig", nerr)
+			}
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if n := strings.Count(line, "invalid config"); n != 1 {
+					t.Fatalf("a problem says \"invalid config\" %d times, want once:\n%v", n, err)
+				}
 			}
 		})
 	}

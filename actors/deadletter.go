@@ -1,20 +1,19 @@
 package actors
 
 import (
-	"strconv"
-
 	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/internal/pipeline"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
 
 // Headers added to a dead-lettered message, next to its original headers.
 const (
-	HeaderOriginTopic     = "karafka.origin.topic"
-	HeaderOriginPartition = "karafka.origin.partition"
-	HeaderOriginOffset    = "karafka.origin.offset"
-	HeaderError           = "karafka.error"
-	HeaderAttempts        = "karafka.attempts"
-	HeaderStage           = "karafka.stage"
+	HeaderOriginTopic     = pipeline.HeaderOriginTopic
+	HeaderOriginPartition = pipeline.HeaderOriginPartition
+	HeaderOriginOffset    = pipeline.HeaderOriginOffset
+	HeaderError           = pipeline.HeaderError
+	HeaderAttempts        = pipeline.HeaderAttempts
+	HeaderStage           = pipeline.HeaderStage
 )
 
 // deadLetter produces w's original record to the dead letter topic with
@@ -22,18 +21,12 @@ const (
 // letter record is acknowledged.
 func (p *partition) deadLetter(w *work, perr *ProcessingError) {
 	m := w.msg
-	headers := make([]producer.Header, 0, len(m.Headers)+6)
+	headers := make([]producer.Header, 0, len(m.Headers)+pipeline.DeadLetterHeaderCount)
 	for _, h := range m.Headers {
 		headers = append(headers, producer.Header{Key: string(h.Key), Value: h.Value})
 	}
-	headers = append(headers,
-		producer.Header{Key: HeaderOriginTopic, Value: []byte(m.Topic)},
-		producer.Header{Key: HeaderOriginPartition, Value: strconv.AppendInt(nil, int64(m.Partition), 10)},
-		producer.Header{Key: HeaderOriginOffset, Value: strconv.AppendInt(nil, m.Offset, 10)},
-		producer.Header{Key: HeaderError, Value: []byte(perr.Err.Error())},
-		producer.Header{Key: HeaderAttempts, Value: strconv.AppendInt(nil, int64(perr.Attempt), 10)},
-		producer.Header{Key: HeaderStage, Value: []byte(perr.Stage)},
-	)
+	headers = pipeline.AppendDeadLetterHeaders(headers, pipeline.Failure{Topic: m.Topic, Partition: m.Partition,
+		Offset: m.Offset, Stage: perr.Stage, Attempt: perr.Attempt, Err: perr.Err})
 	msg := &producer.Message{Topic: p.dlq, Key: m.Key, Value: m.Value, Headers: headers}
 	p.d.log.Warn("message dead-lettered", "topic", p.topic, "partition", p.id, "offset", m.Offset,
 		"dead_letter_topic", p.dlq, "attempts", perr.Attempt, "error", perr.Err)

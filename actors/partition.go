@@ -2,17 +2,14 @@ package actors
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sync/atomic"
 
 	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/internal/pipeline"
 	"github.com/karafka-actors/karafka-actors/params"
-	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/supervision"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
@@ -68,11 +65,9 @@ func (p *partition) props() *actor.Props {
 
 // partitionActor is one incarnation of a partition's controller stage.
 type partitionActor struct {
-	p          *partition
-	controller controllers.Controller
-	filterer   controllers.Filterer
-	cctx       *controllers.Context
-	responder  *actor.PID
+	p         *partition
+	ctrl      *pipeline.Controller
+	responder *actor.PID
 }
 
 func (a *partitionActor) Receive(ctx actor.Context) {
@@ -81,9 +76,7 @@ func (a *partitionActor) Receive(ctx actor.Context) {
 
 // start makes this incarnation's controller and its responder child.
 func (a *partitionActor) start(ctx actor.Context) {
-	a.controller = a.p.route.Controller()
-	a.filterer, _ = a.controller.(controllers.Filterer)
-	a.cctx = controllers.NewContext(a.p.d.halt, nil, a.p.d.log)
+	a.ctrl = pipeline.NewController(a.p.route, a.p.d.halt, a.p.d.log)
 	if a.p.route.Responder != nil {
 		a.responder = ctx.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return &responderActor{p: a.p} }, actor.WithDispatcher(a.p.d.dispatch)), "responder-")
 	}
@@ -94,23 +87,7 @@ func (a *partitionActor) handle(w *work) error {
 	if w.params == nil {
 		w.params = params.LazyAt(&w.paramsVal, metadata(w.msg), w.msg.Value, p.route.Parser)
 	}
-	// A payload its parser's Check rejected at ingest is never processed:
-	// no filter or controller sees it, no retry can fix it.
-	if rerr := w.params.Rejected(); rerr != nil {
-		return supervision.Permanent(rerr)
-	}
-	keep, err := a.filter(w.params)
-	if err == nil && keep {
-		err = a.perform(w.params)
-	}
-	// A malformed payload goes to the dead letter topic whatever the filters
-	// or the controller made of it. For parsers whose Check a successful
-	// Decode proves (JSON) the payload is checked here, not before: a
-	// controller's successful Decode proves it well formed, so the common
-	// case scans it once.
-	if verr := w.params.Valid(); verr != nil {
-		return supervision.Permanent(verr)
-	}
+	keep, err := a.ctrl.Handle(p.d.halt, w.params)
 	if err != nil {
 		return err
 	}
@@ -121,14 +98,11 @@ func (a *partitionActor) handle(w *work) error {
 		w.entry.release()
 		return nil
 	}
-	responses := a.cctx.Responses()
+	responses := a.ctrl.Responses()
 	if len(responses) == 0 {
 		w.params = nil
 		w.entry.release()
 		return nil
-	}
-	if a.responder == nil {
-		return supervision.Permanent(fmt.Errorf("%w (route %q, controller %s)", responders.ErrNoResponder, p.topic, p.route.ControllerName))
 	}
 	w.responses = append(w.responses[:0], responses...)
 	w.params = nil
@@ -140,47 +114,8 @@ func (a *partitionActor) handle(w *work) error {
 	return nil
 }
 
-// filter runs the route's before-filters, then the controller's own; the
-// first false drops the message.
-func (a *partitionActor) filter(prm *params.Params) (keep bool, err error) {
-	keep = true
-	err = supervision.Recover(func() error {
-		for _, f := range a.p.route.BeforeFilters {
-			if !f(prm) {
-				keep = false
-				return nil
-			}
-		}
-		if a.filterer != nil {
-			keep = a.filterer.Before(prm)
-		}
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("before-filter: %w", err)
-	}
-	return keep, nil
-}
-
 // ErrTimeout is the cause of a message whose Perform outlived the route's Timeout.
-var ErrTimeout = errors.New("actors: controller timed out")
-
-// perform runs the controller on one message, within the route's timeout.
-func (a *partitionActor) perform(p *params.Params) error {
-	timeout := a.p.route.Timeout
-	if timeout <= 0 {
-		a.cctx.Reset(a.p.d.halt, p)
-		return supervision.Recover(func() error { return a.controller.Perform(a.cctx) })
-	}
-	ctx, cancel := context.WithTimeout(a.p.d.halt, timeout)
-	defer cancel()
-	a.cctx.Reset(ctx, p)
-	err := supervision.Recover(func() error { return a.controller.Perform(a.cctx) })
-	if ctx.Err() == context.DeadlineExceeded {
-		return fmt.Errorf("%w after %v: %w", ErrTimeout, timeout, errors.Join(err, ctx.Err()))
-	}
-	return err
-}
+var ErrTimeout = pipeline.ErrTimeout
 
 func metadata(m *sarama.ConsumerMessage) params.Metadata {
 	md := params.Metadata{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key, Timestamp: m.Timestamp}

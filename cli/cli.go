@@ -113,7 +113,8 @@ type runner struct {
 }
 
 // New returns the root command of an application's CLI: server, flow, routes,
-// info, version, status, stop, restart, broker, produce, consume and install
+// info, version, status, stop, restart, broker, produce, consume, install and
+// topics
 // for the routes register adds. Run it with Execute.
 func New(name string, register RegisterFunc, opts ...Option) *cobra.Command {
 	r := &runner{name: name, register: register}
@@ -154,7 +155,7 @@ Exit codes: 0 success, 1 failure, 2 usage or configuration error
 	root.AddCommand(
 		r.serverCmd(), r.flowCmd(), r.routesCmd(), r.infoCmd(), r.versionCmd(),
 		r.statusCmd(), r.stopCmd(), r.restartCmd(),
-		r.brokerCmd(), r.produceCmd(), r.consumeCmd(), r.installCmd(),
+		r.brokerCmd(), r.produceCmd(), r.consumeCmd(), r.installCmd(), r.topicsCmd(),
 	)
 	root.AddCommand(r.opts.commands...)
 	return root

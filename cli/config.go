@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,11 +29,9 @@ var ErrConfig = errors.New("invalid configuration")
 type Settings struct {
 	karafka.Config
 	Log LogConfig
-	// CreateTopics makes `server` create missing route, response and dead
-	// letter topics on a real cluster (always done on the embedded broker).
-	CreateTopics bool
-	// TopicPartitions is the partition count of topics the CLI creates.
-	TopicPartitions int
+	// TopicConfigs are the default topic configs as "key=value" items
+	// (kafka.topic_configs); AppConfig puts them in Config.Topics.Configs.
+	TopicConfigs []string
 }
 
 // LogConfig is where and how the CLI logs (always to stderr).
@@ -47,7 +46,7 @@ func DefaultSettings(name string) Settings {
 	if name != "" {
 		c.Name = name
 	}
-	return Settings{Config: c, Log: LogConfig{Level: "info", Format: "text"}, TopicPartitions: 1}
+	return Settings{Config: c, Log: LogConfig{Level: "info", Format: "text"}}
 }
 
 // key is one configuration key: its name ("kafka.brokers"), what it is for,
@@ -125,6 +124,9 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 		v := viper.New()
 		v.SetConfigFile(src.File)
 		if err := v.ReadInConfig(); err != nil {
+			if serr := yamlSyntaxError(src.File); serr != nil {
+				return s, serr
+			}
 			return s, fmt.Errorf("%w: config file %s: %w", ErrConfig, src.File, err)
 		}
 		vals := map[string]any{}
@@ -175,37 +177,76 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 	}
 	layers = append(layers, layer{"flag", flagVals})
 
+	origin := map[string]string{} // key -> the source its value came from
 	for _, l := range layers {
 		for _, k := range schema {
 			raw, ok := l.values[k.name]
 			if !ok {
 				continue
 			}
-			if err := assign(&s, k, raw); err != nil {
-				source := l.source
-				if l.source == "environment" {
-					source = "env " + envName(k.name)
-				}
-				bad("%s (%s): %v", k.name, source, err)
+			source := l.source
+			if l.source == "environment" {
+				source = "env " + envName(k.name)
 			}
+			if err := assign(&s, k, raw); err != nil {
+				bad("%s (%s): %v", k.name, source, err)
+				continue
+			}
+			origin[k.name] = source
 		}
 	}
 	if len(errs) > 0 {
 		return s, errors.Join(errs...)
 	}
 	if err := s.Validate(); err != nil {
-		return s, err
+		return s, withSources(err, origin)
 	}
 	return s, nil
+}
+
+// problemKey matches a config key a validation problem names, as in
+// "consumer.batch_size: " or "kafka.brokers[0]: ".
+var problemKey = regexp.MustCompile(`([a-z][a-z_]*(?:\.[a-z_]+)*)(\[\d+\])?: `)
+
+// sourcedError is a validation error whose message names, after each
+// problem's key, where that key's value came from.
+type sourcedError struct {
+	err error
+	msg string
+}
+
+func (e sourcedError) Error() string { return e.msg }
+func (e sourcedError) Unwrap() error { return e.err }
+
+// withSources names, in each line (problem) of a validation error, the source
+// of the first key it names, as "key (config file F): ..." like the errors
+// of unknown keys and unparsable values. Keys left at their default are not
+// annotated.
+func withSources(err error, origin map[string]string) error {
+	lines := strings.Split(err.Error(), "\n")
+	for i, line := range lines {
+		for _, m := range problemKey.FindAllStringSubmatchIndex(line, -1) {
+			k := line[m[2]:m[3]]
+			if _, known := lookupKey(k); !known {
+				continue
+			}
+			if src, ok := origin[k]; ok {
+				end := m[1] - len(": ")
+				lines[i] = line[:end] + " (" + src + ")" + line[end:]
+			}
+			break
+		}
+	}
+	return sourcedError{err: err, msg: strings.Join(lines, "\n")}
 }
 
 // Validate checks the CLI's own keys and the karafka.Config.
 func (s Settings) Validate() error {
 	var errs []error
-	if s.TopicPartitions < 1 {
-		errs = append(errs, fmt.Errorf("%w: kafka.topic_partitions: %d must be at least 1", ErrConfig, s.TopicPartitions))
+	if _, err := topicConfigs(s.TopicConfigs); err != nil {
+		errs = append(errs, fmt.Errorf("%w: kafka.topic_configs: %w", ErrConfig, err))
 	}
-	if err := s.Config.Validate(); err != nil {
+	if err := s.AppConfig().Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%w: %w", ErrConfig, err))
 	}
 	return errors.Join(errs...)
@@ -218,7 +259,26 @@ func (s Settings) AppConfig() karafka.Config {
 	if c.Kafka.ClientID == "" {
 		c.Kafka.ClientID = c.Name
 	}
+	if len(s.TopicConfigs) > 0 {
+		c.Topics.Configs, _ = topicConfigs(s.TopicConfigs)
+	}
 	return c
+}
+
+// topicConfigs parses "key=value" items into a map.
+func topicConfigs(items []string) (map[string]string, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(items))
+	for _, it := range items {
+		k, v, ok := strings.Cut(it, "=")
+		if !ok {
+			return nil, fmt.Errorf("%q is not key=value (such as retention.ms=86400000)", it)
+		}
+		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return out, nil
 }
 
 // assign parses raw (a file value, or a string from env or flags) into k's field.

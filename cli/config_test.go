@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	karafka "github.com/karafka-actors/karafka-actors"
 )
 
 var update = flag.Bool("update", false, "rewrite configs/karafka.yaml")
@@ -84,12 +86,12 @@ func TestLoad_recoveryKeys(t *testing.T) {
 		set  []string
 		want string
 	}{
-		{"instance id with a space", []string{"consumer.instance_id=orders 0"}, `consumer.instance_id: "orders 0" must match`},
-		{"instance id dot", []string{"consumer.instance_id=.."}, `consumer.instance_id: ".." cannot be`},
-		{"instance id on an old protocol", []string{"consumer.instance_id=a", "kafka.version=2.2.0"}, "consumer.instance_id: static membership needs kafka.version >= 2.3.0"},
-		{"rebalance timeout zero", []string{"consumer.rebalance_timeout=0s"}, "consumer.rebalance_timeout: 0s is outside 1s..596h0m0s"},
-		{"rebalance timeout past int32 milliseconds", []string{"consumer.rebalance_timeout=600h"}, "consumer.rebalance_timeout: 600h0m0s is outside 1s..596h0m0s"},
-		{"read timeout too short", []string{"kafka.read_timeout=10ms"}, "kafka.read_timeout: 10ms is below 1s"},
+		{"instance id with a space", []string{"consumer.instance_id=orders 0"}, `consumer.instance_id (flag): "orders 0" must match`},
+		{"instance id dot", []string{"consumer.instance_id=.."}, `consumer.instance_id (flag): ".." cannot be`},
+		{"instance id on an old protocol", []string{"consumer.instance_id=a", "kafka.version=2.2.0"}, "consumer.instance_id (flag): static membership needs kafka.version >= 2.3.0"},
+		{"rebalance timeout zero", []string{"consumer.rebalance_timeout=0s"}, "consumer.rebalance_timeout (flag): 0s is outside 1s..596h0m0s"},
+		{"rebalance timeout past int32 milliseconds", []string{"consumer.rebalance_timeout=600h"}, "consumer.rebalance_timeout (flag): 600h0m0s is outside 1s..596h0m0s"},
+		{"read timeout too short", []string{"kafka.read_timeout=10ms"}, "kafka.read_timeout (flag): 10ms is below 1s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load("x", Sources{Set: tc.set})
@@ -134,4 +136,65 @@ func writeFile(t *testing.T, text string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// A YAML syntax error names the file and the line where the file stops
+// parsing (yaml.v3's own line is that of the enclosing construct, and
+// 0-based for parser errors: "b: [1, 2" on line 2 was reported as line 1).
+func TestLoad_yamlSyntaxErrorNamesFileAndLine(t *testing.T) {
+	tests := []struct {
+		name, text string
+		line       string
+	}{
+		{"unclosed flow sequence", "kafka:\n  brokers: [a:1, b:2\nname: x\n", "line 2:"},
+		{"bad indentation", "retry:\n  attempts: 3\n backoff: 1\nname: x\n", "line 3:"},
+		{"mapping in a value", "name: x\nretry: attempts: 3\nshutdown_timeout: 1s\n", "line 2:"},
+		{"unterminated quote", "name: x\nlog:\n  level: \"info\n  format: text\n", "line 3:"},
+		{"tab indentation", "retry:\n\tattempts: 3\n", "line 2:"},
+		{"error after a multi-line flow", "kafka:\n  brokers: [a:1,\n    b:2]\nretry: attempts: 3\n", "line 4:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, tt.text)
+			_, err := Load("x", Sources{File: path})
+			if !errors.Is(err, ErrConfig) {
+				t.Fatalf("Load = %v; want ErrConfig", err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, path+": "+tt.line) || strings.Count(msg, "line ") != 1 {
+				t.Fatalf("Load = %v; want the file and %q", err, tt.line)
+			}
+		})
+	}
+}
+
+// A value that is invalid only once loaded (Validate) names where it came
+// from, as unknown keys and unparsable values do; and, as documented, the
+// error wraps karafka.ErrInvalidConfig as well as ErrConfig.
+func TestLoad_validationErrorsNameTheSource(t *testing.T) {
+	tests := []struct {
+		name string
+		src  Sources
+		want string
+	}{
+		{"file", Sources{File: writeFile(t, "consumer:\n  batch_size: 0\n")}, "consumer.batch_size (config file "},
+		{"env", Sources{Env: []string{"KARAFKA_CONSUMER_BATCH_SIZE=0"}}, "consumer.batch_size (env KARAFKA_CONSUMER_BATCH_SIZE): 0 must be at least 1"},
+		{"flag", Sources{Set: []string{"consumer.batch_size=0"}}, "consumer.batch_size (flag): 0 must be at least 1"},
+		{"missing broker", Sources{Set: []string{"kafka.brokers="}}, "kafka.brokers (flag): at least one broker"},
+		{"indexed broker", Sources{Env: []string{"KARAFKA_KAFKA_BROKERS=nohost"}}, "kafka.brokers[0] (env KARAFKA_KAFKA_BROKERS): "},
+		{"cli key", Sources{Set: []string{"kafka.topic_partitions=0"}}, "kafka.topic_partitions (flag): 0 must be at least 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load("x", tt.src)
+			if !errors.Is(err, ErrConfig) || !errors.Is(err, karafka.ErrInvalidConfig) && tt.name != "cli key" {
+				t.Fatalf("Load = %v; want ErrConfig and karafka.ErrInvalidConfig", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Load = %v; want %q", err, tt.want)
+			}
+			if n := strings.Count(err.Error(), "\n") + 1; n != 1 {
+				t.Fatalf("Load = %v; want one problem, got %d lines", err, n)
+			}
+		})
+	}
 }

@@ -31,7 +31,7 @@ func (r *runner) installCmd() *cobra.Command {
   README.md     how to run it
 
 With --replace PATH the module is taken from a local checkout (a replace directive).
-Then: cd DIR && go mod tidy && go run . server --embedded-broker`,
+Then: cd DIR && go mod tidy && go run . server --embedded-broker --config karafka.yaml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := "."
@@ -89,7 +89,7 @@ Then: cd DIR && go mod tidy && go run . server --embedded-broker`,
 					return Exit(ExitFailure, err)
 				}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "\nnext:\n  cd %s\n  go mod tidy\n  go run . server --embedded-broker\n", dir)
+			fmt.Fprintf(cmd.OutOrStdout(), "\nnext:\n  cd %s\n  go mod tidy\n  go run . server --embedded-broker --config karafka.yaml\n", dir)
 			return nil
 		},
 	}
@@ -211,7 +211,7 @@ log:
 
 const readmeTmpl = `# {{.Name}}
 
-A [karafka-actors]({{.Framework}}) application.
+A [karafka-actors](https://{{.Framework}}) application.
 
     go mod tidy
     go run . flow                                   # events_created => events_processed

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -138,7 +139,7 @@ waiting until the broker acknowledged every one. Empty lines are skipped.`,
 }
 
 func (r *runner) consumeCmd() *cobra.Command {
-	var fromBeginning, withKey bool
+	var fromBeginning, withKey, withHeaders bool
 	var group string
 	var count int
 	var timeout time.Duration
@@ -147,6 +148,9 @@ func (r *runner) consumeCmd() *cobra.Command {
 		Short: "Print messages of TOPIC, one value per line",
 		Long: `Print the messages of TOPIC (from kafka.brokers), one value per line, until
 --count messages were printed, --timeout passed, or SIGINT/SIGTERM.
+--print-key prefixes the key and a tab; --headers prefixes the record's headers
+as one JSON object and a tab, in their order (e.g. a dead letter's
+{"karafka.origin.topic":"users_create",...,"karafka.error":"..."}).
 Without --group every partition is read directly (no offsets committed);
 with --group the consumer joins that group and commits what it printed.
 
@@ -194,6 +198,10 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 				if withKey {
 					fmt.Fprintf(out, "%s\t", m.Key)
 				}
+				if withHeaders {
+					out.Write(headersJSON(m.Headers))
+					out.WriteByte('\t')
+				}
 				out.Write(m.Value)
 				out.WriteByte('\n')
 				out.Flush()
@@ -223,7 +231,26 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 	f.IntVarP(&count, "count", "n", 0, "stop after N messages (0: no limit)")
 	f.DurationVar(&timeout, "timeout", 0, "stop after this long (0: no limit)")
 	f.BoolVar(&withKey, "print-key", false, "print key<TAB>value")
+	f.BoolVar(&withHeaders, "headers", false, "print the headers as a JSON object<TAB>value (after the key with --print-key)")
 	return cmd
+}
+
+// headersJSON renders record headers as one JSON object with string values,
+// in the record's order; a repeated key is kept repeated rather than merged.
+func headersJSON(hs []*sarama.RecordHeader) []byte {
+	b := []byte{'{'}
+	for _, h := range hs {
+		if h == nil {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		k, _ := json.Marshal(string(h.Key))
+		v, _ := json.Marshal(string(h.Value))
+		b = append(append(append(b, k...), ':'), v...)
+	}
+	return append(b, '}')
 }
 
 func consumePartitions(ctx context.Context, brokers []string, sc *sarama.Config, topic string, print func(*sarama.ConsumerMessage) bool) error {

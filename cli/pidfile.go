@@ -125,9 +125,3 @@ func readPID(path string) (int, error) {
 	}
 	return pid, nil
 }
-
-// alive reports whether a process with pid exists (zombies included).
-func alive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
-}

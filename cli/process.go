@@ -19,6 +19,9 @@ func (r *runner) statusCmd() *cobra.Command {
 		Use:   "status",
 		Short: "Tell whether the server of a pid file runs",
 		Long: `Tell whether the server of a pid file runs (Capistrano's karafka:status).
+A server is seen only through the pid file it locks: one started with --daemon,
+or in the foreground with --pid-file. A server started without --pid-file
+writes none, and status cannot tell it runs.
 
 Exit status (LSB):
   0  running
@@ -36,6 +39,7 @@ Exit status (LSB):
 				fmt.Fprintf(out, "not running: stale pid file %s (pid %d is not a running server)\n", pidPath, pid)
 			case stateNotRunning:
 				fmt.Fprintf(out, "not running (no pid file %s)\n", pidPath)
+				fmt.Fprintf(out, "note: status sees a server only through its pid file; a server started without --pid-file (in the foreground) writes none and cannot be seen: start it with --pid-file %s\n", pidPath)
 			case stateUnknown:
 				fmt.Fprintf(out, "unknown: %v\n", err)
 			}
@@ -136,7 +140,7 @@ Exit status: 0 restarted, 1 the old server did not stop in time or the new one d
 		},
 	}
 	cmd.Flags().StringVarP(&pidPath, "pid-file", "p", r.defaultPIDFile(), "pid file of the server")
-	cmd.Flags().StringVar(&logFile, "log-file", "", "log file of the new server (default: next to the pid file)")
+	cmd.Flags().StringVar(&logFile, "log-file", "", "log file of the new server (default: the pid file's path with .log for .pid)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "how long to wait for the old server to exit")
 	cmd.Flags().StringVar(&embedded, "embedded-broker", "", "start the new server with the embedded broker on ADDR")
 	return cmd

@@ -17,7 +17,6 @@ import (
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/embedded"
-	"github.com/karafka-actors/karafka-actors/kafka"
 )
 
 func (r *runner) serverCmd() *cobra.Command {
@@ -35,11 +34,12 @@ server says how many of which partitions and exits 1. A second signal forces exi
 --embedded-broker[=ADDR] starts the in-process Kafka-protocol broker on ADDR
 (default 127.0.0.1:9092) and creates the route, response and dead letter topics;
 otherwise the server connects to kafka.brokers (and creates missing topics only
-when kafka.create_topics is true).
+when kafka.create_topics is true; see also the topics command).
 
 --daemon detaches (a new session), logs to --log-file and needs --pid-file; the
 command returns once the server holds its pid file. Manage it with status, stop
-and restart.
+and restart. A foreground server is seen by status and stop only when it is
+started with --pid-file (without one it writes no pid file).
 
 Exit status: 0 clean shutdown, 1 failure (messages left undone at shutdown, or forced
 by a second signal),
@@ -72,7 +72,7 @@ by a second signal),
 	f.Lookup("embedded-broker").NoOptDefVal = embedded.DefaultAddr
 	f.BoolVarP(&daemon, "daemon", "d", false, "run in the background (needs --pid-file)")
 	f.StringVarP(&pidPath, "pid-file", "p", "", "write and lock this pid file while running")
-	f.StringVar(&logFile, "log-file", "", "with --daemon: where stdout and stderr go (default: <pid file>.log)")
+	f.StringVar(&logFile, "log-file", "", "with --daemon: where stdout and stderr go (default: the pid file's path with .pid replaced by, or else followed by, .log: tmp/pids/app.pid logs to tmp/pids/app.log)")
 	for _, add := range r.opts.serverFlags {
 		add(f)
 	}
@@ -190,8 +190,9 @@ func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, pidPath str
 	if err != nil {
 		return err
 	}
-	if broker != nil || s.CreateTopics {
-		if err := createTopics(ctx, s, app, logger); err != nil {
+	if broker != nil && !s.Topics.Create {
+		// The embedded broker starts empty: always create the topics.
+		if err := createTopics(ctx, app, logger); err != nil {
 			return Exit(ExitFailure, err)
 		}
 	}
@@ -243,18 +244,13 @@ func runApp(ctx context.Context, app *karafka.App, shutdownTimeout time.Duration
 	return <-done
 }
 
-// createTopics creates the app's route, response and dead letter topics.
-func createTopics(ctx context.Context, s Settings, app *karafka.App, logger *slog.Logger) error {
-	topics, err := app.Topics()
-	if err != nil {
-		return err
-	}
+// createTopics creates the app's missing route, response and dead letter topics.
+func createTopics(ctx context.Context, app *karafka.App, logger *slog.Logger) error {
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	kc := s.AppConfig().Kafka
-	if err := kafka.EnsureTopics(tctx, kc, int32(s.TopicPartitions), topics...); err != nil {
+	if _, err := app.EnsureTopics(tctx); err != nil {
 		return err
 	}
-	logger.Info("topics ready", "topics", strings.Join(topics, ","), "partitions", s.TopicPartitions)
+	logger.Info("topics ready")
 	return nil
 }

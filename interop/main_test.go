@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -368,5 +367,3 @@ func scanLines(s string) []string {
 	}
 	return out
 }
-
-var errNotJSON = errors.New("not JSON")

@@ -7,6 +7,14 @@
 // *sarama.Config to a client. [EnsureTopics] creates missing topics through
 // sarama's ClusterAdmin, waiting for a broker that is still starting.
 //
+// Declared topics ([Topic]: partitions, replication factor, configs) are
+// compared with a cluster by [PlanTopics] into a [TopicPlan] (what to
+// create, alter and repartition, and notes on what is never changed), which
+// [ApplyTopicPlan] carries out; [SyncTopics] does both with retries. They
+// work on a [TopicAdmin], the part of sarama's ClusterAdmin they use:
+// configs change only through IncrementalAlterConfig, partitions are only
+// added.
+//
 // Every validation problem wraps [ErrInvalidConfig] and names its key, for
 // example "kafka.brokers: at least one broker is required"; topic creation
 // problems wrap [ErrTopicSetup] and name the topic.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
+	"slices"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -13,6 +13,7 @@ import (
 // EnsureTopics creates every topic of topics that does not exist yet, with
 // partitions partitions and a replication factor of 1 on a one-broker
 // cluster, else min(3, brokers). Existing topics are left as they are.
+// It is [SyncTopics] in [SyncCreate] mode for topics without configs.
 //
 // It returns once the leader of every partition of every topic serves it, so
 // the topics can be produced to and consumed at once: a broker answers
@@ -24,92 +25,133 @@ import (
 // [ErrTopicSetup] and name the topic (or all topics when none could be
 // looked at); configuration errors wrap [ErrInvalidConfig] as well.
 func EnsureTopics(ctx context.Context, c Config, partitions int32, topics ...string) error {
-	if partitions < 1 {
-		return fmt.Errorf("%w: %w: partitions: %d must be at least 1", ErrTopicSetup, ErrInvalidConfig, partitions)
+	decl := make([]Topic, len(topics))
+	for i, t := range topics {
+		decl[i] = Topic{Name: t, Partitions: partitions}
 	}
+	_, err := SyncTopics(ctx, c, SyncCreate, decl...)
+	return err
+}
+
+// SyncTopics plans topics against the cluster (see [PlanTopics]) and
+// carries the plan out as mode says (see [ApplyTopicPlan]); it returns the
+// plan it carried out. Like [EnsureTopics] it returns once every partition
+// of topics is served, and retries while the cluster cannot be reached or
+// is not ready, until ctx ends. Errors wrap [ErrTopicSetup] and name the
+// topic; declaration errors wrap [ErrInvalidConfig] as well.
+func SyncTopics(ctx context.Context, c Config, mode SyncMode, topics ...Topic) (TopicPlan, error) {
 	for _, t := range topics {
-		if !validTopic(t) {
-			return fmt.Errorf("%w: %w: topic %q: must be 1-249 characters of [A-Za-z0-9._-] and not \".\" or \"..\"", ErrTopicSetup, ErrInvalidConfig, t)
+		if err := t.Validate(); err != nil {
+			return TopicPlan{}, fmt.Errorf("%w: %w", ErrTopicSetup, err)
 		}
 	}
 	if len(topics) == 0 {
-		return nil
+		return TopicPlan{}, nil
 	}
 	sc, err := c.Sarama()
 	if err != nil {
-		return fmt.Errorf("%w: topics %q: %w", ErrTopicSetup, topics, err)
+		return TopicPlan{}, fmt.Errorf("%w: topics %q: %w", ErrTopicSetup, topicNames(topics), err)
 	}
-	// One quick attempt per round; this loop does the retrying under ctx.
+	// One quick attempt per round; syncWith does the retrying under ctx.
 	sc.Metadata.Retry.Max = 0
 	sc.Admin.Retry.Max = 0
+	connect := func() (syncConn, error) {
+		client, err := sarama.NewClient(c.Brokers, sc)
+		if err != nil {
+			return syncConn{}, err
+		}
+		admin, err := sarama.NewClusterAdminFromClient(client)
+		if err != nil {
+			client.Close()
+			return syncConn{}, err
+		}
+		return syncConn{
+			admin:   admin,
+			serving: func(names []string) (string, error) { return partitionsServing(client, sc.Version, names) },
+			close:   admin.Close, // closes client too
+		}, nil
+	}
+	return syncWith(ctx, connect, mode, topics)
+}
 
+// syncConn is one connection to the cluster for syncWith.
+type syncConn struct {
+	admin TopicAdmin
+	// serving is partitionsServing.
+	serving func(topics []string) (string, error)
+	close   func() error
+}
+
+// syncWith is SyncTopics with a connection made by connect for each attempt.
+func syncWith(ctx context.Context, connect func() (syncConn, error), mode SyncMode, topics []Topic) (TopicPlan, error) {
+	names := topicNames(topics)
+	// applied keeps what earlier attempts changed, so that the plan returned
+	// after a retry still says so (the retry's own plan finds it done).
+	applied := map[string]TopicChange{}
 	backoff := 100 * time.Millisecond
 	for {
-		topic, err := ensureOnce(sc, c.Brokers, partitions, topics)
+		plan, done, topic, err := syncOnce(connect, mode, topics, names)
+		for _, c := range plan.Changes[:done] {
+			if _, ok := applied[c.Topic.Name]; !ok && (c.Create || (mode == SyncAlign && c.Pending())) {
+				applied[c.Topic.Name] = c
+			}
+		}
 		if err == nil {
-			return nil
+			for i, c := range plan.Changes {
+				if a, ok := applied[c.Topic.Name]; ok {
+					plan.Changes[i] = a
+				}
+			}
+			return plan, nil
 		}
 		if topic == "" {
-			err = fmt.Errorf("%w: topics %q: %w", ErrTopicSetup, topics, err)
+			err = fmt.Errorf("%w: topics %q: %w", ErrTopicSetup, names, err)
 		} else {
-			err = fmt.Errorf("%w: topic %q: %w", ErrTopicSetup, topic, err)
+			err = fmt.Errorf("%w: %w", ErrTopicSetup, err)
 		}
 		if !retriable(err) {
-			return err
+			return TopicPlan{}, err
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
+			return TopicPlan{}, fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 2*time.Second)
 	}
 }
 
-// topicGrammar is Kafka's topic name grammar.
-var topicGrammar = regexp.MustCompile(`\A[A-Za-z0-9._-]{1,249}\z`)
-
-// validTopic reports whether name is a legal Kafka topic name.
-func validTopic(name string) bool {
-	return topicGrammar.MatchString(name) && name != "." && name != ".."
+func topicNames(topics []Topic) []string {
+	names := make([]string, len(topics))
+	for i, t := range topics {
+		names[i] = t.Name
+	}
+	return names
 }
 
-// ensureOnce makes one attempt; it returns the topic an error is about, or
-// "" when the error is about the cluster.
-func ensureOnce(sc *sarama.Config, brokers []string, partitions int32, topics []string) (string, error) {
-	client, err := sarama.NewClient(brokers, sc)
+// syncOnce makes one attempt. It returns the plan and how many of its
+// changes were carried out, and with an error the topic it is about, or ""
+// when the error is about the cluster.
+func syncOnce(connect func() (syncConn, error), mode SyncMode, topics []Topic, names []string) (TopicPlan, int, string, error) {
+	conn, err := connect()
 	if err != nil {
-		return "", err
+		return TopicPlan{}, 0, "", err
 	}
-	admin, err := sarama.NewClusterAdminFromClient(client)
-	if err != nil {
-		client.Close()
-		return "", err
-	}
-	defer admin.Close() // closes client too
+	defer conn.close()
 
-	nodes, _, err := admin.DescribeCluster()
+	plan, err := PlanTopics(conn.admin, topics)
 	if err != nil {
-		return "", err
+		return TopicPlan{}, 0, "", err
 	}
-	if len(nodes) == 0 {
-		return "", sarama.ErrBrokerNotAvailable
+	if topic, err := ApplyTopicPlan(conn.admin, plan, mode); err != nil {
+		done := slices.IndexFunc(plan.Changes, func(c TopicChange) bool { return c.Topic.Name == topic })
+		return plan, max(done, 0), topic, err
 	}
-	existing, err := admin.ListTopics()
-	if err != nil {
-		return "", err
+	topic, err := conn.serving(names)
+	if err != nil && topic != "" {
+		err = fmt.Errorf("topic %q: %w", topic, err)
 	}
-	rf := int16(min(3, len(nodes)))
-	for _, t := range topics {
-		if _, ok := existing[t]; ok {
-			continue
-		}
-		err := admin.CreateTopic(t, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: rf}, false)
-		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
-			return t, err
-		}
-	}
-	return partitionsServing(client, sc.Version, topics)
+	return plan, len(plan.Changes), topic, err
 }
 
 // partitionsServing returns nil when the leader of every partition of topics

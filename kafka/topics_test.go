@@ -97,9 +97,9 @@ func TestEnsureTopics_errors(t *testing.T) {
 		contains   string
 	}{
 		{"zero partitions", 0, []string{"a"}, []error{kafka.ErrTopicSetup, kafka.ErrInvalidConfig}, "partitions"},
-		{"empty name", 1, []string{""}, []error{kafka.ErrTopicSetup, kafka.ErrInvalidConfig}, `topic ""`},
-		{"invalid name", 1, []string{"ok", "bad/name"}, []error{kafka.ErrTopicSetup, kafka.ErrInvalidConfig}, `topic "bad/name"`},
-		{"dots only", 1, []string{".."}, []error{kafka.ErrTopicSetup, kafka.ErrInvalidConfig}, `topic ".."`},
+		{"empty name", 1, []string{""}, []error{kafka.ErrTopicSetup, kafka.ErrInvalidConfig, kafka.ErrInvalidTopicName}, `topic name ""`},
+		{"invalid name", 1, []string{"ok", "bad/name"}, []error{kafka.ErrTopicSetup, kafka.ErrInvalidConfig, kafka.ErrInvalidTopicName}, `topic name "bad/name"`},
+		{"dots only", 1, []string{".."}, []error{kafka.ErrTopicSetup, kafka.ErrInvalidConfig, kafka.ErrInvalidTopicName}, `topic name ".."`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

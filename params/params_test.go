@@ -75,7 +75,8 @@ func TestParams_metadataIsNotCopied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Metadata() != p.Metadata() {
+	first, second := p.Metadata(), p.Metadata()
+	if first != second {
 		t.Fatal("Metadata returns a different pointer each call")
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/karafka-actors/karafka-actors/kafka"
 )
 
 var (
@@ -24,8 +26,9 @@ var (
 	// ErrNoResponder reports RespondWith on a route without a responder.
 	ErrNoResponder = errors.New("responders: RespondWith called but the route has no responder")
 
-	// ErrInvalidTopicName reports a topic name Kafka would refuse.
-	ErrInvalidTopicName = errors.New("responders: invalid topic name")
+	// ErrInvalidTopicName reports a topic name Kafka would refuse; it is
+	// kafka.ErrInvalidTopicName (the rule lives in kafka.CheckTopicName).
+	ErrInvalidTopicName = kafka.ErrInvalidTopicName
 
 	// ErrDuplicateTopic reports a topic declared more than once.
 	ErrDuplicateTopic = errors.New("responders: duplicate topic declaration")

@@ -39,6 +39,14 @@ run_logged() {
 echo "==> go vet ./..."
 go vet ./...
 
+# ---- staticcheck step ----
+# Pinned: v0.8.2 is staticcheck 2026.2.2, built for Go 1.26 (its go.mod says go 1.26.0).
+# go run fetches it into the module cache once (network needed the first time).
+staticcheck_version=${KARAFKA_STATICCHECK_VERSION:-v0.8.2}
+echo "==> staticcheck ./... (honnef.co/go/tools $staticcheck_version)"
+go run "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version" ./...
+# ---- end of the staticcheck step ----
+
 echo "==> go test -race ./... (embedded broker; the chaos suite next, alone)"
 env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$timeout_flag" -skip '^TestChaos_' ./...
 

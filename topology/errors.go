@@ -14,6 +14,8 @@ var (
 	ErrNilResponder      = errors.New("topology: responder factory returned nil")
 	ErrNilController     = errors.New("topology: controller factory returned nil")
 	ErrGroupConflict     = errors.New("topology: routes of one consumer group disagree")
+	ErrInvalidTopicSpec  = errors.New("topology: invalid topic spec")
+	ErrTopicSpecConflict = errors.New("topology: routes declare a topic differently")
 )
 
 // RouteError is one problem with one route.

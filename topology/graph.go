@@ -2,6 +2,9 @@ package topology
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/karafka-actors/karafka-actors/supervision"
 )
@@ -26,6 +29,35 @@ type Graph struct {
 	App           string     `json:"app"`
 	Supervisor    Supervisor `json:"supervisor"`
 	Listeners     []Listener `json:"listeners"`
+	// Topics are the topics whose routes declare a TopicSpec (partitions,
+	// replication factor, configs; 0 and absent take the defaults), in
+	// route order; absent when none does.
+	Topics []GraphTopic `json:"topics,omitempty"`
+}
+
+// GraphTopic is a topic with what its routes declare for it.
+type GraphTopic struct {
+	Name              string            `json:"name"`
+	Role              TopicRole         `json:"role"`
+	Partitions        int32             `json:"partitions"`
+	ReplicationFactor int16             `json:"replication_factor"`
+	Configs           map[string]string `json:"configs,omitempty"`
+}
+
+// summary is "6 partitions, replication factor 3, retention.ms=1000",
+// leaving out what takes the default.
+func (t GraphTopic) summary() string {
+	var parts []string
+	if t.Partitions > 0 {
+		parts = append(parts, fmt.Sprintf("%d partition(s)", t.Partitions))
+	}
+	if t.ReplicationFactor > 0 {
+		parts = append(parts, fmt.Sprintf("replication factor %d", t.ReplicationFactor))
+	}
+	for _, k := range slices.Sorted(maps.Keys(t.Configs)) {
+		parts = append(parts, k+"="+t.Configs[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Supervisor describes how a supervisor restarts its failed children.
@@ -128,6 +160,12 @@ func NewGraph(app string, root supervision.Config, routes []Resolved) Graph {
 			l.Partitions.Responder = resp
 		}
 		g.Listeners = append(g.Listeners, l)
+	}
+	for _, d := range Topics(routes) {
+		if !d.Spec.IsZero() {
+			g.Topics = append(g.Topics, GraphTopic{Name: d.Name, Role: d.Role, Partitions: d.Spec.Partitions,
+				ReplicationFactor: d.Spec.ReplicationFactor, Configs: d.Spec.Configs})
+		}
 	}
 	return g
 }

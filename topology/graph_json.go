@@ -13,7 +13,8 @@ import (
 //	 "supervisor": {"strategy", "max_restarts", "within", "backoff": {"initial", "max", "multiplier", "jitter"}},
 //	 "listeners": [{"topic", "group", "controller", "parser", "start_from", "before_filters",
 //	   "partitions": {"cardinality", "supervisor", "retry": {"attempts", "backoff"}, "dead_letter",
-//	     "responder": {"name", "topics": [{"name", "required", "multiple_usage"}]} | null}}]}
+//	     "responder": {"name", "topics": [{"name", "required", "multiple_usage"}]} | null}}],
+//	 "topics": [{"name", "role", "partitions", "replication_factor", "configs": {...}}] (only when declared)}
 func WriteJSON(w io.Writer, g Graph) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

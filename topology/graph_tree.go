@@ -15,6 +15,11 @@ import (
 //	        └── responder UsersCreateResponder
 //	            ├── users_created (always, exactly once)
 //	            └── users_premium_created (conditionally, exactly once)
+//
+// followed, when routes declare topics (TopicSpec), by
+//
+//	declared topics (the rest takes the defaults):
+//	  users_create (route): 6 partition(s), retention.ms=86400000
 func WriteTree(w io.Writer, g Graph) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%s (root supervisor: %s)\n", g.App, g.Supervisor.summary())
@@ -51,6 +56,12 @@ func WriteTree(w io.Writer, g Graph) error {
 		}
 		if len(p.Responder.Topics) == 0 {
 			fmt.Fprintf(bw, "%s    └── (no topics)\n", inner)
+		}
+	}
+	if len(g.Topics) > 0 {
+		fmt.Fprintf(bw, "\ndeclared topics (the rest takes the defaults):\n")
+		for _, t := range g.Topics {
+			fmt.Fprintf(bw, "  %s (%s): %s\n", t.Name, t.Role, t.summary())
 		}
 	}
 	return bw.Flush()

@@ -3,6 +3,8 @@ package topology
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/karafka-actors/karafka-actors/controllers"
@@ -121,6 +123,18 @@ func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 			}
 		}
 
+		specErr := func(what string, spec TopicSpec) {
+			for _, e := range spec.validate() {
+				fail(i, r.Topic, fmt.Errorf("%w: %s: %w", ErrInvalidTopicSpec, what, e))
+			}
+		}
+		specErr("topic_spec", r.TopicSpec)
+		if res.DeadLetter == "" && !r.DeadLetterSpec.IsZero() {
+			fail(i, r.Topic, fmt.Errorf("%w: dead_letter_spec: declared but the route has no dead letter topic", ErrInvalidTopicSpec))
+		} else {
+			specErr(fmt.Sprintf("dead_letter_spec (topic %q)", res.DeadLetter), r.DeadLetterSpec)
+		}
+
 		if r.Timeout < 0 {
 			fail(i, r.Topic, fmt.Errorf("%w: timeout %v is negative", ErrInvalidRoute, r.Timeout))
 		}
@@ -150,7 +164,21 @@ func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 				}
 			}
 		}
+		for _, name := range slices.Sorted(maps.Keys(r.ResponseSpecs)) {
+			if !slices.ContainsFunc(res.ResponderTopics, func(t responders.Topic) bool { return t.Name == name }) {
+				fail(i, r.Topic, fmt.Errorf("%w: response_specs: %q is not a topic of the route's responder", ErrInvalidTopicSpec, name))
+				continue
+			}
+			specErr(fmt.Sprintf("response_specs (topic %q)", name), r.ResponseSpecs[name])
+		}
 		out = append(out, res)
+	}
+	if len(errs) == 0 {
+		// Only when each route is valid: a conflict is then the last problem.
+		_, conflicts := mergeDecls(out)
+		for _, e := range conflicts {
+			errs = append(errs, e)
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -51,6 +51,14 @@ type Route struct {
 	Supervision *supervision.Config
 	// DeadLetterTopic overrides the application's dead letter topic pattern.
 	DeadLetterTopic string
+	// DeadLetterSpec declares the dead letter topic (see TopicSpec).
+	DeadLetterSpec TopicSpec
+	// TopicSpec declares the route's topic: partitions, replication factor
+	// and configs, for the topics command and App.EnsureTopics.
+	TopicSpec TopicSpec
+	// ResponseSpecs declares the responder's topics, by name; each must be
+	// a topic of the route's responder.
+	ResponseSpecs map[string]TopicSpec
 	// DisableDeadLetter makes exhausted messages block their partition
 	// (retrying with capped backoff) instead of going to a dead letter topic.
 	DisableDeadLetter bool

@@ -419,6 +419,16 @@ func TestServer_embeddedBrokerEndToEnd(t *testing.T) {
 	if dlq.code != 0 || strings.TrimSpace(dlq.stdout) != `{"id":4,"email":` {
 		t.Fatalf("dead letter: %+v", dlq)
 	}
+	// --headers shows why it was dead-lettered: a JSON object, a tab, the value.
+	dlqh := run(t, nil, "", "consume", "users_create_dlq", "--from-beginning", "--count", "1", "--timeout", "30s", "--headers", "--brokers", addr)
+	hdrs, value, ok := strings.Cut(strings.TrimSpace(dlqh.stdout), "\t")
+	var h map[string]string
+	if dlqh.code != 0 || !ok || value != `{"id":4,"email":` || json.Unmarshal([]byte(hdrs), &h) != nil {
+		t.Fatalf("dead letter with --headers: %+v", dlqh)
+	}
+	if h["karafka.origin.topic"] != "users_create" || h["karafka.error"] == "" {
+		t.Fatalf("dead letter headers: %v", h)
+	}
 	// Nothing more on users_created (the filtered and malformed ones gave nothing).
 	if more := run(t, nil, "", "consume", "users_created", "--from-beginning", "--count", "4", "--timeout", "1s", "--brokers", addr); more.code != 1 {
 		t.Fatalf("extra responses: %+v", more)
@@ -566,7 +576,8 @@ func TestProcess_statusAndStopWithPidFiles(t *testing.T) {
 		{deadPid, 1, "stale pid file"},
 		{stalePid, 1, "stale pid file"},
 		{garbage, 4, "does not hold a pid"},
-		{filepath.Join(dir, "none.pid"), 3, "no pid file"},
+		// says why a foreground server without --pid-file is not seen
+		{filepath.Join(dir, "none.pid"), 3, "started without --pid-file (in the foreground) writes none"},
 	} {
 		if r := run(t, nil, "", "status", "--pid-file", tc.pid); r.code != tc.code || !strings.Contains(r.stdout, tc.want) {
 			t.Errorf("status %s: exit %d (want %d): %s", filepath.Base(tc.pid), r.code, tc.code, r.stdout+r.stderr)
@@ -630,6 +641,15 @@ func TestInstall_scaffoldBuilds(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The next steps use the scaffolded config file (without --config it is
+	// not read), and the scaffolded README links to the framework by URL (a
+	// bare module path is a relative link).
+	if want := "go run . server --embedded-broker --config karafka.yaml"; !strings.Contains(r.stdout, want) {
+		t.Errorf("next steps lack %q:\n%s", want, r.stdout)
+	}
+	if readme, _ := os.ReadFile(filepath.Join(dir, "README.md")); !strings.Contains(string(readme), "](https://github.com/karafka-actors/karafka-actors)") {
+		t.Errorf("scaffolded README does not link to the framework's URL:\n%s", readme)
 	}
 	if r := run(t, nil, "", "install", dir); r.code != 2 || !strings.Contains(r.stderr, "exists") {
 		t.Errorf("install over an app: %+v", r)

@@ -1,63 +1,89 @@
 package app_test
 
 import (
-	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
-	"github.com/karafka-actors/karafka-actors/params"
-	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/karafkatest"
 
 	"github.com/karafka-actors/karafka-actors/examples/users/app"
 )
 
-func TestUsersCreate(t *testing.T) {
-	a, _ := karafka.New(karafka.DefaultConfig())
-	if err := app.Register(a); err != nil {
-		t.Fatal(err)
-	}
-	routes, err := a.Routes()
+func newApp(t *testing.T, cfg karafka.Config) *karafka.App {
+	t.Helper()
+	a, err := karafka.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := routes[0]
-	if r.ResponderName != "UsersCreateResponder" {
-		t.Fatalf("responder %q", r.ResponderName)
+	if err := app.Register(a); err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range []struct {
-		in     string
-		topics []string
+	return a
+}
+
+func TestUsersCreate(t *testing.T) {
+	r := karafkatest.AppRoute(t, newApp(t, karafka.DefaultConfig()), app.UsersCreate)
+	if name := r.Resolved().ResponderName; name != "UsersCreateResponder" {
+		t.Fatalf("responder %q", name)
+	}
+	cases := []struct {
+		name     string
+		in       string
+		topics   []string
+		filtered bool
 	}{
-		{`{"id":1,"email":"a@b.c","premium":true}`, []string{"users_created", "users_premium_created"}},
-		{`{"id":2,"email":"a@b.c","premium":false}`, []string{"users_created"}},
-		{`{"id":3,"premium":true}`, nil}, // filtered
-		{`{"id":4,"email":"","premium":true}`, nil},
-	} {
-		p, err := params.New(params.Metadata{Topic: r.Topic}, []byte(tc.in), r.Parser)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pass := true
-		for _, f := range r.BeforeFilters {
-			pass = pass && f(p)
-		}
-		var topics []string
-		if pass {
-			ctx := controllers.NewContext(context.Background(), p, nil)
-			if err := r.Controller().Perform(ctx); err != nil {
-				t.Fatal(err)
+		{"premium user", `{"id":1,"email":"a@b.c","premium":true}`, []string{app.UsersCreated, app.UsersPremiumCreated}, false},
+		{"regular user", `{"id":2,"email":"a@b.c","premium":false}`, []string{app.UsersCreated}, false},
+		{"no email", `{"id":3,"premium":true}`, nil, true},
+		{"empty email", `{"id":4,"email":"","premium":true}`, nil, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := r.One(karafkatest.Value(c.in))
+			if res.Err != nil || res.Filtered != c.filtered {
+				t.Fatalf("filtered %v err %v", res.Filtered, res.Err)
 			}
-			msgs, err := responders.Deliver(r.Responder(), ctx.Responses()[0]...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range msgs {
+			var topics []string
+			for _, m := range res.Produced {
 				topics = append(topics, m.Topic)
+				var u app.User
+				m.JSON(t, &u)
+				if want := fmt.Sprint(u.ID); string(m.Key) != want || !strings.Contains(c.in, `"id":`+want) {
+					t.Errorf("%s: user %d keyed %q, want the input's id", m.Topic, u.ID, m.Key)
+				}
 			}
-		}
-		if len(topics) != len(tc.topics) || (len(topics) > 0 && topics[0] != tc.topics[0]) {
-			t.Errorf("%s: topics %v, want %v", tc.in, topics, tc.topics)
-		}
+			if !slices.Equal(topics, c.topics) {
+				t.Errorf("topics %v, want %v", topics, c.topics)
+			}
+		})
+	}
+}
+
+func TestUsersCreate_malformedIsDeadLettered(t *testing.T) {
+	r := karafkatest.AppRoute(t, newApp(t, karafka.DefaultConfig()), app.UsersCreate)
+	res := r.One(karafkatest.Value(`{"id":`))
+	if res.DeadLetter == nil || res.DeadLetter.Topic != app.UsersCreate+"_dlq" {
+		t.Fatalf("not dead-lettered: %+v", res)
+	}
+}
+
+func TestUsersCreate_endToEnd(t *testing.T) {
+	karafkatest.VerifyNoLeaks(t)
+	k := karafkatest.StartBroker(t)
+	k.Run(t, newApp(t, k.Config()))
+	k.Produce(t, app.UsersCreate,
+		karafkatest.JSON(t, app.User{ID: 1, Email: "a@b.c", Premium: true}),
+		karafkatest.JSON(t, app.User{ID: 2}), // filtered: no email
+		karafkatest.JSON(t, app.User{ID: 3, Email: "c@d.e"}),
+	)
+	created := k.Wait(t, app.UsersCreated, 2)
+	premium := k.Wait(t, app.UsersPremiumCreated, 1)
+	var u app.User
+	created[1].JSON(t, &u)
+	if len(created) != 2 || u.ID != 3 || string(premium[0].Key) != "1" {
+		t.Fatalf("created %v, premium %v", created, premium)
 	}
 }

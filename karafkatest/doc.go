@@ -1,0 +1,46 @@
+// Package karafkatest tests routes and applications: in memory with no
+// broker (Route), or end to end against an embedded broker (Broker).
+//
+// # In memory
+//
+// NewRoute resolves a topology.Route as an App would (karafka.DefaultConfig()
+// unless WithConfig; WithRegistry for responders found by naming
+// convention); AppRoute takes a route of an existing App. Feed then runs
+// records through it and returns a Result per record. The contract:
+//
+//  1. Records run one at a time, in feed order, through the code the
+//     runtime's partition actors run: the parser (params.LazyAt, so a
+//     payload the parser rejects is never seen by filters or controller),
+//     the route's before-filters then the controller's own, Perform within
+//     the route's Timeout (a panic is recovered into an error), the payload
+//     check, then every RespondWith through the responder with
+//     responders.Deliver, validated all or nothing.
+//  2. Each partition keeps one controller and one responder between records,
+//     as the runtime's actors do. A failed try replaces what the supervisor
+//     would restart (after a controller failure both, after a responder
+//     failure the responder) and the record is tried again at once: the
+//     route's retry policy counts the tries, its backoff is not waited out.
+//     The responder stage counts its own tries.
+//  3. When the tries run out, or at once for what no retry fixes (a parse
+//     error, a responder's validation error, responses without a responder),
+//     the Result holds the dead letter the runtime would produce: the
+//     record's key, value and headers plus the karafka.* headers
+//     (actors.HeaderOriginTopic and the others), on the route's dead letter
+//     topic. A route without a dead letter topic reports Blocked instead (the
+//     runtime would retry it forever, holding its partition up).
+//  4. Nothing is produced anywhere: Result.Produced is what would be.
+//     Message.JSON decodes a message's value.
+//
+// Events are not published and offsets do not exist in memory; use Broker
+// for what needs Kafka.
+//
+// # With a broker
+//
+// StartBroker starts an embedded broker (package embedded) on a loopback
+// port for one test; Config returns a karafka.Config pointing at it. Run
+// creates the app's topics, runs the app until it is ready, and shuts it
+// down when the test ends (failing the test if Run returned an error).
+// Produce writes records; Wait reads a topic from its beginning until N
+// records arrived. Everything is cleaned up by t.Cleanup. VerifyNoLeaks,
+// called first in a test, fails it when goroutines outlive it.
+package karafkatest

@@ -1,0 +1,69 @@
+package karafkatest_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/karafka-actors/karafka-actors/actors"
+	"github.com/karafka-actors/karafka-actors/controllers"
+	"github.com/karafka-actors/karafka-actors/karafkatest"
+	"github.com/karafka-actors/karafka-actors/params"
+	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/topology"
+)
+
+func ExampleNewRoute() {
+	t := &testing.T{} // in a test, the test's own *testing.T
+	route := topology.Route{
+		Topic: "users",
+		BeforeFilters: []controllers.BeforeFilter{func(p *params.Params) bool {
+			email, _ := p.String("email")
+			return email != ""
+		}},
+		Controller: func() controllers.Controller {
+			return controllers.Func(func(c *controllers.Context) error {
+				var u struct {
+					ID    int    `json:"id"`
+					Email string `json:"email"`
+				}
+				if err := c.Params.Decode(&u); err != nil {
+					return err
+				}
+				c.RespondWith(u.ID, u.Email)
+				return nil
+			})
+		},
+		Responder: func() responders.Responder {
+			return responders.Func([]responders.Topic{responders.Required("users_created")},
+				func(out *responders.Output, args ...any) error {
+					out.RespondTo("users_created", map[string]any{"id": args[0], "email": args[1]},
+						responders.Key(fmt.Sprint(args[0])))
+					return nil
+				})
+		},
+	}
+
+	r := karafkatest.NewRoute(t, route)
+	res := r.Feed(
+		karafkatest.Value(`{"id":1,"email":"a@example.com"}`),
+		karafkatest.Value(`{"id":2}`),        // no email: filtered
+		karafkatest.Value(`{"id":`).At(0, 2), // malformed: dead-lettered
+	)
+
+	var created struct {
+		ID    int    `json:"id"`
+		Email string `json:"email"`
+	}
+	out := res[0].Produced[0]
+	out.JSON(t, &created)
+	fmt.Println(out.Topic, string(out.Key), created.ID, created.Email)
+	fmt.Println("filtered:", res[1].Filtered)
+	dead := res[2].DeadLetter
+	offset, _ := dead.Header(actors.HeaderOriginOffset)
+	attempts, _ := dead.Header(actors.HeaderAttempts)
+	fmt.Println(dead.Topic, "offset", offset, "attempts", attempts)
+	// Output:
+	// users_created 1 1 a@example.com
+	// filtered: true
+	// users_dlq offset 2 attempts 1
+}

@@ -1,0 +1,70 @@
+package karafkatest
+
+// Result is what became of one fed record. Exactly one holds:
+//   - Filtered: a before-filter dropped it; nothing was produced;
+//   - Err == nil: the controller (and the responder) succeeded; Produced
+//     holds what would be produced, in order, possibly nothing;
+//   - DeadLetter != nil: its tries ran out (or it can never succeed); Err
+//     is the last failure, an *actors.ProcessingError;
+//   - Blocked: its tries ran out and the route has no dead letter topic, so
+//     the runtime would keep retrying it, holding its partition up; Err is
+//     the last failure.
+type Result struct {
+	Record     Record
+	Filtered   bool
+	Produced   []Message
+	DeadLetter *Message
+	Blocked    bool
+	// Err is the last failure (nil when the record was processed or
+	// filtered): an *actors.ProcessingError naming the stage and the try.
+	Err error
+	// Attempts counts the tries of the stage that failed last (0 when none failed).
+	Attempts int
+}
+
+// Results are the results of the records of one Feed, in feed order.
+type Results []Result
+
+// Produced returns every message the records would produce, in order.
+func (rs Results) Produced() []Message {
+	var out []Message
+	for _, r := range rs {
+		out = append(out, r.Produced...)
+	}
+	return out
+}
+
+// To returns the messages the records would produce to topic, in order.
+func (rs Results) To(topic string) []Message {
+	var out []Message
+	for _, r := range rs {
+		for _, m := range r.Produced {
+			if m.Topic == topic {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// DeadLetters returns the dead letters of the records, in order.
+func (rs Results) DeadLetters() []Message {
+	var out []Message
+	for _, r := range rs {
+		if r.DeadLetter != nil {
+			out = append(out, *r.DeadLetter)
+		}
+	}
+	return out
+}
+
+// Filtered counts the records a before-filter dropped.
+func (rs Results) Filtered() int {
+	n := 0
+	for _, r := range rs {
+		if r.Filtered {
+			n++
+		}
+	}
+	return n
+}
