@@ -17,12 +17,15 @@ func TestChaos_brokerRestart(t *testing.T) {
 	r := newChaos(t, "broker restart x3", b, 6, 2)
 	r.stream(1000, nil)
 	r.warmUp(2000)
+	var took []time.Duration
 	for range restarts {
 		r.sleep(8 * time.Second)
 		start := time.Now()
 		b.restart(t)
 		r.addFault("restart", start, time.Now())
+		took = append(took, time.Since(start))
 	}
+	r.notef("restart (stop to answering again) median %v max %v", round(median(took)), round(maxOf(took)))
 	r.sleep(8 * time.Second)
 	r.finish(3*time.Minute, nil)
 }

@@ -401,6 +401,17 @@ func (r *chaosRun) finish(d time.Duration, isDeadLetter func(id int64) bool) cha
 			ats = append(ats, a.at)
 		}
 		res.gap = longestGap(r.faults[0].start, ats)
+		var acks []time.Time
+		for _, in := range res.inputs1 {
+			if !in.acked.IsZero() {
+				acks = append(acks, in.acked)
+			}
+		}
+		if p := longestGap(r.faults[0].start, acks); p >= time.Second {
+			// Answers cannot come faster than inputs: say when the
+			// test's own producer was held up too.
+			r.notef("the test producer's longest pause %v (%d inputs resent)", round(p), r.st.resent.Load())
+		}
 	}
 	if ks := kinds(r.faults); len(ks) > 1 {
 		for _, kind := range ks {
@@ -482,9 +493,13 @@ func (r *chaosRun) resultLine(res chaosResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "chaos | %s | %s | inputs %d | faults %d | lost %d | duplicates %d (%.2f%%)",
 		r.scenario, r.b.name, res.inputs, res.faults, res.lost, res.duplicates, 100*float64(res.duplicates)/float64(max(res.inputs, 1)))
-	if len(res.first) > 0 || len(res.all) > 0 {
-		fmt.Fprintf(&b, " | first answer median %v max %v | all answered median %v max %v",
-			round(median(res.first)), round(maxOf(res.first)), round(median(res.all)), round(maxOf(res.all)))
+	if len(res.first) > 0 {
+		fmt.Fprintf(&b, " | first answer median %v max %v", round(median(res.first)), round(maxOf(res.first)))
+	} else if len(res.all) > 0 {
+		b.WriteString(" | first answer n/a")
+	}
+	if len(res.all) > 0 {
+		fmt.Fprintf(&b, " | all answered median %v max %v", round(median(res.all)), round(maxOf(res.all)))
 	}
 	if res.gap > 0 {
 		fmt.Fprintf(&b, " | longest answer gap %v", round(res.gap))

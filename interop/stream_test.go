@@ -77,6 +77,7 @@ type inputMeta struct {
 	partition int32
 	offset    int64
 	sent      time.Time
+	acked     time.Time
 }
 
 // streamSpec says what to stream.
@@ -107,6 +108,10 @@ func streamWith(t *testing.T, brokers []string, spec streamSpec) *streamer {
 	sc.Producer.Retry.Max = 5
 	sc.Producer.Retry.Backoff = 200 * time.Millisecond
 	sc.Producer.Timeout = 5 * time.Second
+	// A request sent while the broker restarts can stay unanswered: give
+	// up on it well before the default 30 s, so the stream resumes soon
+	// after the broker does.
+	sc.Net.ReadTimeout = 8 * time.Second
 	sc.Metadata.Retry.Max = 5
 	sc.Metadata.Retry.Backoff = 200 * time.Millisecond
 	p, err := sarama.NewSyncProducer(brokers, sc)
@@ -173,12 +178,13 @@ func streamWith(t *testing.T, brokers []string, spec streamSpec) *streamer {
 			}
 			// SendMessages set each message's partition and offset; a
 			// resent one's are on its last copy.
+			acked := time.Now()
 			s.mu.Lock()
 			for len(s.meta) <= last {
 				s.meta = append(s.meta, inputMeta{})
 			}
 			for _, m := range latest {
-				s.meta[m.Metadata.(int)] = inputMeta{partition: m.Partition, offset: m.Offset, sent: sent}
+				s.meta[m.Metadata.(int)] = inputMeta{partition: m.Partition, offset: m.Offset, sent: sent, acked: acked}
 			}
 			s.mu.Unlock()
 			s.sent.Store(int64(last))
