@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -12,26 +13,47 @@ import (
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
+// flowFormats are the formats of `flow --format`, in the order help lists
+// them: this list drives the switch, the flag's help and the error text.
+var flowFormats = []struct {
+	name  string
+	write func(w io.Writer, g func() topology.Graph, routes []topology.Resolved) error
+}{
+	{"text", func(w io.Writer, _ func() topology.Graph, routes []topology.Resolved) error {
+		return topology.WriteFlow(w, routes)
+	}},
+	{"tree", func(w io.Writer, g func() topology.Graph, _ []topology.Resolved) error {
+		return topology.WriteTree(w, g())
+	}},
+	{"dot", func(w io.Writer, g func() topology.Graph, _ []topology.Resolved) error {
+		return topology.WriteDOT(w, g())
+	}},
+	{"mermaid", func(w io.Writer, g func() topology.Graph, _ []topology.Resolved) error {
+		return topology.WriteMermaid(w, g())
+	}},
+	{"json", func(w io.Writer, g func() topology.Graph, _ []topology.Resolved) error {
+		return topology.WriteJSON(w, g())
+	}},
+}
+
 // FlowFormats are the formats of `flow --format`.
-var FlowFormats = []string{"text", "tree", "dot", "mermaid", "json"}
+var FlowFormats = func() []string {
+	names := make([]string, len(flowFormats))
+	for i, f := range flowFormats {
+		names[i] = f.name
+	}
+	return names
+}()
 
 // WriteFlow writes the routes in format (one of FlowFormats).
 func WriteFlow(cmd *cobra.Command, s Settings, routes []topology.Resolved, format string) error {
-	out := cmd.OutOrStdout()
 	g := func() topology.Graph { return topology.NewGraph(s.Name, s.Supervision, routes) }
-	switch format {
-	case "text":
-		return topology.WriteFlow(out, routes)
-	case "tree":
-		return topology.WriteTree(out, g())
-	case "dot":
-		return topology.WriteDOT(out, g())
-	case "mermaid":
-		return topology.WriteMermaid(out, g())
-	case "json":
-		return topology.WriteJSON(out, g())
+	for _, f := range flowFormats {
+		if f.name == format {
+			return f.write(cmd.OutOrStdout(), g, routes)
+		}
 	}
-	return usageError("--format %q is not allowed (allowed: text, tree, dot, mermaid, json)", format)
+	return usageError("--format %q is not allowed (allowed: %s)", format, strings.Join(FlowFormats, ", "))
 }
 
 func (r *runner) resolved(cmd *cobra.Command) (Settings, []topology.Resolved, error) {
@@ -72,7 +94,7 @@ func (r *runner) flowCmd() *cobra.Command {
 			return WriteFlow(cmd, s, routes, format)
 		},
 	}
-	cmd.Flags().StringVarP(&format, "format", "f", "text", "text, tree, dot, mermaid or json")
+	cmd.Flags().StringVarP(&format, "format", "f", "text", strings.Join(FlowFormats, ", "))
 	return cmd
 }
 

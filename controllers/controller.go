@@ -1,9 +1,7 @@
 package controllers
 
 import (
-	"reflect"
-	"strings"
-
+	"github.com/karafka-actors/karafka-actors/internal/typename"
 	"github.com/karafka-actors/karafka-actors/params"
 )
 
@@ -53,13 +51,5 @@ func Name(c Controller) string {
 	if _, ok := c.(Func); ok {
 		return ""
 	}
-	t := reflect.TypeOf(c)
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	name := t.Name()
-	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		name = name[i+1:]
-	}
-	return name
+	return typename.Of(c)
 }

@@ -28,12 +28,12 @@ func topicState(t *testing.T, c kafka.Config, topic string, keys ...string) (int
 	if err != nil || len(md) != 1 || !errors.Is(md[0].Err, sarama.ErrNoError) {
 		t.Fatalf("describe %q: %v %+v", topic, err, md)
 	}
-	entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic})
-	if err != nil {
-		t.Fatal(err)
+	res, err := admin.DescribeConfigs([]*sarama.ConfigResource{{Type: sarama.TopicResource, Name: topic}}, sarama.DescribeConfigsOptions{})
+	if err != nil || len(res) != 1 || !errors.Is(res[0].ErrorCode, sarama.ErrNoError) {
+		t.Fatalf("describe configs of %q: %v %+v", topic, err, res)
 	}
 	got := map[string]string{}
-	for _, e := range entries {
+	for _, e := range res[0].Configs {
 		for _, k := range keys {
 			if e.Name == k {
 				got[k] = e.Value

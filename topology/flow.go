@@ -29,14 +29,7 @@ func WriteFlow(w io.Writer, routes []Resolved) error {
 		}
 		fmt.Fprintf(bw, "%s =>\n", r.Topic)
 		for _, t := range r.ResponderTopics {
-			when, times := "conditionally", "exactly once"
-			if t.Required {
-				when = "always"
-			}
-			if t.MultipleUsage {
-				times = "one or more"
-			}
-			fmt.Fprintf(bw, "%-25s %s\n", "  - "+t.Name+":", "("+when+", "+times+")")
+			fmt.Fprintf(bw, "%-25s %s\n", "  - "+t.Name+":", "("+usage(t.Required, t.MultipleUsage)+")")
 		}
 	}
 	return bw.Flush()

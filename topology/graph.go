@@ -203,12 +203,15 @@ func (r Retry) summary() string {
 }
 
 // usage is Karafka's "(always, exactly once)" description of a topic.
-func (t ResponderTopic) usage() string {
+func (t ResponderTopic) usage() string { return usage(t.Required, t.MultipleUsage) }
+
+// usage is the one wording of a responder topic's use, in flow and the graph.
+func usage(required, multiple bool) string {
 	when, times := "conditionally", "exactly once"
-	if t.Required {
+	if required {
 		when = "always"
 	}
-	if t.MultipleUsage {
+	if multiple {
 		times = "one or more"
 	}
 	return when + ", " + times

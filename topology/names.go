@@ -1,22 +1,12 @@
 package topology
 
-import (
-	"reflect"
-	"strings"
-)
+import "github.com/karafka-actors/karafka-actors/internal/typename"
 
-// typeName is a value's Go type name without package or pointer.
+// typeName is a responder's Go type name without package or pointer, or
+// "responder" for an unnamed one.
 func typeName(v any) string {
-	t := reflect.TypeOf(v)
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	if name := typename.Of(v); name != "" {
+		return name
 	}
-	if t == nil || t.Name() == "" {
-		return "responder"
-	}
-	name := t.Name()
-	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		name = name[i+1:]
-	}
-	return name
+	return "responder"
 }
