@@ -7,8 +7,10 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/karafka-actors/karafka-actors/kafka"
 )
@@ -21,6 +23,7 @@ type Broker struct {
 	cluster    *kfake.Cluster
 	addrs      []string
 	advertised []string
+	stopWatch  func() // stops the session watch, see sessionWatch
 	once       sync.Once
 }
 
@@ -79,8 +82,43 @@ func Start(opts ...Option) (*Broker, error) {
 		}
 		return nil, fmt.Errorf("%w: listen on %q: %w", ErrStart, o.addr, err)
 	}
-	return &Broker{cluster: c, addrs: listening, advertised: c.ListenAddrs()}, nil
+	stop, err := watchSessions(c, listening[0])
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("%w: listen on %q: session watch: %w", ErrStart, o.addr, err)
+	}
+	return &Broker{cluster: c, addrs: listening, advertised: c.ListenAddrs(), stopWatch: stop}, nil
 }
+
+// watchSessions starts a [sessionWatch] on c and returns what stops it.
+func watchSessions(c *kfake.Cluster, addr string) (stop func(), err error) {
+	admin, err := newClientAdmin(addr)
+	if err != nil {
+		return nil, err
+	}
+	w := newSessionWatch()
+	observe := func(req kmsg.Request) (kmsg.Response, error, bool) {
+		w.observe(req, time.Now())
+		return nil, nil, false // observe only: kfake answers
+	}
+	for _, key := range []kmsg.Key{kmsg.JoinGroup, kmsg.SyncGroup, kmsg.Heartbeat, kmsg.LeaveGroup} {
+		c.ControlKey(key.Int16(), observe)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.run(ctx, sessionPoll, admin)
+	}()
+	return func() {
+		cancel()
+		<-done
+		admin.close()
+	}, nil
+}
+
+// sessionPoll is how often the session watch polls the groups.
+const sessionPoll = 500 * time.Millisecond
 
 // advertisedListener is a listener whose Addr is the advertised address.
 type advertisedListener struct {
@@ -131,4 +169,9 @@ func (b *Broker) CreateTopics(ctx context.Context, partitions int32, names ...st
 
 // Close stops the broker. Its data is dropped, unless [DataDir] keeps it
 // for the next broker started on that dir. It is idempotent.
-func (b *Broker) Close() { b.once.Do(b.cluster.Close) }
+func (b *Broker) Close() {
+	b.once.Do(func() {
+		b.stopWatch()
+		b.cluster.Close()
+	})
+}

@@ -1,0 +1,201 @@
+package embedded
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// sessionWatch times out consumer group members that the in-process broker
+// never would.
+//
+// kfake starts a member's session timer when it hands a reply to that
+// member's connection. A member whose process died while its JoinGroup
+// waited gets no timer when kfake finds the connection closed (about half
+// the time: handing the reply over races the close): the rebalance completes with it, the leader assigns it partitions,
+// its reply goes nowhere, and the group stays stable with those partitions
+// held by a member that no longer exists, for ever (the surviving members
+// heartbeat happily and never see a rebalance). Kafka starts every member's
+// session when a generation begins. The watch does what Kafka does, from
+// outside: it sees every JoinGroup, SyncGroup and Heartbeat (kfake control
+// functions that observe and never answer), polls the groups' state, and a
+// member of a stable group that has sent nothing for its session timeout
+// since the later of its last request and the moment the group became
+// stable is asked to leave (a LeaveGroup naming its member id), which
+// starts the rebalance Kafka would have started.
+//
+// A live member of a stable group heartbeats well within its session
+// timeout, so the watch never removes one that Kafka would keep.
+type sessionWatch struct {
+	mu     sync.Mutex
+	groups map[string]*watchedGroup
+}
+
+// watchedGroup is what the watch knows of one group.
+type watchedGroup struct {
+	stableSince time.Time                 // zero unless stable at the last poll
+	session     time.Duration             // the latest JoinGroup's session timeout
+	members     map[string]*watchedMember // by member id
+}
+
+// watchedMember is one member's last request and session timeout.
+type watchedMember struct {
+	seen    time.Time
+	session time.Duration
+}
+
+// groupState is a group as DescribeGroups tells it.
+type groupState struct {
+	stable  bool
+	members []string
+}
+
+// expiry names a member whose session ran out.
+type expiry struct {
+	group, member string
+}
+
+// defaultSession stands for a member whose JoinGroup the watch did not see
+// (a group restored from a data dir): Kafka's default session timeout.
+const defaultSession = 45 * time.Second
+
+func newSessionWatch() *sessionWatch {
+	return &sessionWatch{groups: map[string]*watchedGroup{}}
+}
+
+// observe records a group request received at now.
+func (w *sessionWatch) observe(req kmsg.Request, now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch r := req.(type) {
+	case *kmsg.JoinGroupRequest:
+		g := w.group(r.Group)
+		g.session = time.Duration(r.SessionTimeoutMillis) * time.Millisecond
+		if r.MemberID != "" {
+			m := g.member(r.MemberID)
+			m.seen, m.session = now, g.session
+		}
+	case *kmsg.SyncGroupRequest:
+		w.group(r.Group).member(r.MemberID).seen = now
+	case *kmsg.HeartbeatRequest:
+		w.group(r.Group).member(r.MemberID).seen = now
+	case *kmsg.LeaveGroupRequest:
+		g := w.group(r.Group)
+		delete(g.members, r.MemberID)
+		for _, m := range r.Members {
+			delete(g.members, m.MemberID)
+		}
+	}
+}
+
+// expired takes the groups' state polled at now and returns the members
+// whose session ran out; the watch forgets them. Groups the poll did not
+// return, or returned with no members, are forgotten too.
+func (w *sessionWatch) expired(states map[string]groupState, now time.Time) []expiry {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []expiry
+	for name, g := range w.groups {
+		st, ok := states[name]
+		if !ok || len(st.members) == 0 {
+			delete(w.groups, name)
+			continue
+		}
+		if !st.stable {
+			g.stableSince = time.Time{}
+			continue
+		}
+		if g.stableSince.IsZero() {
+			g.stableSince = now
+		}
+		listed := make(map[string]bool, len(st.members))
+		for _, id := range st.members {
+			listed[id] = true
+			last, session := g.stableSince, g.session
+			if m := g.members[id]; m != nil {
+				if m.seen.After(last) {
+					last = m.seen
+				}
+				if m.session > 0 {
+					session = m.session
+				}
+			}
+			if session <= 0 {
+				session = defaultSession
+			}
+			if now.Sub(last) > session {
+				out = append(out, expiry{group: name, member: id})
+				delete(g.members, id)
+				listed[id] = false
+			}
+		}
+		for id := range g.members {
+			if !listed[id] {
+				delete(g.members, id)
+			}
+		}
+	}
+	return out
+}
+
+// names returns the groups the watch knows.
+func (w *sessionWatch) names() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	names := make([]string, 0, len(w.groups))
+	for name := range w.groups {
+		names = append(names, name)
+	}
+	return names
+}
+
+func (w *sessionWatch) group(name string) *watchedGroup {
+	g := w.groups[name]
+	if g == nil {
+		g = &watchedGroup{members: map[string]*watchedMember{}}
+		w.groups[name] = g
+	}
+	return g
+}
+
+func (g *watchedGroup) member(id string) *watchedMember {
+	m := g.members[id]
+	if m == nil {
+		m = &watchedMember{}
+		g.members[id] = m
+	}
+	return m
+}
+
+// groupAdmin asks the broker about groups and removes members.
+type groupAdmin interface {
+	describe(ctx context.Context, groups []string) (map[string]groupState, error)
+	leave(ctx context.Context, group, member string) error
+}
+
+// run polls every interval until ctx ends and removes expired members.
+// Errors are retried at the next poll: the broker may be closing.
+func (w *sessionWatch) run(ctx context.Context, interval time.Duration, admin groupAdmin) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		names := w.names()
+		if len(names) == 0 {
+			continue
+		}
+		states, err := admin.describe(ctx, names)
+		if err != nil {
+			continue
+		}
+		for _, e := range w.expired(states, time.Now()) {
+			_ = admin.leave(ctx, e.group, e.member)
+		}
+	}
+}
