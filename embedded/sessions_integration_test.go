@@ -195,4 +195,3 @@ func TestBroker_expiresMemberKilledWhileJoining(t *testing.T) {
 	st, got := a.describe(ctx)
 	t.Fatalf("generation %d still %s with members %v 20 s later: the dead member was never expired", stableGen, st, got)
 }
-
