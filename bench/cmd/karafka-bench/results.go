@@ -58,7 +58,7 @@ func newResults() *Results {
 			switch d.Path {
 			case "github.com/IBM/sarama", "github.com/lovoo/goka", "github.com/ThreeDotsLabs/watermill",
 				"github.com/ThreeDotsLabs/watermill-kafka/v3", "github.com/asynkron/protoactor-go",
-				"github.com/twmb/franz-go/pkg/kfake":
+				"github.com/twmb/franz-go", "github.com/twmb/franz-go/pkg/kfake":
 				r.Versions = append(r.Versions, d.Path+" "+d.Version)
 			}
 		}
