@@ -180,8 +180,9 @@ type Trial struct {
 	TotalS      float64      `json:"total_s"`          // spawn → N responses acked
 	SteadyRate  float64      `json:"steady_msg_per_s"` // from first response to N
 	OverallRate float64      `json:"overall_msg_per_s"`
-	CPUus       float64      `json:"cpu_us_per_msg"`        // client CPU until N acked / N
-	SteadyCPUus float64      `json:"steady_cpu_us_per_msg"` // CPU between first response and N / messages in between
+	CPUus       float64      `json:"cpu_us_per_msg"`                  // client CPU until N acked / N
+	SteadyCPUus float64      `json:"steady_cpu_us_per_msg"`           // CPU between first response and N / messages in between
+	BrokerCPUus float64      `json:"broker_cpu_us_per_msg,omitempty"` // broker CPU from spawn until N acked / N (broker is our child)
 	PeakRSS     int64        `json:"peak_rss_bytes"`
 	Verify      verifyResult `json:"verify"`
 	Err         string       `json:"error,omitempty"`
@@ -235,6 +236,13 @@ func (b *bench) throughputTrial(impl string, round int, label string, base, span
 		return t, err
 	}
 	pid := c.pid()
+	brokerCPU := func() float64 {
+		if b.broker == nil {
+			return 0
+		}
+		return procCPU(b.broker.pid())
+	}
+	brokerCPU0 := brokerCPU()
 	var tFirst time.Time
 	var sFirst int64
 	var cpuFirst float64
@@ -268,6 +276,9 @@ func (b *bench) throughputTrial(impl string, round int, label string, base, span
 				t.SteadyCPUus = (cpu - cpuFirst) / float64(b.f.n-sFirst) * 1e6
 			}
 			t.CPUus = cpu / float64(b.f.n) * 1e6
+			if b.broker != nil {
+				t.BrokerCPUus = (brokerCPU() - brokerCPU0) / float64(b.f.n) * 1e6
+			}
 			break
 		}
 		if now.After(deadline) {
