@@ -3,7 +3,7 @@
 #               fuzzing, then real Kafka when Java and Maven exist; ~20-30 min)
 #   make lint   go vet and staticcheck only (a minute)
 #   make bench  the micro-benchmarks of the hot path (go test -bench)
-#   make bench-compare  the comparison harness in bench/ (throughput vs sarama, goka, watermill)
+#   make bench-compare  the comparison harness in bench/ (throughput vs sarama, franz-go, goka, watermill)
 
 # The staticcheck version pinned in scripts/test.sh (one place for it).
 STATICCHECK_VERSION ?= $(shell sed -n 's/^staticcheck_version=.*:-\(v[0-9.]*\)}$$/\1/p' scripts/test.sh)

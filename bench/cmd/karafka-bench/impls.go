@@ -36,6 +36,7 @@ type workerSpec struct {
 var impls = map[string]func(ctx context.Context, s workerSpec) error{
 	"karafka":   runKarafka,
 	"sarama":    runSaramaLoop,
+	"franz":     runFranzLoop,
 	"goka":      runGoka,
 	"watermill": runWatermill,
 }
@@ -324,7 +325,7 @@ func runWatermill(ctx context.Context, s workerSpec) error {
 }
 
 // lingerOverride is KB_FLUSH_FREQUENCY (a Go duration): the producer linger
-// of both karafka-actors and the plain sarama loop, for latency runs.
+// of karafka-actors and the plain sarama and franz-go loops, for latency runs.
 func lingerOverride() time.Duration {
 	d, _ := time.ParseDuration(os.Getenv("KB_FLUSH_FREQUENCY"))
 	return d

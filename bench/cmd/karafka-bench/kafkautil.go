@@ -17,7 +17,7 @@ import (
 type record struct {
 	ID      int64    `json:"id"`
 	TS      int64    `json:"ts"`             // send time, unix nanoseconds (latency mode)
-	Seen    int64    `json:"seen,omitempty"` // when the worker decoded it (latency mode, karafka and sarama)
+	Seen    int64    `json:"seen,omitempty"` // when the worker decoded it (latency mode, karafka, sarama and franz)
 	Name    string   `json:"name"`
 	Email   string   `json:"email"`
 	Tags    []string `json:"tags"`

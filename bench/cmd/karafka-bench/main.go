@@ -1,8 +1,9 @@
 // Command karafka-bench measures karafka-actors against a plain sarama loop,
-// goka and watermill on the same broker (see docs/benchmarks.md).
+// a plain franz-go loop, goka and watermill on the same broker (see
+// docs/benchmarks.md).
 //
-//	karafka-bench throughput [-n 200000] [-rounds 5] [-impls karafka,sarama,goka,watermill]
-//	karafka-bench latency    [-rate 10000] [-duration 10s]
+//	karafka-bench throughput [-n 200000] [-rounds 5] [-impls karafka,sarama,franz,goka,watermill]
+//	karafka-bench latency    [-rate 10000] [-duration 10s] [-latency-impls karafka,sarama,franz]
 //	karafka-bench memory     [-backlog 200000]
 //	karafka-bench scale      [-routes 1,10,100,1000]
 //	karafka-bench all        (every mode, one broker)
@@ -74,7 +75,7 @@ func brokerMain(args []string) error {
 func workerMain(args []string) error {
 	fs := flag.NewFlagSet("worker", flag.ExitOnError)
 	var s workerSpec
-	impl := fs.String("impl", "karafka", "karafka|sarama|goka|watermill, optionally /<producer linger> (karafka and sarama), e.g. karafka/1ms")
+	impl := fs.String("impl", "karafka", "karafka|sarama|franz|goka|watermill, optionally /<producer linger> (karafka, sarama and franz), e.g. karafka/1ms")
 	brokers := fs.String("brokers", "", "bootstrap brokers")
 	in := fs.String("in", "", "input topics, comma separated")
 	inPrefix := fs.String("in-prefix", "", "input topics <prefix><i>, i < in-count")

@@ -60,12 +60,12 @@ func benchMain(mode string, args []string) error {
 	fs.BoolVar(&f.inproc, "inproc-broker", false, "run the embedded broker inside this (parent) process")
 	fs.Int64Var(&f.n, "n", 200_000, "throughput: messages per trial")
 	fs.IntVar(&f.rounds, "rounds", 5, "throughput: interleaved rounds")
-	fs.StringVar(&f.implList, "impls", "karafka,sarama,goka,watermill", "throughput: implementations, in round order")
+	fs.StringVar(&f.implList, "impls", "karafka,sarama,franz,goka,watermill", "throughput: implementations, in round order")
 	fs.IntVar(&f.partitions, "partitions", 4, "partitions of in/out topics")
 	fs.IntVar(&f.rate, "rate", 10_000, "latency: offered messages per second")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "latency: measured sending time")
 	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "latency: sending time before measuring")
-	fs.StringVar(&f.latImpls, "latency-impls", "karafka,sarama", "latency: implementations")
+	fs.StringVar(&f.latImpls, "latency-impls", "karafka,sarama,franz", "latency: implementations")
 	fs.IntVar(&f.latRounds, "latency-rounds", 3, "latency: interleaved rounds of every implementation")
 	fs.DurationVar(&f.sendLinger, "send-linger", time.Millisecond, "latency: the harness's sending producer lingers this long to batch, like any batching client (0: a request per record as soon as possible, which nearly doubles the broker's CPU per message)")
 	fs.Int64Var(&f.backlog, "backlog", 200_000, "memory: backlog drained (the issue asks for 1000000)")
@@ -180,8 +180,9 @@ type Trial struct {
 	TotalS      float64      `json:"total_s"`          // spawn → N responses acked
 	SteadyRate  float64      `json:"steady_msg_per_s"` // from first response to N
 	OverallRate float64      `json:"overall_msg_per_s"`
-	CPUus       float64      `json:"cpu_us_per_msg"`        // client CPU until N acked / N
-	SteadyCPUus float64      `json:"steady_cpu_us_per_msg"` // CPU between first response and N / messages in between
+	CPUus       float64      `json:"cpu_us_per_msg"`                  // client CPU until N acked / N
+	SteadyCPUus float64      `json:"steady_cpu_us_per_msg"`           // CPU between first response and N / messages in between
+	BrokerCPUus float64      `json:"broker_cpu_us_per_msg,omitempty"` // broker CPU from spawn until N acked / N (broker is our child)
 	PeakRSS     int64        `json:"peak_rss_bytes"`
 	Verify      verifyResult `json:"verify"`
 	Err         string       `json:"error,omitempty"`
@@ -235,6 +236,13 @@ func (b *bench) throughputTrial(impl string, round int, label string, base, span
 		return t, err
 	}
 	pid := c.pid()
+	brokerCPU := func() float64 {
+		if b.broker == nil {
+			return 0
+		}
+		return procCPU(b.broker.pid())
+	}
+	brokerCPU0 := brokerCPU()
 	var tFirst time.Time
 	var sFirst int64
 	var cpuFirst float64
@@ -268,6 +276,9 @@ func (b *bench) throughputTrial(impl string, round int, label string, base, span
 				t.SteadyCPUus = (cpu - cpuFirst) / float64(b.f.n-sFirst) * 1e6
 			}
 			t.CPUus = cpu / float64(b.f.n) * 1e6
+			if b.broker != nil {
+				t.BrokerCPUus = (brokerCPU() - brokerCPU0) / float64(b.f.n) * 1e6
+			}
 			break
 		}
 		if now.After(deadline) {

@@ -18,10 +18,13 @@ type Summary struct {
 	MaxRate      float64 `json:"max_steady_msg_per_s"`
 	MedianTotalS float64 `json:"median_total_s"`
 	MedianCPUus  float64 `json:"median_cpu_us_per_msg"`
-	MedianRSS    int64   `json:"median_peak_rss_bytes"`
-	Duplicates   int64   `json:"duplicates_total"`
-	Missing      int64   `json:"missing_total"`
-	Failed       int     `json:"failed_trials"`
+	// MedianBrokerCPUus is the broker's CPU per message during the trials
+	// (0 unless the broker is the harness's child process).
+	MedianBrokerCPUus float64 `json:"median_broker_cpu_us_per_msg,omitempty"`
+	MedianRSS         int64   `json:"median_peak_rss_bytes"`
+	Duplicates        int64   `json:"duplicates_total"`
+	Missing           int64   `json:"missing_total"`
+	Failed            int     `json:"failed_trials"`
 	// RatioKarafka is median karafka rate / median rate of this implementation.
 	RatioKarafka float64 `json:"karafka_ratio"`
 }
@@ -58,7 +61,7 @@ func newResults() *Results {
 			switch d.Path {
 			case "github.com/IBM/sarama", "github.com/lovoo/goka", "github.com/ThreeDotsLabs/watermill",
 				"github.com/ThreeDotsLabs/watermill-kafka/v3", "github.com/asynkron/protoactor-go",
-				"github.com/twmb/franz-go/pkg/kfake":
+				"github.com/twmb/franz-go", "github.com/twmb/franz-go/pkg/kfake":
 				r.Versions = append(r.Versions, d.Path+" "+d.Version)
 			}
 		}
@@ -90,7 +93,7 @@ func (r *Results) summarize() {
 	r.Summary = nil
 	for _, impl := range order {
 		s := Summary{Impl: impl}
-		var rates, totals, cpus []float64
+		var rates, totals, cpus, bcpus []float64
 		var rss []int64
 		for _, t := range by[impl] {
 			s.Duplicates += t.Verify.Duplicates
@@ -103,9 +106,11 @@ func (r *Results) summarize() {
 			rates = append(rates, t.SteadyRate)
 			totals = append(totals, t.TotalS)
 			cpus = append(cpus, t.CPUus)
+			bcpus = append(bcpus, t.BrokerCPUus)
 			rss = append(rss, t.PeakRSS)
 		}
 		s.MedianRate, s.MedianTotalS, s.MedianCPUus, s.MedianRSS = median(rates), median(totals), median(cpus), median(rss)
+		s.MedianBrokerCPUus = median(bcpus)
 		if len(rates) > 0 {
 			sort.Float64s(rates)
 			s.MinRate, s.MaxRate = rates[0], rates[len(rates)-1]
@@ -178,19 +183,19 @@ func (r *Results) markdown() string {
 			n = r.Throughput[0].N
 		}
 		fmt.Fprintf(&w, "### Throughput (%d messages per trial, medians over trials)\n\n", n)
-		fmt.Fprintln(&w, "| implementation | trials ok | median msg/s (min–max) | karafka-actors ÷ this | median wall s | CPU µs/msg | peak RSS | duplicates | missing |")
-		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(&w, "| implementation | trials ok | median msg/s (min–max) | karafka-actors ÷ this | median wall s | CPU µs/msg | broker CPU µs/msg | peak RSS | duplicates | missing |")
+		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|---|")
 		for _, s := range r.Summary {
-			fmt.Fprintf(&w, "| %s | %d/%d | %.0f (%.0f–%.0f) | %.2f× | %.2f | %.1f | %s | %d | %d |\n", s.Impl, s.Trials, s.Trials+s.Failed,
-				s.MedianRate, s.MinRate, s.MaxRate, s.RatioKarafka, s.MedianTotalS, s.MedianCPUus, mib(s.MedianRSS), s.Duplicates, s.Missing)
+			fmt.Fprintf(&w, "| %s | %d/%d | %.0f (%.0f–%.0f) | %.2f× | %.2f | %.1f | %.1f | %s | %d | %d |\n", s.Impl, s.Trials, s.Trials+s.Failed,
+				s.MedianRate, s.MinRate, s.MaxRate, s.RatioKarafka, s.MedianTotalS, s.MedianCPUus, s.MedianBrokerCPUus, mib(s.MedianRSS), s.Duplicates, s.Missing)
 		}
 		fmt.Fprintln(&w)
 		fmt.Fprint(&w, "<details><summary>every trial</summary>\n\n")
-		fmt.Fprintln(&w, "| round | impl | first response s | wall s | steady msg/s | overall msg/s | CPU µs/msg | steady CPU µs/msg | peak RSS | unique | dup | error |")
-		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(&w, "| round | impl | first response s | wall s | steady msg/s | overall msg/s | CPU µs/msg | steady CPU µs/msg | broker CPU µs/msg | peak RSS | unique | dup | error |")
+		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 		for _, t := range r.Throughput {
-			fmt.Fprintf(&w, "| %d | %s | %.2f | %.2f | %.0f | %.0f | %.1f | %.1f | %s | %d | %d | %s |\n", t.Round, t.Impl, t.FirstOutS, t.TotalS,
-				t.SteadyRate, t.OverallRate, t.CPUus, t.SteadyCPUus, mib(t.PeakRSS), t.Verify.Unique, t.Verify.Duplicates, t.Err)
+			fmt.Fprintf(&w, "| %d | %s | %.2f | %.2f | %.0f | %.0f | %.1f | %.1f | %.1f | %s | %d | %d | %s |\n", t.Round, t.Impl, t.FirstOutS, t.TotalS,
+				t.SteadyRate, t.OverallRate, t.CPUus, t.SteadyCPUus, t.BrokerCPUus, mib(t.PeakRSS), t.Verify.Unique, t.Verify.Duplicates, t.Err)
 		}
 		fmt.Fprint(&w, "\n</details>\n\n")
 	}
