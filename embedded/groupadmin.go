@@ -38,7 +38,7 @@ func (a *clientAdmin) describe(ctx context.Context, groups []string) (map[string
 		if g.ErrorCode != 0 {
 			continue
 		}
-		st := groupState{stable: g.State == "Stable"}
+		st := groupState{state: g.State}
 		for _, m := range g.Members {
 			st.members = append(st.members, m.MemberID)
 		}

@@ -9,25 +9,38 @@ import (
 )
 
 // sessionWatch times out consumer group members that the in-process broker
-// never would.
+// would keep for too long, or for ever.
 //
 // kfake starts a member's session timer when it hands a reply to that
 // member's connection. A member whose process died while its JoinGroup
 // waited gets no timer when kfake finds the connection closed (about half
-// the time: handing the reply over races the close): the rebalance completes with it, the leader assigns it partitions,
-// its reply goes nowhere, and the group stays stable with those partitions
-// held by a member that no longer exists, for ever (the surviving members
-// heartbeat happily and never see a rebalance). Kafka starts every member's
-// session when a generation begins. The watch does what Kafka does, from
-// outside: it sees every JoinGroup, SyncGroup and Heartbeat (kfake control
-// functions that observe and never answer), polls the groups' state, and a
-// member of a stable group that has sent nothing for its session timeout
-// since the later of its last request and the moment the group became
-// stable is asked to leave (a LeaveGroup naming its member id), which
-// starts the rebalance Kafka would have started.
+// the time: handing the reply over races the close): the rebalance
+// completes with it, the leader assigns it partitions, its reply goes
+// nowhere, and the group stays stable with those partitions held by a
+// member that no longer exists, for ever (the surviving members heartbeat
+// happily and never see a rebalance). And a dead member that was not
+// waiting in a join is only dropped when the rebalance times out, a
+// timeout kfake starts again on every JoinGroup, so under a storm of
+// restarts a group waits far longer than Kafka would.
 //
-// A live member of a stable group heartbeats well within its session
-// timeout, so the watch never removes one that Kafka would keep.
+// Kafka keeps a member alive while it waits in a join or a sync, and
+// otherwise expires it one session timeout after its last heartbeat (a
+// generation's start counting as one). The watch does the same from
+// outside: it sees every JoinGroup, SyncGroup and Heartbeat (kfake control
+// functions that observe and never answer), polls the groups' state, and
+// asks a member whose session ran out to leave (a LeaveGroup naming its
+// member id), which starts the rebalance Kafka would have started:
+//
+//   - Stable: nothing for a session timeout since the later of its last
+//     request and the moment the group was seen stable.
+//   - CompletingRebalance: the member's last request was its JoinGroup (it
+//     never synced, where a live member syncs at once) and a session timeout
+//     passed since the later of that and the moment the state was seen.
+//   - PreparingRebalance: its last request was not a JoinGroup (it is not
+//     waiting to join) and a session timeout passed likewise.
+//
+// A live member heartbeats well within its session timeout, so the watch
+// removes none that Kafka would keep.
 type sessionWatch struct {
 	mu     sync.Mutex
 	groups map[string]*watchedGroup
@@ -35,20 +48,29 @@ type sessionWatch struct {
 
 // watchedGroup is what the watch knows of one group.
 type watchedGroup struct {
-	stableSince time.Time                 // zero unless stable at the last poll
-	session     time.Duration             // the latest JoinGroup's session timeout
-	members     map[string]*watchedMember // by member id
+	state   string                    // at the last poll
+	since   time.Time                 // when the last poll's state was first seen
+	session time.Duration             // the latest JoinGroup's session timeout
+	members map[string]*watchedMember // by member id
 }
 
 // watchedMember is one member's last request and session timeout.
 type watchedMember struct {
 	seen    time.Time
+	joining bool // its last request was a JoinGroup
 	session time.Duration
 }
 
+// Group states as DescribeGroups names them.
+const (
+	stateStable     = "Stable"
+	stateCompleting = "CompletingRebalance"
+	statePreparing  = "PreparingRebalance"
+)
+
 // groupState is a group as DescribeGroups tells it.
 type groupState struct {
-	stable  bool
+	state   string
 	members []string
 }
 
@@ -75,12 +97,14 @@ func (w *sessionWatch) observe(req kmsg.Request, now time.Time) {
 		g.session = time.Duration(r.SessionTimeoutMillis) * time.Millisecond
 		if r.MemberID != "" {
 			m := g.member(r.MemberID)
-			m.seen, m.session = now, g.session
+			m.seen, m.joining, m.session = now, true, g.session
 		}
 	case *kmsg.SyncGroupRequest:
-		w.group(r.Group).member(r.MemberID).seen = now
+		m := w.group(r.Group).member(r.MemberID)
+		m.seen, m.joining = now, false
 	case *kmsg.HeartbeatRequest:
-		w.group(r.Group).member(r.MemberID).seen = now
+		m := w.group(r.Group).member(r.MemberID)
+		m.seen, m.joining = now, false
 	case *kmsg.LeaveGroupRequest:
 		g := w.group(r.Group)
 		delete(g.members, r.MemberID)
@@ -103,18 +127,29 @@ func (w *sessionWatch) expired(states map[string]groupState, now time.Time) []ex
 			delete(w.groups, name)
 			continue
 		}
-		if !st.stable {
-			g.stableSince = time.Time{}
-			continue
+		if st.state != g.state {
+			g.state, g.since = st.state, now
 		}
-		if g.stableSince.IsZero() {
-			g.stableSince = now
+		var expires func(m *watchedMember) bool // for a member not kept alive
+		switch st.state {
+		case stateStable:
+			expires = func(*watchedMember) bool { return true }
+		case stateCompleting:
+			expires = func(m *watchedMember) bool { return m == nil || m.joining }
+		case statePreparing:
+			expires = func(m *watchedMember) bool { return m == nil || !m.joining }
+		default:
+			continue
 		}
 		listed := make(map[string]bool, len(st.members))
 		for _, id := range st.members {
 			listed[id] = true
-			last, session := g.stableSince, g.session
-			if m := g.members[id]; m != nil {
+			m := g.members[id]
+			if !expires(m) {
+				continue
+			}
+			last, session := g.since, g.session
+			if m != nil {
 				if m.seen.After(last) {
 					last = m.seen
 				}

@@ -33,7 +33,13 @@ func TestSessionWatch_expired(t *testing.T) {
 	t0 := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) time.Time { return t0.Add(d) }
 	stable := func(ids ...string) map[string]groupState {
-		return map[string]groupState{"g": {stable: true, members: ids}}
+		return map[string]groupState{"g": {state: stateStable, members: ids}}
+	}
+	preparing := func(ids ...string) map[string]groupState {
+		return map[string]groupState{"g": {state: statePreparing, members: ids}}
+	}
+	completing := func(ids ...string) map[string]groupState {
+		return map[string]groupState{"g": {state: stateCompleting, members: ids}}
 	}
 	type poll struct {
 		at     time.Duration
@@ -74,13 +80,43 @@ func TestSessionWatch_expired(t *testing.T) {
 			},
 		},
 		{
-			name: "a rebalance in progress holds the clock: joins wait up to the rebalance timeout",
+			name: "preparing: a member waiting in its join is kept, a silent one that is not expires",
+			events: func(w *sessionWatch) {
+				w.observe(join("g", "waiting", 6*time.Second), at(0))
+				w.observe(join("g", "gone", 6*time.Second), at(0))
+				w.observe(heartbeat("g", "gone"), at(time.Second))
+			},
+			polls: []poll{
+				{at: time.Second, states: preparing("waiting", "gone")},
+				{at: 7 * time.Second, states: preparing("waiting", "gone")},
+				{at: 7*time.Second + 1, states: preparing("waiting", "gone"), want: []string{"gone"}},
+				{at: 40 * time.Second, states: preparing("waiting")},
+			},
+		},
+		{
+			name: "completing: a member that synced is kept, one that never synced after its join expires",
+			events: func(w *sessionWatch) {
+				w.observe(join("g", "synced", 6*time.Second), at(0))
+				w.observe(join("g", "dead", 6*time.Second), at(0))
+				sync := kmsg.NewPtrSyncGroupRequest()
+				sync.Group, sync.MemberID = "g", "synced"
+				w.observe(sync, at(20*time.Second))
+			},
+			polls: []poll{
+				{at: 20 * time.Second, states: completing("synced", "dead")},
+				{at: 26 * time.Second, states: completing("synced", "dead")},
+				{at: 26*time.Second + 1, states: completing("synced", "dead"), want: []string{"dead"}},
+				{at: 60 * time.Second, states: completing("synced")},
+			},
+		},
+		{
+			name: "a state change restarts the clock",
 			events: func(w *sessionWatch) {
 				w.observe(join("g", "a", 6*time.Second), at(0))
 			},
 			polls: []poll{
-				{at: 0, states: map[string]groupState{"g": {members: []string{"a"}}}},
-				{at: 30 * time.Second, states: map[string]groupState{"g": {members: []string{"a"}}}},
+				{at: 0, states: preparing("a")},
+				{at: 30 * time.Second, states: preparing("a")},
 				{at: 31 * time.Second, states: stable("a")},
 				{at: 37 * time.Second, states: stable("a")},
 				{at: 37*time.Second + 1, states: stable("a"), want: []string{"a"}},
@@ -136,7 +172,7 @@ func TestSessionWatch_forgetsGroupsGoneFromTheBroker(t *testing.T) {
 	w.observe(join("gone", "a", 6*time.Second), now)
 	w.observe(join("empty", "b", 6*time.Second), now)
 	w.observe(join("kept", "c", 6*time.Second), now)
-	w.expired(map[string]groupState{"empty": {stable: false}, "kept": {stable: true, members: []string{"c"}}}, now)
+	w.expired(map[string]groupState{"empty": {state: "Empty"}, "kept": {state: stateStable, members: []string{"c"}}}, now)
 	if got := w.names(); !slices.Equal(got, []string{"kept"}) {
 		t.Errorf("groups known after the poll: %v, want [kept]", got)
 	}
