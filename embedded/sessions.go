@@ -21,7 +21,8 @@ import (
 // happily and never see a rebalance). And a dead member that was not
 // waiting in a join is only dropped when the rebalance times out, a
 // timeout kfake starts again on every JoinGroup, so under a storm of
-// restarts a group waits far longer than Kafka would.
+// restarts a group waits far longer than Kafka would, or for ever when the
+// clients' own join timeouts keep sending new JoinGroups.
 //
 // Kafka keeps a member alive while it waits in a join or a sync, and
 // otherwise expires it one session timeout after its last heartbeat (a
@@ -36,8 +37,11 @@ import (
 //   - CompletingRebalance: the member's last request was its JoinGroup (it
 //     never synced, where a live member syncs at once) and a session timeout
 //     passed since the later of that and the moment the state was seen.
-//   - PreparingRebalance: its last request was not a JoinGroup (it is not
-//     waiting to join) and a session timeout passed likewise.
+//   - PreparingRebalance: it is not waiting in a join (its last request was
+//     not a JoinGroup, or a poll saw the group past that join) and a session
+//     timeout passed likewise; or it is waiting, and sent nothing for its
+//     rebalance timeout plus a session timeout (Kafka would have answered
+//     its join by then; kfake may hold it for ever, see above).
 //
 // A live member heartbeats well within its session timeout, so the watch
 // removes none that Kafka would keep.
@@ -58,8 +62,15 @@ type watchedGroup struct {
 type watchedMember struct {
 	seen    time.Time
 	joining bool // its last request was a JoinGroup
-	session time.Duration
+	// answered: the group was seen past that join (completing or stable)
+	// by a poll sent after it, so the member no longer waits in it.
+	answered  bool
+	session   time.Duration
+	rebalance time.Duration
 }
+
+// awaitingJoin: the member's JoinGroup is still held by the broker.
+func (m *watchedMember) awaitingJoin() bool { return m != nil && m.joining && !m.answered }
 
 // Group states as DescribeGroups names them.
 const (
@@ -97,7 +108,8 @@ func (w *sessionWatch) observe(req kmsg.Request, now time.Time) {
 		g.session = time.Duration(r.SessionTimeoutMillis) * time.Millisecond
 		if r.MemberID != "" {
 			m := g.member(r.MemberID)
-			m.seen, m.joining, m.session = now, true, g.session
+			m.seen, m.joining, m.answered = now, true, false
+			m.session, m.rebalance = g.session, time.Duration(r.RebalanceTimeoutMillis)*time.Millisecond
 		}
 	case *kmsg.SyncGroupRequest:
 		m := w.group(r.Group).member(r.MemberID)
@@ -114,10 +126,11 @@ func (w *sessionWatch) observe(req kmsg.Request, now time.Time) {
 	}
 }
 
-// expired takes the groups' state polled at now and returns the members
-// whose session ran out; the watch forgets them. Groups the poll did not
-// return, or returned with no members, are forgotten too.
-func (w *sessionWatch) expired(states map[string]groupState, now time.Time) []expiry {
+// expired takes the groups' state, asked for at asked and answered at
+// now, and returns the members whose session ran out; the watch forgets
+// them. Groups the poll did not return, or returned with no members, are
+// forgotten too.
+func (w *sessionWatch) expired(states map[string]groupState, asked, now time.Time) []expiry {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var out []expiry
@@ -130,37 +143,18 @@ func (w *sessionWatch) expired(states map[string]groupState, now time.Time) []ex
 		if st.state != g.state {
 			g.state, g.since = st.state, now
 		}
-		var expires func(m *watchedMember) bool // for a member not kept alive
-		switch st.state {
-		case stateStable:
-			expires = func(*watchedMember) bool { return true }
-		case stateCompleting:
-			expires = func(m *watchedMember) bool { return m == nil || m.joining }
-		case statePreparing:
-			expires = func(m *watchedMember) bool { return m == nil || !m.joining }
-		default:
-			continue
+		if st.state == stateStable || st.state == stateCompleting {
+			// Joins the broker handled before this poll were answered.
+			for _, m := range g.members {
+				if m.joining && m.seen.Before(asked) {
+					m.answered = true
+				}
+			}
 		}
 		listed := make(map[string]bool, len(st.members))
 		for _, id := range st.members {
 			listed[id] = true
-			m := g.members[id]
-			if !expires(m) {
-				continue
-			}
-			last, session := g.since, g.session
-			if m != nil {
-				if m.seen.After(last) {
-					last = m.seen
-				}
-				if m.session > 0 {
-					session = m.session
-				}
-			}
-			if session <= 0 {
-				session = defaultSession
-			}
-			if now.Sub(last) > session {
+			if g.expires(g.members[id], now) {
 				out = append(out, expiry{group: name, member: id})
 				delete(g.members, id)
 				listed[id] = false
@@ -173,6 +167,42 @@ func (w *sessionWatch) expired(states map[string]groupState, now time.Time) []ex
 		}
 	}
 	return out
+}
+
+// expires applies the rules of [sessionWatch] to member m (nil: never seen)
+// of g at now.
+func (g *watchedGroup) expires(m *watchedMember, now time.Time) bool {
+	last, session, rebalance := g.since, g.session, time.Duration(0)
+	if m != nil {
+		if m.seen.After(last) {
+			last = m.seen
+		}
+		if m.session > 0 {
+			session = m.session
+		}
+		rebalance = m.rebalance
+	}
+	if session <= 0 {
+		session = defaultSession
+	}
+	silent := now.Sub(last)
+	switch g.state {
+	case stateStable:
+		return silent > session
+	case stateCompleting:
+		// A member that synced waits for the leader's assignment.
+		return (m == nil || m.joining) && silent > session
+	case statePreparing:
+		// A member waiting in its join is kept, but not for longer than
+		// Kafka would hold the join (the rebalance timeout) plus a session:
+		// kfake holds a join longer, restarting its wait on every JoinGroup,
+		// and our clients time out and ask again well before that.
+		if m.awaitingJoin() {
+			return rebalance > 0 && silent > rebalance+session
+		}
+		return silent > session
+	}
+	return false
 }
 
 // names returns the groups the watch knows.
@@ -225,11 +255,12 @@ func (w *sessionWatch) run(ctx context.Context, interval time.Duration, admin gr
 		if len(names) == 0 {
 			continue
 		}
+		asked := time.Now()
 		states, err := admin.describe(ctx, names)
 		if err != nil {
 			continue
 		}
-		for _, e := range w.expired(states, time.Now()) {
+		for _, e := range w.expired(states, asked, time.Now()) {
 			_ = admin.leave(ctx, e.group, e.member)
 		}
 	}

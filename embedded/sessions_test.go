@@ -11,6 +11,7 @@ import (
 func join(group, member string, session time.Duration) *kmsg.JoinGroupRequest {
 	r := kmsg.NewPtrJoinGroupRequest()
 	r.Group, r.MemberID, r.SessionTimeoutMillis = group, member, int32(session/time.Millisecond)
+	r.RebalanceTimeoutMillis = 20000
 	return r
 }
 
@@ -90,7 +91,30 @@ func TestSessionWatch_expired(t *testing.T) {
 				{at: time.Second, states: preparing("waiting", "gone")},
 				{at: 7 * time.Second, states: preparing("waiting", "gone")},
 				{at: 7*time.Second + 1, states: preparing("waiting", "gone"), want: []string{"gone"}},
-				{at: 40 * time.Second, states: preparing("waiting")},
+				{at: 26 * time.Second, states: preparing("waiting")},
+			},
+		},
+		{
+			name: "preparing: a join held past the rebalance timeout plus a session expires",
+			events: func(w *sessionWatch) {
+				w.observe(join("g", "waiting", 6*time.Second), at(0))
+			},
+			polls: []poll{
+				{at: 0, states: preparing("waiting")},
+				{at: 26 * time.Second, states: preparing("waiting")},
+				{at: 26*time.Second + 1, states: preparing("waiting"), want: []string{"waiting"}},
+			},
+		},
+		{
+			name: "preparing: a member whose join a poll saw answered is no longer waiting",
+			events: func(w *sessionWatch) {
+				w.observe(join("g", "answered", 6*time.Second), at(0))
+			},
+			polls: []poll{
+				{at: time.Second, states: completing("answered")},
+				{at: 2 * time.Second, states: preparing("answered")},
+				{at: 8 * time.Second, states: preparing("answered")},
+				{at: 8*time.Second + 1, states: preparing("answered"), want: []string{"answered"}},
 			},
 		},
 		{
@@ -116,10 +140,10 @@ func TestSessionWatch_expired(t *testing.T) {
 			},
 			polls: []poll{
 				{at: 0, states: preparing("a")},
-				{at: 30 * time.Second, states: preparing("a")},
-				{at: 31 * time.Second, states: stable("a")},
-				{at: 37 * time.Second, states: stable("a")},
-				{at: 37*time.Second + 1, states: stable("a"), want: []string{"a"}},
+				{at: 20 * time.Second, states: preparing("a")},
+				{at: 21 * time.Second, states: stable("a")},
+				{at: 27 * time.Second, states: stable("a")},
+				{at: 27*time.Second + 1, states: stable("a"), want: []string{"a"}},
 			},
 		},
 		{
@@ -151,7 +175,7 @@ func TestSessionWatch_expired(t *testing.T) {
 			tt.events(w)
 			for i, p := range tt.polls {
 				var got []string
-				for _, e := range w.expired(p.states, at(p.at)) {
+				for _, e := range w.expired(p.states, at(p.at), at(p.at)) {
 					if e.group != "g" {
 						t.Errorf("poll %d: expiry in group %q, want g", i, e.group)
 					}
@@ -172,7 +196,7 @@ func TestSessionWatch_forgetsGroupsGoneFromTheBroker(t *testing.T) {
 	w.observe(join("gone", "a", 6*time.Second), now)
 	w.observe(join("empty", "b", 6*time.Second), now)
 	w.observe(join("kept", "c", 6*time.Second), now)
-	w.expired(map[string]groupState{"empty": {state: "Empty"}, "kept": {state: stateStable, members: []string{"c"}}}, now)
+	w.expired(map[string]groupState{"empty": {state: "Empty"}, "kept": {state: stateStable, members: []string{"c"}}}, now, now)
 	if got := w.names(); !slices.Equal(got, []string{"kept"}) {
 		t.Errorf("groups known after the poll: %v, want [kept]", got)
 	}
