@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -12,12 +13,13 @@ import (
 	"github.com/karafka-actors/karafka-actors/producer"
 )
 
-// committer commits one consumer-group session's marked offsets: soon after
+// atLeastOnceSession is the at-least-once sessionFinisher. It commits the
+// session's marked offsets: soon after
 // offsets are marked (at most one commit in flight, at least commitGap
 // apart, so a busy partition's marks coalesce), and at least every
 // interval. The replay window after a crash is thus about the in-flight
 // work plus one commit round trip, not a whole interval.
-type committer struct {
+type atLeastOnceSession struct {
 	sess  sarama.ConsumerGroupSession
 	bus   *events.Bus
 	group string
@@ -31,9 +33,11 @@ type committer struct {
 // the next one: under load, marks of a few milliseconds share one commit.
 const commitGap = 5 * time.Millisecond
 
-// startCommitter starts the commit loop of sess.
-func startCommitter(sess sarama.ConsumerGroupSession, interval time.Duration, bus *events.Bus, group string) *committer {
-	c := &committer{sess: sess, bus: bus, group: group, kick: make(chan struct{}, 1), stop: make(chan struct{})}
+var _ sessionFinisher = (*atLeastOnceSession)(nil)
+
+// newAtLeastOnceSession starts the commit loop of sess.
+func newAtLeastOnceSession(sess sarama.ConsumerGroupSession, interval time.Duration, bus *events.Bus, group string) *atLeastOnceSession {
+	c := &atLeastOnceSession{sess: sess, bus: bus, group: group, kick: make(chan struct{}, 1), stop: make(chan struct{})}
 	c.loop.Go(func() {
 		t := time.NewTicker(interval)
 		defer t.Stop()
@@ -60,7 +64,7 @@ func startCommitter(sess sarama.ConsumerGroupSession, interval time.Duration, bu
 
 // mark marks next as the offset to resume topic/id from, and asks for a
 // commit soon.
-func (c *committer) mark(topic string, id int32, next int64) {
+func (c *atLeastOnceSession) mark(topic string, id int32, next int64) {
 	c.sess.MarkOffset(topic, id, next, "")
 	c.dirty.Store(true)
 	select {
@@ -69,8 +73,14 @@ func (c *committer) mark(topic string, id int32, next int64) {
 	}
 }
 
-// close stops the loop and commits what was marked last.
-func (c *committer) close() {
+// partition makes p's finisher, whose marks go to this session.
+func (c *atLeastOnceSession) partition(p *partition) finisher {
+	topic, id := p.topic, p.id
+	return newAtLeastOnce(p, func(next int64) { c.mark(topic, id, next) })
+}
+
+// end stops the loop and commits what was marked last.
+func (c *atLeastOnceSession) end() {
 	close(c.stop)
 	c.loop.Wait()
 	c.commit()
@@ -79,7 +89,7 @@ func (c *committer) close() {
 // commit commits the marked offsets. It commits even when nothing was marked
 // since the last tick: sarama keeps offsets whose commit failed dirty and
 // sends nothing when none are, so a failed commit is retried on the next one.
-func (c *committer) commit() {
+func (c *atLeastOnceSession) commit() {
 	marked := c.dirty.Swap(false)
 	c.sess.Commit()
 	if marked {
@@ -87,18 +97,74 @@ func (c *committer) commit() {
 	}
 }
 
-// send produces msg, a dead letter of p, and releases one token of e once
+// atLeastOnce is the at-least-once finisher of one partition. A tracker
+// entry per message (inside its work) holds one token for its processing
+// and one per record it produced until the broker acknowledged it; when the
+// oldest entries hold none, the offset after them is marked (tracker.go).
+// Responses go through the outbox, which keeps them in order through
+// resends (outbox.go); dead letters are sent each on its own (send).
+type atLeastOnce struct {
+	p       *partition
+	tracker *tracker
+	out     outbox
+}
+
+var _ finisher = (*atLeastOnce)(nil)
+
+// newAtLeastOnce makes p's finisher; mark is called with the offset to
+// resume from, in order, whenever it advances.
+func newAtLeastOnce(p *partition, mark func(next int64)) *atLeastOnce {
+	f := &atLeastOnce{p: p}
+	var onDone func(*entry)
+	if d := p.d; d.bus.Active(events.MessageProcessed) {
+		onDone = func(e *entry) {
+			d.bus.Publish(events.Event{Kind: events.MessageProcessed, Topic: p.topic, Group: p.group, Partition: p.id, Offset: e.offset})
+		}
+	}
+	f.tracker = newTracker(mark, onDone)
+	f.out.p = p
+	return f
+}
+
+func (f *atLeastOnce) consumed(w *work) { f.tracker.track(&w.entry, w.msg.Offset) }
+
+func (f *atLeastOnce) respond(w *work, out []producer.Message) {
+	e := &w.entry
+	e.hold(len(out))
+	f.out.send(out, e)
+	e.release()
+}
+
+func (f *atLeastOnce) deadLetter(w *work, msg *producer.Message, acked func()) {
+	e := &w.entry
+	e.hold(1)
+	f.send(msg, e, acked)
+	e.release()
+}
+
+func (f *atLeastOnce) done(w *work) { w.entry.release() }
+
+func (f *atLeastOnce) outstanding() int { return f.tracker.outstanding() }
+
+func (f *atLeastOnce) waitBelow(ctx context.Context, limit int) error {
+	return f.tracker.waitBelow(ctx, limit)
+}
+
+func (f *atLeastOnce) handBack() int { return f.tracker.freeze() }
+
+// send produces msg, a dead letter, and releases one token of e once
 // the broker acknowledged it (after calling acked, when not nil). Failed
 // sends are retried with backoff until they succeed, the partition is handed
 // back or the runtime gives up on draining; then the message's offset simply
 // stays unmarked and the message is consumed again after a restart
 // (at-least-once). Unlike responses (see outbox), dead letters are not kept
 // in order with each other.
-func (d *deps) send(p *partition, msg *producer.Message, e *entry, acked func()) {
-	d.sender.SendAsync(msg, func(r producer.Result) { d.result(p, msg, e, acked, r, 1) })
+func (f *atLeastOnce) send(msg *producer.Message, e *entry, acked func()) {
+	f.p.d.sender.SendAsync(msg, func(r producer.Result) { f.result(msg, e, acked, r, 1) })
 }
 
-func (d *deps) result(p *partition, msg *producer.Message, e *entry, acked func(), r producer.Result, attempt int) {
+func (f *atLeastOnce) result(msg *producer.Message, e *entry, acked func(), r producer.Result, attempt int) {
+	p, d := f.p, f.p.d
 	if r.Err == nil {
 		if acked != nil {
 			acked()
@@ -114,6 +180,6 @@ func (d *deps) result(p *partition, msg *producer.Message, e *entry, acked func(
 	delay := d.backoff.Delay(attempt)
 	d.produceFailed(p, "dead letter", msg.Topic, attempt, delay, r.Err)
 	time.AfterFunc(delay, func() {
-		d.sender.SendAsync(msg, func(r producer.Result) { d.result(p, msg, e, acked, r, attempt+1) })
+		d.sender.SendAsync(msg, func(r producer.Result) { f.result(msg, e, acked, r, attempt+1) })
 	})
 }

@@ -15,7 +15,7 @@ import (
 // Cleanup after all of them returned.
 type handler struct {
 	m   *membership
-	fin *committer // of the current session
+	fin sessionFinisher // of the current session
 }
 
 func newHandler(m *membership) *handler {
@@ -24,16 +24,17 @@ func newHandler(m *membership) *handler {
 
 var _ sarama.ConsumerGroupHandler = (*handler)(nil)
 
-// Setup starts the committer of the session.
+// Setup makes the session's finisher, which commits what its claims finish.
 func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
 	h.m.conns.joining.Store(false)
-	h.fin = startCommitter(sess, h.m.cfg.CommitInterval, h.m.d.bus, h.m.group)
+	h.fin = h.m.finishing(sess)
 	return nil
 }
 
-// Cleanup commits what the drained claims marked before the session ends.
+// Cleanup ends the session's finisher: what the drained claims marked is
+// committed before the session ends.
 func (h *handler) Cleanup(sess sarama.ConsumerGroupSession) error {
-	h.fin.close()
+	h.fin.end()
 	h.m.conns.joining.Store(true) // the next Consume joins again
 	return nil
 }
@@ -48,9 +49,7 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 	if l == nil {
 		return fmt.Errorf("actors: group %s was assigned topic %q, which has no route", h.m.group, topic)
 	}
-	p := newPartition(l.d, l.route, claim.Partition(), func(next int64) {
-		h.fin.mark(topic, claim.Partition(), next)
-	})
+	p := newPartition(l.d, l.route, claim.Partition(), h.fin)
 	if _, err := l.request(spawnPartition{p: p}); err != nil {
 		// The request may still be queued (a restarting listener): make
 		// sure whatever it spawns is stopped right after.
@@ -95,9 +94,9 @@ loop:
 			p.ctrl.in.push(l.d.sys, batch...)
 			clear(batch)
 			batch = batch[:0]
-			if p.tracker.outstanding() >= max {
+			if p.fin.outstanding() >= max {
 				h.m.pause(topic, p.id, true)
-				err := p.tracker.waitBelow(ctx, max/2+1)
+				err := p.fin.waitBelow(ctx, max/2+1)
 				h.m.pause(topic, p.id, false)
 				if err != nil {
 					break loop
@@ -126,6 +125,6 @@ func (h *handler) drain(l *listener, p *partition) {
 	defer cancel()
 	if err := p.drain(ctx); err != nil {
 		l.d.log.Warn("partition not drained; undone messages will be consumed again",
-			"topic", p.topic, "partition", p.id, "outstanding", p.tracker.outstanding(), "error", err)
+			"topic", p.topic, "partition", p.id, "outstanding", p.fin.outstanding(), "error", err)
 	}
 }
