@@ -59,7 +59,8 @@ type finisher interface {
 	deadLetter(w *work, msg *producer.Message, acked func())
 	// done finishes w, which has nothing to send (filtered, or no responses).
 	done(w *work)
-	// outstanding is the number of consumed messages not finished yet.
+	// outstanding is the number of consumed messages from the lowest
+	// unfinished one on: those whose offset cannot be committed yet.
 	outstanding() int
 	// waitBelow blocks until fewer than limit messages are outstanding, or
 	// ctx ends (its error is returned then).
