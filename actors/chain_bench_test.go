@@ -3,7 +3,6 @@ package actors
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/karafka-actors/karafka-actors/controllers"
-	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/producer"
 	"github.com/karafka-actors/karafka-actors/responders"
@@ -82,26 +80,22 @@ func (c *chain) waitMark(next int64) {
 	}
 }
 
-func newChain(dispatch actor.Dispatcher) *chain {
-	logger := slog.New(slog.DiscardHandler)
-	sys := NewSystem(logger)
-	d := &deps{sys: sys, dispatch: dispatch, sender: ackSender{}, bus: events.NewBus(logger), log: logger,
-		hard: context.Background(), halt: context.Background(), backoff: supervision.DefaultBackoff()}
-	c := &chain{sys: sys, marked: make(chan struct{}, 1)}
-	c.p = newPartition(d, benchRoute(), 0, func(next int64) {
+func newChain(b *testing.B, dispatch actor.Dispatcher) *chain {
+	d := newTestDeps(b, ackSender{}, dispatch)
+	c := &chain{sys: d.sys, marked: make(chan struct{}, 1)}
+	c.p = newPartition(d, benchRoute(), 0, marks(func(next int64) {
 		c.mark.Store(next)
 		select {
 		case c.marked <- struct{}{}:
 		default:
 		}
-	})
-	c.pid = sys.Root.Spawn(c.p.props())
+	}))
+	c.pid = d.sys.Root.Spawn(c.p.props())
 	return c
 }
 
 func (c *chain) stop() {
 	_ = c.sys.Root.StopFuture(c.pid).Wait()
-	c.sys.Shutdown()
 }
 
 // dispatchers are the two ways to run mailboxes, compared side by side.
@@ -128,7 +122,7 @@ func forEachDispatcher(b *testing.B, body func(b *testing.B, c *chain)) {
 		b.Run("dispatcher="+disp.name, func(b *testing.B) {
 			dispatch, closePool := disp.new()
 			defer closePool()
-			c := newChain(dispatch)
+			c := newChain(b, dispatch)
 			defer c.stop()
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -152,7 +146,7 @@ func BenchmarkChain(b *testing.B) {
 			if len(batch) == batchSize || i == b.N-1 {
 				c.p.ctrl.in.push(c.sys, batch...)
 				batch = batch[:0]
-				if err := c.p.tracker.waitBelow(context.Background(), maxInFlight); err != nil {
+				if err := c.p.fin.waitBelow(context.Background(), maxInFlight); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -17,8 +17,8 @@ const (
 )
 
 // deadLetter produces w's original record to the dead letter topic with
-// headers naming its origin and failure. The offset advances once the dead
-// letter record is acknowledged.
+// headers naming its origin and failure, through the partition's finisher:
+// w is finished once the dead letter is written.
 func (p *partition) deadLetter(w *work, perr *ProcessingError) {
 	m := w.msg
 	headers := make([]producer.Header, 0, len(m.Headers)+pipeline.DeadLetterHeaderCount)
@@ -30,12 +30,9 @@ func (p *partition) deadLetter(w *work, perr *ProcessingError) {
 	msg := &producer.Message{Topic: p.dlq, Key: m.Key, Value: m.Value, Headers: headers}
 	p.d.log.Warn("message dead-lettered", "topic", p.topic, "partition", p.id, "offset", m.Offset,
 		"dead_letter_topic", p.dlq, "attempts", perr.Attempt, "error", perr.Err)
-	e := &w.entry
 	w.params, w.responses = nil, nil
-	e.hold(1)
-	p.d.send(p, msg, e, func() {
+	p.fin.deadLetter(w, msg, func() {
 		p.d.bus.Publish(events.Event{Kind: events.MessageDeadLettered, Topic: p.topic, Group: p.group, Partition: p.id,
 			Offset: m.Offset, Attempt: perr.Attempt, Err: perr})
 	})
-	e.release()
 }

@@ -42,37 +42,6 @@ type deps struct {
 	claims  claims // claimed partitions, and what shutdown left undone
 }
 
-// send produces msg, a dead letter of p, and releases one token of e once
-// the broker acknowledged it (after calling acked, when not nil). Failed
-// sends are retried with backoff until they succeed, the partition is handed
-// back or the runtime gives up on draining; then the message's offset simply
-// stays unmarked and the message is consumed again after a restart
-// (at-least-once). Unlike responses (see outbox), dead letters are not kept
-// in order with each other.
-func (d *deps) send(p *partition, msg *producer.Message, e *entry, acked func()) {
-	d.sender.SendAsync(msg, func(r producer.Result) { d.result(p, msg, e, acked, r, 1) })
-}
-
-func (d *deps) result(p *partition, msg *producer.Message, e *entry, acked func(), r producer.Result, attempt int) {
-	if r.Err == nil {
-		if acked != nil {
-			acked()
-		}
-		e.release()
-		return
-	}
-	if errors.Is(r.Err, producer.ErrClosed) || d.halt.Err() != nil || p.stopped.Load() {
-		d.log.Error("dead letter not acknowledged; its input offset stays uncommitted and will be consumed again",
-			"topic", msg.Topic, "input_topic", p.topic, "partition", p.id, "error", r.Err)
-		return
-	}
-	delay := d.backoff.Delay(attempt)
-	d.produceFailed(p, "dead letter", msg.Topic, attempt, delay, r.Err)
-	time.AfterFunc(delay, func() {
-		d.sender.SendAsync(msg, func(r producer.Result) { d.result(p, msg, e, acked, r, attempt+1) })
-	})
-}
-
 // produceFailed reports a record of p (a "response" or a "dead letter")
 // whose send failed and is sent again after delay. A topic that does not
 // exist is said in so many words: it does not heal by itself, and the

@@ -3,9 +3,6 @@ package actors
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/IBM/sarama"
 
@@ -17,74 +14,29 @@ import (
 // goroutine per assigned partition (handed to the listener of its topic),
 // Cleanup after all of them returned.
 type handler struct {
-	m      *membership
-	dirty  atomic.Bool   // offsets marked since the last commit
-	kick   chan struct{} // (cap 1) offsets were marked: commit soon
-	stop   chan struct{}
-	ticker sync.WaitGroup
+	m   *membership
+	fin sessionFinisher // of the current session
 }
 
 func newHandler(m *membership) *handler {
-	return &handler{m: m, kick: make(chan struct{}, 1)}
+	return &handler{m: m}
 }
-
-// commitGap is the least time between the end of a commit and the start of
-// the next one: under load, marks of a few milliseconds share one commit.
-const commitGap = 5 * time.Millisecond
 
 var _ sarama.ConsumerGroupHandler = (*handler)(nil)
 
-// Setup starts the committer of the session: it commits soon after offsets
-// are marked (at most one commit in flight, at least commitGap apart, so a
-// busy partition's marks coalesce), and at least every CommitInterval. The
-// replay window after a crash is thus about the in-flight work plus one
-// commit round trip, not a whole interval.
+// Setup makes the session's finisher, which commits what its claims finish.
 func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
 	h.m.conns.joining.Store(false)
-	h.stop = make(chan struct{})
-	stop := h.stop
-	h.ticker.Go(func() {
-		t := time.NewTicker(h.m.cfg.CommitInterval)
-		defer t.Stop()
-		gap := time.NewTimer(0)
-		defer gap.Stop()
-		for {
-			select {
-			case <-h.kick:
-			case <-t.C:
-			case <-stop:
-				return
-			}
-			h.commit(sess)
-			gap.Reset(commitGap)
-			select {
-			case <-gap.C:
-			case <-stop:
-				return
-			}
-		}
-	})
+	h.fin = h.m.finishing(sess)
 	return nil
 }
 
-// Cleanup commits what the drained claims marked before the session ends.
+// Cleanup ends the session's finisher: what the drained claims marked is
+// committed before the session ends.
 func (h *handler) Cleanup(sess sarama.ConsumerGroupSession) error {
-	close(h.stop)
-	h.ticker.Wait()
-	h.commit(sess)
+	h.fin.end()
 	h.m.conns.joining.Store(true) // the next Consume joins again
 	return nil
-}
-
-// commit commits the marked offsets. It commits even when nothing was marked
-// since the last tick: sarama keeps offsets whose commit failed dirty and
-// sends nothing when none are, so a failed commit is retried on the next one.
-func (h *handler) commit(sess sarama.ConsumerGroupSession) {
-	marked := h.dirty.Swap(false)
-	sess.Commit()
-	if marked {
-		h.m.d.bus.Publish(events.Event{Kind: events.OffsetsCommitted, Group: h.m.group})
-	}
 }
 
 // ConsumeClaim feeds one partition's messages to its partition actor in
@@ -97,14 +49,7 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 	if l == nil {
 		return fmt.Errorf("actors: group %s was assigned topic %q, which has no route", h.m.group, topic)
 	}
-	p := newPartition(l.d, l.route, claim.Partition(), func(next int64) {
-		sess.MarkOffset(topic, claim.Partition(), next, "")
-		h.dirty.Store(true)
-		select {
-		case h.kick <- struct{}{}:
-		default:
-		}
-	})
+	p := newPartition(l.d, l.route, claim.Partition(), h.fin)
 	if _, err := l.request(spawnPartition{p: p}); err != nil {
 		// The request may still be queued (a restarting listener): make
 		// sure whatever it spawns is stopped right after.
@@ -149,9 +94,9 @@ loop:
 			p.ctrl.in.push(l.d.sys, batch...)
 			clear(batch)
 			batch = batch[:0]
-			if p.tracker.outstanding() >= max {
+			if p.fin.outstanding() >= max {
 				h.m.pause(topic, p.id, true)
-				err := p.tracker.waitBelow(ctx, max/2+1)
+				err := p.fin.waitBelow(ctx, max/2+1)
 				h.m.pause(topic, p.id, false)
 				if err != nil {
 					break loop
@@ -180,6 +125,6 @@ func (h *handler) drain(l *listener, p *partition) {
 	defer cancel()
 	if err := p.drain(ctx); err != nil {
 		l.d.log.Warn("partition not drained; undone messages will be consumed again",
-			"topic", p.topic, "partition", p.id, "outstanding", p.tracker.outstanding(), "error", err)
+			"topic", p.topic, "partition", p.id, "outstanding", p.fin.outstanding(), "error", err)
 	}
 }

@@ -29,8 +29,15 @@ type membership struct {
 	done      chan struct{} // closed when the consume loop returned
 
 	mu      sync.Mutex
-	cg      sarama.ConsumerGroup
-	leaving bool // the consume loop ended; guarded by mu
+	cg      pauser // the consumer group, once connected
+	leaving bool   // the consume loop ended; guarded by mu
+}
+
+// pauser is what pausing a partition needs of a consumer group;
+// sarama.ConsumerGroup has it.
+type pauser interface {
+	Pause(partitions map[string][]int32)
+	Resume(partitions map[string][]int32)
 }
 
 // leaveTimeout bounds leaving the group and closing the client at shutdown.

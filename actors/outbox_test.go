@@ -1,10 +1,8 @@
 package actors
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -15,7 +13,6 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/karafka-actors/karafka-actors/controllers"
-	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/producer"
 	"github.com/karafka-actors/karafka-actors/responders"
@@ -143,19 +140,12 @@ func orderRoute() *topology.Resolved {
 // feeds it n messages. mark is the offset it marked last.
 func startPartition(t *testing.T, sender Sender, n int) (p *partition, mark *atomic.Int64) {
 	t.Helper()
-	logger := slog.New(slog.DiscardHandler)
-	sys := NewSystem(logger)
-	pool := newPool(poolIdle, poolMaxIdle, poolThroughput)
-	d := &deps{sys: sys, dispatch: pool, sender: sender, bus: events.NewBus(logger), log: logger, hard: context.Background(), halt: context.Background(),
-		backoff: supervision.Backoff{Initial: 200 * time.Microsecond, Max: 2 * time.Millisecond, Multiplier: 2}}
+	d := newTestDeps(t, sender, nil)
+	sys := d.sys
 	mark = new(atomic.Int64)
-	p = newPartition(d, orderRoute(), 0, func(next int64) { mark.Store(next) })
+	p = newPartition(d, orderRoute(), 0, marks(mark.Store))
 	pid := sys.Root.Spawn(p.props())
-	t.Cleanup(func() {
-		_ = sys.Root.StopFuture(pid).Wait()
-		sys.Shutdown()
-		pool.close()
-	})
+	t.Cleanup(func() { _ = sys.Root.StopFuture(pid).Wait() })
 	for i := range n {
 		m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: fmt.Appendf(nil, `{"id":%d}`, i)}
 		p.ctrl.in.push(sys, p.accept(m))
@@ -264,10 +254,11 @@ func TestOutbox_stopsResendingWhenHandedBack(t *testing.T) {
 	}
 	p.stopped.Store(true)
 	// A resend already under way finishes its batch; none starts after.
+	out := &p.fin.(*atLeastOnce).out
 	for {
-		p.out.mu.Lock()
-		busy := p.out.resending
-		p.out.mu.Unlock()
+		out.mu.Lock()
+		busy := out.resending
+		out.mu.Unlock()
 		if !busy {
 			break
 		}

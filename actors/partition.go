@@ -17,44 +17,40 @@ import (
 // partition is the state of one claimed partition. It outlives the
 // incarnations of its partition and responder actors.
 type partition struct {
-	d       *deps
-	route   *topology.Resolved
-	topic   string
-	group   string
-	id      int32
-	retry   supervision.RetryPolicy
-	dlq     string
-	tracker *tracker
-	ctrl    stage  // parse → filters → controller
-	resp    stage  // responder → validate → produce
-	out     outbox // responses in flight, kept in order through resends
-	pid     *actor.PID
+	d     *deps
+	route *topology.Resolved
+	topic string
+	group string
+	id    int32
+	retry supervision.RetryPolicy
+	dlq   string
+	// fin finishes the partition's messages: sends their responses and
+	// dead letters, marks and commits (see finish.go).
+	fin  finisher
+	ctrl stage // parse → filters → controller
+	resp stage // responder → validate → produce
+	pid  *actor.PID
 	// stopped is set when the partition is handed back: its stages stop
 	// taking queued messages, which the partition's next owner consumes.
 	stopped atomic.Bool
 }
 
-func newPartition(d *deps, route *topology.Resolved, id int32, mark func(int64)) *partition {
+// newPartition makes the state of partition id of route; its finisher
+// comes from the session that claimed it.
+func newPartition(d *deps, route *topology.Resolved, id int32, sess sessionFinisher) *partition {
 	p := &partition{
 		d: d, route: route, topic: route.Topic, group: route.Group, id: id,
 		retry: route.RetryPolicy, dlq: route.DeadLetter,
 		ctrl: stage{name: "controller"}, resp: stage{name: "responder"},
 	}
-	var onDone func(*entry)
-	if d.bus.Active(events.MessageProcessed) {
-		onDone = func(e *entry) {
-			d.bus.Publish(events.Event{Kind: events.MessageProcessed, Topic: p.topic, Group: p.group, Partition: id, Offset: e.offset})
-		}
-	}
-	p.tracker = newTracker(mark, onDone)
-	p.out.p = p
+	p.fin = sess.partition(p)
 	return p
 }
 
 // accept registers a consumed message; it must be called in offset order.
 func (p *partition) accept(m *sarama.ConsumerMessage) *work {
 	w := &work{msg: m}
-	p.tracker.track(&w.entry, m.Offset)
+	p.fin.consumed(w)
 	return w
 }
 
@@ -95,13 +91,13 @@ func (a *partitionActor) handle(w *work) error {
 		p.d.log.Debug("message dropped by before-filter", "topic", p.topic, "partition", p.id, "offset", w.msg.Offset)
 		p.d.bus.Publish(events.Event{Kind: events.MessageFiltered, Topic: p.topic, Group: p.group, Partition: p.id, Offset: w.msg.Offset})
 		w.params = nil
-		w.entry.release()
+		p.fin.done(w)
 		return nil
 	}
 	responses := a.ctrl.Responses()
 	if len(responses) == 0 {
 		w.params = nil
-		w.entry.release()
+		p.fin.done(w)
 		return nil
 	}
 	w.responses = append(w.responses[:0], responses...)
@@ -128,7 +124,7 @@ func metadata(m *sarama.ConsumerMessage) params.Metadata {
 	return md
 }
 
-// drain waits until every accepted message is done, or ctx ends.
+// drain waits until every accepted message is finished, or ctx ends.
 func (p *partition) drain(ctx context.Context) error {
-	return p.tracker.waitBelow(ctx, 1)
+	return p.fin.waitBelow(ctx, 1)
 }

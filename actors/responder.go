@@ -9,8 +9,8 @@ import (
 
 // responderActor is one incarnation of a partition's responder stage: it
 // runs the route's responder for each RespondWith, validates the whole
-// response, and produces it through the partition's outbox without waiting
-// for acknowledgements (they release the message's tracker entry).
+// response, and hands it to the partition's finisher without waiting for
+// acknowledgements.
 type responderActor struct {
 	p         *partition
 	responder responders.Responder
@@ -31,9 +31,6 @@ func (a *responderActor) handle(w *work) error {
 		return err
 	}
 	w.responses = nil
-	e := &w.entry
-	e.hold(len(out))
-	a.p.out.send(out, e)
-	e.release()
+	a.p.fin.respond(w, out)
 	return nil
 }

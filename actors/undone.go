@@ -92,11 +92,11 @@ func (c *claims) add(p *partition) {
 	c.mu.Unlock()
 }
 
-// remove unregisters a handed-back partition and freezes its tracker, so
-// what it left undone is exactly what stays uncommitted; that is counted
-// when shutdown is under way.
+// remove unregisters a handed-back partition and hands it back to its
+// finisher, so what it left undone is exactly what stays uncommitted; that is
+// counted when shutdown is under way.
 func (c *claims) remove(p *partition) {
-	n := p.tracker.freeze()
+	n := p.fin.handBack()
 	c.mu.Lock()
 	delete(c.live, p)
 	if n > 0 && c.stopping.Load() {
@@ -117,7 +117,7 @@ func (c *claims) report(cause error) error {
 		counts[UndonePartition{Topic: p.topic, Partition: p.id}] += n
 	}
 	for p := range c.live {
-		if n := p.tracker.outstanding(); n > 0 {
+		if n := p.fin.outstanding(); n > 0 {
 			counts[UndonePartition{Topic: p.topic, Partition: p.id}] += n
 		}
 	}

@@ -4,13 +4,18 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/IBM/sarama"
+
+	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 func TestClaims_report(t *testing.T) {
+	d := newTestDeps(t, ackSender{}, nil)
 	part := func(topic string, id int32, outstanding int) *partition {
-		p := &partition{topic: topic, id: id, tracker: newTracker(func(int64) {}, nil)}
+		p := newPartition(d, &topology.Resolved{Route: topology.Route{Topic: topic}}, id, marks(func(int64) {}))
 		for i := range outstanding {
-			p.tracker.add(int64(i))
+			p.accept(&sarama.ConsumerMessage{Topic: topic, Partition: id, Offset: int64(i)})
 		}
 		return p
 	}

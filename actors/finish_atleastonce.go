@@ -1,0 +1,185 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/producer"
+)
+
+// atLeastOnceSession is the at-least-once sessionFinisher. It commits the
+// session's marked offsets: soon after
+// offsets are marked (at most one commit in flight, at least commitGap
+// apart, so a busy partition's marks coalesce), and at least every
+// interval. The replay window after a crash is thus about the in-flight
+// work plus one commit round trip, not a whole interval.
+type atLeastOnceSession struct {
+	sess  sarama.ConsumerGroupSession
+	bus   *events.Bus
+	group string
+	dirty atomic.Bool   // offsets marked since the last commit
+	kick  chan struct{} // (cap 1) offsets were marked: commit soon
+	stop  chan struct{}
+	loop  sync.WaitGroup
+}
+
+// commitGap is the least time between the end of a commit and the start of
+// the next one: under load, marks of a few milliseconds share one commit.
+const commitGap = 5 * time.Millisecond
+
+var _ sessionFinisher = (*atLeastOnceSession)(nil)
+
+// newAtLeastOnceSession starts the commit loop of sess.
+func newAtLeastOnceSession(sess sarama.ConsumerGroupSession, interval time.Duration, bus *events.Bus, group string) *atLeastOnceSession {
+	c := &atLeastOnceSession{sess: sess, bus: bus, group: group, kick: make(chan struct{}, 1), stop: make(chan struct{})}
+	c.loop.Go(func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		gap := time.NewTimer(0)
+		defer gap.Stop()
+		for {
+			select {
+			case <-c.kick:
+			case <-t.C:
+			case <-c.stop:
+				return
+			}
+			c.commit()
+			gap.Reset(commitGap)
+			select {
+			case <-gap.C:
+			case <-c.stop:
+				return
+			}
+		}
+	})
+	return c
+}
+
+// mark marks next as the offset to resume topic/id from, and asks for a
+// commit soon.
+func (c *atLeastOnceSession) mark(topic string, id int32, next int64) {
+	c.sess.MarkOffset(topic, id, next, "")
+	c.dirty.Store(true)
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// partition makes p's finisher, whose marks go to this session.
+func (c *atLeastOnceSession) partition(p *partition) finisher {
+	topic, id := p.topic, p.id
+	return newAtLeastOnce(p, func(next int64) { c.mark(topic, id, next) })
+}
+
+// end stops the loop and commits what was marked last.
+func (c *atLeastOnceSession) end() {
+	close(c.stop)
+	c.loop.Wait()
+	c.commit()
+}
+
+// commit commits the marked offsets. It commits even when nothing was marked
+// since the last tick: sarama keeps offsets whose commit failed dirty and
+// sends nothing when none are, so a failed commit is retried on the next one.
+func (c *atLeastOnceSession) commit() {
+	marked := c.dirty.Swap(false)
+	c.sess.Commit()
+	if marked {
+		c.bus.Publish(events.Event{Kind: events.OffsetsCommitted, Group: c.group})
+	}
+}
+
+// atLeastOnce is the at-least-once finisher of one partition. A tracker
+// entry per message (inside its work) holds one token for its processing
+// and one per record it produced until the broker acknowledged it; when the
+// oldest entries hold none, the offset after them is marked (tracker.go).
+// Responses go through the outbox, which keeps them in order through
+// resends (outbox.go); dead letters are sent each on its own (send).
+type atLeastOnce struct {
+	p       *partition
+	tracker *tracker
+	out     outbox
+}
+
+var _ finisher = (*atLeastOnce)(nil)
+
+// newAtLeastOnce makes p's finisher; mark is called with the offset to
+// resume from, in order, whenever it advances.
+func newAtLeastOnce(p *partition, mark func(next int64)) *atLeastOnce {
+	f := &atLeastOnce{p: p}
+	var onDone func(*entry)
+	if d := p.d; d.bus.Active(events.MessageProcessed) {
+		onDone = func(e *entry) {
+			d.bus.Publish(events.Event{Kind: events.MessageProcessed, Topic: p.topic, Group: p.group, Partition: p.id, Offset: e.offset})
+		}
+	}
+	f.tracker = newTracker(mark, onDone)
+	f.out.p = p
+	return f
+}
+
+func (f *atLeastOnce) consumed(w *work) { f.tracker.track(&w.entry, w.msg.Offset) }
+
+func (f *atLeastOnce) respond(w *work, out []producer.Message) {
+	e := &w.entry
+	e.hold(len(out))
+	f.out.send(out, e)
+	e.release()
+}
+
+func (f *atLeastOnce) deadLetter(w *work, msg *producer.Message, acked func()) {
+	e := &w.entry
+	e.hold(1)
+	f.send(msg, e, acked)
+	e.release()
+}
+
+func (f *atLeastOnce) done(w *work) { w.entry.release() }
+
+func (f *atLeastOnce) outstanding() int { return f.tracker.outstanding() }
+
+func (f *atLeastOnce) waitBelow(ctx context.Context, limit int) error {
+	return f.tracker.waitBelow(ctx, limit)
+}
+
+func (f *atLeastOnce) handBack() int { return f.tracker.freeze() }
+
+// send produces msg, a dead letter, and releases one token of e once
+// the broker acknowledged it (after calling acked, when not nil). Failed
+// sends are retried with backoff until they succeed, the partition is handed
+// back or the runtime gives up on draining; then the message's offset simply
+// stays unmarked and the message is consumed again after a restart
+// (at-least-once). Unlike responses (see outbox), dead letters are not kept
+// in order with each other.
+func (f *atLeastOnce) send(msg *producer.Message, e *entry, acked func()) {
+	f.p.d.sender.SendAsync(msg, func(r producer.Result) { f.result(msg, e, acked, r, 1) })
+}
+
+func (f *atLeastOnce) result(msg *producer.Message, e *entry, acked func(), r producer.Result, attempt int) {
+	p, d := f.p, f.p.d
+	if r.Err == nil {
+		if acked != nil {
+			acked()
+		}
+		e.release()
+		return
+	}
+	if errors.Is(r.Err, producer.ErrClosed) || d.halt.Err() != nil || p.stopped.Load() {
+		d.log.Error("dead letter not acknowledged; its input offset stays uncommitted and will be consumed again",
+			"topic", msg.Topic, "input_topic", p.topic, "partition", p.id, "error", r.Err)
+		return
+	}
+	delay := d.backoff.Delay(attempt)
+	d.produceFailed(p, "dead letter", msg.Topic, attempt, delay, r.Err)
+	time.AfterFunc(delay, func() {
+		d.sender.SendAsync(msg, func(r producer.Result) { f.result(msg, e, acked, r, attempt+1) })
+	})
+}
