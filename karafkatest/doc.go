@@ -30,6 +30,15 @@
 //     runtime would retry it forever, holding its partition up).
 //  4. Nothing is produced anywhere: Result.Produced is what would be.
 //     Message.JSON decodes a message's value.
+//  5. A batch route (BatchController) gets each partition's records, in
+//     feed order, in batches of at most its BatchSize (else
+//     consumer.batch_size), through the runtime's batch code: filters per
+//     record, Consume within the Timeout, every response validated before
+//     any is kept, the per-batch ones in the Produced of the batch's first
+//     record. A failed batch is retried whole, then split down to the
+//     records that still fail alone (pipeline.Isolation): only those get a
+//     dead letter (or Blocked); every other record's Result is that of the
+//     try that answered it.
 //
 // Events are not published and offsets do not exist in memory; use Broker
 // for what needs Kafka.

@@ -29,8 +29,9 @@ type Route struct {
 // current incarnations of its controller and responder. A failed try
 // restarts them, as the supervisor restarts the partition's actors.
 type partitionState struct {
-	ctrl *pipeline.Controller
-	resp responders.Responder
+	ctrl  *pipeline.Controller
+	resp  responders.Responder
+	batch *pipeline.Batch // of a batch route, its responder included
 }
 
 // Option configures NewRoute.
@@ -100,35 +101,55 @@ var discard = slog.New(slog.DiscardHandler)
 func (r *Route) Resolved() topology.Resolved { return r.resolved }
 
 // Feed runs records through the route in order, as the runtime runs the
-// records of one partition, and returns what became of each. Failed tries
-// are retried at once (the route's retry policy counts them; its backoff is
-// not waited out).
+// records of one partition, and returns what became of each, in feed order.
+// Failed tries are retried at once (the route's retry policy counts them;
+// its backoff is not waited out).
+//
+// A batch route (BatchController) gets the records of each partition, in
+// feed order, in batches of at most its BatchSize (all of them when it has
+// none), partition after partition in the order they first appear.
 func (r *Route) Feed(records ...Record) Results {
 	r.t.Helper()
 	out := make(Results, len(records))
+	if r.resolved.Batch() {
+		r.feedBatches(records, out)
+		return out
+	}
 	for i, rec := range records {
 		out[i] = r.one(rec)
 	}
 	return out
 }
 
-// One runs one record through the route; see Feed.
+// One runs one record through the route; see Feed. A batch route gets it
+// as a batch of one.
 func (r *Route) One(rec Record) Result {
 	r.t.Helper()
-	return r.one(rec)
+	return r.Feed(rec)[0]
+}
+
+// context is the base of the controllers' contexts.
+func (r *Route) context() context.Context {
+	if ctx := r.t.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background() // a zero testing.T, as in an Example
+}
+
+// partition returns the state of partition id, made on first use.
+func (r *Route) partition(id int32) *partitionState {
+	ps := r.parts[id]
+	if ps == nil {
+		ps = &partitionState{}
+		r.parts[id] = ps
+	}
+	return ps
 }
 
 func (r *Route) one(rec Record) Result {
 	res := Result{Record: rec}
-	ctx := r.t.Context()
-	if ctx == nil { // a zero testing.T, as in an Example
-		ctx = context.Background()
-	}
-	ps := r.parts[rec.Partition]
-	if ps == nil {
-		ps = &partitionState{}
-		r.parts[rec.Partition] = ps
-	}
+	ctx := r.context()
+	ps := r.partition(rec.Partition)
 	var prm params.Params
 	params.LazyAt(&prm, rec.metadata(r.resolved.Topic), rec.Value, r.resolved.Parser)
 
@@ -179,6 +200,22 @@ func (r *Route) one(rec Record) Result {
 // whether the record is finished (dead-lettered or blocked); otherwise the
 // stage's incarnations are restarted for the next try.
 func (r *Route) failed(res *Result, ps *partitionState, stage string, attempt int, err error) bool {
+	if r.settle(res, stage, attempt, err) {
+		return true
+	}
+	// A retry: the supervisor restarts the failed stage's actor. A restarted
+	// partition actor spawns a new responder child too.
+	if stage == "controller" {
+		ps.ctrl = nil
+	}
+	ps.resp = nil
+	return false
+}
+
+// settle records the attempt-th failed try of res's record and decides as
+// the route's retry policy does: it reports whether the record is finished,
+// its dead letter or Blocked then set.
+func (r *Route) settle(res *Result, stage string, attempt int, err error) bool {
 	rec := res.Record
 	perr := &actors.ProcessingError{Topic: r.resolved.Topic, Partition: rec.Partition, Offset: rec.Offset, Stage: stage, Attempt: attempt, Err: err}
 	res.Err, res.Attempts = perr, attempt
@@ -197,11 +234,5 @@ func (r *Route) failed(res *Result, ps *partitionState, stage string, attempt in
 		res.Blocked = true
 		return true
 	}
-	// A retry: the supervisor restarts the failed stage's actor. A restarted
-	// partition actor spawns a new responder child too.
-	if stage == "controller" {
-		ps.ctrl = nil
-	}
-	ps.resp = nil
 	return false
 }

@@ -10,6 +10,7 @@ var (
 	ErrInvalidRoute      = errors.New("topology: invalid route")
 	ErrDuplicateTopic    = errors.New("topology: duplicate topic")
 	ErrMissingController = errors.New("topology: missing controller")
+	ErrTwoControllers    = errors.New("topology: both Controller and BatchController")
 	ErrNoRoutes          = errors.New("topology: no routes")
 	ErrNilResponder      = errors.New("topology: responder factory returned nil")
 	ErrNilController     = errors.New("topology: controller factory returned nil")

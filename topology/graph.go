@@ -19,7 +19,8 @@ const GraphFormatVersion = 1
 //
 //	root supervisor (the application)
 //	 └─ listener, one per route (owns the consumer group membership)
-//	     └─ partition actors, one per claimed partition (run the controller)
+//	     └─ partition actors, one per claimed partition (run the controller,
+//	        or the batch controller a batch at a time)
 //	         └─ responder (validates and produces the responses)
 //
 // The JSON field names are stable (see GraphFormatVersion); WriteTree,
@@ -89,9 +90,35 @@ type Listener struct {
 	Controller string `json:"controller"`
 	Parser     string `json:"parser"`
 	// StartFrom is "beginning" or "end": where a new group starts reading.
-	StartFrom     string         `json:"start_from"`
-	BeforeFilters int            `json:"before_filters"`
-	Partitions    PartitionActor `json:"partitions"`
+	StartFrom     string `json:"start_from"`
+	BeforeFilters int    `json:"before_filters"`
+	// Batch is set when Controller is a batch controller; absent otherwise.
+	Batch      *Batch         `json:"batch,omitempty"`
+	Partitions PartitionActor `json:"partitions"`
+}
+
+// Batch describes how a batch controller gets its messages.
+type Batch struct {
+	// MaxSize bounds a batch (the route's BatchSize or consumer.batch_size);
+	// 0 when unknown.
+	MaxSize int `json:"max_size"`
+}
+
+// summary is "batch of ≤500", or "batch" when the bound is unknown.
+func (b *Batch) summary() string {
+	if b.MaxSize > 0 {
+		return fmt.Sprintf("batch of ≤%d", b.MaxSize)
+	}
+	return "batch"
+}
+
+// controller is how the tree and the drawings name the listener's
+// controller: "controller X", or "batch controller X (batch of ≤500)".
+func (l Listener) controller() string {
+	if l.Batch == nil {
+		return "controller " + l.Controller
+	}
+	return "batch controller " + l.Controller + " (" + l.Batch.summary() + ")"
 }
 
 // PartitionActor describes the actors of a listener: one per claimed
@@ -148,6 +175,9 @@ func NewGraph(app string, root supervision.Config, routes []Resolved) Graph {
 		}
 		if r.Parser != nil {
 			l.Parser = r.Parser.Name()
+		}
+		if r.Batch() {
+			l.Batch = &Batch{MaxSize: r.BatchSize}
 		}
 		if r.StartFromBeginning {
 			l.StartFrom = "beginning"

@@ -44,7 +44,7 @@ func draw(g Graph, d drawer) {
 	for _, l := range g.Listeners {
 		ln := id("listener", l.Topic)
 		pn := id("partitions", l.Topic)
-		d.node(ln, "listener "+l.Topic+"\ngroup "+l.Group+"\ncontroller "+l.Controller, actorNode)
+		d.node(ln, "listener "+l.Topic+"\ngroup "+l.Group+"\n"+l.controller(), actorNode)
 		d.node(pn, "partition actors\n"+l.Partitions.Cardinality+"\n"+l.Partitions.Supervisor.summary()+"\n"+l.Partitions.Retry.summary(), partitionsNode)
 		d.edge(root, ln, superviseEdge, "")
 		d.edge(ln, pn, superviseEdge, "")

@@ -12,6 +12,7 @@ import (
 //	{"format_version": 1, "app": "...",
 //	 "supervisor": {"strategy", "max_restarts", "within", "backoff": {"initial", "max", "multiplier", "jitter"}},
 //	 "listeners": [{"topic", "group", "controller", "parser", "start_from", "before_filters",
+//	   "batch": {"max_size"} (only for a batch controller),
 //	   "partitions": {"cardinality", "supervisor", "retry": {"attempts", "backoff"}, "dead_letter",
 //	     "responder": {"name", "topics": [{"name", "required", "multiple_usage"}]} | null}}],
 //	 "topics": [{"name", "role", "partitions", "replication_factor", "configs": {...}}] (only when declared)}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/supervision"
@@ -42,8 +43,12 @@ func exampleGraph() topology.Graph {
 	users := route("users_create", "UsersCreateController", "UsersCreateResponder", 1,
 		responders.Required("users_created"), responders.Optional("users_premium_created"))
 	users.SupervisionConfig = backoffSup
+	visits := route("visits_track", "VisitsTrackController", "VisitsTrackResponder", 0, responders.Required("visits_counted"))
+	visits.BatchController = func() controllers.BatchController { return nil }
+	visits.BatchSize = 500
 	return topology.NewGraph("app", sup, []topology.Resolved{
 		users,
+		visits,
 		route("sources_refresh", "SourcesRefreshController", "SourcesRefreshResponder", 0,
 			responders.Optional("sources_refreshed"), responders.Optional("sources_disconnected")),
 		route("repositories_created", "RepositoriesCreatedController", "RepositoriesCreatedResponder", 0, responders.Required("sources_created")),
@@ -77,7 +82,7 @@ func TestNewGraph_model(t *testing.T) {
 	for _, l := range g.Listeners {
 		topics = append(topics, l.Topic)
 	}
-	if want := []string{"audit", "repositories_created", "sources_refresh", "users_create"}; !reflect.DeepEqual(topics, want) {
+	if want := []string{"audit", "repositories_created", "sources_refresh", "users_create", "visits_track"}; !reflect.DeepEqual(topics, want) {
 		t.Fatalf("listeners not sorted by topic: %v", topics)
 	}
 	u := g.Listeners[3]
@@ -87,6 +92,12 @@ func TestNewGraph_model(t *testing.T) {
 	}
 	if g.Listeners[0].Partitions.Responder != nil {
 		t.Fatalf("audit has no responder: %+v", g.Listeners[0].Partitions.Responder)
+	}
+	if u.Batch != nil {
+		t.Fatalf("users is not a batch route: %+v", u.Batch)
+	}
+	if v := g.Listeners[4]; v.Batch == nil || v.Batch.MaxSize != 500 || v.Controller != "VisitsTrackController" {
+		t.Fatalf("visits listener: %+v", v)
 	}
 }
 
@@ -110,15 +121,15 @@ func TestWriteDOT_goldenAndParses(t *testing.T) {
 			t.Errorf("edge %s -> %s has an undeclared node", e[0], e[1])
 		}
 	}
-	// root → 4 listeners → 4 partition nodes → 3 responders: 11 supervision edges.
+	// root → 5 listeners → 5 partition nodes → 4 responders: 14 supervision edges.
 	supervision := 0
 	for _, e := range edges {
 		if e[2] == "" {
 			supervision++
 		}
 	}
-	if supervision != 11 {
-		t.Errorf("supervision edges: got %d, want 11", supervision)
+	if supervision != 14 {
+		t.Errorf("supervision edges: got %d, want 14", supervision)
 	}
 }
 
@@ -225,6 +236,13 @@ func TestWriteJSON_roundTrip(t *testing.T) {
 	if l["topic"] != "users_create" || p["dead_letter"] != "users_create_dlq" || p["cardinality"] != "one per claimed partition" ||
 		p["responder"].(map[string]any)["topics"].([]any)[1].(map[string]any)["multiple_usage"] != false {
 		t.Fatalf("documented fields missing: %v", l)
+	}
+	if _, ok := l["batch"]; ok {
+		t.Fatalf("a per-message route has a batch field: %v", l)
+	}
+	v := generic["listeners"].([]any)[4].(map[string]any)
+	if v["batch"].(map[string]any)["max_size"] != float64(500) {
+		t.Fatalf("batch.max_size missing: %v", v)
 	}
 	if d, err := time.ParseDuration(generic["supervisor"].(map[string]any)["within"].(string)); err != nil || d != time.Minute {
 		t.Fatalf("within is not a Go duration: %v %v", d, err)

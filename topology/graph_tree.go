@@ -11,6 +11,7 @@ import (
 //
 //	app (root supervisor: one_for_one, max 10 restarts within 1m0s, backoff ...)
 //	└── listener users_create (group app_users_create, controller UsersCreateController, parser json, from beginning)
+//	    (a batch route names its "batch controller VisitsTrackController (batch of ≤500)")
 //	    └── partition actors: one per claimed partition (one_for_one, ...; retry ...; dead letter users_create_dlq)
 //	        └── responder UsersCreateResponder
 //	            ├── users_created (always, exactly once)
@@ -33,8 +34,8 @@ func WriteTree(w io.Writer, g Graph) error {
 		if l.BeforeFilters > 0 {
 			filters = fmt.Sprintf(", %d before-filter(s)", l.BeforeFilters)
 		}
-		fmt.Fprintf(bw, "%slistener %s (group %s, controller %s, parser %s, from %s%s)\n",
-			branch, l.Topic, l.Group, l.Controller, l.Parser, l.StartFrom, filters)
+		fmt.Fprintf(bw, "%slistener %s (group %s, %s, parser %s, from %s%s)\n",
+			branch, l.Topic, l.Group, l.controller(), l.Parser, l.StartFrom, filters)
 		p := l.Partitions
 		dlq := "dead letter " + p.DeadLetter
 		if p.DeadLetter == "" {

@@ -30,6 +30,9 @@ type Defaults struct {
 	DeadLetterPattern string
 	// Registry is searched for responders by naming convention; may be nil.
 	Registry *responders.Registry
+	// BatchSize bounds the batches of BatchController routes that set no
+	// BatchSize of their own (the application's consumer.batch_size).
+	BatchSize int
 }
 
 // Resolved is a route with every default filled in, as the runtime runs it.
@@ -44,6 +47,12 @@ type Resolved struct {
 	// DeadLetter is the dead letter topic, "" when disabled.
 	DeadLetter string
 }
+
+// Batch reports whether the route has a BatchController: its messages go to
+// the controller a batch of at most BatchSize at a time (the route's
+// BatchSize, else Defaults.BatchSize; 0 when neither is set: no bound of
+// the route's own).
+func (r *Resolved) Batch() bool { return r.BatchController != nil }
 
 // Resolve validates routes and fills their defaults. It reports every problem
 // at once: the error is an errors.Join of *RouteError values, one per
@@ -138,12 +147,12 @@ func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 		if r.Timeout < 0 {
 			fail(i, r.Topic, fmt.Errorf("%w: timeout %v is negative", ErrInvalidRoute, r.Timeout))
 		}
-		if r.Controller == nil {
-			fail(i, r.Topic, ErrMissingController)
-		} else if c := r.Controller(); c == nil {
-			fail(i, r.Topic, ErrNilController)
-		} else {
-			res.ControllerName = controllers.Name(c)
+		res.ControllerName = resolveController(r, func(err error) { fail(i, r.Topic, err) })
+		if r.BatchSize < 0 {
+			fail(i, r.Topic, fmt.Errorf("%w: batch_size %d is negative", ErrInvalidRoute, r.BatchSize))
+		}
+		if r.BatchController != nil && res.BatchSize == 0 {
+			res.BatchSize = d.BatchSize
 		}
 		if res.Responder == nil && d.Registry != nil && res.ControllerName != "" {
 			if f, name, ok := d.Registry.ForController(res.ControllerName); ok {
@@ -184,6 +193,33 @@ func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 		return nil, errors.Join(errs...)
 	}
 	return out, nil
+}
+
+// resolveController checks that r declares exactly one controller kind and
+// that its factory makes one, and returns the controller's name.
+func resolveController(r Route, fail func(error)) string {
+	switch {
+	case r.Controller != nil && r.BatchController != nil:
+		fail(fmt.Errorf("%w: declare one of them", ErrTwoControllers))
+	case r.Controller != nil:
+		if r.BatchSize != 0 {
+			fail(fmt.Errorf("%w: batch_size %d is set but the route has no BatchController", ErrInvalidRoute, r.BatchSize))
+		}
+		c := r.Controller()
+		if c == nil {
+			fail(ErrNilController)
+		}
+		return controllers.Name(c)
+	case r.BatchController != nil:
+		c := r.BatchController()
+		if c == nil {
+			fail(fmt.Errorf("batch controller: %w", ErrNilController))
+		}
+		return controllers.BatchName(c)
+	default:
+		fail(fmt.Errorf("%w: declare Controller or BatchController", ErrMissingController))
+	}
+	return ""
 }
 
 // problems flattens err into its single problems: an error that is only a

@@ -174,3 +174,62 @@ func TestResolve_severalSettingProblemsEachNameTheRoute(t *testing.T) {
 		}
 	}
 }
+
+type VisitsTrackController struct{}
+
+func (VisitsTrackController) Consume(*controllers.BatchContext) error { return nil }
+
+func batchCtrl() controllers.BatchController { return VisitsTrackController{} }
+
+func TestResolve_batchController(t *testing.T) {
+	d := defaults()
+	d.BatchSize = 500
+	got, err := topology.Resolve([]topology.Route{
+		{Topic: "visits", BatchController: batchCtrl},
+		{Topic: "small", BatchController: batchCtrl, BatchSize: 10},
+		{Topic: "users", Controller: ctrl},
+	}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := got[0]; !v.Batch() || v.BatchSize != 500 || v.ControllerName != "VisitsTrackController" {
+		t.Fatalf("batch route: batch %v size %d name %q", v.Batch(), v.BatchSize, v.ControllerName)
+	}
+	if s := got[1]; s.BatchSize != 10 {
+		t.Fatalf("route's own batch size: %d", s.BatchSize)
+	}
+	if u := got[2]; u.Batch() || u.BatchSize != 0 {
+		t.Fatalf("per-message route: batch %v size %d", u.Batch(), u.BatchSize)
+	}
+}
+
+// Each way a route gets its controller kind wrong is one RouteError naming
+// the route and saying what to do.
+func TestResolve_controllerKindErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		route topology.Route
+		want  error
+		text  string
+	}{
+		{"neither", topology.Route{Topic: "orders"}, topology.ErrMissingController, "declare Controller or BatchController"},
+		{"both", topology.Route{Topic: "orders", Controller: ctrl, BatchController: batchCtrl}, topology.ErrTwoControllers, "declare one of them"},
+		{"nil batch controller", topology.Route{Topic: "orders", BatchController: func() controllers.BatchController { return nil }},
+			topology.ErrNilController, "batch controller: "},
+		{"negative batch size", topology.Route{Topic: "orders", BatchController: batchCtrl, BatchSize: -1}, topology.ErrInvalidRoute, "batch_size -1 is negative"},
+		{"batch size without batch controller", topology.Route{Topic: "orders", Controller: ctrl, BatchSize: 5},
+			topology.ErrInvalidRoute, "batch_size 5 is set but the route has no BatchController"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := topology.Resolve([]topology.Route{{Topic: "fine", Controller: ctrl}, c.route}, defaults())
+			var re *topology.RouteError
+			if !errors.Is(err, c.want) || !errors.As(err, &re) || re.Index != 1 {
+				t.Fatalf("got %v, want a RouteError of route #2 matching %v", err, c.want)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, `route #2 (topic "orders"): `) || !strings.Contains(msg, c.text) || strings.Contains(msg, "\n") {
+				t.Fatalf("error %q: want one line naming the route and %q", msg, c.text)
+			}
+		})
+	}
+}

@@ -22,12 +22,21 @@ const (
 )
 
 // Route sends one topic to one controller and, optionally, a responder.
-// Only Topic and Controller are required.
+// Only Topic and one of Controller or BatchController are required.
 type Route struct {
 	// Topic is the Kafka topic consumed.
 	Topic string
-	// Controller makes the route's controller (see controllers.Factory).
+	// Controller makes the route's controller (see controllers.Factory),
+	// which gets one message at a time.
 	Controller controllers.Factory
+	// BatchController makes the route's batch controller instead (see
+	// controllers.BatchFactory), which gets the messages of one partition
+	// a batch at a time. A route has exactly one of the two.
+	BatchController controllers.BatchFactory
+	// BatchSize bounds a batch of a BatchController route; 0 takes the
+	// application's consumer.batch_size. Only a BatchController route may
+	// set it.
+	BatchSize int
 	// Responder makes the route's responder. When nil, a responder registered
 	// under the controller's conventional name is used, if any
 	// (UsersCreatedController → UsersCreatedResponder).
@@ -38,9 +47,10 @@ type Route struct {
 	Parser params.Parser
 	// StartFrom applies when the group has no committed offset yet.
 	StartFrom StartFrom
-	// Timeout, when set, bounds each Perform call: the controller's context
-	// is cancelled at the deadline, and a Perform that returns after it
-	// fails the message (retried, then dead-lettered) even if it returned nil.
+	// Timeout, when set, bounds each Perform (or Consume) call: the
+	// controller's context is cancelled at the deadline, and a call that
+	// returns after it fails the message, or the batch, (retried, then
+	// dead-lettered) even if it returned nil.
 	Timeout time.Duration
 	// BeforeFilters run in order before the controller; the first that
 	// returns false drops the message.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/params"
@@ -75,16 +76,22 @@ func (c *Controller) Responses() [][]any { return c.cctx.Responses() }
 // filter runs the route's before-filters, then the controller's own; the
 // first false drops the message.
 func (c *Controller) filter(prm *params.Params) (keep bool, err error) {
+	return filter(c.route, c.filterer, prm)
+}
+
+// filter runs route's before-filters, then own when not nil; the first
+// false drops the message. A panic is recovered into the error.
+func filter(route *topology.Resolved, own controllers.Filterer, prm *params.Params) (keep bool, err error) {
 	keep = true
 	err = supervision.Recover(func() error {
-		for _, f := range c.route.BeforeFilters {
+		for _, f := range route.BeforeFilters {
 			if !f(prm) {
 				keep = false
 				return nil
 			}
 		}
-		if c.filterer != nil {
-			keep = c.filterer.Before(prm)
+		if own != nil {
+			keep = own.Before(prm)
 		}
 		return nil
 	})
@@ -105,6 +112,12 @@ func (c *Controller) perform(base context.Context, p *params.Params) error {
 	defer cancel()
 	c.cctx.Reset(ctx, p)
 	err := supervision.Recover(func() error { return c.controller.Perform(c.cctx) })
+	return timedOut(ctx, timeout, err)
+}
+
+// timedOut returns err, or when ctx (bounded by timeout) passed its
+// deadline, an error wrapping ErrTimeout, err and the deadline.
+func timedOut(ctx context.Context, timeout time.Duration, err error) error {
 	if ctx.Err() == context.DeadlineExceeded {
 		return fmt.Errorf("%w after %v: %w", ErrTimeout, timeout, errors.Join(err, ctx.Err()))
 	}
