@@ -2,13 +2,10 @@ package interop_test
 
 import (
 	"math/rand/v2"
-	"os"
 	"slices"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 )
 
 // TestChaos_sigkill: three servers share a 12-partition input topic; every
@@ -19,23 +16,12 @@ import (
 func TestChaos_sigkill(t *testing.T) {
 	skipChaos(t)
 	t.Run("dynamic", func(t *testing.T) {
-		if !testkafka.External() && os.Getenv(EnvChaosKnownStalls) == "" {
-			t.Skip(EnvChaosKnownStalls + " not set: " +
-				"stalls on the embedded broker (kfake): it arms no session timer for a new member until its first " +
-				"SyncGroup or heartbeat, and restarts a preparing rebalance's timer on every JoinGroup, so members " +
-				"killed while joining stay in the group and it stays in PreparingRebalance as long as the live " +
-				"members keep re-joining (see docs/reliability.md)")
-		}
 		sigkill(t, "SIGKILL x20, 3 servers")
 	})
 	t.Run("static", func(t *testing.T) {
 		sigkill(t, "SIGKILL x20, 3 servers, static membership", staticMembership)
 	})
 }
-
-// EnvChaosKnownStalls, when set, runs the chaos scenarios skipped for a
-// known stall on the embedded broker, to reproduce it.
-const EnvChaosKnownStalls = "KARAFKA_TEST_CHAOS_KNOWN_STALLS"
 
 func sigkill(t *testing.T, scenario string, extra ...string) {
 	const kills = 20
