@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// TestRecovery_startAfterRepeatedKills: a server is SIGKILLed five times at
+// TestRecovery_startAfterRepeatedKills: a server is SIGKILLed 20 times at
 // random moments (0.8-2.5 s after it started: often while its groups are
 // still joining), then started once more and left alone; it must answer
 // every input. Each kill leaves members behind that the coordinator waits
@@ -28,7 +28,7 @@ func TestRecovery_startAfterRepeatedKills(t *testing.T) {
 		partitions = 4
 		inputs     = 6000
 		over       = 20 * time.Second
-		kills      = 5
+		kills      = 20
 	)
 	tg := current(t)
 	a := newApp(t, "kills")
