@@ -171,13 +171,6 @@ func (a *App) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range routes {
-		if r.Batch() {
-			// Until the runtime's partition actors run batch controllers
-			// (karafkatest already does).
-			return fmt.Errorf("karafka: route %q: batch controllers are not run by the runtime yet: %w", r.Topic, errors.ErrUnsupported)
-		}
-	}
 	if a.logger.Enabled(ctx, slog.LevelDebug) {
 		defer a.bus.Subscribe(logEvent(a.logger))()
 	}

@@ -8,6 +8,13 @@
 //	        claimed partition
 //	         └─ responder           responder → validate → produce (pipelined)
 //
+// A batch route's partition actor (stage_batch.go) has no responder child:
+// it tries up to the route's BatchSize queued messages at once with the
+// batch controller, runs the responder on every response of the batch, and
+// hands the records to the finisher itself. A failed batch is retried and
+// then split under pipeline.Isolation, kept in the partition's state across
+// restarts, down to the messages that fail alone.
+//
 // The consumer group is not an actor's: a membership (membership.go) owns
 // one sarama client and consumer group per group, shared by the routes of
 // that group. Its handler (handler.go) runs sarama's session life cycle and

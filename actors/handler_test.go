@@ -239,7 +239,7 @@ func newClaimTest(t *testing.T, sender Sender, route *topology.Resolved, cfg Con
 // consume starts ConsumeClaim on partition in/0 holding n messages
 // {"id": i} at offset i. returned is closed when ConsumeClaim returned.
 func (c *claimTest) consume(t *testing.T, n int) (msgs chan *sarama.ConsumerMessage, returned chan struct{}) {
-	msgs = make(chan *sarama.ConsumerMessage, n)
+	msgs = make(chan *sarama.ConsumerMessage, max(n, 8))
 	for i := range n {
 		msgs <- &sarama.ConsumerMessage{Topic: "in", Partition: 0, Offset: int64(i), Value: fmt.Appendf(nil, `{"id":%d}`, i)}
 	}

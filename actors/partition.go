@@ -33,6 +33,8 @@ type partition struct {
 	// stopped is set when the partition is handed back: its stages stop
 	// taking queued messages, which the partition's next owner consumes.
 	stopped atomic.Bool
+	// batch is the batch under way of a batch route (stage_batch.go).
+	batch *batchState
 }
 
 // newPartition makes the state of partition id of route; its finisher
@@ -42,6 +44,9 @@ func newPartition(d *deps, route *topology.Resolved, id int32, sess sessionFinis
 		d: d, route: route, topic: route.Topic, group: route.Group, id: id,
 		retry: route.RetryPolicy, dlq: route.DeadLetter,
 		ctrl: stage{name: "controller"}, resp: stage{name: "responder"},
+	}
+	if route.Batch() {
+		p.batch = &batchState{}
 	}
 	p.fin = sess.partition(p)
 	return p
@@ -56,6 +61,9 @@ func (p *partition) accept(m *sarama.ConsumerMessage) *work {
 
 func (p *partition) props() *actor.Props {
 	strategy := routeStrategy(p.d, p.route)
+	if p.batch != nil {
+		return actor.PropsFromProducer(func() actor.Actor { return &batchActor{p: p} }, actor.WithSupervisor(strategy), actor.WithDispatcher(p.d.dispatch))
+	}
 	return actor.PropsFromProducer(func() actor.Actor { return &partitionActor{p: p} }, actor.WithSupervisor(strategy), actor.WithDispatcher(p.d.dispatch))
 }
 

@@ -20,16 +20,26 @@ type work struct {
 
 // ProcessingError is why one try of a message failed. It is the panic value
 // that makes a stage actor restart, and the Err of message events.
+//
+// A try of a batch route holds a span of a batch: Offset is then the span's
+// first offset (the one its MessageFailed event names) and Messages the
+// number of messages it held, from Offset on in the partition's order.
 type ProcessingError struct {
 	Topic     string
 	Partition int32
 	Offset    int64
 	Stage     string // "controller" or "responder"
 	Attempt   int
-	Err       error
+	// Messages is the size of a failed batch span of more than one
+	// message; 0 for a try of one message.
+	Messages int
+	Err      error
 }
 
 func (e *ProcessingError) Error() string {
+	if e.Messages > 1 {
+		return fmt.Sprintf("%s %s/%d@%d (%d messages from there) attempt %d: %v", e.Stage, e.Topic, e.Partition, e.Offset, e.Messages, e.Attempt, e.Err)
+	}
 	return fmt.Sprintf("%s %s/%d@%d attempt %d: %v", e.Stage, e.Topic, e.Partition, e.Offset, e.Attempt, e.Err)
 }
 

@@ -34,11 +34,12 @@ type workerSpec struct {
 }
 
 var impls = map[string]func(ctx context.Context, s workerSpec) error{
-	"karafka":   runKarafka,
-	"sarama":    runSaramaLoop,
-	"franz":     runFranzLoop,
-	"goka":      runGoka,
-	"watermill": runWatermill,
+	"karafka":       runKarafka,
+	"karafka-batch": runKarafkaBatch,
+	"sarama":        runSaramaLoop,
+	"franz":         runFranzLoop,
+	"goka":          runGoka,
+	"watermill":     runWatermill,
 }
 
 func quietLogger() *slog.Logger {
@@ -47,7 +48,32 @@ func quietLogger() *slog.Logger {
 
 // ---- karafka-actors: a route with a controller and a responder ----
 
-func runKarafka(ctx context.Context, s workerSpec) error {
+func runKarafka(ctx context.Context, s workerSpec) error { return runKarafkaRoutes(ctx, s, false) }
+
+// runKarafkaBatch is runKarafka with a batch controller doing the same work
+// per message (decode, stamp, respond), in batches of up to
+// consumer.batch_size.
+func runKarafkaBatch(ctx context.Context, s workerSpec) error { return runKarafkaRoutes(ctx, s, true) }
+
+// batchEcho is the batch twin of runKarafka's controller.
+func batchEcho() controllers.BatchController {
+	return controllers.BatchFunc(func(c *controllers.BatchContext) error {
+		vs := make([]record, c.Len())
+		for i, m := range c.Messages {
+			v := &vs[i]
+			if err := m.Decode(v); err != nil {
+				return err
+			}
+			if v.TS > 0 {
+				v.Seen = time.Now().UnixNano()
+			}
+			c.RespondTo(i, v)
+		}
+		return nil
+	})
+}
+
+func runKarafkaRoutes(ctx context.Context, s workerSpec, batch bool) error {
 	cfg := karafka.DefaultConfig()
 	cfg.Name = s.Group
 	cfg.Kafka.Brokers = s.Brokers
@@ -62,7 +88,7 @@ func runKarafka(ctx context.Context, s workerSpec) error {
 	routes := make([]topology.Route, 0, len(s.In))
 	for _, t := range s.In {
 		out := s.Out
-		routes = append(routes, topology.Route{
+		route := topology.Route{
 			Topic: t,
 			Controller: func() controllers.Controller {
 				return controllers.Func(func(c *controllers.Context) error {
@@ -83,7 +109,11 @@ func runKarafka(ctx context.Context, s workerSpec) error {
 					return nil
 				})
 			},
-		})
+		}
+		if batch {
+			route.Controller, route.BatchController = nil, batchEcho
+		}
+		routes = append(routes, route)
 	}
 	app, err := karafka.New(cfg, karafka.WithLogger(quietLogger()), karafka.WithRoutes(routes...))
 	if err != nil {

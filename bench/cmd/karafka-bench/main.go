@@ -75,7 +75,7 @@ func brokerMain(args []string) error {
 func workerMain(args []string) error {
 	fs := flag.NewFlagSet("worker", flag.ExitOnError)
 	var s workerSpec
-	impl := fs.String("impl", "karafka", "karafka|sarama|franz|goka|watermill, optionally /<producer linger> (karafka, sarama and franz), e.g. karafka/1ms")
+	impl := fs.String("impl", "karafka", "karafka|karafka-batch|sarama|franz|goka|watermill, optionally /<producer linger> (karafka, sarama and franz), e.g. karafka/1ms")
 	brokers := fs.String("brokers", "", "bootstrap brokers")
 	in := fs.String("in", "", "input topics, comma separated")
 	inPrefix := fs.String("in-prefix", "", "input topics <prefix><i>, i < in-count")

@@ -11,6 +11,10 @@
 // client. An input with a numeric "sleep_ms" field makes the controller
 // take that long before it answers (a slow controller, for the chaos
 // tests); the wait ends early only when the application gives up draining.
+//
+// With INTEROP_BATCH_SIZE=N (N > 0), the repositories_created route is a
+// batch route instead, answering each message of a batch of at most N as
+// the per-message route does.
 package main
 
 import (
@@ -18,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
@@ -31,6 +36,10 @@ import (
 // EnvPrefix names the variable holding the topic prefix (not KARAFKA_*: the
 // CLI rejects unknown KARAFKA_ variables).
 const EnvPrefix = "INTEROP_TOPIC_PREFIX"
+
+// EnvBatchSize names the variable that makes repositories_created a batch
+// route with batches of at most its value.
+const EnvBatchSize = "INTEROP_BATCH_SIZE"
 
 // keyed runs the example's controller and hands each of its responses to
 // the responder together with the input's key.
@@ -47,6 +56,27 @@ func keyed(inner controllers.Controller) controllers.Factory {
 			key := ctx.Params.Metadata().Key
 			for _, args := range sub.Responses() {
 				ctx.RespondWith(append(append([]any(nil), args...), key)...)
+			}
+			return nil
+		})
+	}
+}
+
+// batched runs the controllers f makes on each message of a batch, in
+// order, and answers each message with its responses; one failure fails
+// the batch.
+func batched(f controllers.Factory) controllers.BatchFactory {
+	return func() controllers.BatchController {
+		c := f()
+		return controllers.BatchFunc(func(b *controllers.BatchContext) error {
+			for i, m := range b.Messages {
+				sub := controllers.NewContext(b.Context, m, b.Logger)
+				if err := c.Perform(sub); err != nil {
+					return err
+				}
+				for _, args := range sub.Responses() {
+					b.RespondTo(i, args...)
+				}
 			}
 			return nil
 		})
@@ -90,8 +120,16 @@ func respond(topic string) responders.Factory {
 
 func register(app *karafka.App) error {
 	p := os.Getenv(EnvPrefix)
+	created := topology.Route{Topic: p + repositories.RepositoriesCreated, Controller: keyed(repositories.RepositoriesCreatedController{}), Responder: respond(p + "sources_created")}
+	if v := os.Getenv(EnvBatchSize); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("%s=%q: want a batch size of at least 1", EnvBatchSize, v)
+		}
+		created.BatchController, created.BatchSize, created.Controller = batched(created.Controller), n, nil
+	}
 	app.Route(
-		topology.Route{Topic: p + repositories.RepositoriesCreated, Controller: keyed(repositories.RepositoriesCreatedController{}), Responder: respond(p + "sources_created")},
+		created,
 		topology.Route{Topic: p + repositories.RepositoriesDeleted, Controller: keyed(repositories.RepositoriesDeletedController{}), Responder: respond(p + "sources_deleted")},
 		topology.Route{Topic: p + repositories.RepositoriesUpdated, Controller: keyed(repositories.RepositoriesUpdatedController{}), Responder: respond(p + "sources_updated")},
 	)
