@@ -63,7 +63,7 @@ func virtualRoute(max int, key func(*params.Params) []byte, deadLetter string, p
 // consumeKeyed starts ConsumeClaim on in/0 holding one message per key of
 // keys, message i having key keys[i] (none when ""). returned is closed
 // when ConsumeClaim returned.
-func (c *claimTest) consumeKeyed(t *testing.T, keys []string) (msgs chan *sarama.ConsumerMessage, returned chan struct{}) {
+func (c *claimTest) consumeKeyed(t testing.TB, keys []string) (msgs chan *sarama.ConsumerMessage, returned chan struct{}) {
 	msgs = make(chan *sarama.ConsumerMessage, len(keys))
 	for i, k := range keys {
 		m := &sarama.ConsumerMessage{Topic: "in", Partition: 0, Offset: int64(i), Value: fmt.Appendf(nil, `{"id":%d,"key":%q}`, i, k)}
