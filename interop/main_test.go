@@ -139,6 +139,7 @@ func current(t *testing.T) target {
 type app struct {
 	prefix string
 	name   string // application name: consumer groups are <name>_<topic>
+	env    []string // more of the server's environment ("K=V")
 }
 
 func newApp(t *testing.T, base string) app {
@@ -277,7 +278,7 @@ func serverArgs(a app, brokers []string, extra ...string) []string {
 func startServer(t *testing.T, id int, a app, args ...string) *server {
 	t.Helper()
 	s := &server{id: id, cmd: exec.Command(serverBin, args...), done: make(chan struct{})}
-	s.cmd.Env = testkafka.CleanEnv("INTEROP_TOPIC_PREFIX=" + a.prefix)
+	s.cmd.Env = testkafka.CleanEnv(append([]string{"INTEROP_TOPIC_PREFIX=" + a.prefix}, a.env...)...)
 	s.cmd.Dir = t.TempDir()
 	s.cmd.Stdout, s.cmd.Stderr = s, s
 	if err := s.cmd.Start(); err != nil {

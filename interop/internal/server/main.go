@@ -11,6 +11,9 @@
 // client. An input with a numeric "sleep_ms" field makes the controller
 // take that long before it answers (a slow controller, for the chaos
 // tests); the wait ends early only when the application gives up draining.
+//
+// With INTEROP_VIRTUAL_PARTITIONS=N the repositories_created route runs on
+// N virtual partitions, keyed by the input's "k" field.
 package main
 
 import (
@@ -18,12 +21,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/cli"
 	"github.com/karafka-actors/karafka-actors/controllers"
 	repositories "github.com/karafka-actors/karafka-actors/examples/repositories/app"
+	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
@@ -31,6 +36,26 @@ import (
 // EnvPrefix names the variable holding the topic prefix (not KARAFKA_*: the
 // CLI rejects unknown KARAFKA_ variables).
 const EnvPrefix = "INTEROP_TOPIC_PREFIX"
+
+// EnvVirtual names the variable giving the created route N virtual
+// partitions keyed by the input's "k" field.
+const EnvVirtual = "INTEROP_VIRTUAL_PARTITIONS"
+
+// virtual returns the created route's virtual partitions, or nil.
+func virtual() (*topology.VirtualPartitions, error) {
+	v := os.Getenv(EnvVirtual)
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvVirtual, err)
+	}
+	return &topology.VirtualPartitions{Max: n, Key: func(p *params.Params) []byte {
+		k, _ := p.String("k")
+		return []byte(k)
+	}}, nil
+}
 
 // keyed runs the example's controller and hands each of its responses to
 // the responder together with the input's key.
@@ -90,8 +115,13 @@ func respond(topic string) responders.Factory {
 
 func register(app *karafka.App) error {
 	p := os.Getenv(EnvPrefix)
+	vp, err := virtual()
+	if err != nil {
+		return err
+	}
 	app.Route(
-		topology.Route{Topic: p + repositories.RepositoriesCreated, Controller: keyed(repositories.RepositoriesCreatedController{}), Responder: respond(p + "sources_created")},
+		topology.Route{Topic: p + repositories.RepositoriesCreated, Controller: keyed(repositories.RepositoriesCreatedController{}), Responder: respond(p + "sources_created"),
+			VirtualPartitions: vp},
 		topology.Route{Topic: p + repositories.RepositoriesDeleted, Controller: keyed(repositories.RepositoriesDeletedController{}), Responder: respond(p + "sources_deleted")},
 		topology.Route{Topic: p + repositories.RepositoriesUpdated, Controller: keyed(repositories.RepositoriesUpdatedController{}), Responder: respond(p + "sources_updated")},
 	)
