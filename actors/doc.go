@@ -6,6 +6,9 @@
 //	 └─ listener, one per route     spawns and stops the partition actors of its topic
 //	     └─ partition, one per      parse → before-filters → controller, in order
 //	        claimed partition
+//	         ├─ virtual × N         with virtual partitions only: the controller
+//	         │                      runs here, per key; the partition actor
+//	         │                      only dispatches by key (virtual.go)
 //	         └─ responder           responder → validate → produce (pipelined)
 //
 // A batch route's partition actor (stage_batch.go) has no responder child:
@@ -50,6 +53,10 @@
 //     finishes the last of them, usually this one);
 //  6. the mark wakes the session's committer goroutine, which commits.
 //
+// With virtual partitions step 2 has one hand-off more: the partition
+// actor computes the message's virtual key and pushes it to the inbox of
+// its virtual actor, which runs parse, before-filters and controller.
+//
 // That is six hand-offs between the goroutines this package sees (one per
 // step), and 14 goroutine changes counting sarama's internal ones (2 in
 // step 1, 5 in step 4, 4 in step 5). Steps 2 and 3 go by batch: one wake-up
@@ -69,14 +76,17 @@
 // restarted, no stage takes more work, and waits for in-flight work end at
 // once; what is done is committed, what is not stays uncommitted.
 //
-// Offsets are marked strictly in order: a message's offset is marked only
+// Offsets are marked strictly in order, with virtual partitions too (whose
+// messages finish out of order): a message's offset is marked only
 // when it and every earlier message of its partition are done and every
 // response they produced was acknowledged by the broker (at-least-once).
 // Produce requests stay in flight; acknowledgements advance the mark.
 //
 // Responses keep their order through resends. A partition hands its
 // responses to the producer in input-offset order (a message's own responses
-// in the order its responder produced them). A response the broker still
+// in the order its responder produced them); with virtual partitions, in
+// input-offset order per virtual key, and what follows holds for two
+// responses of one key. A response the broker still
 // refuses after the producer's own retries is sent again after
 // produce_backoff, and so is every later response of the partition already
 // handed over, acknowledged or not, in their order; responses produced

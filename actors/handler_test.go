@@ -211,7 +211,7 @@ type claimTest struct {
 	events []events.Event
 }
 
-func newClaimTest(t *testing.T, sender Sender, route *topology.Resolved, cfg ConsumerConfig) *claimTest {
+func newClaimTest(t testing.TB, sender Sender, route *topology.Resolved, cfg ConsumerConfig) *claimTest {
 	t.Helper()
 	c := &claimTest{d: newTestDeps(t, sender, nil), pauser: &fakePauser{}}
 	c.d.bus.Subscribe(func(e events.Event) {
@@ -254,7 +254,7 @@ func (c *claimTest) consume(t *testing.T, n int) (msgs chan *sarama.ConsumerMess
 }
 
 // end ends the session (Cleanup) and returns the offset committed last.
-func (c *claimTest) end(t *testing.T) int64 {
+func (c *claimTest) end(t testing.TB) int64 {
 	t.Helper()
 	if err := c.h.Cleanup(c.sess); err != nil {
 		t.Fatal(err)
@@ -264,7 +264,7 @@ func (c *claimTest) end(t *testing.T) int64 {
 	return c.sess.committed
 }
 
-func (c *claimTest) waitMarked(t *testing.T, next int64) {
+func (c *claimTest) waitMarked(t testing.TB, next int64) {
 	t.Helper()
 	waitFor(t, fmt.Sprintf("mark of %d (marks %v)", next, c.sess.marked()), func() bool { return c.sess.last() >= next })
 }
@@ -282,7 +282,7 @@ func (c *claimTest) eventsOf(kind events.Kind) []events.Event {
 	return out
 }
 
-func waitReturned(t *testing.T, returned <-chan struct{}) {
+func waitReturned(t testing.TB, returned <-chan struct{}) {
 	t.Helper()
 	select {
 	case <-returned:

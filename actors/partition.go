@@ -29,6 +29,11 @@ type partition struct {
 	fin  finisher
 	ctrl stage // parse → filters → controller
 	resp stage // responder → validate → produce
+	// virt are the stages of the virtual actors, which run the controller
+	// when the route has virtual partitions (ctrl then only dispatches);
+	// key is the route's Key function, nil for the record key (virtual.go).
+	virt []stage
+	key  func(*params.Params) []byte
 	pid  *actor.PID
 	// stopped is set when the partition is handed back: its stages stop
 	// taking queued messages, which the partition's next owner consumes.
@@ -48,6 +53,7 @@ func newPartition(d *deps, route *topology.Resolved, id int32, sess sessionFinis
 	if route.Batch() {
 		p.batch = &batchState{}
 	}
+	p.virtualize()
 	p.fin = sess.partition(p)
 	return p
 }
@@ -75,12 +81,21 @@ type partitionActor struct {
 }
 
 func (a *partitionActor) Receive(ctx actor.Context) {
+	if a.p.virt != nil {
+		a.p.ctrl.receive(ctx, a.p, a.startVirtual, a.dispatch)
+		return
+	}
 	a.p.ctrl.receive(ctx, a.p, a.start, a.handle)
 }
 
 // start makes this incarnation's controller and its responder child.
 func (a *partitionActor) start(ctx actor.Context) {
 	a.ctrl = pipeline.NewController(a.p.route, a.p.d.halt, a.p.d.log)
+	a.startResponder(ctx)
+}
+
+// startResponder spawns this incarnation's responder child, if the route has one.
+func (a *partitionActor) startResponder(ctx actor.Context) {
 	if a.p.route.Responder != nil {
 		a.responder = ctx.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return &responderActor{p: a.p} }, actor.WithDispatcher(a.p.d.dispatch)), "responder-")
 	}

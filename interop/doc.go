@@ -7,6 +7,9 @@
 //   - kafka-python (python3-kafka) reads the dead letter topic and its headers;
 //   - three server processes share a consumer group on a 12-partition topic,
 //     one is SIGKILLed mid-stream, and every input is still answered;
+//   - a server running one partition on 8 virtual partitions is SIGKILLed
+//     with a backlog in flight: every input is answered, and per key the
+//     last copies of the answers keep input order (virtual_test.go);
 //   - the real broker restarts mid-stream (scripts/kafka.sh restart) and the
 //     server recovers by itself;
 //   - the chaos suite (TestChaos_*, chaos_*_test.go): SIGKILL x20 and SIGTERM

@@ -17,6 +17,7 @@ var (
 	ErrGroupConflict     = errors.New("topology: routes of one consumer group disagree")
 	ErrInvalidTopicSpec  = errors.New("topology: invalid topic spec")
 	ErrTopicSpecConflict = errors.New("topology: routes declare a topic differently")
+	ErrVirtualBatch      = errors.New("topology: virtual partitions with a BatchController")
 )
 
 // RouteError is one problem with one route.

@@ -21,6 +21,8 @@ const GraphFormatVersion = 1
 //	 └─ listener, one per route (owns the consumer group membership)
 //	     └─ partition actors, one per claimed partition (run the controller,
 //	        or the batch controller a batch at a time)
+//	         ├─ virtual actors, N per partition actor, only with virtual
+//	         │  partitions (each runs the controller on the messages of its keys)
 //	         └─ responder (validates and produces the responses)
 //
 // The JSON field names are stable (see GraphFormatVersion); WriteTree,
@@ -130,8 +132,25 @@ type PartitionActor struct {
 	Retry       Retry      `json:"retry"`
 	// DeadLetter is the dead letter topic, "" when disabled (the partition
 	// then blocks on a message whose retries ran out).
-	DeadLetter string     `json:"dead_letter"`
-	Responder  *Responder `json:"responder"`
+	DeadLetter string `json:"dead_letter"`
+	// Virtual is set when the controller runs on virtual partitions:
+	// children of each partition actor; absent otherwise.
+	Virtual   *Virtual   `json:"virtual,omitempty"`
+	Responder *Responder `json:"responder"`
+}
+
+// Virtual describes the virtual actors of a partition actor.
+type Virtual struct {
+	// Max is the number of virtual actors per partition actor.
+	Max int `json:"max"`
+	// Key is what a message's virtual key is: "record key" (the default)
+	// or "key function" (the route's Key function).
+	Key string `json:"key"`
+}
+
+// summary is "8 per partition, by record key".
+func (v *Virtual) summary() string {
+	return fmt.Sprintf("%d per partition, by %s", v.Max, v.Key)
 }
 
 // Retry is how often and how far apart a failed message is tried.
@@ -178,6 +197,12 @@ func NewGraph(app string, root supervision.Config, routes []Resolved) Graph {
 		}
 		if r.Batch() {
 			l.Batch = &Batch{MaxSize: r.BatchSize}
+		}
+		if n, ok := r.Virtual(); ok {
+			l.Partitions.Virtual = &Virtual{Max: n, Key: "record key"}
+			if r.VirtualPartitions.Key != nil {
+				l.Partitions.Virtual.Key = "key function"
+			}
 		}
 		if r.StartFromBeginning {
 			l.StartFrom = "beginning"

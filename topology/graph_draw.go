@@ -28,7 +28,8 @@ type drawer interface {
 
 // draw walks g once, in the same order for every format: the root, then
 // per listener its node, its partition actors, their edges, the topics as
-// they are first met, the dead letter topic and the responder.
+// they are first met, the virtual actors, the dead letter topic and the
+// responder.
 func draw(g Graph, d drawer) {
 	root := id("supervisor", g.App)
 	d.node(root, "root supervisor "+g.App+"\n"+g.Supervisor.summary(), rootNode)
@@ -49,6 +50,11 @@ func draw(g Graph, d drawer) {
 		d.edge(root, ln, superviseEdge, "")
 		d.edge(ln, pn, superviseEdge, "")
 		d.edge(topic(l.Topic), ln, consumeEdge, "consumes")
+		if v := l.Partitions.Virtual; v != nil {
+			vn := id("virtual", l.Topic)
+			d.node(vn, "virtual actors\n"+v.summary()+"\nper-key order", partitionsNode)
+			d.edge(pn, vn, superviseEdge, "")
+		}
 		if dl := l.Partitions.DeadLetter; dl != "" {
 			d.edge(pn, topic(dl), deadLetterEdge, "dead letter")
 		}

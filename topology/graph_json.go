@@ -14,6 +14,7 @@ import (
 //	 "listeners": [{"topic", "group", "controller", "parser", "start_from", "before_filters",
 //	   "batch": {"max_size"} (only for a batch controller),
 //	   "partitions": {"cardinality", "supervisor", "retry": {"attempts", "backoff"}, "dead_letter",
+//	     "virtual": {"max", "key"} (only with virtual partitions),
 //	     "responder": {"name", "topics": [{"name", "required", "multiple_usage"}]} | null}}],
 //	 "topics": [{"name", "role", "partitions", "replication_factor", "configs": {...}}] (only when declared)}
 func WriteJSON(w io.Writer, g Graph) error {

@@ -46,13 +46,17 @@ func exampleGraph() topology.Graph {
 	visits := route("visits_track", "VisitsTrackController", "VisitsTrackResponder", 0, responders.Required("visits_counted"))
 	visits.BatchController = func() controllers.BatchController { return nil }
 	visits.BatchSize = 500
+	repos := route("repositories_created", "RepositoriesCreatedController", "RepositoriesCreatedResponder", 0, responders.Required("sources_created"))
+	repos.VirtualPartitions = &topology.VirtualPartitions{Max: 8}
+	audit := route("audit", "AuditController", "", 0)
+	audit.VirtualPartitions = &topology.VirtualPartitions{Max: 4, Key: func(p *params.Params) []byte { return p.Raw() }}
 	return topology.NewGraph("app", sup, []topology.Resolved{
 		users,
 		visits,
 		route("sources_refresh", "SourcesRefreshController", "SourcesRefreshResponder", 0,
 			responders.Optional("sources_refreshed"), responders.Optional("sources_disconnected")),
-		route("repositories_created", "RepositoriesCreatedController", "RepositoriesCreatedResponder", 0, responders.Required("sources_created")),
-		route("audit", "AuditController", "", 0),
+		repos,
+		audit,
 	})
 }
 
@@ -96,6 +100,15 @@ func TestNewGraph_model(t *testing.T) {
 	if u.Batch != nil {
 		t.Fatalf("users is not a batch route: %+v", u.Batch)
 	}
+	if v := g.Listeners[1].Partitions.Virtual; v == nil || v.Max != 8 || v.Key != "record key" {
+		t.Fatalf("repositories_created virtual actors: %+v", v)
+	}
+	if v := g.Listeners[0].Partitions.Virtual; v == nil || v.Max != 4 || v.Key != "key function" {
+		t.Fatalf("audit virtual actors: %+v", v)
+	}
+	if u.Partitions.Virtual != nil {
+		t.Fatalf("users has no virtual partitions: %+v", u.Partitions.Virtual)
+	}
 	if v := g.Listeners[4]; v.Batch == nil || v.Batch.MaxSize != 500 || v.Controller != "VisitsTrackController" {
 		t.Fatalf("visits listener: %+v", v)
 	}
@@ -121,15 +134,16 @@ func TestWriteDOT_goldenAndParses(t *testing.T) {
 			t.Errorf("edge %s -> %s has an undeclared node", e[0], e[1])
 		}
 	}
-	// root → 5 listeners → 5 partition nodes → 4 responders: 14 supervision edges.
+	// root → 5 listeners → 5 partition nodes → 4 responders and 2 virtual
+	// actor nodes: 16 supervision edges.
 	supervision := 0
 	for _, e := range edges {
 		if e[2] == "" {
 			supervision++
 		}
 	}
-	if supervision != 14 {
-		t.Errorf("supervision edges: got %d, want 14", supervision)
+	if supervision != 16 {
+		t.Errorf("supervision edges: got %d, want 16", supervision)
 	}
 }
 

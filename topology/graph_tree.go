@@ -13,6 +13,7 @@ import (
 //	└── listener users_create (group app_users_create, controller UsersCreateController, parser json, from beginning)
 //	    (a batch route names its "batch controller VisitsTrackController (batch of ≤500)")
 //	    └── partition actors: one per claimed partition (one_for_one, ...; retry ...; dead letter users_create_dlq)
+//	        ├── virtual actors: 8 per partition, by record key (...) (with virtual partitions only)
 //	        └── responder UsersCreateResponder
 //	            ├── users_created (always, exactly once)
 //	            └── users_premium_created (conditionally, exactly once)
@@ -43,6 +44,9 @@ func WriteTree(w io.Writer, g Graph) error {
 		}
 		fmt.Fprintf(bw, "%s└── partition actors: %s (%s; %s; %s)\n", indent, p.Cardinality, p.Supervisor.summary(), p.Retry.summary(), dlq)
 		inner := indent + "    "
+		if v := p.Virtual; v != nil {
+			fmt.Fprintf(bw, "%s├── virtual actors: %s (each runs the controller on its keys in order)\n", inner, v.summary())
+		}
 		if p.Responder == nil {
 			fmt.Fprintf(bw, "%s└── (no responder)\n", inner)
 			continue

@@ -151,6 +151,11 @@ func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 		if r.BatchSize < 0 {
 			fail(i, r.Topic, fmt.Errorf("%w: batch_size %d is negative", ErrInvalidRoute, r.BatchSize))
 		}
+		if v := r.VirtualPartitions; v != nil {
+			for _, err := range v.validate(r) {
+				fail(i, r.Topic, err)
+			}
+		}
 		if r.BatchController != nil && res.BatchSize == 0 {
 			res.BatchSize = d.BatchSize
 		}

@@ -233,3 +233,52 @@ func TestResolve_controllerKindErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestResolve_virtualPartitions(t *testing.T) {
+	key := func(p *params.Params) []byte { return p.Metadata().Key }
+	got, err := topology.Resolve([]topology.Route{
+		{Topic: "orders", Controller: ctrl, VirtualPartitions: &topology.VirtualPartitions{Max: 8, Key: key}},
+		{Topic: "users", Controller: ctrl},
+	}, defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := got[0].Virtual(); !ok || n != 8 {
+		t.Fatalf("orders: Virtual() = %d, %v; want 8, true", n, ok)
+	}
+	if n, ok := got[1].Virtual(); ok || n != 0 {
+		t.Fatalf("users: Virtual() = %d, %v; want 0, false", n, ok)
+	}
+}
+
+// Each way a route gets its virtual partitions wrong is one RouteError
+// naming the route.
+func TestResolve_virtualPartitionErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		route topology.Route
+		want  error
+		text  string
+	}{
+		{"zero", topology.Route{Topic: "orders", Controller: ctrl, VirtualPartitions: &topology.VirtualPartitions{}},
+			topology.ErrInvalidRoute, "virtual_partitions.max 0 is not between 1 and 256"},
+		{"negative", topology.Route{Topic: "orders", Controller: ctrl, VirtualPartitions: &topology.VirtualPartitions{Max: -2}},
+			topology.ErrInvalidRoute, "virtual_partitions.max -2 is not between 1 and 256"},
+		{"too many", topology.Route{Topic: "orders", Controller: ctrl, VirtualPartitions: &topology.VirtualPartitions{Max: topology.MaxVirtualPartitions + 1}},
+			topology.ErrInvalidRoute, "virtual_partitions.max 257 is not between 1 and 256"},
+		{"batch controller", topology.Route{Topic: "orders", BatchController: batchCtrl, VirtualPartitions: &topology.VirtualPartitions{Max: 4}},
+			topology.ErrVirtualBatch, "virtual partitions with a BatchController: not supported yet"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := topology.Resolve([]topology.Route{{Topic: "fine", Controller: ctrl}, c.route}, defaults())
+			var re *topology.RouteError
+			if !errors.Is(err, c.want) || !errors.As(err, &re) || re.Index != 1 {
+				t.Fatalf("got %v, want a RouteError of route #2 matching %v", err, c.want)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, `route #2 (topic "orders"): `) || !strings.Contains(msg, c.text) || strings.Contains(msg, "\n") {
+				t.Fatalf("error %q: want one line naming the route and %q", msg, c.text)
+			}
+		})
+	}
+}

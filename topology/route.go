@@ -72,4 +72,8 @@ type Route struct {
 	// DisableDeadLetter makes exhausted messages block their partition
 	// (retrying with capped backoff) instead of going to a dead letter topic.
 	DisableDeadLetter bool
+	// VirtualPartitions, when set, runs the Controller of each claimed
+	// partition on up to Max actors at once, keeping the order of messages
+	// of one key (see VirtualPartitions). Not with a BatchController.
+	VirtualPartitions *VirtualPartitions
 }

@@ -15,6 +15,9 @@
 // With INTEROP_BATCH_SIZE=N (N > 0), the repositories_created route is a
 // batch route instead, answering each message of a batch of at most N as
 // the per-message route does.
+//
+// With INTEROP_VIRTUAL_PARTITIONS=N the repositories_created route runs on
+// N virtual partitions, keyed by the input's "k" field.
 package main
 
 import (
@@ -29,6 +32,7 @@ import (
 	"github.com/karafka-actors/karafka-actors/cli"
 	"github.com/karafka-actors/karafka-actors/controllers"
 	repositories "github.com/karafka-actors/karafka-actors/examples/repositories/app"
+	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
@@ -40,6 +44,26 @@ const EnvPrefix = "INTEROP_TOPIC_PREFIX"
 // EnvBatchSize names the variable that makes repositories_created a batch
 // route with batches of at most its value.
 const EnvBatchSize = "INTEROP_BATCH_SIZE"
+
+// EnvVirtual names the variable giving the created route N virtual
+// partitions keyed by the input's "k" field.
+const EnvVirtual = "INTEROP_VIRTUAL_PARTITIONS"
+
+// virtual returns the created route's virtual partitions, or nil.
+func virtual() (*topology.VirtualPartitions, error) {
+	v := os.Getenv(EnvVirtual)
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvVirtual, err)
+	}
+	return &topology.VirtualPartitions{Max: n, Key: func(p *params.Params) []byte {
+		k, _ := p.String("k")
+		return []byte(k)
+	}}, nil
+}
 
 // keyed runs the example's controller and hands each of its responses to
 // the responder together with the input's key.
@@ -120,7 +144,12 @@ func respond(topic string) responders.Factory {
 
 func register(app *karafka.App) error {
 	p := os.Getenv(EnvPrefix)
-	created := topology.Route{Topic: p + repositories.RepositoriesCreated, Controller: keyed(repositories.RepositoriesCreatedController{}), Responder: respond(p + "sources_created")}
+	vp, err := virtual()
+	if err != nil {
+		return err
+	}
+	created := topology.Route{Topic: p + repositories.RepositoriesCreated, Controller: keyed(repositories.RepositoriesCreatedController{}), Responder: respond(p + "sources_created"),
+		VirtualPartitions: vp}
 	if v := os.Getenv(EnvBatchSize); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
