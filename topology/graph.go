@@ -18,7 +18,8 @@ const GraphFormatVersion = 1
 // runtime builds it from resolved routes:
 //
 //	root supervisor (the application)
-//	 └─ listener, one per route (owns the consumer group membership)
+//	 └─ listener, one per route (spawns and stops the partition actors of
+//	    the partitions its group's membership is assigned)
 //	     └─ partition actors, one per claimed partition (run the controller,
 //	        or the batch controller a batch at a time)
 //	         ├─ virtual actors, N per partition actor, only with virtual
@@ -85,7 +86,8 @@ type Backoff struct {
 	Jitter     float64 `json:"jitter"`
 }
 
-// Listener is the actor of one route: it consumes Topic as Group.
+// Listener is the actor of one route, whose Topic is consumed as Group (the
+// group's membership, shared by the routes of one group, is not an actor).
 type Listener struct {
 	Topic      string `json:"topic"`
 	Group      string `json:"group"`
