@@ -101,8 +101,8 @@ type franzKey struct {
 
 func runFranzLoop(ctx context.Context, s workerSpec) error {
 	linger := 5 * time.Millisecond
-	if d := lingerOverride(); d > 0 {
-		linger = d
+	if d, ok := lingerOverride(); ok {
+		linger = max(d, 0) // franz/0s: no linger
 	}
 	// Trackers per owned partition. Rebalance callbacks run only between a
 	// poll and AllowRebalance (BlockRebalanceOnPoll), so a partition's
