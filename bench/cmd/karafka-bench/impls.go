@@ -194,7 +194,7 @@ func runSaramaLoop(ctx context.Context, s workerSpec) error {
 	pc.Net.MaxOpenRequests = 1
 	pc.Producer.Retry.Max = 10
 	pc.Producer.Retry.Backoff = 100 * time.Millisecond
-	pc.Producer.Flush.Frequency, pc.Producer.Flush.Messages = flushOverride(5*time.Millisecond, 500)
+	pc.Producer.Flush.Frequency, pc.Producer.Flush.Messages = flushOverride(0, 0) // no linger; sarama/5ms: the default before issue 11
 	pc.ChannelBufferSize = 1024
 	prod, err := sarama.NewAsyncProducer(s.Brokers, pc)
 	if err != nil {
