@@ -1,8 +1,14 @@
 package producer_test
 
 import (
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/karafka-actors/karafka-actors/producer"
 )
@@ -26,4 +32,55 @@ func BenchmarkProducer_SendAsync(b *testing.B) {
 		p.SendAsync(&msg, done)
 	}
 	wg.Wait()
+}
+
+// BenchmarkProducer_SendAsyncLinger sends as fast as SendAsync accepts (a
+// backlog) with the old 5 ms / 500-record linger and with no linger, and
+// reports how many records each produce request carried: with no linger
+// records still batch up while a partition's previous request is in flight.
+func BenchmarkProducer_SendAsyncLinger(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		freq time.Duration
+		msgs int
+	}{
+		{name: "linger=5ms", freq: 5 * time.Millisecond, msgs: 500},
+		{name: "linger=0", freq: 0, msgs: 0},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(4, "t"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			var requests atomic.Int64
+			c.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+				c.KeepControl()
+				requests.Add(1)
+				return nil, nil, false
+			})
+			cfg := producer.DefaultConfig()
+			cfg.Kafka.Brokers = c.ListenAddrs()
+			cfg.FlushFrequency, cfg.FlushMessages = bc.freq, bc.msgs
+			p := newProducer(b, cfg)
+			value := make([]byte, 200)
+			var wg sync.WaitGroup
+			done := func(r producer.Result) {
+				if r.Err != nil {
+					b.Error(r.Err)
+				}
+				wg.Done()
+			}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(value)))
+			n := 0
+			for b.Loop() {
+				wg.Add(1)
+				p.SendAsync(&producer.Message{Topic: "t", Key: []byte(strconv.Itoa(n)), Value: value}, done)
+				n++
+			}
+			wg.Wait()
+			b.ReportMetric(float64(n)/float64(max(requests.Load(), 1)), "records/req")
+		})
+	}
 }

@@ -323,6 +323,28 @@ func TestNew_unreachable(t *testing.T) {
 	}
 }
 
+// TestDefaultConfig_noLinger checks that the defaults reach sarama as the
+// one flush setting in which it sends as soon as it can (produceSet.
+// readyToFlush: Frequency, Bytes and Messages all 0); records batch up
+// anyway while a partition's previous request is in flight.
+func TestDefaultConfig_noLinger(t *testing.T) {
+	cfg := newCluster(t, 1)
+	var flush struct {
+		freq        time.Duration
+		bytes, msgs int
+	}
+	p, err := producer.New(cfg, producer.WithSaramaConfig(func(c *sarama.Config) {
+		flush.freq, flush.bytes, flush.msgs = c.Producer.Flush.Frequency, c.Producer.Flush.Bytes, c.Producer.Flush.Messages
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if flush.freq != 0 || flush.bytes != 0 || flush.msgs != 0 {
+		t.Errorf("sarama Flush = {Frequency %s, Bytes %d, Messages %d}, want all 0", flush.freq, flush.bytes, flush.msgs)
+	}
+}
+
 func TestConfig_Validate(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -339,6 +361,9 @@ func TestConfig_Validate(t *testing.T) {
 		{"negative numbers", func(c *producer.Config) {
 			c.FlushFrequency, c.FlushMessages, c.ChannelBufferSize, c.RetryBackoff = -1, -1, -1, -1
 		}, []string{"producer.flush_frequency", "producer.flush_messages", "producer.channel_buffer_size", "producer.retry_backoff"}},
+		{"old linger defaults", func(c *producer.Config) { c.FlushFrequency, c.FlushMessages = 5*time.Millisecond, 500 }, nil},
+		{"linger without record trigger", func(c *producer.Config) { c.FlushFrequency, c.FlushMessages = time.Millisecond, 0 }, nil},
+		{"record trigger without linger", func(c *producer.Config) { c.FlushFrequency, c.FlushMessages = 0, 500 }, []string{"producer.flush_messages: 500 requires producer.flush_frequency > 0"}},
 		{"kafka problems included", func(c *producer.Config) { c.Kafka.Brokers = nil }, []string{"kafka.brokers: at least one broker is required"}},
 	}
 	for _, tt := range tests {

@@ -20,9 +20,10 @@ import (
 //
 // Settings matched to the sarama loop (and so to karafka-actors' producer
 // defaults): acks=all, idempotent producer, no compression (franz-go's
-// default is snappy), 5 ms linger (franz-go's default is 10 ms;
-// KB_FLUSH_FREQUENCY or an impl variant like franz/1ms overrides it as for
-// the others), at most 2000 unacknowledged records per input partition,
+// default is snappy). Not matched: a 5 ms linger (franz-go's default is
+// 10 ms; karafka-actors' default was 5 ms until issue 11 and is none now;
+// KB_FLUSH_FREQUENCY or an impl variant like franz/0s or franz/1ms
+// overrides it as for the others), at most 2000 unacknowledged records per input partition,
 // start from the oldest offset, round-robin (eager) group balancing, marked
 // offsets auto-committed every second (sarama's default interval).
 // Left at franz-go's defaults: up to 5 produce requests in flight per broker
@@ -101,8 +102,8 @@ type franzKey struct {
 
 func runFranzLoop(ctx context.Context, s workerSpec) error {
 	linger := 5 * time.Millisecond
-	if d := lingerOverride(); d > 0 {
-		linger = d
+	if d, ok := lingerOverride(); ok {
+		linger = max(d, 0) // franz/0s: no linger
 	}
 	// Trackers per owned partition. Rebalance callbacks run only between a
 	// poll and AllowRebalance (BlockRebalanceOnPoll), so a partition's

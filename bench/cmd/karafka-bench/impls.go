@@ -82,9 +82,7 @@ func runKarafkaRoutes(ctx context.Context, s workerSpec, batch bool) error {
 		cfg.ConsumerGroup = s.Group + "_shared"
 	}
 	cfg.DeadLetter.Enabled = false
-	if d := lingerOverride(); d > 0 {
-		cfg.Producer.FlushFrequency = d
-	}
+	cfg.Producer.FlushFrequency, cfg.Producer.FlushMessages = flushOverride(cfg.Producer.FlushFrequency, cfg.Producer.FlushMessages)
 	routes := make([]topology.Route, 0, len(s.In))
 	for _, t := range s.In {
 		out := s.Out
@@ -226,11 +224,7 @@ func runSaramaLoop(ctx context.Context, s workerSpec) error {
 	pc.Net.MaxOpenRequests = 1
 	pc.Producer.Retry.Max = 10
 	pc.Producer.Retry.Backoff = 100 * time.Millisecond
-	pc.Producer.Flush.Frequency = 5 * time.Millisecond
-	if d := lingerOverride(); d > 0 {
-		pc.Producer.Flush.Frequency = d
-	}
-	pc.Producer.Flush.Messages = 500
+	pc.Producer.Flush.Frequency, pc.Producer.Flush.Messages = flushOverride(0, 0) // no linger; sarama/5ms: the default before issue 11
 	pc.ChannelBufferSize = 1024
 	prod, err := sarama.NewAsyncProducer(s.Brokers, pc)
 	if err != nil {
@@ -354,9 +348,36 @@ func runWatermill(ctx context.Context, s workerSpec) error {
 	return router.Run(ctx)
 }
 
-// lingerOverride is KB_FLUSH_FREQUENCY (a Go duration): the producer linger
-// of karafka-actors and the plain sarama and franz-go loops, for latency runs.
-func lingerOverride() time.Duration {
-	d, _ := time.ParseDuration(os.Getenv("KB_FLUSH_FREQUENCY"))
-	return d
+// lingerOverride is KB_FLUSH_FREQUENCY (a Go duration), which an impl
+// variant like karafka/1ms sets: the producer linger of karafka-actors and
+// the plain sarama and franz-go loops. ok is false when it is unset (or not
+// a duration); 0 is a setting of its own, no linger.
+func lingerOverride() (d time.Duration, ok bool) {
+	v, set := os.LookupEnv("KB_FLUSH_FREQUENCY")
+	if !set {
+		return 0, false
+	}
+	d, err := time.ParseDuration(v)
+	return d, err == nil
+}
+
+// flushOverride applies lingerOverride to a sarama-style flush setting
+// (linger freq, flush after msgs records). Unset: unchanged. 0: no linger
+// at all, Frequency and Messages 0, the only combination in which sarama
+// sends as soon as it can (produceSet.readyToFlush; with Messages > 0 and
+// no Frequency it would wait for msgs records). d > 0: linger d with a
+// 500-record trigger (the trigger of the 5 ms default before issue 11) if
+// msgs is 0, so that karafka/5ms is that old default.
+func flushOverride(freq time.Duration, msgs int) (time.Duration, int) {
+	d, ok := lingerOverride()
+	switch {
+	case !ok:
+		return freq, msgs
+	case d <= 0:
+		return 0, 0
+	case msgs == 0:
+		return d, 500
+	default:
+		return d, msgs
+	}
 }

@@ -75,7 +75,7 @@ func brokerMain(args []string) error {
 func workerMain(args []string) error {
 	fs := flag.NewFlagSet("worker", flag.ExitOnError)
 	var s workerSpec
-	impl := fs.String("impl", "karafka", "karafka|karafka-batch|sarama|franz|goka|watermill, optionally /<producer linger> (karafka, sarama and franz), e.g. karafka/1ms")
+	impl := fs.String("impl", "karafka", "karafka|karafka-batch|sarama|franz|goka|watermill, optionally /<producer linger> (karafka, sarama and franz), e.g. karafka/1ms; /0s is no linger at all")
 	brokers := fs.String("brokers", "", "bootstrap brokers")
 	in := fs.String("in", "", "input topics, comma separated")
 	inPrefix := fs.String("in-prefix", "", "input topics <prefix><i>, i < in-count")
@@ -94,8 +94,9 @@ func workerMain(args []string) error {
 	for i := range *inCount {
 		s.In = append(s.In, fmt.Sprintf("%s%d", *inPrefix, i))
 	}
-	// "karafka/1ms" is karafka with a 1 ms producer linger: variants of one
-	// implementation can then run side by side in one benchmark.
+	// "karafka/1ms" is karafka with a 1 ms producer linger, "karafka/0s" with
+	// none (flushOverride): variants of one implementation can then run side
+	// by side in one benchmark.
 	name, linger, variant := strings.Cut(s.Impl, "/")
 	if variant {
 		if _, err := time.ParseDuration(linger); err != nil {
