@@ -45,6 +45,16 @@ type ConsumerConfig struct {
 	// DrainTimeout bounds how long a revoked partition waits for its
 	// in-flight messages before it is handed back anyway.
 	DrainTimeout time.Duration
+	// FetchMaxWait is how long the broker may hold a fetch that finds no
+	// new messages (fetch.max.wait.ms). A consumer has one fetch in flight
+	// per broker, for all its partitions there, and a partition resumed
+	// after backpressure (MaxInFlight) is fetched only once that fetch
+	// returns: when the other partitions are idle, the broker holds it the
+	// whole FetchMaxWait, so a backlogged partition next to an idle one
+	// moves about MaxInFlight/2 messages per FetchMaxWait. Shorter is faster
+	// there and costs idle consumers more empty fetches (1/FetchMaxWait per
+	// second per broker and consumer group).
+	FetchMaxWait time.Duration
 	// ReconnectBackoff spaces attempts to reach the brokers.
 	ReconnectBackoff supervision.Backoff
 }
@@ -59,6 +69,7 @@ func DefaultConsumerConfig() ConsumerConfig {
 		MaxInFlight:       2000,
 		BatchSize:         500,
 		DrainTimeout:      30 * time.Second,
+		FetchMaxWait:      100 * time.Millisecond,
 		ReconnectBackoff:  supervision.Backoff{Initial: 250 * time.Millisecond, Max: 30 * time.Second, Multiplier: 2, Jitter: 0.2},
 	}
 }
@@ -96,11 +107,19 @@ func (c ConsumerConfig) Validate() error {
 	if c.DrainTimeout <= 0 {
 		bad("drain_timeout", "%v must be positive", c.DrainTimeout)
 	}
+	if c.FetchMaxWait < time.Millisecond || c.FetchMaxWait > maxFetchMaxWait {
+		bad("fetch_max_wait", "%v is outside 1ms..%v", c.FetchMaxWait, maxFetchMaxWait)
+	}
 	if err := c.ReconnectBackoff.Validate("consumer.reconnect_backoff"); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
+
+// maxFetchMaxWait bounds FetchMaxWait: Kafka's own upper bound for
+// fetch.max.wait.ms is an int32 of milliseconds; a minute is already far
+// past any sensible value and still well below it.
+const maxFetchMaxWait = time.Minute
 
 // maxRebalanceTimeout is the longest rebalance timeout Kafka's protocol
 // carries (an int32 of milliseconds), rounded down to whole hours.

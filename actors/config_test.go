@@ -24,6 +24,11 @@ func TestConsumerConfig_Validate(t *testing.T) {
 			want: "consumer.heartbeat_interval: 999.935µs must be at least 1ms and below session_timeout (10s)"},
 		{name: "heartbeat not below session", modify: func(c *ConsumerConfig) { c.HeartbeatInterval = c.SessionTimeout },
 			want: "consumer.heartbeat_interval: 10s must be at least 1ms and below session_timeout (10s)"},
+		{name: "fetch max wait at 1ms", modify: func(c *ConsumerConfig) { c.FetchMaxWait = time.Millisecond }},
+		{name: "fetch max wait zero", modify: func(c *ConsumerConfig) { c.FetchMaxWait = 0 },
+			want: "consumer.fetch_max_wait: 0s is outside 1ms..1m0s"},
+		{name: "fetch max wait past a minute", modify: func(c *ConsumerConfig) { c.FetchMaxWait = 2 * time.Minute },
+			want: "consumer.fetch_max_wait: 2m0s is outside 1ms..1m0s"},
 		{name: "session below 1s", modify: func(c *ConsumerConfig) { c.SessionTimeout = time.Second - 1 }, want: "consumer.session_timeout"},
 	}
 	for _, tt := range tests {

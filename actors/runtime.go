@@ -119,6 +119,7 @@ func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sa
 	sc.Consumer.Group.Heartbeat.Interval = c.HeartbeatInterval
 	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
 	sc.ChannelBufferSize = c.BatchSize
+	sc.Consumer.MaxWaitTime = c.FetchMaxWait
 	if err := sc.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("%w: consumer: %w", ErrInvalidConfig, err)
 	}

@@ -34,6 +34,7 @@ var schema = []key{
 	{name: "consumer.commit_interval", doc: "upper bound between commits; marked offsets are committed as soon as the previous commit returned", ref: func(s *Settings) any { return &s.Consumer.CommitInterval }},
 	{name: "consumer.max_in_flight", doc: "accepted, unfinished messages per partition before it is paused", ref: func(s *Settings) any { return &s.Consumer.MaxInFlight }},
 	{name: "consumer.batch_size", doc: "fetched messages handed to a partition actor at once", ref: func(s *Settings) any { return &s.Consumer.BatchSize }},
+	{name: "consumer.fetch_max_wait", doc: "how long the broker may hold a fetch that finds nothing new; a partition resumed after max_in_flight waits for it when its neighbours are idle", ref: func(s *Settings) any { return &s.Consumer.FetchMaxWait }},
 	{name: "consumer.drain_timeout", doc: "how long a revoked partition waits for its in-flight messages", ref: func(s *Settings) any { return &s.Consumer.DrainTimeout }},
 	{name: "consumer.reconnect_backoff.initial", doc: "first wait before reconnecting to unreachable brokers", ref: func(s *Settings) any { return &s.Consumer.ReconnectBackoff.Initial }},
 	{name: "consumer.reconnect_backoff.max", doc: "longest wait between reconnects", ref: func(s *Settings) any { return &s.Consumer.ReconnectBackoff.Max }},
