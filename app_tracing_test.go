@@ -132,7 +132,7 @@ func wantAttrs(t *testing.T, s tracetest.SpanStub, want ...attribute.KeyValue) {
 	}
 	for _, w := range want {
 		if got, ok := have[w.Key]; !ok || got != w.Value {
-			t.Errorf("span %q: %s = %v, want %v", s.Name, w.Key, got.Emit(), w.Value.Emit())
+			t.Errorf("span %q: %s = %v, want %v", s.Name, w.Key, got.String(), w.Value.String())
 		}
 	}
 }
