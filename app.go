@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/karafka-actors/karafka-actors/actors"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/wait"
@@ -30,6 +32,7 @@ type App struct {
 	logger   *slog.Logger
 	registry *responders.Registry
 	bus      *events.Bus
+	tracer   trace.TracerProvider // nil: no tracing
 
 	mu       sync.Mutex
 	routes   []topology.Route
@@ -210,7 +213,7 @@ func (a *App) run(ctx context.Context) error {
 	}
 	rt, err := actors.New(actors.Config{
 		Kafka: a.cfg.Kafka, Consumer: a.cfg.Consumer, Supervision: a.cfg.Supervision,
-		ProduceBackoff: a.cfg.ProduceBackoff, Routes: routes,
+		ProduceBackoff: a.cfg.ProduceBackoff, Routes: routes, TracerProvider: a.tracer,
 	}, prod, a.bus, a.logger)
 	if err != nil {
 		_ = prod.Close()

@@ -8,6 +8,8 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/params"
@@ -81,7 +83,14 @@ func (c *chain) waitMark(next int64) {
 }
 
 func newChain(b *testing.B, dispatch actor.Dispatcher) *chain {
+	return newChainWith(b, dispatch, nil)
+}
+
+// newChainWith is newChain tracing through tp (nil: tracing off).
+func newChainWith(b *testing.B, dispatch actor.Dispatcher, tp trace.TracerProvider) *chain {
 	d := newTestDeps(b, ackSender{}, dispatch)
+	d.trace = newTracing(tp)
+	d.sender = d.trace.sender(d.sender)
 	c := &chain{sys: d.sys, marked: make(chan struct{}, 1)}
 	c.p = newPartition(d, benchRoute(), 0, marks(func(next int64) {
 		c.mark.Store(next)
@@ -187,5 +196,44 @@ func BenchmarkPlainLoop(b *testing.B) {
 		}
 		msg := &producer.Message{Topic: "out", Value: out}
 		ackSender{}.SendAsync(msg, func(producer.Result) {})
+	}
+}
+
+// BenchmarkChainTracing is BenchmarkChain (pool dispatcher) with tracing
+// off, as by default, and on with an SDK provider that samples every
+// message and exports nowhere: side by side, the cost of tracing, and that
+// tracing off adds nothing to the chain (compare allocs/op with
+// BenchmarkChain).
+func BenchmarkChainTracing(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		tp   trace.TracerProvider
+	}{
+		{"off", nil},
+		{"sdk", sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))},
+	} {
+		b.Run("tracing="+tc.name, func(b *testing.B) {
+			pool := newPool(poolIdle, poolMaxIdle, poolThroughput)
+			defer pool.close()
+			c := newChainWith(b, pool, tc.tp)
+			defer c.stop()
+			const batchSize, maxInFlight = 500, 4000
+			batch := make([]*work, 0, batchSize)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: benchPayload}
+				batch = append(batch, c.p.accept(m))
+				if len(batch) == batchSize || i == b.N-1 {
+					c.p.ctrl.in.push(c.sys, batch...)
+					batch = batch[:0]
+					if err := c.p.fin.waitBelow(context.Background(), maxInFlight); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			c.waitMark(int64(b.N))
+			b.StopTimer()
+		})
 	}
 }

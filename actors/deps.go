@@ -39,7 +39,8 @@ type deps struct {
 	// halted is set when the root supervisor gave up: no stage takes more work.
 	halted  atomic.Bool
 	backoff supervision.Backoff
-	claims  claims // claimed partitions, and what shutdown left undone
+	claims  claims   // claimed partitions, and what shutdown left undone
+	trace   *tracing // nil: tracing off (tracing.go)
 }
 
 // produceFailed reports a record of p (a "response" or a "dead letter")

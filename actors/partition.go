@@ -106,6 +106,7 @@ func (a *partitionActor) handle(w *work) error {
 	if w.params == nil {
 		w.params = params.LazyAt(&w.paramsVal, metadata(w.msg), w.msg.Value, p.route.Parser)
 	}
+	p.d.trace.start(p, w)
 	keep, err := a.ctrl.Handle(p.d.halt, w.params)
 	if err != nil {
 		return err
@@ -114,12 +115,14 @@ func (a *partitionActor) handle(w *work) error {
 		p.d.log.Debug("message dropped by before-filter", "topic", p.topic, "partition", p.id, "offset", w.msg.Offset)
 		p.d.bus.Publish(events.Event{Kind: events.MessageFiltered, Topic: p.topic, Group: p.group, Partition: p.id, Offset: w.msg.Offset})
 		w.params = nil
+		p.d.trace.finished(w)
 		p.fin.done(w)
 		return nil
 	}
 	responses := a.ctrl.Responses()
 	if len(responses) == 0 {
 		w.params = nil
+		p.d.trace.finished(w)
 		p.fin.done(w)
 		return nil
 	}

@@ -31,6 +31,7 @@ func (a *responderActor) handle(w *work) error {
 		return err
 	}
 	w.responses = nil
+	a.p.d.trace.responded(w, out)
 	a.p.fin.respond(w, out)
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/kafka"
@@ -27,6 +28,10 @@ type Config struct {
 	// ProduceBackoff spaces new sends of responses the broker refused.
 	ProduceBackoff supervision.Backoff
 	Routes         []topology.Resolved
+	// TracerProvider, when not nil, traces every message: a process span
+	// per message, a send span per record produced, W3C trace context in
+	// the records' headers (see tracing.go). Nil: no tracing, at no cost.
+	TracerProvider trace.TracerProvider
 }
 
 // stopGrace bounds the wait for consume loops once shutdown gave up draining.
@@ -69,6 +74,8 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 	r := &Runtime{cfg: cfg, hardStop: hardStop, haltStop: haltStop, fatal: make(chan error, 1)}
 	r.pool = newPool(poolIdle, poolMaxIdle, poolThroughput)
 	r.d = &deps{sys: sys, dispatch: r.pool, sender: sender, bus: bus, log: logger, hard: hard, halt: halt, backoff: cfg.ProduceBackoff}
+	r.d.trace = newTracing(cfg.TracerProvider)
+	r.d.sender = r.d.trace.sender(sender)
 	byGroup := map[string]*membership{}
 	for i := range cfg.Routes {
 		route := &cfg.Routes[i]

@@ -84,6 +84,7 @@ func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 		}
 		w.attempts++
 		perr := &ProcessingError{Topic: p.topic, Partition: p.id, Offset: w.msg.Offset, Stage: s.name, Attempt: w.attempts, Err: err}
+		p.d.trace.failed(w, perr)
 		decision, delay := p.retry.Decide(w.attempts, err, p.dlq != "")
 		p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
 			Offset: w.msg.Offset, Attempt: w.attempts, Actor: ctx.Self().Id, Delay: delay, Err: perr})

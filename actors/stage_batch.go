@@ -124,6 +124,7 @@ func (a *batchActor) begin() {
 	b.prms = b.prms[:0]
 	for _, w := range s.queue[s.head : s.head+n] {
 		w.params = params.LazyAt(&w.paramsVal, metadata(w.msg), w.msg.Value, p.route.Parser)
+		p.d.trace.start(p, w)
 		b.prms = append(b.prms, w.params)
 	}
 }
@@ -153,10 +154,13 @@ func (a *batchActor) finish(ws []*work, outcomes []pipeline.BatchOutcome) {
 			p.deadLetter(w, perr)
 		case o.Filtered:
 			p.d.bus.Publish(events.Event{Kind: events.MessageFiltered, Topic: p.topic, Group: p.group, Partition: p.id, Offset: w.msg.Offset})
+			p.d.trace.finished(w)
 			p.fin.done(w)
 		case len(o.Produce) == 0:
+			p.d.trace.finished(w)
 			p.fin.done(w)
 		default:
+			p.d.trace.responded(w, o.Produce)
 			p.fin.respond(w, o.Produce)
 		}
 	}

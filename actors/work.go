@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/IBM/sarama"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/karafka-actors/karafka-actors/params"
 )
@@ -16,6 +17,7 @@ type work struct {
 	paramsVal params.Params  // by value, like entry
 	attempts  int            // failed tries in the current stage
 	responses [][]any        // what the controller passed to RespondWith
+	span      trace.Span     // the process span, with tracing on (tracing.go)
 }
 
 // ProcessingError is why one try of a message failed. It is the panic value

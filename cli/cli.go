@@ -232,8 +232,9 @@ func (r *runner) settings(cmd *cobra.Command) (Settings, error) {
 
 // newApp builds the application from s, registering its routes, and
 // validates the routes. Route errors are usage errors (exit 2).
-func (r *runner) newApp(s Settings, logger *slog.Logger) (*karafka.App, error) {
+func (r *runner) newApp(s Settings, logger *slog.Logger, extra ...karafka.Option) (*karafka.App, error) {
 	opts := append([]karafka.Option{karafka.WithLogger(logger)}, r.opts.appOptions...)
+	opts = append(opts, extra...)
 	app, err := karafka.New(s.AppConfig(), opts...)
 	if err != nil {
 		return nil, Exit(ExitUsage, fmt.Errorf("%w: %w", ErrConfig, err))

@@ -29,6 +29,8 @@ var ErrConfig = errors.New("invalid configuration")
 type Settings struct {
 	karafka.Config
 	Log LogConfig
+	// Tracing is where the server exports traces (tracing.go).
+	Tracing TracingConfig
 	// TopicConfigs are the default topic configs as "key=value" items
 	// (kafka.topic_configs); AppConfig puts them in Config.Topics.Configs.
 	TopicConfigs []string
@@ -249,6 +251,7 @@ func (s Settings) Validate() error {
 	if err := s.AppConfig().Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%w: %w", ErrConfig, err))
 	}
+	errs = append(errs, s.Tracing.validate())
 	return errors.Join(errs...)
 }
 

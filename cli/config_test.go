@@ -182,11 +182,13 @@ func TestLoad_validationErrorsNameTheSource(t *testing.T) {
 		{"missing broker", Sources{Set: []string{"kafka.brokers="}}, "kafka.brokers (flag): at least one broker"},
 		{"indexed broker", Sources{Env: []string{"KARAFKA_KAFKA_BROKERS=nohost"}}, "kafka.brokers[0] (env KARAFKA_KAFKA_BROKERS): "},
 		{"cli key", Sources{Set: []string{"kafka.topic_partitions=0"}}, "kafka.topic_partitions (flag): 0 must be at least 1"},
+		{"cli key otlp", Sources{Env: []string{"KARAFKA_TRACING_OTLP_ENDPOINT=127.0.0.1:4318"}},
+			`tracing.otlp_endpoint (env KARAFKA_TRACING_OTLP_ENDPOINT): "127.0.0.1:4318" is not an http:// or https:// URL`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Load("x", tt.src)
-			if !errors.Is(err, ErrConfig) || !errors.Is(err, karafka.ErrInvalidConfig) && tt.name != "cli key" {
+			if !errors.Is(err, ErrConfig) || !errors.Is(err, karafka.ErrInvalidConfig) && !strings.HasPrefix(tt.name, "cli key") {
 				t.Fatalf("Load = %v; want ErrConfig and karafka.ErrInvalidConfig", err)
 			}
 			if !strings.Contains(err.Error(), tt.want) {

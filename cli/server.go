@@ -186,7 +186,25 @@ func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, pidPath str
 		s.Kafka.Brokers = broker.Addrs()
 		logger.Info("embedded broker listening", "addr", strings.Join(broker.Addrs(), ","))
 	}
-	app, err := r.newApp(s, logger)
+	tp, err := tracerProvider(ctx, s)
+	if err != nil {
+		return Exit(ExitUsage, err)
+	}
+	var extra []karafka.Option
+	if tp != nil {
+		extra = append(extra, karafka.WithTracerProvider(tp))
+		defer func() {
+			// Export the spans still buffered: after the drain, so the last
+			// messages' spans are among them.
+			sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+			defer c()
+			if err := tp.Shutdown(sctx); err != nil {
+				logger.Warn("exporting the last traces failed", "error", err)
+			}
+		}()
+		logger.Info("exporting traces", "otlp_endpoint", s.Tracing.OTLPEndpoint)
+	}
+	app, err := r.newApp(s, logger, extra...)
 	if err != nil {
 		return err
 	}

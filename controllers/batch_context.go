@@ -9,7 +9,9 @@ import (
 )
 
 // BatchContext is what Consume receives: the messages of one batch, a
-// logger and the ways to respond. It embeds a context.Context that is
+// logger and the ways to respond. The runtime's Logger names the batch in
+// every record it writes: topic, partition, offset (the first message's),
+// messages (how many) and group. It embeds a context.Context that is
 // cancelled at the route's Timeout (which bounds each Consume call) and when
 // the application shuts down past its drain timeout.
 //

@@ -8,7 +8,8 @@ import (
 )
 
 // Context is what Perform receives: the message's params, a logger and the
-// way to respond. It embeds a context.Context that is cancelled when the
+// way to respond. The runtime's Logger names the message in every record it
+// writes: topic, partition, offset and group. It embeds a context.Context that is cancelled when the
 // application shuts down past its drain timeout.
 //
 // A Context is valid only during the Perform call it was passed to.

@@ -50,6 +50,9 @@ go run "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version" ./...
 echo "==> go test -race ./... (embedded broker; the chaos suite next, alone)"
 env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$timeout_flag" -skip '^TestChaos_' ./...
 
+echo "==> go test ./cmd/karafka-bench -run Chart (bench module: the charts of docs/benchmarks.md match their results)"
+(cd bench && go test -count=1 -run '^(TestChart|TestNiceScale)' ./cmd/karafka-bench/)
+
 echo "==> go test -race -run TestChaos_ ./interop (chaos suite, embedded broker)"
 run_logged env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$chaos_timeout_flag" -run '^TestChaos_' -v ./interop
 

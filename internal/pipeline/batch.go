@@ -28,6 +28,7 @@ type Batch struct {
 	kept       []*params.Params // the messages Consume gets
 	index      []int            // kept[j] is message index[j] of the try
 	outcomes   []BatchOutcome
+	logged     *logMessage // what bctx.Logger's records name (logcontext.go)
 }
 
 // BatchOutcome is what became of one message of a successful try of a batch.
@@ -50,9 +51,15 @@ type BatchOutcome struct {
 
 // NewBatch makes the route's batch controller (one BatchFactory call), its
 // responder (one Responder call, when the route has one) and its
-// BatchContext, whose logger is log.
+// BatchContext, whose logger writes to log naming the batch's topic,
+// partition, first offset, size (messages) and group.
 func NewBatch(route *topology.Resolved, log *slog.Logger) *Batch {
-	b := &Batch{route: route, controller: route.BatchController(), bctx: controllers.NewBatchContext(context.Background(), nil, log)}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	logged := &logMessage{group: route.Group}
+	b := &Batch{route: route, controller: route.BatchController(), logged: logged,
+		bctx: controllers.NewBatchContext(context.Background(), nil, messageLogger(log, logged))}
 	b.filterer, _ = b.controller.(controllers.Filterer)
 	if route.Responder != nil {
 		b.responder = route.Responder()
@@ -125,6 +132,7 @@ func (b *Batch) Try(base context.Context, msgs []*params.Params) ([]BatchOutcome
 // consume runs the batch controller on the kept messages, within the
 // route's timeout.
 func (b *Batch) consume(base context.Context) error {
+	b.logged.atBatch(b.kept[0].Metadata(), len(b.kept))
 	timeout := b.route.Timeout
 	if timeout <= 0 {
 		b.bctx.Reset(base, b.kept)

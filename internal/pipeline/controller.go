@@ -25,12 +25,19 @@ type Controller struct {
 	controller controllers.Controller
 	filterer   controllers.Filterer
 	cctx       *controllers.Context
+	logged     *logMessage // what cctx.Logger's records name (logcontext.go)
 }
 
 // NewController makes the route's controller (one Factory call) and its
-// Context, whose base is ctx and logger log.
+// Context, whose base is ctx and whose logger writes to log naming each
+// message's topic, partition, offset and group.
 func NewController(route *topology.Resolved, ctx context.Context, log *slog.Logger) *Controller {
-	c := &Controller{route: route, controller: route.Controller(), cctx: controllers.NewContext(ctx, nil, log)}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	logged := &logMessage{group: route.Group}
+	c := &Controller{route: route, controller: route.Controller(), logged: logged,
+		cctx: controllers.NewContext(ctx, nil, messageLogger(log, logged))}
 	c.filterer, _ = c.controller.(controllers.Filterer)
 	return c
 }
@@ -103,6 +110,7 @@ func filter(route *topology.Resolved, own controllers.Filterer, prm *params.Para
 
 // perform runs the controller on one message, within the route's timeout.
 func (c *Controller) perform(base context.Context, p *params.Params) error {
+	c.logged.at(p.Metadata())
 	timeout := c.route.Timeout
 	if timeout <= 0 {
 		c.cctx.Reset(base, p)

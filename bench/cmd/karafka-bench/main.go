@@ -7,6 +7,7 @@
 //	karafka-bench memory     [-backlog 200000]
 //	karafka-bench scale      [-routes 1,10,100,1000]
 //	karafka-bench all        (every mode, one broker)
+//	karafka-bench chart      [-out dir] results.json... (SVG bar charts of throughput and latency)
 //
 // Every implementation runs as a child process of this program (worker
 // subcommand), so its CPU and RSS are its own. The broker is a child process
@@ -31,7 +32,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: karafka-bench throughput|latency|memory|scale|all|broker|worker [flags]")
+		fmt.Fprintln(os.Stderr, "usage: karafka-bench throughput|latency|memory|scale|all|chart|broker|worker [flags]")
 		os.Exit(2)
 	}
 	cmd, args := os.Args[1], os.Args[2:]
@@ -39,6 +40,8 @@ func main() {
 	switch cmd {
 	case "broker":
 		err = brokerMain(args)
+	case "chart":
+		err = chartMain(args)
 	case "worker":
 		err = workerMain(args)
 	case "throughput", "latency", "memory", "scale", "all":
