@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/karafka-actors/karafka-actors/actors"
 	"github.com/karafka-actors/karafka-actors/events"
@@ -39,6 +40,8 @@ type App struct {
 	done     chan struct{} // closed when Run returned
 	ready    chan struct{} // closed when consuming started
 	runErr   error
+	phase    atomic.Int32                  // a Phase
+	rt       atomic.Pointer[actors.Runtime] // while it runs
 }
 
 // Option configures an App.
@@ -161,8 +164,10 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.running = true
 	a.mu.Unlock()
+	a.setPhase(PhaseStarting)
 	defer close(a.done)
 	a.runErr = a.run(ctx)
+	a.setPhase(PhaseStopped)
 	return a.runErr
 }
 
@@ -184,6 +189,7 @@ func (a *App) run(ctx context.Context) error {
 			cancel()
 		case <-stopped.Done():
 		}
+		a.setPhase(PhaseStopping)
 	}()
 
 	if a.cfg.Topics.Create {
@@ -216,12 +222,14 @@ func (a *App) run(ctx context.Context) error {
 		_ = prod.Close()
 		return err
 	}
+	a.rt.Store(rt)
 	if err := rt.Start(); err != nil {
 		_ = rt.Stop(context.Background())
 		_ = prod.Close()
 		return err
 	}
 	a.logger.Info("karafka-actors running", "app", a.cfg.Name, "routes", len(routes), "brokers", a.cfg.Kafka.Brokers)
+	a.phase.CompareAndSwap(int32(PhaseStarting), int32(PhaseRunning))
 	close(a.ready)
 
 	var fatal error
@@ -230,6 +238,7 @@ func (a *App) run(ctx context.Context) error {
 	case fatal = <-rt.Fatal():
 		a.logger.Error("supervision gave up, shutting down", "error", fatal)
 	}
+	a.setPhase(PhaseStopping)
 	drainCtx, drainCancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer drainCancel()
 	stopErr := rt.Stop(drainCtx)
@@ -283,6 +292,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if !running {
 		return ErrNotRunning
 	}
+	a.setPhase(PhaseStopping)
 	a.stopOnce.Do(func() { close(a.stop) })
 	select {
 	case <-a.done:

@@ -31,8 +31,9 @@ func (p *partition) deadLetter(w *work, perr *ProcessingError) {
 	p.d.log.Warn("message dead-lettered", "topic", p.topic, "partition", p.id, "offset", m.Offset,
 		"dead_letter_topic", p.dlq, "attempts", perr.Attempt, "error", perr.Err)
 	w.params, w.responses = nil, nil
+	w.entry.outcome = events.OutcomeDeadLettered
 	p.fin.deadLetter(w, msg, func() {
 		p.d.bus.Publish(events.Event{Kind: events.MessageDeadLettered, Topic: p.topic, Group: p.group, Partition: p.id,
-			Offset: m.Offset, Attempt: perr.Attempt, Err: perr})
+			Offset: m.Offset, Attempt: perr.Attempt, Stage: perr.Stage, Destination: p.dlq, Err: perr})
 	})
 }

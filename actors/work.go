@@ -2,6 +2,7 @@ package actors
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -16,6 +17,15 @@ type work struct {
 	paramsVal params.Params  // by value, like entry
 	attempts  int            // failed tries in the current stage
 	responses [][]any        // what the controller passed to RespondWith
+}
+
+// age is how long ago w was consumed, or 0 when that was not recorded
+// (nobody subscribed to the events that carry it).
+func (w *work) age() time.Duration {
+	if w.entry.start.IsZero() {
+		return 0
+	}
+	return time.Since(w.entry.start)
 }
 
 // ProcessingError is why one try of a message failed. It is the panic value
