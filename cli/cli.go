@@ -110,6 +110,7 @@ type runner struct {
 	logLevel   string
 	logFormat  string
 	instanceID string
+	httpAddr   string // server's --http-addr
 }
 
 // New returns the root command of an application's CLI: server, flow, routes,
@@ -221,6 +222,9 @@ func (r *runner) settings(cmd *cobra.Command) (Settings, error) {
 	}
 	if r.instanceID != "" {
 		sets = append(sets, "consumer.instance_id="+r.instanceID)
+	}
+	if r.httpAddr != "" {
+		sets = append(sets, "http.addr="+r.httpAddr)
 	}
 	sets = append(sets, r.sets...)
 	s, err := load(r.name, Sources{File: file, Env: envFromOS(), Set: sets}, r.opts.defaults)
