@@ -114,8 +114,8 @@ type runner struct {
 }
 
 // New returns the root command of an application's CLI: server, flow, routes,
-// info, version, status, stop, restart, broker, produce, consume, install and
-// topics
+// info, version, status, stop, restart, broker, produce, consume, install,
+// topics and lag
 // for the routes register adds. Run it with Execute.
 func New(name string, register RegisterFunc, opts ...Option) *cobra.Command {
 	r := &runner{name: name, register: register}
@@ -156,7 +156,7 @@ Exit codes: 0 success, 1 failure, 2 usage or configuration error
 	root.AddCommand(
 		r.serverCmd(), r.flowCmd(), r.routesCmd(), r.infoCmd(), r.versionCmd(),
 		r.statusCmd(), r.stopCmd(), r.restartCmd(),
-		r.brokerCmd(), r.produceCmd(), r.consumeCmd(), r.installCmd(), r.topicsCmd(),
+		r.brokerCmd(), r.produceCmd(), r.consumeCmd(), r.installCmd(), r.topicsCmd(), r.lagCmd(),
 	)
 	root.AddCommand(r.opts.commands...)
 	return root
