@@ -83,7 +83,8 @@ func (e *entry) release() {
 		t.mu.Unlock()
 		return
 	}
-	var done []*entry
+	var buf [16]*entry // retired entries for onDone, on the stack unless many
+	done := buf[:0]
 	var next int64 = -1
 	first := t.head
 	for t.head < len(t.entries) && t.entries[t.head].pending == 0 {
