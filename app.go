@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -42,6 +43,8 @@ type App struct {
 	done     chan struct{} // closed when Run returned
 	ready    chan struct{} // closed when consuming started
 	runErr   error
+	phase    atomic.Int32                  // a Phase
+	rt       atomic.Pointer[actors.Runtime] // while it runs
 }
 
 // Option configures an App.
@@ -164,8 +167,10 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.running = true
 	a.mu.Unlock()
+	a.setPhase(PhaseStarting)
 	defer close(a.done)
 	a.runErr = a.run(ctx)
+	a.setPhase(PhaseStopped)
 	return a.runErr
 }
 
@@ -187,6 +192,7 @@ func (a *App) run(ctx context.Context) error {
 			cancel()
 		case <-stopped.Done():
 		}
+		a.setPhase(PhaseStopping)
 	}()
 
 	if a.cfg.Topics.Create {
@@ -219,12 +225,14 @@ func (a *App) run(ctx context.Context) error {
 		_ = prod.Close()
 		return err
 	}
+	a.rt.Store(rt)
 	if err := rt.Start(); err != nil {
 		_ = rt.Stop(context.Background())
 		_ = prod.Close()
 		return err
 	}
 	a.logger.Info("karafka-actors running", "app", a.cfg.Name, "routes", len(routes), "brokers", a.cfg.Kafka.Brokers)
+	a.phase.CompareAndSwap(int32(PhaseStarting), int32(PhaseRunning))
 	close(a.ready)
 
 	var fatal error
@@ -233,6 +241,7 @@ func (a *App) run(ctx context.Context) error {
 	case fatal = <-rt.Fatal():
 		a.logger.Error("supervision gave up, shutting down", "error", fatal)
 	}
+	a.setPhase(PhaseStopping)
 	drainCtx, drainCancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer drainCancel()
 	stopErr := rt.Stop(drainCtx)
@@ -286,6 +295,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if !running {
 		return ErrNotRunning
 	}
+	a.setPhase(PhaseStopping)
 	a.stopOnce.Do(func() { close(a.stop) })
 	select {
 	case <-a.done:

@@ -12,6 +12,7 @@ import (
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/controllers"
+	"github.com/karafka-actors/karafka-actors/ops"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
@@ -49,7 +50,7 @@ func OrdersPlacedResponder() responders.Responder {
 // A complete program embedding karafka-actors without its CLI: as a
 // program, this file is package main and this function is main. It reads
 // orders_placed from the brokers in $BROKERS and answers on
-// orders_confirmed until SIGTERM or Ctrl-C, with a health endpoint.
+// orders_confirmed until SIGTERM or Ctrl-C, with metrics and health endpoints.
 func Example_program() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 
@@ -72,15 +73,10 @@ func Example_program() {
 		Controller: func() controllers.Controller { return OrdersPlacedController{} },
 	})
 
-	http.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-		select {
-		case <-app.Ready():
-			w.Write([]byte("ok\n"))
-		default:
-			http.Error(w, "starting", http.StatusServiceUnavailable)
-		}
-	})
-	go http.ListenAndServe("127.0.0.1:8080", nil)
+	// /metrics, /healthz, /readyz and /api/ on a loopback port (package ops).
+	surface := ops.New(app)
+	defer surface.Close()
+	go http.ListenAndServe("127.0.0.1:8080", surface)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()

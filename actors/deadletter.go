@@ -32,8 +32,9 @@ func (p *partition) deadLetter(w *work, perr *ProcessingError) {
 		"dead_letter_topic", p.dlq, "attempts", perr.Attempt, "error", perr.Err)
 	w.params, w.responses = nil, nil
 	p.d.trace.deadLettered(p, w, msg, perr)
+	w.entry.outcome = events.OutcomeDeadLettered
 	p.fin.deadLetter(w, msg, func() {
 		p.d.bus.Publish(events.Event{Kind: events.MessageDeadLettered, Topic: p.topic, Group: p.group, Partition: p.id,
-			Offset: m.Offset, Attempt: perr.Attempt, Err: perr})
+			Offset: m.Offset, Attempt: perr.Attempt, Stage: perr.Stage, Destination: p.dlq, Err: perr})
 	})
 }

@@ -48,7 +48,8 @@ type deps struct {
 // exist is said in so many words: it does not heal by itself, and the
 // partition waits until it does.
 func (d *deps) produceFailed(p *partition, role, topic string, attempt int, delay time.Duration, err error) {
-	d.bus.Publish(events.Event{Kind: events.ProduceFailed, Topic: topic, Attempt: attempt, Delay: delay, Err: err})
+	d.bus.Publish(events.Event{Kind: events.ProduceFailed, Topic: p.topic, Group: p.group, Partition: p.id,
+		Destination: topic, Attempt: attempt, Delay: delay, Err: err})
 	if errors.Is(err, producer.ErrUnknownTopic) {
 		d.log.Error(fmt.Sprintf("%s topic %q does not exist (UNKNOWN_TOPIC_OR_PARTITION): create it or correct the route; "+
 			"its input partition waits and sends again", role, topic),

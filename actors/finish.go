@@ -62,6 +62,9 @@ type finisher interface {
 	// outstanding is the number of consumed messages from the lowest
 	// unfinished one on: those whose offset cannot be committed yet.
 	outstanding() int
+	// counts returns the number of messages finished since the partition
+	// was claimed, and outstanding (for State).
+	counts() (finished int64, outstanding int)
 	// waitBelow blocks until fewer than limit messages are outstanding, or
 	// ctx ends (its error is returned then).
 	waitBelow(ctx context.Context, limit int) error

@@ -24,6 +24,9 @@ type atLeastOnceSession struct {
 	bus   *events.Bus
 	group string
 	dirty atomic.Bool   // offsets marked since the last commit
+	mu    sync.Mutex    // guards parts
+	parts []*partition  // claimed in this session: their committed offsets follow commits
+	next  []int64       // scratch of commit: the marks a commit sends
 	kick  chan struct{} // (cap 1) offsets were marked: commit soon
 	stop  chan struct{}
 	loop  sync.WaitGroup
@@ -64,8 +67,9 @@ func newAtLeastOnceSession(sess sarama.ConsumerGroupSession, interval time.Durat
 
 // mark marks next as the offset to resume topic/id from, and asks for a
 // commit soon.
-func (c *atLeastOnceSession) mark(topic string, id int32, next int64) {
-	c.sess.MarkOffset(topic, id, next, "")
+func (c *atLeastOnceSession) mark(p *partition, next int64) {
+	c.sess.MarkOffset(p.topic, p.id, next, "")
+	p.marked.Store(next)
 	c.dirty.Store(true)
 	select {
 	case c.kick <- struct{}{}:
@@ -75,8 +79,10 @@ func (c *atLeastOnceSession) mark(topic string, id int32, next int64) {
 
 // partition makes p's finisher, whose marks go to this session.
 func (c *atLeastOnceSession) partition(p *partition) finisher {
-	topic, id := p.topic, p.id
-	return newAtLeastOnce(p, func(next int64) { c.mark(topic, id, next) })
+	c.mu.Lock()
+	c.parts = append(c.parts, p)
+	c.mu.Unlock()
+	return newAtLeastOnce(p, func(next int64) { c.mark(p, next) })
 }
 
 // end stops the loop and commits what was marked last.
@@ -91,7 +97,22 @@ func (c *atLeastOnceSession) end() {
 // sends nothing when none are, so a failed commit is retried on the next one.
 func (c *atLeastOnceSession) commit() {
 	marked := c.dirty.Swap(false)
+	// What was marked before the commit is committed by it (State's
+	// committed offsets; sarama reports a failed commit on the group's
+	// error channel and commits it again the next time).
+	c.mu.Lock()
+	parts := c.parts
+	c.next = c.next[:0]
+	for _, p := range parts {
+		c.next = append(c.next, p.marked.Load())
+	}
+	c.mu.Unlock()
 	c.sess.Commit()
+	for i, p := range parts {
+		if n := c.next[i]; n >= 0 {
+			p.committed.Store(n)
+		}
+	}
 	if marked {
 		c.bus.Publish(events.Event{Kind: events.OffsetsCommitted, Group: c.group})
 	}
@@ -115,14 +136,20 @@ var _ finisher = (*atLeastOnce)(nil)
 // resume from, in order, whenever it advances.
 func newAtLeastOnce(p *partition, mark func(next int64)) *atLeastOnce {
 	f := &atLeastOnce{p: p}
-	var onDone func(*entry)
+	var onDone func(*entry, time.Time)
 	if d := p.d; d.bus.Active(events.MessageProcessed) {
-		onDone = func(e *entry) {
-			d.bus.Publish(events.Event{Kind: events.MessageProcessed, Topic: p.topic, Group: p.group, Partition: p.id, Offset: e.offset})
+		onDone = func(e *entry, now time.Time) {
+			ev := events.Event{Kind: events.MessageProcessed, Time: now, Topic: p.topic, Group: p.group, Partition: p.id,
+				Offset: e.offset, Outcome: e.outcome}
+			if !e.start.IsZero() {
+				ev.Duration = now.Sub(e.start)
+			}
+			d.bus.Publish(ev)
 		}
 	}
 	f.tracker = newTracker(mark, onDone)
 	f.out.p = p
+	f.out.produced = p.d.bus.Active(events.ResponseProduced)
 	return f
 }
 
@@ -183,3 +210,5 @@ func (f *atLeastOnce) result(msg *producer.Message, e *entry, acked func(), r pr
 		d.sender.SendAsync(msg, func(r producer.Result) { f.result(msg, e, acked, r, attempt+1) })
 	})
 }
+
+func (f *atLeastOnce) counts() (finished int64, outstanding int) { return f.tracker.counts() }

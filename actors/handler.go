@@ -3,6 +3,7 @@ package actors
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -28,6 +29,7 @@ var _ sarama.ConsumerGroupHandler = (*handler)(nil)
 func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
 	h.m.conns.joining.Store(false)
 	h.fin = h.m.finishing(sess)
+	h.m.d.bus.Publish(events.Event{Kind: events.GroupJoined, Group: h.m.group})
 	return nil
 }
 
@@ -50,6 +52,10 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 		return fmt.Errorf("actors: group %s was assigned topic %q, which has no route", h.m.group, topic)
 	}
 	p := newPartition(l.d, l.route, claim.Partition(), h.fin)
+	p.claim = claim
+	if off := claim.InitialOffset(); off >= 0 {
+		p.committed.Store(off)
+	}
 	if _, err := l.request(spawnPartition{p: p}); err != nil {
 		// The request may still be queued (a restarting listener): make
 		// sure whatever it spawns is stopped right after.
@@ -62,6 +68,9 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 	l.d.bus.Publish(events.Event{Kind: events.PartitionAssigned, Topic: topic, Group: l.route.Group, Partition: p.id, Offset: claim.InitialOffset()})
 
 	consumed := l.d.bus.Active(events.MessageConsumed)
+	// timed: the consume time of each message is kept for the events that
+	// carry a Duration; one clock read per batch.
+	timed := l.d.bus.Active(events.MessageProcessed) || l.d.bus.Active(events.MessageFailed)
 	max, size := l.cfg.MaxInFlight, l.cfg.BatchSize
 	batch := make([]*work, 0, size)
 	msgs := claim.Messages()
@@ -86,18 +95,27 @@ loop:
 					break fill
 				}
 			}
-			if consumed {
+			if p.first.Load() < 0 {
+				p.first.Store(batch[0].msg.Offset)
+			}
+			if consumed || timed {
+				now := time.Now()
 				for _, w := range batch {
-					l.d.bus.Publish(events.Event{Kind: events.MessageConsumed, Topic: topic, Group: l.route.Group, Partition: p.id, Offset: w.msg.Offset})
+					if timed {
+						w.entry.start = now
+					}
+					if consumed {
+						l.d.bus.Publish(events.Event{Kind: events.MessageConsumed, Time: now, Topic: topic, Group: l.route.Group, Partition: p.id, Offset: w.msg.Offset})
+					}
 				}
 			}
 			p.ctrl.in.push(l.d.sys, batch...)
 			clear(batch)
 			batch = batch[:0]
 			if p.fin.outstanding() >= max {
-				h.m.pause(topic, p.id, true)
+				h.pause(p, true)
 				err := p.fin.waitBelow(ctx, max/2+1)
-				h.m.pause(topic, p.id, false)
+				h.pause(p, false)
 				if err != nil {
 					break loop
 				}
@@ -115,6 +133,17 @@ loop:
 	l.d.log.Info("partition revoked", "topic", topic, "partition", p.id, "group", l.route.Group)
 	l.d.bus.Publish(events.Event{Kind: events.PartitionRevoked, Topic: topic, Group: l.route.Group, Partition: p.id})
 	return nil
+}
+
+// pause stops (or resumes) fetching p, and says so.
+func (h *handler) pause(p *partition, on bool) {
+	h.m.pause(p.topic, p.id, on)
+	p.paused.Store(on)
+	kind := events.PartitionResumed
+	if on {
+		kind = events.PartitionPaused
+	}
+	h.m.d.bus.Publish(events.Event{Kind: kind, Topic: p.topic, Group: p.group, Partition: p.id})
 }
 
 // drain waits for accepted work of p until it is done, the drain timeout

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
 
@@ -28,8 +29,10 @@ import (
 // have been retired meanwhile, since the failed response before it holds a
 // token of the same or an earlier entry.
 type outbox struct {
-	p  *partition
-	mu sync.Mutex
+	p *partition
+	// produced: someone subscribes to ResponseProduced.
+	produced bool
+	mu       sync.Mutex
 	// items[head:] is the window; items[head] has sequence number base.
 	items []outgoing
 	head  int
@@ -113,6 +116,11 @@ func (b *outbox) result(seq uint64, gen uint32, r producer.Result) {
 		e := it.e
 		b.retire()
 		b.mu.Unlock()
+		if b.produced {
+			p := b.p
+			p.d.bus.Publish(events.Event{Kind: events.ResponseProduced, Topic: p.topic, Group: p.group, Partition: p.id,
+				Offset: e.offset, Destination: r.Message.Topic})
+		}
 		e.release()
 		return
 	}

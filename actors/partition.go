@@ -40,6 +40,14 @@ type partition struct {
 	stopped atomic.Bool
 	// batch is the batch under way of a batch route (stage_batch.go).
 	batch *batchState
+	// What State reports (state.go): the claim (its high watermark), the
+	// offset to resume from last marked and last committed (-1: none), the
+	// first offset consumed (-1: none yet), and whether fetching is paused.
+	claim     sarama.ConsumerGroupClaim
+	marked    atomic.Int64
+	committed atomic.Int64
+	first     atomic.Int64
+	paused    atomic.Bool
 }
 
 // newPartition makes the state of partition id of route; its finisher
@@ -53,6 +61,9 @@ func newPartition(d *deps, route *topology.Resolved, id int32, sess sessionFinis
 	if route.Batch() {
 		p.batch = &batchState{}
 	}
+	p.marked.Store(-1)
+	p.committed.Store(-1)
+	p.first.Store(-1)
 	p.virtualize()
 	p.fin = sess.partition(p)
 	return p
@@ -116,6 +127,7 @@ func (a *partitionActor) handle(w *work) error {
 		p.d.bus.Publish(events.Event{Kind: events.MessageFiltered, Topic: p.topic, Group: p.group, Partition: p.id, Offset: w.msg.Offset})
 		w.params = nil
 		p.d.trace.finished(w)
+		w.entry.outcome = events.OutcomeFiltered
 		p.fin.done(w)
 		return nil
 	}

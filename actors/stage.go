@@ -87,7 +87,7 @@ func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 		p.d.trace.failed(w, perr)
 		decision, delay := p.retry.Decide(w.attempts, err, p.dlq != "")
 		p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
-			Offset: w.msg.Offset, Attempt: w.attempts, Actor: ctx.Self().Id, Delay: delay, Err: perr})
+			Offset: w.msg.Offset, Attempt: w.attempts, Actor: ctx.Self().Id, Delay: delay, Stage: s.name, Duration: w.age(), Err: perr})
 		switch decision {
 		case supervision.DeadLetter:
 			s.pop()
@@ -97,7 +97,7 @@ func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 			p.d.log.Error("retries exhausted and no dead letter topic: partition blocked, retrying this message",
 				"topic", p.topic, "partition", p.id, "offset", w.msg.Offset, "attempt", w.attempts, "retry_in", delay, "error", err)
 			p.d.bus.Publish(events.Event{Kind: events.MessageBlocked, Topic: p.topic, Group: p.group, Partition: p.id,
-				Offset: w.msg.Offset, Attempt: w.attempts, Delay: delay, Err: perr})
+				Offset: w.msg.Offset, Attempt: w.attempts, Delay: delay, Stage: s.name, Err: perr})
 			s.schedule(ctx, delay)
 			return
 		default: // supervision.Retry

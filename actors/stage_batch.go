@@ -150,11 +150,12 @@ func (a *batchActor) finish(ws []*work, outcomes []pipeline.BatchOutcome) {
 		case o.Malformed != nil:
 			perr := &ProcessingError{Topic: p.topic, Partition: p.id, Offset: w.msg.Offset, Stage: "controller", Attempt: 1, Err: o.Malformed}
 			p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
-				Offset: w.msg.Offset, Attempt: 1, Err: perr})
+				Offset: w.msg.Offset, Attempt: 1, Stage: perr.Stage, Duration: w.age(), Err: perr})
 			p.deadLetter(w, perr)
 		case o.Filtered:
 			p.d.bus.Publish(events.Event{Kind: events.MessageFiltered, Topic: p.topic, Group: p.group, Partition: p.id, Offset: w.msg.Offset})
 			p.d.trace.finished(w)
+			w.entry.outcome = events.OutcomeFiltered
 			p.fin.done(w)
 		case len(o.Produce) == 0:
 			p.d.trace.finished(w)
@@ -177,7 +178,7 @@ func (a *batchActor) failed(ctx actor.Context, ws []*work, err error) bool {
 		perr.Messages = len(ws)
 	}
 	p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
-		Offset: first, Attempt: step.Attempt, Actor: ctx.Self().Id, Delay: step.Delay, Err: perr})
+		Offset: first, Attempt: step.Attempt, Actor: ctx.Self().Id, Delay: step.Delay, Stage: perr.Stage, Duration: ws[0].age(), Err: perr})
 	switch step.Action {
 	case pipeline.DeadLetterMessage:
 		// The failed try may have left the controller or the responder
@@ -193,7 +194,7 @@ func (a *batchActor) failed(ctx actor.Context, ws []*work, err error) bool {
 		p.d.log.Error("retries exhausted and no dead letter topic: partition blocked, retrying this message",
 			"topic", p.topic, "partition", p.id, "offset", first, "attempt", step.Attempt, "retry_in", step.Delay, "error", err)
 		p.d.bus.Publish(events.Event{Kind: events.MessageBlocked, Topic: p.topic, Group: p.group, Partition: p.id,
-			Offset: first, Attempt: step.Attempt, Delay: step.Delay, Err: perr})
+			Offset: first, Attempt: step.Attempt, Delay: step.Delay, Stage: perr.Stage, Err: perr})
 		a.batch = pipeline.NewBatch(p.route, p.d.log)
 		b.next = step.Attempt + 1
 		s.schedule(ctx, step.Delay)

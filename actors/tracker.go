@@ -3,6 +3,9 @@ package actors
 import (
 	"context"
 	"sync"
+	"time"
+
+	"github.com/karafka-actors/karafka-actors/events"
 )
 
 // tracker marks a partition's offsets in order. Each consumed message gets an
@@ -19,17 +22,27 @@ type tracker struct {
 	mark    func(next int64) // called without the lock held, in order
 	marking sync.Mutex       // keeps mark calls in order across goroutines
 	changed chan struct{}    // signalled (non-blocking) when entries are retired
-	onDone  func(*entry)
+	onDone  func(e *entry, now time.Time)
 	frozen  bool // set by freeze: retired entries are no longer marked
+	// retired counts every entry retired, for State.
+	retired int64
 }
 
 type entry struct {
 	t       *tracker
 	offset  int64
 	pending int32
+	// outcome is how the message finished; set before its last release.
+	outcome events.Outcome
+	// start is when the message was consumed, set only while someone
+	// subscribes to the events that carry a Duration.
+	start time.Time
 }
 
-func newTracker(mark func(next int64), onDone func(*entry)) *tracker {
+// newTracker returns a tracker that calls mark with each next offset to
+// resume from, in order, and onDone (when not nil) with each retired entry
+// and the time it was retired.
+func newTracker(mark func(next int64), onDone func(e *entry, now time.Time)) *tracker {
 	return &tracker{mark: mark, onDone: onDone, changed: make(chan struct{}, 1)}
 }
 
@@ -70,8 +83,10 @@ func (e *entry) release() {
 		t.mu.Unlock()
 		return
 	}
-	var done []*entry
+	var buf [16]*entry // retired entries for onDone, on the stack unless many
+	done := buf[:0]
 	var next int64 = -1
+	first := t.head
 	for t.head < len(t.entries) && t.entries[t.head].pending == 0 {
 		r := t.entries[t.head]
 		t.entries[t.head] = nil
@@ -81,6 +96,7 @@ func (e *entry) release() {
 			done = append(done, r)
 		}
 	}
+	t.retired += int64(t.head - first)
 	if t.head == len(t.entries) {
 		t.entries = t.entries[:0]
 		t.head = 0
@@ -107,9 +123,19 @@ func (e *entry) release() {
 		default:
 		}
 	}
-	for _, r := range done {
-		t.onDone(r)
+	if len(done) > 0 {
+		now := time.Now()
+		for _, r := range done {
+			t.onDone(r, now)
+		}
 	}
+}
+
+// counts returns the number of entries retired so far and of those outstanding.
+func (t *tracker) counts() (retired int64, outstanding int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.retired, len(t.entries) - t.head
 }
 
 // freeze stops marking and returns the entries not retired yet: from now

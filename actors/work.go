@@ -2,6 +2,7 @@ package actors
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/IBM/sarama"
 	"go.opentelemetry.io/otel/trace"
@@ -18,6 +19,15 @@ type work struct {
 	attempts  int            // failed tries in the current stage
 	responses [][]any        // what the controller passed to RespondWith
 	span      trace.Span     // the process span, with tracing on (tracing.go)
+}
+
+// age is how long ago w was consumed, or 0 when that was not recorded
+// (nobody subscribed to the events that carry it).
+func (w *work) age() time.Duration {
+	if w.entry.start.IsZero() {
+		return 0
+	}
+	return time.Since(w.entry.start)
 }
 
 // ProcessingError is why one try of a message failed. It is the panic value

@@ -110,11 +110,12 @@ type runner struct {
 	logLevel   string
 	logFormat  string
 	instanceID string
+	httpAddr   string // server's --http-addr
 }
 
 // New returns the root command of an application's CLI: server, flow, routes,
-// info, version, status, stop, restart, broker, produce, consume, install and
-// topics
+// info, version, status, stop, restart, broker, produce, consume, install,
+// topics and lag
 // for the routes register adds. Run it with Execute.
 func New(name string, register RegisterFunc, opts ...Option) *cobra.Command {
 	r := &runner{name: name, register: register}
@@ -155,7 +156,7 @@ Exit codes: 0 success, 1 failure, 2 usage or configuration error
 	root.AddCommand(
 		r.serverCmd(), r.flowCmd(), r.routesCmd(), r.infoCmd(), r.versionCmd(),
 		r.statusCmd(), r.stopCmd(), r.restartCmd(),
-		r.brokerCmd(), r.produceCmd(), r.consumeCmd(), r.installCmd(), r.topicsCmd(),
+		r.brokerCmd(), r.produceCmd(), r.consumeCmd(), r.installCmd(), r.topicsCmd(), r.lagCmd(),
 	)
 	root.AddCommand(r.opts.commands...)
 	return root
@@ -221,6 +222,9 @@ func (r *runner) settings(cmd *cobra.Command) (Settings, error) {
 	}
 	if r.instanceID != "" {
 		sets = append(sets, "consumer.instance_id="+r.instanceID)
+	}
+	if r.httpAddr != "" {
+		sets = append(sets, "http.addr="+r.httpAddr)
 	}
 	sets = append(sets, r.sets...)
 	s, err := load(r.name, Sources{File: file, Env: envFromOS(), Set: sets}, r.opts.defaults)

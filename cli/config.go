@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"os"
 	"regexp"
 	"slices"
@@ -28,7 +29,8 @@ var ErrConfig = errors.New("invalid configuration")
 // karafka.Config plus what only the CLI uses.
 type Settings struct {
 	karafka.Config
-	Log LogConfig
+	Log  LogConfig
+	HTTP HTTPConfig
 	// Tracing is where the server exports traces (tracing.go).
 	Tracing TracingConfig
 	// TopicConfigs are the default topic configs as "key=value" items
@@ -40,6 +42,15 @@ type Settings struct {
 type LogConfig struct {
 	Level  string // debug, info, warn, error
 	Format string // text, json
+}
+
+// HTTPConfig is where `server` serves the operational surface (package ops).
+type HTTPConfig struct {
+	// Addr is "host:port"; empty: no HTTP server. The host must be named:
+	// 127.0.0.1 (or localhost, ::1) for loopback, or the address of another
+	// interface (0.0.0.0 for every one) when the user means it; ":9100",
+	// which would listen on every interface implicitly, is refused.
+	Addr string
 }
 
 // DefaultSettings returns the defaults of every key.
@@ -248,11 +259,32 @@ func (s Settings) Validate() error {
 	if _, err := topicConfigs(s.TopicConfigs); err != nil {
 		errs = append(errs, fmt.Errorf("%w: kafka.topic_configs: %w", ErrConfig, err))
 	}
+	if err := validHTTPAddr(s.HTTP.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("%w: http.addr: %w", ErrConfig, err))
+	}
 	if err := s.AppConfig().Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%w: %w", ErrConfig, err))
 	}
 	errs = append(errs, s.Tracing.validate())
 	return errors.Join(errs...)
+}
+
+// validHTTPAddr checks an http.addr value: empty, or host:port with a host.
+func validHTTPAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port (such as 127.0.0.1:9100)", addr)
+	}
+	if host == "" {
+		return fmt.Errorf("%q names no host: say 127.0.0.1%s for loopback, or 0.0.0.0%s to listen on every interface", addr, addr, addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q: port %q is not a number from 0 to 65535", addr, port)
+	}
+	return nil
 }
 
 // AppConfig returns the karafka.Config, with the client id defaulting to the name.

@@ -72,6 +72,7 @@ var schema = []key{
 	{name: "dead_letter.enabled", doc: "send exhausted messages to a dead letter topic (false: the partition blocks and keeps retrying)", ref: func(s *Settings) any { return &s.DeadLetter.Enabled }},
 	{name: "dead_letter.pattern", doc: `dead letter topic of a route; %s is the route's topic`, ref: func(s *Settings) any { return &s.DeadLetter.Pattern }},
 
+	{name: "http.addr", doc: "where server serves /metrics, /healthz, /readyz and /api/ (host:port; empty: off); name the host: 127.0.0.1 for loopback, another interface's address (0.0.0.0: every one) only to expose it", ref: func(s *Settings) any { return &s.HTTP.Addr }},
 	{name: "tracing.otlp_endpoint", doc: "the server exports OpenTelemetry traces over OTLP/HTTP to this collector (http://host:4318; /v1/traces unless a path is given); empty: no tracing", ref: func(s *Settings) any { return &s.Tracing.OTLPEndpoint }},
 
 	{name: "log.level", doc: "debug, info, warn, error", ref: func(s *Settings) any { return &s.Log.Level }, enum: []string{"debug", "info", "warn", "error"}},

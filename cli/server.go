@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -17,6 +19,7 @@ import (
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/embedded"
+	"github.com/karafka-actors/karafka-actors/ops"
 )
 
 func (r *runner) serverCmd() *cobra.Command {
@@ -40,6 +43,13 @@ when kafka.create_topics is true; see also the topics command).
 command returns once the server holds its pid file. Manage it with status, stop
 and restart. A foreground server is seen by status and stop only when it is
 started with --pid-file (without one it writes no pid file).
+
+--http-addr HOST:PORT (config key http.addr) serves the operational surface
+(package ops): GET /metrics (Prometheus), /healthz (alive), /readyz (200 once
+every route joined its consumer group; 503 while connecting, joining, and from
+the moment shutdown starts), /api/topology and /api/state (JSON). It answers
+until the application stopped. Name the host: 127.0.0.1 for loopback; another
+interface's address (0.0.0.0: every one) exposes it beyond this machine.
 
 Exit status: 0 clean shutdown, 1 failure (messages left undone at shutdown, or forced
 by a second signal),
@@ -72,6 +82,7 @@ by a second signal),
 	f.Lookup("embedded-broker").NoOptDefVal = embedded.DefaultAddr
 	f.BoolVarP(&daemon, "daemon", "d", false, "run in the background (needs --pid-file)")
 	f.StringVarP(&pidPath, "pid-file", "p", "", "write and lock this pid file while running")
+	f.StringVar(&r.httpAddr, "http-addr", "", "serve /metrics, /healthz, /readyz and /api/ on HOST:PORT (shortcut for --set http.addr=...; name the host, e.g. 127.0.0.1:9100)")
 	f.StringVar(&logFile, "log-file", "", "with --daemon: where stdout and stderr go (default: the pid file's path with .pid replaced by, or else followed by, .log: tmp/pids/app.pid logs to tmp/pids/app.log)")
 	for _, add := range r.opts.serverFlags {
 		add(f)
@@ -215,6 +226,13 @@ func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, pidPath str
 		}
 	}
 	var stops []func(context.Context) error
+	if s.HTTP.Addr != "" {
+		stop, err := serveOps(s.HTTP.Addr, app, logger)
+		if err != nil {
+			return Exit(ExitFailure, err)
+		}
+		stops = append(stops, stop)
+	}
 	for _, h := range r.opts.serveHooks {
 		stopHook, err := h(cmd, app)
 		if err != nil {
@@ -271,4 +289,25 @@ func createTopics(ctx context.Context, app *karafka.App, logger *slog.Logger) er
 	}
 	logger.Info("topics ready")
 	return nil
+}
+
+// serveOps serves app's operational surface (package ops) on addr until the
+// returned stop is called, after the application stopped: /readyz answers
+// 503 during the drain, /healthz 503 at the end.
+func serveOps(addr string, app *karafka.App, logger *slog.Logger) (stop func(context.Context) error, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("http.addr: %w", err)
+	}
+	h := ops.New(app)
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	logger.Info("http listening", "url", "http://"+ln.Addr().String()+"/", "endpoints", "/metrics /healthz /readyz /api/topology /api/state")
+	return func(ctx context.Context) error {
+		h.Close()
+		if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}, nil
 }

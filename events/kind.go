@@ -9,10 +9,14 @@ const (
 	MessageConsumed Kind = iota + 1
 	// MessageFiltered: a before-filter dropped the message (its offset advances).
 	MessageFiltered
-	// MessageProcessed: the message is done: controller and responder ran and
-	// every response was acknowledged by the broker.
+	// MessageProcessed: the message is finished and its offset may be
+	// committed once every earlier one is: Outcome says how (the controller
+	// and responder ran and every response was acknowledged, a before-filter
+	// dropped it, or its dead letter was acknowledged); Duration is its time
+	// from consumed to finished.
 	MessageProcessed
-	// MessageFailed: one try of the message failed (Err says why).
+	// MessageFailed: one try of the message failed (Err says why, Stage
+	// where; Duration is its time since it was consumed).
 	MessageFailed
 	// MessageRetried: the message is being tried again (Attempt is the new try).
 	MessageRetried
@@ -31,10 +35,23 @@ const (
 	PartitionRevoked
 	// OffsetsCommitted: marked offsets were committed for the group.
 	OffsetsCommitted
-	// ProduceFailed: the broker did not acknowledge a response; it will be sent again.
+	// ProduceFailed: the broker did not acknowledge a response or a dead
+	// letter (to Destination; Topic and Partition are its input's); it will
+	// be sent again.
 	ProduceFailed
 	// BrokerUnreachable: connecting failed; the runtime retries after Delay.
 	BrokerUnreachable
+	// ResponseProduced: the broker acknowledged a response to Destination
+	// of the message at Topic, Partition, Offset.
+	ResponseProduced
+	// PartitionPaused: too many messages of the partition are in flight
+	// (consumer.max_in_flight); fetching it stops until half of them finished.
+	PartitionPaused
+	// PartitionResumed: fetching the paused partition goes on.
+	PartitionResumed
+	// GroupJoined: the membership of Group joined its consumer group and a
+	// session began (at start and after every rebalance).
+	GroupJoined
 )
 
 var kindNames = [...]string{
@@ -52,6 +69,10 @@ var kindNames = [...]string{
 	OffsetsCommitted:    "offsets.committed",
 	ProduceFailed:       "produce.failed",
 	BrokerUnreachable:   "broker.unreachable",
+	ResponseProduced:    "response.produced",
+	PartitionPaused:     "partition.paused",
+	PartitionResumed:    "partition.resumed",
+	GroupJoined:         "group.joined",
 }
 
 // String returns the dotted name, e.g. "message.dead_lettered".

@@ -688,18 +688,37 @@ func TestDemo_showsInputsAndResponses(t *testing.T) {
 	}
 }
 
-func TestUsersExample_healthEndpoint(t *testing.T) {
-	health := freeAddr(t)
-	srv := start(t, usersBin, "server", "--embedded-broker="+freeAddr(t), "--health-addr", health)
+func TestUsersExample_httpSurface(t *testing.T) {
+	addr := freeAddr(t)
+	srv := start(t, usersBin, "server", "--embedded-broker="+freeAddr(t), "--http-addr", addr)
 	srv.waitFor(t, "karafka-actors running", 30*time.Second)
-	resp, err := http.Get("http://" + health + "/healthz")
-	if err != nil {
-		t.Fatal(err)
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(body)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || string(body) != "ok\n" {
-		t.Fatalf("healthz: %d %q", resp.StatusCode, body)
+	if code, body := get("/healthz"); code != 200 || body != "ok (running)\n" {
+		t.Fatalf("healthz: %d %q", code, body)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for code, body := get("/readyz"); code != 200; code, body = get("/readyz") {
+		if time.Now().After(deadline) {
+			t.Fatalf("readyz: %d %q", code, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code, body := get("/metrics"); code != 200 || !strings.Contains(body, "karafka_ready 1") || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("metrics: %d\n%s", code, body)
+	}
+	if code, body := get("/api/state"); code != 200 || !strings.Contains(body, `"topic": "users_create"`) {
+		t.Errorf("api/state: %d\n%s", code, body)
+	}
+	if code, body := get("/api/topology"); code != 200 || !strings.Contains(body, `"format_version": 1`) {
+		t.Errorf("api/topology: %d\n%s", code, body)
 	}
 	_ = srv.cmd.Process.Signal(syscall.SIGINT)
 	if code := srv.exit(t, 30*time.Second); code != 0 {

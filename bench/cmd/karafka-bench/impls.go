@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"sync"
 	"time"
@@ -18,6 +20,7 @@ import (
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/ops"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
@@ -31,11 +34,15 @@ type workerSpec struct {
 	Group   string // consumer group (karafka: application name prefix / shared group)
 	Shared  bool   // karafka: one shared consumer group for every route
 	Status  bool   // print status lines (assigned partitions, goroutines) on stdout
+	metrics bool   // karafka: the ops handler subscribed and scraped (karafka-metrics)
 }
 
 var impls = map[string]func(ctx context.Context, s workerSpec) error{
 	"karafka":       runKarafka,
 	"karafka-batch": runKarafkaBatch,
+	// karafka with the ops handler subscribed to its events (metrics on),
+	// scraped once a second: side by side with karafka, the cost of metrics.
+	"karafka-metrics": runKarafkaMetrics,
 	"sarama":        runSaramaLoop,
 	"franz":         runFranzLoop,
 	"goka":          runGoka,
@@ -49,6 +56,26 @@ func quietLogger() *slog.Logger {
 // ---- karafka-actors: a route with a controller and a responder ----
 
 func runKarafka(ctx context.Context, s workerSpec) error { return runKarafkaRoutes(ctx, s, false) }
+
+func runKarafkaMetrics(ctx context.Context, s workerSpec) error {
+	s.metrics = true
+	return runKarafkaRoutes(ctx, s, false)
+}
+
+// scrapeEverySecond serves GET /metrics of h into a discarded response once
+// a second until ctx ends, as a Prometheus server scraping faster than usual.
+func scrapeEverySecond(ctx context.Context, h http.Handler) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		}
+	}
+}
 
 // runKarafkaBatch is runKarafka with a batch controller doing the same work
 // per message (decode, stamp, respond), in batches of up to
@@ -116,6 +143,11 @@ func runKarafkaRoutes(ctx context.Context, s workerSpec, batch bool) error {
 	app, err := karafka.New(cfg, karafka.WithLogger(quietLogger()), karafka.WithRoutes(routes...))
 	if err != nil {
 		return err
+	}
+	if s.metrics {
+		h := ops.New(app)
+		defer h.Close()
+		go scrapeEverySecond(ctx, h)
 	}
 	if s.Status {
 		// Partition assignment is not a per-message event: subscribing is cheap.

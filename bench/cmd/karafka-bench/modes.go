@@ -226,7 +226,7 @@ func (b *bench) throughputTrial(impl string, round int, label string, base, span
 	}
 	defer wm.Close()
 	var extra []string
-	if b.f.profileDir != "" && impl == "karafka" {
+	if b.f.profileDir != "" && strings.HasPrefix(impl, "karafka") {
 		_ = os.MkdirAll(b.f.profileDir, 0o755)
 		extra = append(extra, "--cpuprofile", filepath.Join(b.f.profileDir, fmt.Sprintf("%s-cpu-r%d.pprof", impl, round)),
 			"--memprofile", filepath.Join(b.f.profileDir, fmt.Sprintf("%s-allocs-r%d.pprof", impl, round)))
