@@ -1,6 +1,7 @@
 // Package ops is the operational surface of a karafka-actors App: an
 // http.Handler serving Prometheus metrics, liveness and readiness probes,
-// and the application's topology and live state as JSON.
+// the application's topology and live state as JSON, and a web page that
+// shows them.
 //
 //	h := ops.New(app) // after the routes were added, before app.Run
 //	defer h.Close()
@@ -23,6 +24,8 @@
 //   - GET /api/topology: the actor tree as JSON, the document `flow
 //     --format json` writes (topology.WriteJSON).
 //   - GET /api/state: the live state as JSON, below.
+//   - GET /: the live web view (package ops/web): the actor tree with the
+//     numbers of /api/state, updated every second. Other paths are 404.
 //
 // # /api/state
 //

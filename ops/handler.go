@@ -12,6 +12,7 @@ import (
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/ops/web"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
@@ -79,6 +80,7 @@ func newHandler(app source, opts ...Option) *Handler {
 	h.mux.HandleFunc("GET /readyz", h.readyz)
 	h.mux.HandleFunc("GET /api/topology", h.topology)
 	h.mux.HandleFunc("GET /api/state", h.state)
+	h.mux.Handle("GET /", web.Handler())
 	return h
 }
 

@@ -1,14 +1,9 @@
 package web_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -20,8 +15,6 @@ import (
 	"github.com/karafka-actors/karafka-actors/ops/web"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
-
-var update = flag.Bool("update", false, "write the browser test's screenshot to docs/web-view.png")
 
 // fakeOps serves the page with an /api/topology and an /api/state of its
 // own whose numbers grow at every poll; bumpRestart makes a partition's
@@ -236,7 +229,7 @@ func TestPage_showsTheTreeAndFollowsTheState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saveScreenshot(t, shot, "web-view-fake.png")
+	browsertest.SaveScreenshot(t, shot, "web-view-fake.png")
 
 	// When the state cannot be read the page says so, and recovers.
 	fake.setDown(true)
@@ -252,29 +245,5 @@ func TestPage_showsTheTreeAndFollowsTheState(t *testing.T) {
 
 	for _, e := range exceptions.All() {
 		t.Errorf("the page threw: %s", e)
-	}
-}
-
-// saveScreenshot checks that shot is a PNG and keeps it in the test's
-// artifact directory (go test -artifacts keeps that), and with -update in
-// docs/web-view.png too.
-func saveScreenshot(t *testing.T, shot []byte, name string) {
-	t.Helper()
-	img, err := png.Decode(bytes.NewReader(shot))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 400 {
-		t.Fatalf("screenshot is %v, want at least 800x400", b)
-	}
-	path := filepath.Join(t.ArtifactDir(), name)
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
-	if *update {
-		if err := os.WriteFile(filepath.Join("..", "..", "docs", "web-view.png"), shot, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
