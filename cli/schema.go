@@ -71,6 +71,11 @@ var schema = []key{
 	{name: "dead_letter.enabled", doc: "send exhausted messages to a dead letter topic (false: the partition blocks and keeps retrying)", ref: func(s *Settings) any { return &s.DeadLetter.Enabled }},
 	{name: "dead_letter.pattern", doc: `dead letter topic of a route; %s is the route's topic`, ref: func(s *Settings) any { return &s.DeadLetter.Pattern }},
 
+	{name: "processing.guarantee", doc: "at_least_once, or exactly_once: a message's responses, dead letter and offset in one Kafka transaction (needs kafka.version >= 2.5, producer.idempotent, producer.acks all; readers use read_committed)",
+		ref: func(s *Settings) any { return (*string)(&s.Processing.Guarantee) }, enum: []string{"at_least_once", "exactly_once"}},
+	{name: "transaction.max_messages", doc: "exactly_once: finished messages after which the open transaction is committed", ref: func(s *Settings) any { return &s.Transaction.MaxMessages }},
+	{name: "transaction.interval", doc: "exactly_once: longest a transaction stays open (added to what read_committed readers wait)", ref: func(s *Settings) any { return &s.Transaction.Interval }},
+
 	{name: "log.level", doc: "debug, info, warn, error", ref: func(s *Settings) any { return &s.Log.Level }, enum: []string{"debug", "info", "warn", "error"}},
 	{name: "log.format", doc: "text or json (to stderr)", ref: func(s *Settings) any { return &s.Log.Format }, enum: []string{"text", "json"}},
 }
