@@ -183,13 +183,26 @@ type invalidConfig struct{ err error }
 func (e invalidConfig) Error() string   { return e.err.Error() }
 func (e invalidConfig) Unwrap() []error { return []error{ErrInvalidConfig, e.err} }
 
-// checkExactlyOnce reports what keeps exactly-once from running, naming
-// processing.guarantee and the key to change.
+// checkExactlyOnce reports what keeps exactly-once from running, each
+// problem naming its key and processing.guarantee.
 func (c Config) checkExactlyOnce() error {
-	if err := producer.CheckTransactional(c.producerConfig()); err != nil {
-		return fmt.Errorf("%w: processing.guarantee: exactly_once: %w", ErrInvalidConfig, err)
+	err := producer.CheckTransactional(c.producerConfig())
+	if err == nil {
+		return nil
 	}
-	return nil
+	var errs []error
+	for _, e := range problems(err) {
+		errs = append(errs, invalidConfig{fmt.Errorf("%w (processing.guarantee: exactly_once)", e)})
+	}
+	return errors.Join(errs...)
+}
+
+// problems splits an errors.Join into its errors.
+func problems(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // transactions is the runtime's transaction configuration, without a producer.
