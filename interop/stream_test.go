@@ -23,6 +23,9 @@ type clientOpts struct {
 	// instead: the test's clients bypass the fault-injecting proxy that
 	// the servers go through.
 	redirect map[string]string
+	// isolation is the collectors' isolation level (default
+	// read_uncommitted): read_committed sees committed transactions only.
+	isolation sarama.IsolationLevel
 }
 
 // config returns a sarama config for the test's clients on brokers.
@@ -36,6 +39,7 @@ func (o clientOpts) config(t *testing.T, brokers []string) *sarama.Config {
 		sc.Net.Proxy.Enable = true
 		sc.Net.Proxy.Dialer = redirectDialer{to: o.redirect, d: &net.Dialer{Timeout: sc.Net.DialTimeout}}
 	}
+	sc.Consumer.IsolationLevel = o.isolation
 	return sc
 }
 
