@@ -31,11 +31,14 @@ type workerSpec struct {
 	Group   string // consumer group (karafka: application name prefix / shared group)
 	Shared  bool   // karafka: one shared consumer group for every route
 	Status  bool   // print status lines (assigned partitions, goroutines) on stdout
+	// exactlyOnce runs karafka with processing.guarantee exactly_once.
+	exactlyOnce bool
 }
 
 var impls = map[string]func(ctx context.Context, s workerSpec) error{
 	"karafka":       runKarafka,
 	"karafka-batch": runKarafkaBatch,
+	"karafka-eos":   runKarafkaEOS,
 	"sarama":        runSaramaLoop,
 	"franz":         runFranzLoop,
 	"goka":          runGoka,
@@ -49,6 +52,14 @@ func quietLogger() *slog.Logger {
 // ---- karafka-actors: a route with a controller and a responder ----
 
 func runKarafka(ctx context.Context, s workerSpec) error { return runKarafkaRoutes(ctx, s, false) }
+
+// runKarafkaEOS is runKarafka with processing.guarantee exactly_once and the
+// default transaction settings: the same work, each response and its input
+// offset in one Kafka transaction.
+func runKarafkaEOS(ctx context.Context, s workerSpec) error {
+	s.exactlyOnce = true
+	return runKarafkaRoutes(ctx, s, false)
+}
 
 // runKarafkaBatch is runKarafka with a batch controller doing the same work
 // per message (decode, stamp, respond), in batches of up to
@@ -82,6 +93,9 @@ func runKarafkaRoutes(ctx context.Context, s workerSpec, batch bool) error {
 		cfg.ConsumerGroup = s.Group + "_shared"
 	}
 	cfg.DeadLetter.Enabled = false
+	if s.exactlyOnce {
+		cfg.Processing.Guarantee = topology.ExactlyOnce
+	}
 	cfg.Producer.FlushFrequency, cfg.Producer.FlushMessages = flushOverride(cfg.Producer.FlushFrequency, cfg.Producer.FlushMessages)
 	routes := make([]topology.Route, 0, len(s.In))
 	for _, t := range s.In {
