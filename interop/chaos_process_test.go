@@ -96,8 +96,8 @@ func TestChaos_sigkillExactlyOnce(t *testing.T) {
 }
 
 // TestChaos_zombieExactlyOnce: two exactly-once servers share the input;
-// one is frozen (SIGSTOP) past its session timeout while the other takes
-// its partitions over, then resumed (SIGCONT). The frozen one resumes with
+// one is frozen (SIGSTOP) past its session timeout (12 s, and until the
+// other took its partitions over), then resumed (SIGCONT). The frozen one resumes with
 // a transaction open in a generation that is gone: its commit is refused
 // (KIP-447: the offsets carry its member id and generation) and the
 // transaction aborted, so its late writes are invisible. A read_committed
@@ -114,6 +114,11 @@ func TestChaos_zombieExactlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.sleep(12 * time.Second)
+	// Resume only once the other server took every partition over: on a
+	// loaded machine the coordinator may notice the expired session late.
+	other, n := r.slots[1], r.partitions()
+	waitUntil(t, r.within(60*time.Second), "the other server to take the zombie's partitions over",
+		func() bool { return len(other.assigned(r.a.input())) == n }, other)
 	if err := zombie.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
