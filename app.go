@@ -114,6 +114,7 @@ func (a *App) Routes() ([]topology.Resolved, error) {
 		DeadLetterPattern:  a.cfg.deadLetterPattern(),
 		Registry:           a.registry,
 		BatchSize:          a.cfg.Consumer.BatchSize,
+		Guarantee:          a.cfg.Processing.Guarantee,
 	})
 }
 
@@ -213,13 +214,17 @@ func (a *App) run(ctx context.Context) error {
 			a.logger.Info("created missing topics", "topics", created)
 		}
 	}
+	txns, err := a.transactions(routes)
+	if err != nil {
+		return err
+	}
 	prod, err := a.connectProducer(stopped)
 	if err != nil {
 		return nil // stopped before Kafka could be reached: nothing to drain
 	}
 	rt, err := actors.New(actors.Config{
 		Kafka: a.cfg.Kafka, Consumer: a.cfg.Consumer, Supervision: a.cfg.Supervision,
-		ProduceBackoff: a.cfg.ProduceBackoff, Routes: routes, TracerProvider: a.tracer,
+		ProduceBackoff: a.cfg.ProduceBackoff, Transactions: txns, Routes: routes, TracerProvider: a.tracer,
 	}, prod, a.bus, a.logger)
 	if err != nil {
 		_ = prod.Close()
@@ -264,6 +269,28 @@ func (a *App) run(ctx context.Context) error {
 	}
 	a.logger.Info("karafka-actors stopped", "app", a.cfg.Name)
 	return nil
+}
+
+// transactions is the runtime's transaction configuration: exactly-once
+// routes get a transactional producer per consumer-group session. A route
+// that asks for exactly-once while the application's default is
+// at-least-once is checked here.
+func (a *App) transactions(routes []topology.Resolved) (actors.TransactionConfig, error) {
+	t := a.cfg.transactions()
+	for _, r := range routes {
+		if r.Guarantee != topology.ExactlyOnce {
+			continue
+		}
+		if err := a.cfg.checkExactlyOnce(); err != nil {
+			return t, fmt.Errorf("route %q: %w", r.Topic, err)
+		}
+		cfg, logger := a.cfg.producerConfig(), a.logger
+		t.NewProducer = func(id string) (actors.TxnProducer, error) {
+			return producer.NewTransactional(cfg, id, producer.WithLogger(logger))
+		}
+		break
+	}
+	return t, nil
 }
 
 // connectProducer creates the shared producer, retrying with backoff until

@@ -16,6 +16,7 @@ import (
 	"github.com/karafka-actors/karafka-actors/producer"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/supervision"
+	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // ErrInvalidConfig is wrapped by every configuration error Validate and New
@@ -53,6 +54,28 @@ type Config struct {
 	// Topics are the defaults of the application's topics, and whether Run
 	// creates the missing ones (see App.EnsureTopics).
 	Topics TopicsConfig
+	// Processing says how messages are processed.
+	Processing ProcessingConfig
+	// Transaction tunes the transactions of exactly-once routes.
+	Transaction TransactionConfig
+}
+
+// ProcessingConfig is the processing guarantee of routes that declare none.
+type ProcessingConfig struct {
+	// Guarantee is topology.AtLeastOnce (the default) or
+	// topology.ExactlyOnce: a message's responses, dead letter and offset
+	// are written in one Kafka transaction, so a read_committed reader sees
+	// them exactly once (docs/exactly-once.md). Exactly-once needs
+	// kafka.version >= 2.5.0 and the idempotent producer with acks all.
+	Guarantee topology.Guarantee
+}
+
+// TransactionConfig bounds the transactions of exactly-once routes: one
+// is committed after MaxMessages finished messages or Interval, whichever
+// comes first.
+type TransactionConfig struct {
+	MaxMessages int
+	Interval    time.Duration
 }
 
 // TopicsConfig says how the application's topics are created and aligned:
@@ -86,6 +109,7 @@ func DefaultConfig() Config {
 	k := kafka.DefaultConfig()
 	k.Brokers = []string{"127.0.0.1:9092"}
 	k.ClientID = "" // Name's
+	def := actors.DefaultTransactionConfig()
 	return Config{
 		Name:               "karafka_app",
 		Kafka:              k,
@@ -98,6 +122,8 @@ func DefaultConfig() Config {
 		ProduceBackoff:     supervision.Backoff{Initial: 100 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2, Jitter: 0.2},
 		ShutdownTimeout:    30 * time.Second,
 		Topics:             TopicsConfig{Partitions: 1},
+		Processing:         ProcessingConfig{Guarantee: topology.AtLeastOnce},
+		Transaction:        TransactionConfig{MaxMessages: def.MaxMessages, Interval: def.Interval},
 	}
 }
 
@@ -132,6 +158,16 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Topics.validate())
+	switch c.Processing.Guarantee {
+	case topology.AtLeastOnce:
+	case topology.ExactlyOnce:
+		errs = append(errs, c.checkExactlyOnce())
+	default:
+		errs = append(errs, fmt.Errorf("%w: processing.guarantee: %q (allowed: at_least_once, exactly_once)", ErrInvalidConfig, c.Processing.Guarantee))
+	}
+	if err := c.transactions().Validate(); err != nil {
+		errs = append(errs, invalidConfig{err})
+	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("%w: shutdown_timeout: %v must be positive", ErrInvalidConfig, c.ShutdownTimeout))
 	}
@@ -146,6 +182,33 @@ type invalidConfig struct{ err error }
 
 func (e invalidConfig) Error() string   { return e.err.Error() }
 func (e invalidConfig) Unwrap() []error { return []error{ErrInvalidConfig, e.err} }
+
+// checkExactlyOnce reports what keeps exactly-once from running, each
+// problem naming its key and processing.guarantee.
+func (c Config) checkExactlyOnce() error {
+	err := producer.CheckTransactional(c.producerConfig())
+	if err == nil {
+		return nil
+	}
+	var errs []error
+	for _, e := range problems(err) {
+		errs = append(errs, invalidConfig{fmt.Errorf("%w (processing.guarantee: exactly_once)", e)})
+	}
+	return errors.Join(errs...)
+}
+
+// problems splits an errors.Join into its errors.
+func problems(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// transactions is the runtime's transaction configuration, without a producer.
+func (c Config) transactions() actors.TransactionConfig {
+	return actors.TransactionConfig{MaxMessages: c.Transaction.MaxMessages, Interval: c.Transaction.Interval, IDPrefix: c.Name}
+}
 
 func (c Config) producerConfig() producer.Config {
 	p := c.Producer

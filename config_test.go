@@ -7,6 +7,7 @@ import (
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // Every problem is reported once, even those of the Kafka settings, which
@@ -25,6 +26,18 @@ func TestConfig_ValidateReportsEachProblemOnce(t *testing.T) {
 		{"consumer batch size", func(c *karafka.Config) { c.Consumer.BatchSize = 0 }, "consumer.batch_size:"},
 		{"retry attempts", func(c *karafka.Config) { c.Retry.Attempts = 0 }, "retry.attempts:"},
 		{"supervision strategy", func(c *karafka.Config) { c.Supervision.Strategy = "x" }, "supervision.strategy:"},
+		{"processing guarantee", func(c *karafka.Config) { c.Processing.Guarantee = "twice" }, "processing.guarantee:"},
+		{"exactly once without acks all", func(c *karafka.Config) {
+			c.Processing.Guarantee, c.Producer.Acks, c.Producer.Idempotent = topology.ExactlyOnce, "leader", false
+		}, "producer.acks: exactly-once needs \"all\", got \"leader\" (processing.guarantee: exactly_once)"},
+		{"exactly once without idempotence", func(c *karafka.Config) {
+			c.Processing.Guarantee, c.Producer.Idempotent = topology.ExactlyOnce, false
+		}, "producer.idempotent: exactly-once"},
+		{"exactly once on old kafka", func(c *karafka.Config) {
+			c.Processing.Guarantee, c.Kafka.Version = topology.ExactlyOnce, "2.4.0"
+		}, "kafka.version: exactly-once needs >= 2.5.0"},
+		{"transaction max messages", func(c *karafka.Config) { c.Transaction.MaxMessages = 0 }, "transaction.max_messages:"},
+		{"transaction interval", func(c *karafka.Config) { c.Transaction.Interval = 0 }, "transaction.interval:"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

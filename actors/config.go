@@ -121,6 +121,42 @@ func (c ConsumerConfig) Validate() error {
 // past any sensible value and still well below it.
 const maxFetchMaxWait = time.Minute
 
+// TransactionConfig configures the consumer groups of exactly-once routes
+// (topology.ExactlyOnce): one transactional producer per session, whose
+// transaction is committed after MaxMessages messages or Interval,
+// whichever comes first.
+type TransactionConfig struct {
+	// MaxMessages is how many finished messages a transaction holds at most.
+	MaxMessages int
+	// Interval bounds how long a transaction stays open: the latency a
+	// read_committed reader sees on top of processing.
+	Interval time.Duration
+	// IDPrefix starts every transactional id: "<IDPrefix>.<group>.<member>",
+	// where member is consumer.instance_id when set (stable across
+	// restarts: a restarted process fences its predecessor at once), else
+	// the host name and process id.
+	IDPrefix string
+	// NewProducer makes the transactional producer of one session.
+	NewProducer func(transactionalID string) (TxnProducer, error)
+}
+
+// DefaultTransactionConfig returns the defaults: 1000 messages or 100ms.
+func DefaultTransactionConfig() TransactionConfig {
+	return TransactionConfig{MaxMessages: 1000, Interval: 100 * time.Millisecond}
+}
+
+// Validate reports every invalid field, naming its key under "transaction.".
+func (c TransactionConfig) Validate() error {
+	var errs []error
+	if c.MaxMessages < 1 {
+		errs = append(errs, fmt.Errorf("%w: transaction.max_messages: %d must be at least 1", ErrInvalidConfig, c.MaxMessages))
+	}
+	if c.Interval <= 0 {
+		errs = append(errs, fmt.Errorf("%w: transaction.interval: %v must be positive", ErrInvalidConfig, c.Interval))
+	}
+	return errors.Join(errs...)
+}
+
 // maxRebalanceTimeout is the longest rebalance timeout Kafka's protocol
 // carries (an int32 of milliseconds), rounded down to whole hours.
 const maxRebalanceTimeout = 596 * time.Hour

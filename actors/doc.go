@@ -29,9 +29,16 @@
 // partition a finisher, to which the claim loop registers each consumed
 // message and the stages hand each message's responses or dead letter, or
 // say it had nothing to send. The at-least-once implementation
-// (finish_atleastonce.go) is the only one today; it is built from the
-// tracker (in-order marks), the outbox (responses in order through resends)
-// and the session's committer.
+// (finish_atleastonce.go) is built from the tracker (in-order marks), the
+// outbox (responses in order through resends) and the session's committer.
+// The exactly-once one (finish_exactlyonce.go), for groups whose routes are
+// topology.ExactlyOnce, hands each partition's finished messages in offset
+// order to the session's transactional producer: their records and offsets
+// go into one open transaction, committed every TransactionConfig.MaxMessages
+// messages or Interval; a failed transaction is aborted and ends the session,
+// so its partitions are consumed again from the committed offsets. What
+// follows describes at-least-once; with exactly-once, steps 3 to 6 are the
+// transaction's (its records are acknowledged when it commits).
 //
 // A message's way from fetch to commit, and its goroutine hand-offs:
 //

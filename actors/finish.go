@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/IBM/sarama"
 
@@ -14,13 +15,16 @@ import (
 // committed. The stages, the claim loop and shutdown talk only to these two
 // interfaces; how a message is finished is decided by one implementation:
 //
-//   - at-least-once (finish_atleastonce.go, the only one today): responses
-//     and dead letters go through the shared producer, a message is finished
-//     when the broker acknowledged every record it produced, offsets are
-//     marked in order and committed soon after.
-//   - a transactional implementation would put a message's records and its
-//     offset into one producer transaction instead; it is chosen in
-//     membership.finishing, and nothing else changes.
+//   - at-least-once (finish_atleastonce.go): responses and dead letters go
+//     through the shared producer, a message is finished when the broker
+//     acknowledged every record it produced, offsets are marked in order and
+//     committed soon after.
+//   - exactly-once (finish_exactlyonce.go): one transactional producer per
+//     session; a message's records and its offset go into the session's
+//     open transaction, in offset order, and are committed together.
+//
+// membership.finishing chooses between them by the group's guarantee;
+// nothing else changes.
 
 // sessionFinisher finishes the messages of one consumer-group session. It
 // is made when the session starts (sarama's Setup) and owns committing.
@@ -75,7 +79,20 @@ type finisher interface {
 	handBack() int
 }
 
-// finishing makes the finisher of a new session of m: at-least-once.
-func (m *membership) finishing(sess sarama.ConsumerGroupSession) sessionFinisher {
-	return newAtLeastOnceSession(sess, m.cfg.CommitInterval, m.d.bus, m.group)
+// finishing makes the finisher of a new session of m: at-least-once, or
+// exactly-once with a new transactional producer (whose making may fail).
+func (m *membership) finishing(sess sarama.ConsumerGroupSession) (sessionFinisher, error) {
+	if m.txn == nil {
+		return newAtLeastOnceSession(sess, m.cfg.CommitInterval, m.d.bus, m.group), nil
+	}
+	prod, err := m.txn.NewProducer(m.txnID)
+	if err != nil {
+		return nil, fmt.Errorf("actors: group %s: transactional producer %q: %w", m.group, m.txnID, err)
+	}
+	var instance *string
+	if id := m.sarama.Consumer.Group.InstanceId; id != "" {
+		instance = &id
+	}
+	meta := sarama.NewConsumerGroupMetadataFromSession(sess, m.group, instance)
+	return newExactlyOnceSession(m, prod, meta, m.txn.MaxMessages, m.txn.Interval), nil
 }

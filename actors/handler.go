@@ -28,7 +28,12 @@ var _ sarama.ConsumerGroupHandler = (*handler)(nil)
 // Setup makes the session's finisher, which commits what its claims finish.
 func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
 	h.m.conns.joining.Store(false)
-	h.fin = h.m.finishing(sess)
+	fin, err := h.m.finishing(sess)
+	if err != nil {
+		h.fin = nil
+		return err // sarama ends the session (Cleanup runs) and Consume returns err
+	}
+	h.fin = fin
 	h.m.d.bus.Publish(events.Event{Kind: events.GroupJoined, Group: h.m.group})
 	return nil
 }
@@ -36,7 +41,10 @@ func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
 // Cleanup ends the session's finisher: what the drained claims marked is
 // committed before the session ends.
 func (h *handler) Cleanup(sess sarama.ConsumerGroupSession) error {
-	h.fin.end()
+	if h.fin != nil {
+		h.fin.end()
+		h.fin = nil
+	}
 	h.m.conns.joining.Store(true) // the next Consume joins again
 	return nil
 }

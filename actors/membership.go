@@ -27,10 +27,20 @@ type membership struct {
 	listeners map[string]*listener // by topic
 	topics    []string
 	done      chan struct{} // closed when the consume loop returned
+	// txn is set when the group's routes are exactly-once: each session
+	// then finishes messages in transactions of a producer with
+	// transactional id txnID (finishing).
+	txn   *TransactionConfig
+	txnID string
 
 	mu      sync.Mutex
 	cg      pauser // the consumer group, once connected
 	leaving bool   // the consume loop ended; guarded by mu
+	// cancel ends the current session (endSession); aborts counts the
+	// sessions ended by a failed transaction since the last commit, to back
+	// off before joining again. Guarded by mu.
+	cancel context.CancelCauseFunc
+	aborts int
 }
 
 // pauser is what pausing a partition needs of a consumer group;
@@ -75,12 +85,26 @@ func (m *membership) run(ctx context.Context) {
 	})
 	h := newHandler(m)
 	for attempt := 1; ctx.Err() == nil; {
-		err := cg.Consume(ctx, m.topics, h)
+		sessCtx, cancel := context.WithCancelCause(ctx)
+		m.mu.Lock()
+		m.cancel = cancel
+		m.mu.Unlock()
+		err := cg.Consume(sessCtx, m.topics, h)
+		cancel(nil)
 		if ctx.Err() != nil || errors.Is(err, sarama.ErrClosedConsumerGroup) {
 			break
 		}
 		if err == nil {
 			attempt = 1
+			if n := m.abortedSessions(); n > 0 {
+				// A failed transaction ended the session: consume again from
+				// the committed offsets, after a backoff in case it fails again.
+				delay := m.d.backoff.Delay(n)
+				log.Warn("consuming again from the last committed offsets after an aborted transaction", "aborts", n, "retry_in", delay)
+				if !wait.Sleep(ctx, delay) {
+					break
+				}
+			}
 			continue // a rebalance ended the session: join again
 		}
 		delay := m.cfg.ReconnectBackoff.Delay(attempt)
@@ -127,6 +151,34 @@ func (m *membership) guard(ctx context.Context, looped <-chan struct{}) {
 	case <-m.d.hard.Done():
 		m.conns.capReads(time.Now())
 	}
+}
+
+// endSession ends the current session because of cause (a failed
+// transaction): its claims drain and return, and the consume loop joins
+// again after a backoff, to consume from the last committed offsets.
+func (m *membership) endSession(cause error) {
+	m.mu.Lock()
+	m.aborts++
+	cancel := m.cancel
+	m.mu.Unlock()
+	if cancel != nil {
+		cancel(cause)
+	}
+}
+
+// committed notes a committed transaction: the backoff after aborts starts over.
+func (m *membership) committed() {
+	m.mu.Lock()
+	m.aborts = 0
+	m.mu.Unlock()
+}
+
+// abortedSessions is the number of sessions ended by failed transactions
+// since the last commit.
+func (m *membership) abortedSessions() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.aborts
 }
 
 // pause stops (or resumes) fetching a partition while its in-flight work is full.

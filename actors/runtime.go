@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -27,7 +28,10 @@ type Config struct {
 	Supervision supervision.Config
 	// ProduceBackoff spaces new sends of responses the broker refused.
 	ProduceBackoff supervision.Backoff
-	Routes         []topology.Resolved
+	// Transactions configures the groups of exactly-once routes; required
+	// (NewProducer set) when a route is exactly-once.
+	Transactions TransactionConfig
+	Routes       []topology.Resolved
 	// TracerProvider, when not nil, traces every message: a process span
 	// per message, a send span per record produced, W3C trace context in
 	// the records' headers (see tracing.go). Nil: no tracing, at no cost.
@@ -88,8 +92,20 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 			}
 			m = &membership{d: r.d, group: route.Group, cfg: cfg.Consumer, brokers: cfg.Kafka.Brokers, sarama: sc, conns: conns,
 				listeners: map[string]*listener{}, done: make(chan struct{})}
+			if route.Guarantee == topology.ExactlyOnce {
+				if err := transactional(&cfg.Transactions, sc); err != nil {
+					hardStop()
+					return nil, err
+				}
+				m.txn = &cfg.Transactions
+				m.txnID = transactionalID(cfg.Transactions.IDPrefix, route.Group, cfg.Consumer.InstanceID)
+			}
 			byGroup[route.Group] = m
 			r.groups = append(r.groups, m)
+		} else if (m.txn != nil) != (route.Guarantee == topology.ExactlyOnce) {
+			hardStop()
+			return nil, fmt.Errorf("%w: routes %q and %q share group %q but not processing.guarantee",
+				ErrInvalidConfig, m.topics[0], route.Topic, route.Group)
 		} else if initial := startOffset(route); initial != m.sarama.Consumer.Offsets.Initial {
 			hardStop()
 			return nil, fmt.Errorf("%w: routes %q and %q share group %q but not where they start (start_from_beginning)",
@@ -241,4 +257,36 @@ func (r *Runtime) Stop(ctx context.Context) error {
 		r.pool.close()
 	})
 	return r.stopErr
+}
+
+// transactional checks what an exactly-once group needs and makes its
+// consumer read committed records only: outputs of aborted transactions
+// upstream are skipped, and committed offsets are fetched stable (a pending
+// transactional commit is waited for, KIP-447).
+func transactional(t *TransactionConfig, sc *sarama.Config) error {
+	if t.NewProducer == nil {
+		return fmt.Errorf("%w: exactly-once routes need Transactions.NewProducer", ErrInvalidConfig)
+	}
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	if !sc.Version.IsAtLeast(sarama.V2_5_0_0) {
+		return fmt.Errorf("%w: kafka.version: exactly-once needs >= 2.5.0, got %s", ErrInvalidConfig, sc.Version)
+	}
+	sc.Consumer.IsolationLevel = sarama.ReadCommitted
+	return nil
+}
+
+// transactionalID is "<prefix>.<group>.<member>": unique per group member,
+// and stable across restarts when the process has a consumer.instance_id.
+func transactionalID(prefix, group, instance string) string {
+	member := instance
+	if member == "" {
+		host, _ := os.Hostname()
+		member = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	if prefix == "" {
+		return group + "." + member
+	}
+	return prefix + "." + group + "." + member
 }

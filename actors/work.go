@@ -14,6 +14,7 @@ import (
 type work struct {
 	msg       *sarama.ConsumerMessage
 	entry     entry          // by value: one allocation per message for both
+	txn       *txnItem       // exactly-once routes: the message until it is in a transaction
 	params    *params.Params // &paramsVal once parsed
 	paramsVal params.Params  // by value, like entry
 	attempts  int            // failed tries in the current stage

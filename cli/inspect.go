@@ -109,7 +109,7 @@ func (r *runner) routesCmd() *cobra.Command {
 				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "TOPIC\tGROUP\tCONTROLLER\tRESPONDER\tPARSER\tDEAD LETTER")
+			fmt.Fprintln(tw, "TOPIC\tGROUP\tCONTROLLER\tRESPONDER\tPARSER\tDEAD LETTER\tGUARANTEE")
 			for _, rt := range topology.SortedByTopic(routes) {
 				resp := rt.ResponderName
 				if resp == "" {
@@ -123,7 +123,7 @@ func (r *runner) routesCmd() *cobra.Command {
 				if dl == "" {
 					dl = "-"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", rt.Topic, rt.Group, ctrl, resp, rt.Parser.Name(), dl)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rt.Topic, rt.Group, ctrl, resp, rt.Parser.Name(), dl, rt.Guarantee)
 			}
 			return tw.Flush()
 		},

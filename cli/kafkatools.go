@@ -140,7 +140,7 @@ waiting until the broker acknowledged every one. Empty lines are skipped.`,
 
 func (r *runner) consumeCmd() *cobra.Command {
 	var fromBeginning, withKey, withHeaders bool
-	var group string
+	var group, isolation string
 	var count int
 	var timeout time.Duration
 	cmd := &cobra.Command{
@@ -153,6 +153,9 @@ as one JSON object and a tab, in their order (e.g. a dead letter's
 {"karafka.origin.topic":"users_create",...,"karafka.error":"..."}).
 Without --group every partition is read directly (no offsets committed);
 with --group the consumer joins that group and commits what it printed.
+--isolation read_committed prints only records of committed transactions
+(what a reader of an exactly_once route should see); the default,
+read_uncommitted, prints aborted ones too.
 
 Exit status: 0, or 1 when --timeout passed before --count messages.`,
 		Args: cobra.ExactArgs(1),
@@ -164,6 +167,14 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 			sc, err := s.AppConfig().Kafka.Sarama()
 			if err != nil {
 				return Exit(ExitUsage, err)
+			}
+			switch isolation {
+			case "read_uncommitted":
+				sc.Consumer.IsolationLevel = sarama.ReadUncommitted
+			case "read_committed":
+				sc.Consumer.IsolationLevel = sarama.ReadCommitted
+			default:
+				return Exit(ExitUsage, fmt.Errorf("--isolation %q (allowed: read_uncommitted, read_committed)", isolation))
 			}
 			sc.Consumer.Offsets.Initial = sarama.OffsetNewest
 			if fromBeginning {
@@ -231,6 +242,7 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 	f.IntVarP(&count, "count", "n", 0, "stop after N messages (0: no limit)")
 	f.DurationVar(&timeout, "timeout", 0, "stop after this long (0: no limit)")
 	f.BoolVar(&withKey, "print-key", false, "print key<TAB>value")
+	f.StringVar(&isolation, "isolation", "read_uncommitted", "read_uncommitted, or read_committed: only records of committed transactions")
 	f.BoolVar(&withHeaders, "headers", false, "print the headers as a JSON object<TAB>value (after the key with --print-key)")
 	return cmd
 }

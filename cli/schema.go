@@ -72,6 +72,10 @@ var schema = []key{
 	{name: "dead_letter.enabled", doc: "send exhausted messages to a dead letter topic (false: the partition blocks and keeps retrying)", ref: func(s *Settings) any { return &s.DeadLetter.Enabled }},
 	{name: "dead_letter.pattern", doc: `dead letter topic of a route; %s is the route's topic`, ref: func(s *Settings) any { return &s.DeadLetter.Pattern }},
 
+	{name: "processing.guarantee", doc: "at_least_once, or exactly_once: a message's responses, dead letter and offset in one Kafka transaction (needs kafka.version >= 2.5, producer.idempotent, producer.acks all; readers use read_committed)",
+		ref: func(s *Settings) any { return (*string)(&s.Processing.Guarantee) }, enum: []string{"at_least_once", "exactly_once"}},
+	{name: "transaction.max_messages", doc: "exactly_once: finished messages after which the open transaction is committed", ref: func(s *Settings) any { return &s.Transaction.MaxMessages }},
+	{name: "transaction.interval", doc: "exactly_once: longest a transaction stays open (added to what read_committed readers wait)", ref: func(s *Settings) any { return &s.Transaction.Interval }},
 	{name: "http.addr", doc: "where server serves /metrics, /healthz, /readyz and /api/ (host:port; empty: off); name the host: 127.0.0.1 for loopback, another interface's address (0.0.0.0: every one) only to expose it", ref: func(s *Settings) any { return &s.HTTP.Addr }},
 	{name: "tracing.otlp_endpoint", doc: "the server exports OpenTelemetry traces over OTLP/HTTP to this collector (http://host:4318; /v1/traces unless a path is given); empty: no tracing", ref: func(s *Settings) any { return &s.Tracing.OTLPEndpoint }},
 

@@ -96,6 +96,8 @@ type Listener struct {
 	// StartFrom is "beginning" or "end": where a new group starts reading.
 	StartFrom     string `json:"start_from"`
 	BeforeFilters int    `json:"before_filters"`
+	// Guarantee is "at_least_once" or "exactly_once".
+	Guarantee string `json:"guarantee"`
 	// Batch is set when Controller is a batch controller; absent otherwise.
 	Batch      *Batch         `json:"batch,omitempty"`
 	Partitions PartitionActor `json:"partitions"`
@@ -186,7 +188,7 @@ func NewGraph(app string, root supervision.Config, routes []Resolved) Graph {
 	for _, r := range SortedByTopic(routes) {
 		l := Listener{
 			Topic: r.Topic, Group: r.Group, Controller: nameOr(r.ControllerName, "func"),
-			Parser: "json", StartFrom: "end", BeforeFilters: len(r.BeforeFilters),
+			Parser: "json", StartFrom: "end", BeforeFilters: len(r.BeforeFilters), Guarantee: string(guaranteeOf(r)),
 			Partitions: PartitionActor{
 				Cardinality: partitionCardinality,
 				Supervisor:  describeSupervisor(r.SupervisionConfig),
@@ -225,6 +227,13 @@ func NewGraph(app string, root supervision.Config, routes []Resolved) Graph {
 		}
 	}
 	return g
+}
+
+func guaranteeOf(r Resolved) Guarantee {
+	if r.Guarantee == GuaranteeDefault {
+		return AtLeastOnce
+	}
+	return r.Guarantee
 }
 
 func nameOr(s, def string) string {

@@ -46,6 +46,7 @@ func exampleGraph() topology.Graph {
 	visits := route("visits_track", "VisitsTrackController", "VisitsTrackResponder", 0, responders.Required("visits_counted"))
 	visits.BatchController = func() controllers.BatchController { return nil }
 	visits.BatchSize = 500
+	visits.Guarantee = topology.ExactlyOnce
 	repos := route("repositories_created", "RepositoriesCreatedController", "RepositoriesCreatedResponder", 0, responders.Required("sources_created"))
 	repos.VirtualPartitions = &topology.VirtualPartitions{Max: 8}
 	audit := route("audit", "AuditController", "", 0)
@@ -109,7 +110,10 @@ func TestNewGraph_model(t *testing.T) {
 	if u.Partitions.Virtual != nil {
 		t.Fatalf("users has no virtual partitions: %+v", u.Partitions.Virtual)
 	}
-	if v := g.Listeners[4]; v.Batch == nil || v.Batch.MaxSize != 500 || v.Controller != "VisitsTrackController" {
+	if u.Guarantee != "at_least_once" {
+		t.Fatalf("users guarantee %q, want at_least_once", u.Guarantee)
+	}
+	if v := g.Listeners[4]; v.Batch == nil || v.Batch.MaxSize != 500 || v.Controller != "VisitsTrackController" || v.Guarantee != "exactly_once" {
 		t.Fatalf("visits listener: %+v", v)
 	}
 }

@@ -11,7 +11,8 @@ import (
 //
 //	app (root supervisor: one_for_one, max 10 restarts within 1m0s, backoff ...)
 //	└── listener users_create (group app_users_create, controller UsersCreateController, parser json, from beginning)
-//	    (a batch route names its "batch controller VisitsTrackController (batch of ≤500)")
+//	    (a batch route names its "batch controller VisitsTrackController (batch of ≤500)";
+//	    an exactly-once route ends the list with ", guarantee exactly_once")
 //	    └── partition actors: one per claimed partition (one_for_one, ...; retry ...; dead letter users_create_dlq)
 //	        ├── virtual actors: 8 per partition, by record key (...) (with virtual partitions only)
 //	        └── responder UsersCreateResponder
@@ -34,6 +35,9 @@ func WriteTree(w io.Writer, g Graph) error {
 		filters := ""
 		if l.BeforeFilters > 0 {
 			filters = fmt.Sprintf(", %d before-filter(s)", l.BeforeFilters)
+		}
+		if l.Guarantee == string(ExactlyOnce) {
+			filters += ", guarantee exactly_once"
 		}
 		fmt.Fprintf(bw, "%slistener %s (group %s, %s, parser %s, from %s%s)\n",
 			branch, l.Topic, l.Group, l.controller(), l.Parser, l.StartFrom, filters)

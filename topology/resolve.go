@@ -33,6 +33,9 @@ type Defaults struct {
 	// BatchSize bounds the batches of BatchController routes that set no
 	// BatchSize of their own (the application's consumer.batch_size).
 	BatchSize int
+	// Guarantee is the guarantee of routes that declare none; empty:
+	// AtLeastOnce.
+	Guarantee Guarantee
 }
 
 // Resolved is a route with every default filled in, as the runtime runs it.
@@ -46,6 +49,9 @@ type Resolved struct {
 	SupervisionConfig  supervision.Config
 	// DeadLetter is the dead letter topic, "" when disabled.
 	DeadLetter string
+	// Guarantee is AtLeastOnce or ExactlyOnce (the Route's, else the
+	// Defaults').
+	Guarantee Guarantee
 }
 
 // Batch reports whether the route has a BatchController: its messages go to
@@ -101,6 +107,19 @@ func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 				ErrGroupConflict, res.Group, first+1, out[first].Topic))
 		} else if !ok {
 			groups[res.Group] = len(out)
+		}
+		res.Guarantee = r.Guarantee
+		if res.Guarantee == GuaranteeDefault {
+			res.Guarantee = d.Guarantee
+		}
+		if res.Guarantee == GuaranteeDefault {
+			res.Guarantee = AtLeastOnce
+		}
+		if !res.Guarantee.Valid() {
+			fail(i, r.Topic, fmt.Errorf("%w: guarantee %q (allowed: at_least_once, exactly_once)", ErrInvalidRoute, res.Guarantee))
+		} else if first, ok := groups[res.Group]; ok && first < len(out) && out[first].Guarantee != res.Guarantee {
+			fail(i, r.Topic, fmt.Errorf("%w: shares group %q with route #%d (topic %q) but not its processing guarantee (%s, not %s)",
+				ErrGroupConflict, res.Group, first+1, out[first].Topic, res.Guarantee, out[first].Guarantee))
 		}
 
 		res.RetryPolicy = d.Retry

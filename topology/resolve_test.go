@@ -123,6 +123,43 @@ func TestResolve_sharedGroup(t *testing.T) {
 	}
 }
 
+// A route's guarantee is its own, else the application's, else
+// at-least-once; routes of one group must agree, and an unknown one is
+// reported.
+func TestResolve_guarantee(t *testing.T) {
+	d := defaults()
+	got, err := topology.Resolve([]topology.Route{
+		{Topic: "a", Controller: ctrl}, {Topic: "b", Controller: ctrl, Guarantee: topology.ExactlyOnce},
+	}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Guarantee != topology.AtLeastOnce || got[1].Guarantee != topology.ExactlyOnce {
+		t.Fatalf("guarantees %q %q", got[0].Guarantee, got[1].Guarantee)
+	}
+	d.Guarantee = topology.ExactlyOnce
+	got, err = topology.Resolve([]topology.Route{
+		{Topic: "a", Controller: ctrl}, {Topic: "b", Controller: ctrl, Guarantee: topology.AtLeastOnce},
+	}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Guarantee != topology.ExactlyOnce || got[1].Guarantee != topology.AtLeastOnce {
+		t.Fatalf("with an exactly-once default: guarantees %q %q", got[0].Guarantee, got[1].Guarantee)
+	}
+	d.Group = "all"
+	_, err = topology.Resolve([]topology.Route{
+		{Topic: "a", Controller: ctrl}, {Topic: "b", Controller: ctrl, Guarantee: topology.AtLeastOnce},
+	}, d)
+	if !errors.Is(err, topology.ErrGroupConflict) || !strings.Contains(err.Error(), "processing guarantee") {
+		t.Fatalf("got %v, want a group conflict naming the guarantee", err)
+	}
+	_, err = topology.Resolve([]topology.Route{{Topic: "a", Controller: ctrl, Guarantee: "twice"}}, defaults())
+	if !errors.Is(err, topology.ErrInvalidRoute) || !strings.Contains(err.Error(), `"twice"`) {
+		t.Fatalf("got %v, want an invalid guarantee", err)
+	}
+}
+
 // A responder with several invalid topics: every problem is its own error,
 // each naming the route and the topic.
 func TestResolve_responderTopicErrorsEachNameTheRoute(t *testing.T) {

@@ -76,4 +76,8 @@ type Route struct {
 	// partition on up to Max actors at once, keeping the order of messages
 	// of one key (see VirtualPartitions). Not with a BatchController.
 	VirtualPartitions *VirtualPartitions
+	// Guarantee overrides the application's processing.guarantee for this
+	// route (AtLeastOnce or ExactlyOnce). Routes of one consumer group must
+	// agree.
+	Guarantee Guarantee
 }

@@ -153,7 +153,20 @@ func hash(s string) uint32 {
 // partition). It does not fail t: callers assert on what came back.
 func Consume(t testing.TB, brokers []string, topic string, want int, timeout time.Duration) []*sarama.ConsumerMessage {
 	t.Helper()
+	return consume(t, brokers, topic, want, timeout, sarama.ReadUncommitted)
+}
+
+// ConsumeCommitted is Consume with isolation read_committed: records of
+// aborted transactions, and of transactions still open, are not returned.
+func ConsumeCommitted(t testing.TB, brokers []string, topic string, want int, timeout time.Duration) []*sarama.ConsumerMessage {
+	t.Helper()
+	return consume(t, brokers, topic, want, timeout, sarama.ReadCommitted)
+}
+
+func consume(t testing.TB, brokers []string, topic string, want int, timeout time.Duration, isolation sarama.IsolationLevel) []*sarama.ConsumerMessage {
+	t.Helper()
 	sc := saramaConfig(t, brokers)
+	sc.Consumer.IsolationLevel = isolation
 	c, err := sarama.NewConsumer(brokers, sc)
 	if err != nil {
 		t.Fatalf("consume: %v", err)

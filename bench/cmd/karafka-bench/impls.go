@@ -35,6 +35,8 @@ type workerSpec struct {
 	Shared  bool   // karafka: one shared consumer group for every route
 	Status  bool   // print status lines (assigned partitions, goroutines) on stdout
 	metrics bool   // karafka: the ops handler subscribed and scraped (karafka-metrics)
+	// exactlyOnce runs karafka with processing.guarantee exactly_once.
+	exactlyOnce bool
 }
 
 var impls = map[string]func(ctx context.Context, s workerSpec) error{
@@ -43,10 +45,11 @@ var impls = map[string]func(ctx context.Context, s workerSpec) error{
 	// karafka with the ops handler subscribed to its events (metrics on),
 	// scraped once a second: side by side with karafka, the cost of metrics.
 	"karafka-metrics": runKarafkaMetrics,
-	"sarama":        runSaramaLoop,
-	"franz":         runFranzLoop,
-	"goka":          runGoka,
-	"watermill":     runWatermill,
+	"karafka-eos":     runKarafkaEOS,
+	"sarama":          runSaramaLoop,
+	"franz":           runFranzLoop,
+	"goka":            runGoka,
+	"watermill":       runWatermill,
 }
 
 func quietLogger() *slog.Logger {
@@ -75,6 +78,14 @@ func scrapeEverySecond(ctx context.Context, h http.Handler) {
 			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/metrics", nil))
 		}
 	}
+}
+
+// runKarafkaEOS is runKarafka with processing.guarantee exactly_once and the
+// default transaction settings: the same work, each response and its input
+// offset in one Kafka transaction.
+func runKarafkaEOS(ctx context.Context, s workerSpec) error {
+	s.exactlyOnce = true
+	return runKarafkaRoutes(ctx, s, false)
 }
 
 // runKarafkaBatch is runKarafka with a batch controller doing the same work
@@ -109,6 +120,9 @@ func runKarafkaRoutes(ctx context.Context, s workerSpec, batch bool) error {
 		cfg.ConsumerGroup = s.Group + "_shared"
 	}
 	cfg.DeadLetter.Enabled = false
+	if s.exactlyOnce {
+		cfg.Processing.Guarantee = topology.ExactlyOnce
+	}
 	cfg.Producer.FlushFrequency, cfg.Producer.FlushMessages = flushOverride(cfg.Producer.FlushFrequency, cfg.Producer.FlushMessages)
 	routes := make([]topology.Route, 0, len(s.In))
 	for _, t := range s.In {

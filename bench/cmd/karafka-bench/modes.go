@@ -353,8 +353,12 @@ func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 	if err := createTopics(context.Background(), b.brokers, int32(b.f.partitions), in, out); err != nil {
 		return l, err
 	}
-	// Output side: a consumer of every partition of "out" from the start.
+	// Output side: a consumer of every partition of "out" from the start,
+	// read_committed: a karafka-eos response counts once its transaction
+	// committed (for contenders that write no transactions it is the same
+	// as read_uncommitted).
 	sc := baseSarama(b.brokers)
+	sc.Consumer.IsolationLevel = sarama.ReadCommitted
 	cons, err := sarama.NewConsumer(b.brokers, sc)
 	if err != nil {
 		return l, err

@@ -1,0 +1,220 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/karafka-actors/karafka-actors/producer"
+)
+
+// txnLog is a fake transactional producer: it writes down every call as a
+// line ("begin", "send out:1", "offsets in/0=103 gen 7", "commit", "abort",
+// "close"). Sends succeed unless failSend says otherwise; commitErr fails
+// the next CommitTxn, and fatal makes the producer fenced.
+type txnLog struct {
+	mu        sync.Mutex
+	ops       []string
+	failSend  func(*producer.Message) error
+	commitErr error
+	fatal     bool
+}
+
+var _ TxnProducer = (*txnLog)(nil)
+
+func (l *txnLog) add(op string) {
+	l.mu.Lock()
+	l.ops = append(l.ops, op)
+	l.mu.Unlock()
+}
+
+func (l *txnLog) log() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.ops)
+}
+
+func (l *txnLog) SendAsync(m *producer.Message, done func(producer.Result)) {
+	l.add("send " + m.Topic + ":" + string(m.Value))
+	var err error
+	if l.failSend != nil {
+		err = l.failSend(m)
+	}
+	done(producer.Result{Message: m, Err: err})
+}
+
+func (l *txnLog) BeginTxn() error { l.add("begin"); return nil }
+
+func (l *txnLog) AddOffsets(offsets map[string][]*sarama.PartitionOffsetMetadata, g *sarama.ConsumerGroupMetadata) error {
+	for topic, ps := range offsets {
+		for _, p := range ps {
+			l.add(fmt.Sprintf("offsets %s/%d=%d gen %d", topic, p.Partition, p.Offset, g.GenerationID))
+		}
+	}
+	return nil
+}
+
+func (l *txnLog) CommitTxn() error {
+	l.mu.Lock()
+	err := l.commitErr
+	l.commitErr = nil
+	l.mu.Unlock()
+	if err != nil {
+		l.add("commit failed")
+		return err
+	}
+	l.add("commit")
+	return nil
+}
+
+func (l *txnLog) AbortTxn() error { l.add("abort"); return nil }
+func (l *txnLog) Fatal() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.fatal
+}
+func (l *txnLog) Close() error { l.add("close"); return nil }
+
+// newTxnSession makes an exactly-once session over log whose transactions
+// hold at most max messages and are never committed by time in a test.
+func newTxnSession(t *testing.T, log *txnLog, max int) (*exactlyOnceSession, *membership) {
+	t.Helper()
+	d := newTestDeps(t, log, nil)
+	m := &membership{d: d, group: "g"}
+	s := newExactlyOnceSession(m, log, &sarama.ConsumerGroupMetadata{GroupID: "g", GenerationID: 7, MemberID: "m"}, max, time.Hour)
+	return s, m
+}
+
+func consume(p *partition, offsets ...int64) []*work {
+	ws := make([]*work, len(offsets))
+	for i, o := range offsets {
+		ws[i] = p.accept(&sarama.ConsumerMessage{Topic: "in", Offset: o})
+	}
+	return ws
+}
+
+func out(v string) []producer.Message { return []producer.Message{{Topic: "out", Value: []byte(v)}} }
+
+// Messages finishing out of order (virtual partitions, filtered messages)
+// go into the transaction in offset order, each with the offsets up to it:
+// never a response without its offset, nor out of input order.
+func TestExactlyOnce_handsOverInOffsetOrder(t *testing.T) {
+	log := &txnLog{}
+	s, _ := newTxnSession(t, log, 1000)
+	p := newPartition(s.m.d, claimRoute(nil, ""), 0, s)
+	ws := consume(p, 100, 101, 102, 103)
+	p.fin.respond(ws[2], out("2"))
+	p.fin.done(ws[1])
+	if got := log.log(); len(got) != 0 {
+		t.Fatalf("handed over %v while offset 100 is unfinished", got)
+	}
+	if n := p.fin.outstanding(); n != 4 {
+		t.Fatalf("outstanding %d, want 4", n)
+	}
+	p.fin.respond(ws[0], out("0"))
+	p.fin.respond(ws[3], out("3"))
+	s.end()
+	want := []string{"begin", "send out:0", "send out:2", "send out:3", "offsets in/0=104 gen 7", "commit", "close"}
+	if got := log.log(); !slices.Equal(got, want) {
+		t.Fatalf("ops\n got %q\nwant %q", got, want)
+	}
+	if n := p.fin.outstanding(); n != 0 {
+		t.Fatalf("outstanding %d, want 0", n)
+	}
+}
+
+// A transaction is committed once it holds max messages; the next one opens
+// with the next message.
+func TestExactlyOnce_commitsAtMaxMessages(t *testing.T) {
+	log := &txnLog{}
+	s, m := newTxnSession(t, log, 2)
+	m.aborts = 3 // a commit starts the backoff after aborts over
+	p := newPartition(s.m.d, claimRoute(nil, ""), 0, s)
+	ws := consume(p, 0, 1, 2)
+	p.fin.respond(ws[0], out("0"))
+	p.fin.respond(ws[1], out("1"))
+	waitFor(t, "a commit", func() bool { return slices.Contains(log.log(), "commit") })
+	p.fin.respond(ws[2], out("2"))
+	s.end()
+	want := []string{"begin", "send out:0", "send out:1", "offsets in/0=2 gen 7", "commit",
+		"begin", "send out:2", "offsets in/0=3 gen 7", "commit", "close"}
+	if got := log.log(); !slices.Equal(got, want) {
+		t.Fatalf("ops\n got %q\nwant %q", got, want)
+	}
+	if n := m.abortedSessions(); n != 0 {
+		t.Fatalf("aborted sessions %d after a commit, want 0", n)
+	}
+}
+
+// A record of the open transaction that was not written aborts the
+// transaction instead of committing it; the session ends, and messages
+// finished afterwards are dropped (consumed again by the next session).
+// A dead letter's acknowledgement runs only after a commit.
+func TestExactlyOnce_abortsWhenASendFailed(t *testing.T) {
+	boom := errors.New("boom")
+	log := &txnLog{failSend: func(m *producer.Message) error {
+		if string(m.Value) == "1" {
+			return boom
+		}
+		return nil
+	}}
+	s, m := newTxnSession(t, log, 1000)
+	p := newPartition(s.m.d, claimRoute(nil, "dlq"), 0, s)
+	ws := consume(p, 0, 1, 2)
+	acked := false
+	p.fin.deadLetter(ws[0], &producer.Message{Topic: "dlq", Value: []byte("0")}, func() { acked = true })
+	p.fin.respond(ws[1], out("1"))
+	waitFor(t, "an abort", func() bool { return slices.Contains(log.log(), "abort") })
+	p.fin.respond(ws[2], out("2"))
+	s.end()
+	want := []string{"begin", "send dlq:0", "send out:1", "abort", "close"}
+	if got := log.log(); !slices.Equal(got, want) {
+		t.Fatalf("ops\n got %q\nwant %q", got, want)
+	}
+	if acked {
+		t.Fatal("dead letter reported written although its transaction aborted")
+	}
+	if n := m.abortedSessions(); n != 1 {
+		t.Fatalf("aborted sessions %d, want 1", n)
+	}
+}
+
+// A fenced producer's transaction is not aborted by it (it cannot: the
+// broker does); the session ends and the producer is closed.
+func TestExactlyOnce_fencedProducerEndsTheSession(t *testing.T) {
+	log := &txnLog{commitErr: producer.ErrFenced, fatal: true}
+	s, m := newTxnSession(t, log, 1)
+	p := newPartition(s.m.d, claimRoute(nil, ""), 0, s)
+	ws := consume(p, 5)
+	p.fin.respond(ws[0], out("5"))
+	waitFor(t, "the session to end", func() bool { return m.abortedSessions() == 1 })
+	s.end()
+	want := []string{"begin", "send out:5", "offsets in/0=6 gen 7", "commit failed", "close"}
+	if got := log.log(); !slices.Equal(got, want) {
+		t.Fatalf("ops\n got %q\nwant %q", got, want)
+	}
+}
+
+// Once a partition is handed back, what finishes afterwards is not put in
+// the transaction: its next owner consumes it again.
+func TestExactlyOnce_handedBackPartitionAddsNothing(t *testing.T) {
+	log := &txnLog{}
+	s, _ := newTxnSession(t, log, 1000)
+	p := newPartition(s.m.d, claimRoute(nil, ""), 0, s)
+	ws := consume(p, 0, 1)
+	p.fin.respond(ws[0], out("0"))
+	if n := p.fin.handBack(); n != 1 {
+		t.Fatalf("handBack left %d unfinished, want 1", n)
+	}
+	p.fin.respond(ws[1], out("1"))
+	s.end()
+	want := []string{"begin", "send out:0", "offsets in/0=1 gen 7", "commit", "close"}
+	if got := log.log(); !slices.Equal(got, want) {
+		t.Fatalf("ops\n got %q\nwant %q", got, want)
+	}
+}

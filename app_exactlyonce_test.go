@@ -1,0 +1,117 @@
+package karafka_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	karafka "github.com/karafka-actors/karafka-actors"
+	"github.com/karafka-actors/karafka-actors/actors"
+	"github.com/karafka-actors/karafka-actors/controllers"
+	"github.com/karafka-actors/karafka-actors/internal/testkafka"
+	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/topology"
+)
+
+func exactlyOnceConfig(t *testing.T, brokers []string) karafka.Config {
+	cfg := testConfig(t, brokers)
+	cfg.Processing.Guarantee = topology.ExactlyOnce
+	return cfg
+}
+
+func idsOf(t *testing.T, msgs []*sarama.ConsumerMessage) string {
+	t.Helper()
+	var out []string
+	for _, m := range msgs {
+		out = append(out, fmt.Sprint(decode(t, m)["id"]))
+	}
+	return strings.Join(out, ",")
+}
+
+// An exactly-once route whose controller fails on one message: the message
+// is retried, then dead-lettered; a read_committed reader sees every other
+// response once, in order, and the dead letter once, and the group's
+// offset is committed past the last message (through the transaction).
+func TestApp_exactlyOnceDeadLettersOnce(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	dlq := in + "_dlq"
+	testkafka.CreateTopics(t, brokers, 1, in, out, dlq)
+	testkafka.Produce(t, brokers, in, ids(10)...)
+	var tries atomic.Int32
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		if id == 3 {
+			tries.Add(1)
+			return errors.New("cannot handle 3")
+		}
+		c.RespondWith(id)
+		return nil
+	})
+	cfg := exactlyOnceConfig(t, brokers)
+	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out)})
+
+	got := testkafka.ConsumeCommitted(t, brokers, out, 9, 30*time.Second)
+	if ids := idsOf(t, got); ids != "0,1,2,4,5,6,7,8,9" {
+		t.Fatalf("read_committed responses %s, want 0..9 without 3, once each, in order", ids)
+	}
+	dead := testkafka.ConsumeCommitted(t, brokers, dlq, 1, 30*time.Second)
+	if len(dead) != 1 {
+		t.Fatalf("dead letters (read_committed): got %d, want 1", len(dead))
+	}
+	if v, _ := testkafka.Header(dead[0], actors.HeaderOriginOffset); v != "3" {
+		t.Errorf("dead letter origin offset %q, want 3", v)
+	}
+	if n := tries.Load(); n != 3 {
+		t.Errorf("message 3 tried %d times, want 3", n)
+	}
+	group := cfg.Name + "_" + in
+	waitFor(t, 10*time.Second, "offset 10 committed", func() bool { return testkafka.Committed(t, brokers, group, in)[0] == 10 })
+	r.shutdown(t)
+}
+
+// A transaction whose record cannot be written (its topic does not exist)
+// aborts: nothing of it is visible to a read_committed reader, while a
+// read_uncommitted one sees the aborted copies. The session ends, the
+// messages are consumed again from the committed offset, and, the failure
+// gone, each is answered exactly once.
+func TestApp_exactlyOnceAbortIsInvisible(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out, missing := testkafka.Name(t, "in"), testkafka.Name(t, "out"), testkafka.Name(t, "missing")
+	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
+	testkafka.Produce(t, brokers, in, ids(10)...)
+	var once atomic.Bool
+	resp := func() responders.Responder {
+		return responders.Func([]responders.Topic{responders.Required(out), responders.Optional(missing)}, func(o *responders.Output, args ...any) error {
+			o.RespondTo(out, map[string]any{"id": args[0]})
+			if args[0].(int64) == 5 && once.CompareAndSwap(false, true) {
+				o.RespondTo(missing, map[string]any{"id": args[0]})
+			}
+			return nil
+		})
+	}
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		c.RespondWith(id)
+		return nil
+	})
+	cfg := exactlyOnceConfig(t, brokers)
+	cfg.Transaction.Interval = 2 * time.Second // the ten messages share one transaction
+	cfg.Producer.RetryMax = 1
+	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: resp})
+
+	got := testkafka.ConsumeCommitted(t, brokers, out, 10, 60*time.Second)
+	if ids := idsOf(t, got); ids != "0,1,2,3,4,5,6,7,8,9" {
+		t.Fatalf("read_committed responses %s, want 0..9 once each, in order", ids)
+	}
+	all := testkafka.Consume(t, brokers, out, 20, 5*time.Second)
+	if len(all) <= 10 {
+		t.Fatalf("read_uncommitted saw %d records, want the aborted copies too (> 10): the transaction did not abort", len(all))
+	}
+	r.shutdown(t)
+}

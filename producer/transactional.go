@@ -1,0 +1,151 @@
+package producer
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/IBM/sarama"
+
+	"github.com/karafka-actors/karafka-actors/kafka"
+)
+
+// Transactional is a [Producer] whose records go into Kafka transactions
+// (exactly-once processing): between BeginTxn and CommitTxn or AbortTxn,
+// every record sent with SendAsync and every offset added with AddOffsets
+// becomes visible to read_committed consumers together, or not at all.
+//
+// Transactions are not concurrent: one is open at a time, and its owner
+// must not call BeginTxn, AddOffsets, CommitTxn or AbortTxn from several
+// goroutines at once, nor SendAsync while CommitTxn or AbortTxn runs.
+// CommitTxn waits until every record sent in the transaction got its
+// callback.
+type Transactional struct {
+	*Producer
+	id string
+}
+
+// ErrFenced is wrapped by the errors of a transactional producer that
+// another one took over: a producer started later with the same
+// transactional id, or a newer member of the consumer group whose offsets
+// it commits (Kafka's PRODUCER_FENCED, which sarama prints as "Unknown
+// error ... 90", and INVALID_PRODUCER_EPOCH). A fenced producer cannot
+// recover: close it and make a new one.
+var ErrFenced = errors.New("producer: fenced: another producer took over this transactional id or consumer group member")
+
+// minTxnVersion is the first Kafka version whose TxnOffsetCommit carries the
+// group member and generation (KIP-447), which fences stale members.
+var minTxnVersion = sarama.V2_5_0_0
+
+// NewTransactional validates cfg, connects and initializes a transactional
+// producer with transactional id id (Kafka's InitProducerId: a producer of
+// an earlier incarnation with the same id is fenced, and its open
+// transaction aborted). cfg must be idempotent with acks "all", and
+// cfg.Kafka.Version at least 2.5.0.
+func NewTransactional(cfg Config, id string, opts ...Option) (*Transactional, error) {
+	if id == "" {
+		return nil, fmt.Errorf("%w: transactional id: empty", kafka.ErrInvalidConfig)
+	}
+	if err := CheckTransactional(cfg); err != nil {
+		return nil, err
+	}
+	set := func(sc *sarama.Config) {
+		sc.Producer.Transaction.ID = id
+		sc.Producer.Idempotent = true
+		sc.Net.MaxOpenRequests = 1
+	}
+	o := options{}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.override != nil {
+		user := o.override
+		opts = append(opts, WithSaramaConfig(func(sc *sarama.Config) { user(sc); set(sc) }))
+	} else {
+		opts = append(opts, WithSaramaConfig(set))
+	}
+	p, err := New(cfg, opts...)
+	if err != nil {
+		return nil, describeTxn(id, err)
+	}
+	return &Transactional{Producer: p, id: id}, nil
+}
+
+// CheckTransactional reports why cfg cannot make a transactional producer:
+// it needs idempotence, acks "all" and kafka.version >= 2.5.0. Each error
+// wraps kafka.ErrInvalidConfig and names its key.
+func CheckTransactional(cfg Config) error {
+	var errs []error
+	if !cfg.Idempotent {
+		errs = append(errs, fmt.Errorf("%w: producer.idempotent: exactly-once needs the idempotent producer (true)", kafka.ErrInvalidConfig))
+	}
+	if cfg.Acks != "all" {
+		errs = append(errs, fmt.Errorf("%w: producer.acks: exactly-once needs \"all\", got %q", kafka.ErrInvalidConfig, cfg.Acks))
+	}
+	if v, err := sarama.ParseKafkaVersion(cfg.Kafka.Version); err == nil && !v.IsAtLeast(minTxnVersion) {
+		errs = append(errs, fmt.Errorf("%w: kafka.version: exactly-once needs >= 2.5.0 (transactional offset commits that fence stale group members, KIP-447), got %q",
+			kafka.ErrInvalidConfig, cfg.Kafka.Version))
+	}
+	return errors.Join(errs...)
+}
+
+// ID is the producer's transactional id.
+func (t *Transactional) ID() string { return t.id }
+
+// BeginTxn opens a transaction.
+func (t *Transactional) BeginTxn() error { return describeTxn(t.id, t.ap.BeginTxn()) }
+
+// AddOffsets adds the offsets to commit for group to the open transaction:
+// they are committed with it, and only if the group member and generation
+// in group are still current (build it with
+// sarama.NewConsumerGroupMetadataFromSession; a bare group id fences
+// nothing). The offsets reach the broker in CommitTxn.
+func (t *Transactional) AddOffsets(offsets map[string][]*sarama.PartitionOffsetMetadata, group *sarama.ConsumerGroupMetadata) error {
+	return describeTxn(t.id, t.ap.AddOffsetsToTxnWithGroupMetadata(offsets, group))
+}
+
+// CommitTxn waits for every record of the transaction, then commits it. On
+// error, Abortable or Fatal says what to do next.
+func (t *Transactional) CommitTxn() error { return describeTxn(t.id, t.ap.CommitTxn()) }
+
+// AbortTxn waits for every record of the transaction, then aborts it.
+func (t *Transactional) AbortTxn() error { return describeTxn(t.id, t.ap.AbortTxn()) }
+
+// Fatal reports whether the producer is in a fatal error state (fenced, or
+// its producer id is no longer known): it must be closed and made again.
+func (t *Transactional) Fatal() bool {
+	return t.ap.TxnStatus()&sarama.ProducerTxnFlagFatalError != 0
+}
+
+// Abortable reports whether the open transaction failed and must be aborted.
+func (t *Transactional) Abortable() bool {
+	return t.ap.TxnStatus()&sarama.ProducerTxnFlagAbortableError != 0
+}
+
+// InTransaction reports whether a transaction is open.
+func (t *Transactional) InTransaction() bool {
+	return t.ap.TxnStatus()&sarama.ProducerTxnFlagInTransaction != 0
+}
+
+// describeTxn names what a transactional error means; nil stays nil.
+func describeTxn(id string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sarama.ErrProducerFenced), errors.Is(err, sarama.ErrInvalidProducerEpoch):
+		return &txnError{msg: fmt.Sprintf("producer: transactional id %q was fenced: a newer producer with this id, or a newer member of the consumer group, took over (Kafka error: %v)", id, err),
+			errs: []error{ErrFenced, err}}
+	case errors.Is(err, sarama.ErrInvalidProducerIDMapping):
+		return fmt.Errorf("producer: transactional id %q: the broker no longer knows this producer (its transaction timed out or expired); it must be made again: %w", id, err)
+	case errors.Is(err, sarama.ErrTransactionalIDAuthorizationFailed):
+		return fmt.Errorf("producer: transactional id %q: the Kafka user may not use it (ACL on TransactionalId): %w", id, err)
+	}
+	return fmt.Errorf("producer: transactional id %q: %w", id, err)
+}
+
+type txnError struct {
+	msg  string
+	errs []error
+}
+
+func (e *txnError) Error() string   { return e.msg }
+func (e *txnError) Unwrap() []error { return e.errs }
