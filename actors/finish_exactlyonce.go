@@ -153,9 +153,15 @@ func (s *exactlyOnceSession) add(p *partition, ready []*txnItem) {
 			s.after = append(s.after, it.acked)
 		}
 		if s.events {
-			offset := it.offset
+			offset, outcome, start := it.offset, it.outcome, it.start
 			s.after = append(s.after, func() {
-				s.m.d.bus.Publish(events.Event{Kind: events.MessageProcessed, Topic: p.topic, Group: p.group, Partition: p.id, Offset: offset})
+				now := time.Now()
+				ev := events.Event{Kind: events.MessageProcessed, Time: now, Topic: p.topic, Group: p.group, Partition: p.id,
+					Offset: offset, Outcome: outcome}
+				if !start.IsZero() {
+					ev.Duration = now.Sub(start)
+				}
+				s.m.d.bus.Publish(ev)
 			})
 		}
 	}
@@ -283,11 +289,13 @@ var _ finisher = (*exactlyOnce)(nil)
 
 // txnItem is one consumed message until it is in a transaction.
 type txnItem struct {
-	offset int64
-	done   bool
-	out    []producer.Message
-	dead   *producer.Message
-	acked  func()
+	offset  int64
+	outcome events.Outcome // how it finished, for MessageProcessed
+	start   time.Time      // when it was consumed, when someone listens
+	done    bool
+	out     []producer.Message
+	dead    *producer.Message
+	acked   func()
 }
 
 func (f *exactlyOnce) consumed(w *work) {
@@ -297,13 +305,20 @@ func (f *exactlyOnce) consumed(w *work) {
 	f.mu.Unlock()
 }
 
-func (f *exactlyOnce) respond(w *work, out []producer.Message) { f.finish(w.txn, out, nil, nil) }
+func (f *exactlyOnce) respond(w *work, out []producer.Message) {
+	w.txn.outcome, w.txn.start = w.entry.outcome, w.entry.start
+	f.finish(w.txn, out, nil, nil)
+}
 
 func (f *exactlyOnce) deadLetter(w *work, msg *producer.Message, acked func()) {
+	w.txn.outcome, w.txn.start = w.entry.outcome, w.entry.start
 	f.finish(w.txn, nil, msg, acked)
 }
 
-func (f *exactlyOnce) done(w *work) { f.finish(w.txn, nil, nil, nil) }
+func (f *exactlyOnce) done(w *work) {
+	w.txn.outcome, w.txn.start = w.entry.outcome, w.entry.start
+	f.finish(w.txn, nil, nil, nil)
+}
 
 // finish records what it sends and hands the finished run from the oldest
 // item on to the transaction.

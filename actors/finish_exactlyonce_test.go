@@ -10,6 +10,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
 
@@ -216,5 +217,42 @@ func TestExactlyOnce_handedBackPartitionAddsNothing(t *testing.T) {
 	want := []string{"begin", "send out:0", "offsets in/0=1 gen 7", "commit", "close"}
 	if got := log.log(); !slices.Equal(got, want) {
 		t.Fatalf("ops\n got %q\nwant %q", got, want)
+	}
+}
+
+// MessageProcessed of an exactly-once route comes after the commit and
+// says how each message finished and how long it took, as at-least-once's
+// does (metrics count outcomes and durations from it).
+func TestExactlyOnce_processedEventsCarryOutcomeAndDuration(t *testing.T) {
+	log := &txnLog{}
+	d := newTestDeps(t, log, nil)
+	var mu sync.Mutex
+	var got []events.Event
+	d.bus.Subscribe(func(e events.Event) {
+		if e.Kind == events.MessageProcessed {
+			mu.Lock()
+			got = append(got, e)
+			mu.Unlock()
+		}
+	})
+	m := &membership{d: d, group: "g"}
+	s := newExactlyOnceSession(m, log, &sarama.ConsumerGroupMetadata{GroupID: "g", GenerationID: 7, MemberID: "m"}, 1000, time.Hour)
+	p := newPartition(d, claimRoute(nil, ""), 0, s)
+	ws := consume(p, 0, 1)
+	for _, w := range ws {
+		w.entry.start = time.Now().Add(-time.Second)
+	}
+	p.fin.respond(ws[0], out("0"))
+	ws[1].entry.outcome = events.OutcomeFiltered
+	p.fin.done(ws[1])
+	s.end()
+	waitFor(t, "two MessageProcessed events", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 2 })
+	mu.Lock()
+	defer mu.Unlock()
+	for i, want := range []events.Outcome{events.OutcomeOK, events.OutcomeFiltered} {
+		if got[i].Offset != int64(i) || got[i].Outcome != want || got[i].Duration < time.Second {
+			t.Errorf("event %d: offset %d outcome %v duration %v, want offset %d outcome %v duration >= 1s",
+				i, got[i].Offset, got[i].Outcome, got[i].Duration, i, want)
+		}
 	}
 }
