@@ -43,7 +43,7 @@ type App struct {
 	done     chan struct{} // closed when Run returned
 	ready    chan struct{} // closed when consuming started
 	runErr   error
-	phase    atomic.Int32                  // a Phase
+	phase    atomic.Int32                   // a Phase
 	rt       atomic.Pointer[actors.Runtime] // while it runs
 }
 
