@@ -332,15 +332,7 @@ func (f *exactlyOnce) finish(it *txnItem, out []producer.Message, dead *producer
 		f.head++
 	}
 	f.handed += int64(len(ready))
-	if f.head == len(f.items) {
-		f.items = f.items[:0]
-		f.head = 0
-	} else if f.head > 1024 && f.head*2 > len(f.items) {
-		n := copy(f.items, f.items[f.head:])
-		clear(f.items[n:])
-		f.items = f.items[:n]
-		f.head = 0
-	}
+	f.items, f.head = compactFront(f.items, f.head)
 	if len(ready) == 0 {
 		f.mu.Unlock()
 		return

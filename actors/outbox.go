@@ -167,15 +167,7 @@ func (b *outbox) retire() {
 		b.head++
 		b.base++
 	}
-	if b.head == len(b.items) {
-		b.items = b.items[:0]
-		b.head = 0
-	} else if b.head > 1024 && b.head*2 > len(b.items) {
-		n := copy(b.items, b.items[b.head:])
-		clear(b.items[n:])
-		b.items = b.items[:n]
-		b.head = 0
-	}
+	b.items, b.head = compactFront(b.items, b.head)
 }
 
 // resend hands the queued responses to the producer, in order, then those

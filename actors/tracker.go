@@ -97,15 +97,7 @@ func (e *entry) release() {
 		}
 	}
 	t.retired += int64(t.head - first)
-	if t.head == len(t.entries) {
-		t.entries = t.entries[:0]
-		t.head = 0
-	} else if t.head > 1024 && t.head*2 > len(t.entries) {
-		n := copy(t.entries, t.entries[t.head:])
-		clear(t.entries[n:])
-		t.entries = t.entries[:n]
-		t.head = 0
-	}
+	t.entries, t.head = compactFront(t.entries, t.head)
 	if t.frozen {
 		next = -1 // handed back: its offsets stay where they are
 	}
