@@ -91,8 +91,11 @@ loop:
 				break loop
 			}
 			batch = append(batch, p.accept(m))
+			// Fewer than max were outstanding before m (the partition is
+			// paused at max): take only what keeps it at most max.
+			limit := min(size, 1+max-p.fin.outstanding())
 		fill:
-			for len(batch) < size {
+			for len(batch) < limit {
 				select {
 				case m, ok := <-msgs:
 					if !ok {

@@ -464,6 +464,42 @@ func TestHandler_pausesAtMaxInFlightAndResumesBelowHalf(t *testing.T) {
 	c.end(t)
 }
 
+// TestHandler_neverHoldsMoreThanMaxInFlight: a partition takes at most
+// consumer.max_in_flight unfinished messages, however the batches fall: it
+// took a whole batch before checking the bound, up to max_in_flight +
+// batch_size - 1, and a crash replays what is in flight.
+func TestHandler_neverHoldsMoreThanMaxInFlight(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		max, batch int
+	}{
+		{"batch larger than the bound", 4, 10},
+		{"batches that do not divide the bound", 5, 3},
+		{"batch of one", 3, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &heldSender{}
+			cfg := testConsumerConfig()
+			cfg.MaxInFlight, cfg.BatchSize = tc.max, tc.batch
+			c := newClaimTest(t, s, claimRoute(nil, ""), cfg)
+			msgs, returned := c.consume(t, 3*tc.max)
+			s.waitSends(t, tc.max)
+			waitFor(t, "pause", func() bool { return len(c.pauser.recorded()) == 1 })
+			time.Sleep(20 * time.Millisecond) // anything taken past the bound is answered by now
+			if n := len(s.sent()); n != tc.max {
+				t.Fatalf("%d messages taken with none finished, want max_in_flight (%d)", n, tc.max)
+			}
+			close(msgs)
+			for i := range 3 * tc.max {
+				waitFor(t, fmt.Sprintf("send %d", i), func() bool { return len(s.sent()) > i })
+				s.ack(i)
+			}
+			waitReturned(t, returned)
+			c.end(t)
+		})
+	}
+}
+
 func TestHandler_drainsOnRevoke(t *testing.T) {
 	s := &heldSender{}
 	c := newClaimTest(t, s, claimRoute(nil, ""), testConsumerConfig())
