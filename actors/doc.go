@@ -88,6 +88,12 @@
 // when it and every earlier message of its partition are done and every
 // response they produced was acknowledged by the broker (at-least-once).
 // Produce requests stay in flight; acknowledgements advance the mark.
+// The claim loop bounds what a crash replays: at most
+// consumer.max_in_flight unfinished messages per partition (it pauses the
+// partition) and, at-least-once, at most 2 x max_in_flight not covered by a
+// commit, finished or not (it waits for the commit under way), so a crash
+// replays at most 2 x max_in_flight messages per partition, however slow
+// the commits.
 //
 // Responses keep their order through resends. A partition hands its
 // responses to the producer in input-offset order (a message's own responses

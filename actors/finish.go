@@ -79,6 +79,21 @@ type finisher interface {
 	handBack() int
 }
 
+// uncommitter is implemented by finishers whose finished messages wait
+// for a commit of their own (at-least-once: offsets are committed after
+// they are marked, see atLeastOnceSession), so that the claim loop bounds
+// those too: a crash replays what is unfinished and what is finished but
+// not committed. Exactly-once commits offsets with the records.
+type uncommitter interface {
+	// uncommitted is the number of consumed messages not covered by a
+	// commit: outstanding ones and finished ones whose mark no commit
+	// sent yet.
+	uncommitted() int
+	// waitUncommittedBelow blocks until fewer than limit messages are
+	// uncommitted, or ctx ends (its error is returned then).
+	waitUncommittedBelow(ctx context.Context, limit int) error
+}
+
 // finishing makes the finisher of a new session of m: at-least-once, or
 // exactly-once with a new transactional producer (whose making may fail).
 func (m *membership) finishing(sess sarama.ConsumerGroupSession) (sessionFinisher, error) {

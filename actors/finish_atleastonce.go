@@ -17,17 +17,19 @@ import (
 // session's marked offsets: soon after
 // offsets are marked (at most one commit in flight, at least commitGap
 // apart, so a busy partition's marks coalesce), and at least every
-// interval. The replay window after a crash is thus about the in-flight
-// work plus one commit round trip, not a whole interval.
+// interval. The replay window after a crash is thus the in-flight work
+// plus what was finished since the last commit that returned began, not a
+// whole interval; the claim loop bounds both per partition (uncommitted).
 type atLeastOnceSession struct {
 	sess  sarama.ConsumerGroupSession
 	bus   *events.Bus
 	group string
-	dirty atomic.Bool   // offsets marked since the last commit
-	mu    sync.Mutex    // guards parts
-	parts []*partition  // claimed in this session: their committed offsets follow commits
-	next  []int64       // scratch of commit: the marks a commit sends
-	kick  chan struct{} // (cap 1) offsets were marked: commit soon
+	dirty atomic.Bool    // offsets marked since the last commit
+	mu    sync.Mutex     // guards parts
+	parts []*atLeastOnce // claimed in this session: their committed offsets follow commits
+	next  []int64        // scratch of commit: the marks a commit sends
+	nextN []int64        // scratch of commit: the finished counts of those marks
+	kick  chan struct{}  // (cap 1) offsets were marked: commit soon
 	stop  chan struct{}
 	loop  sync.WaitGroup
 }
@@ -65,11 +67,13 @@ func newAtLeastOnceSession(sess sarama.ConsumerGroupSession, interval time.Durat
 	return c
 }
 
-// mark marks next as the offset to resume topic/id from, and asks for a
-// commit soon.
-func (c *atLeastOnceSession) mark(p *partition, next int64) {
+// mark marks next as the offset to resume f's partition from (finished
+// counts the messages finished up to it), and asks for a commit soon.
+func (c *atLeastOnceSession) mark(f *atLeastOnce, next, finished int64) {
+	p := f.p
 	c.sess.MarkOffset(p.topic, p.id, next, "")
 	p.marked.Store(next)
+	f.markedN.Store(finished) // after the mark, before the kick: a commit that reads it sends the mark
 	c.dirty.Store(true)
 	select {
 	case c.kick <- struct{}{}:
@@ -79,10 +83,11 @@ func (c *atLeastOnceSession) mark(p *partition, next int64) {
 
 // partition makes p's finisher, whose marks go to this session.
 func (c *atLeastOnceSession) partition(p *partition) finisher {
+	f := newAtLeastOnce(p, c.mark)
 	c.mu.Lock()
-	c.parts = append(c.parts, p)
+	c.parts = append(c.parts, f)
 	c.mu.Unlock()
-	return newAtLeastOnce(p, func(next int64) { c.mark(p, next) })
+	return f
 }
 
 // end stops the loop and commits what was marked last.
@@ -102,15 +107,23 @@ func (c *atLeastOnceSession) commit() {
 	// error channel and commits it again the next time).
 	c.mu.Lock()
 	parts := c.parts
-	c.next = c.next[:0]
-	for _, p := range parts {
-		c.next = append(c.next, p.marked.Load())
+	c.next, c.nextN = c.next[:0], c.nextN[:0]
+	for _, f := range parts {
+		// markedN is stored after its mark was made: the commit sends
+		// that mark, or a later one.
+		c.nextN = append(c.nextN, f.markedN.Load())
+		c.next = append(c.next, f.p.marked.Load())
 	}
 	c.mu.Unlock()
 	c.sess.Commit()
-	for i, p := range parts {
+	for i, f := range parts {
 		if n := c.next[i]; n >= 0 {
-			p.committed.Store(n)
+			f.p.committed.Store(n)
+		}
+		f.committedN.Store(c.nextN[i])
+		select {
+		case f.commits <- struct{}{}:
+		default:
 		}
 	}
 	if marked {
@@ -128,14 +141,22 @@ type atLeastOnce struct {
 	p       *partition
 	tracker *tracker
 	out     outbox
+	// markedN counts the messages finished up to the last mark, committedN
+	// those up to the mark the last commit sent (a failed commit counts:
+	// sarama sends its offsets again with the next one); commits is
+	// signalled (cap 1) after each commit.
+	markedN    atomic.Int64
+	committedN atomic.Int64
+	commits    chan struct{}
 }
 
 var _ finisher = (*atLeastOnce)(nil)
 
-// newAtLeastOnce makes p's finisher; mark is called with the offset to
-// resume from, in order, whenever it advances.
-func newAtLeastOnce(p *partition, mark func(next int64)) *atLeastOnce {
-	f := &atLeastOnce{p: p}
+// newAtLeastOnce makes p's finisher; mark is called with it, the offset to
+// resume from and the number of messages finished up to it, in order,
+// whenever it advances.
+func newAtLeastOnce(p *partition, mark func(f *atLeastOnce, next, finished int64)) *atLeastOnce {
+	f := &atLeastOnce{p: p, commits: make(chan struct{}, 1)}
 	var onDone func(*entry, time.Time)
 	if d := p.d; d.bus.Active(events.MessageProcessed) {
 		onDone = func(e *entry, now time.Time) {
@@ -147,7 +168,7 @@ func newAtLeastOnce(p *partition, mark func(next int64)) *atLeastOnce {
 			d.bus.Publish(ev)
 		}
 	}
-	f.tracker = newTracker(mark, onDone)
+	f.tracker = newTracker(func(next, finished int64) { mark(f, next, finished) }, onDone)
 	f.out.p = p
 	f.out.produced = p.d.bus.Active(events.ResponseProduced)
 	return f
@@ -178,6 +199,24 @@ func (f *atLeastOnce) waitBelow(ctx context.Context, limit int) error {
 }
 
 func (f *atLeastOnce) handBack() int { return f.tracker.freeze() }
+
+var _ uncommitter = (*atLeastOnce)(nil)
+
+func (f *atLeastOnce) uncommitted() int {
+	retired, outstanding := f.tracker.counts()
+	return int(retired-f.committedN.Load()) + outstanding
+}
+
+func (f *atLeastOnce) waitUncommittedBelow(ctx context.Context, limit int) error {
+	for f.uncommitted() >= limit {
+		select {
+		case <-f.commits:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
 
 // send produces msg, a dead letter, and releases one token of e once
 // the broker acknowledged it (after calling acked, when not nil). Failed

@@ -51,7 +51,8 @@ func (h *handler) Cleanup(sess sarama.ConsumerGroupSession) error {
 
 // ConsumeClaim feeds one partition's messages to its partition actor in
 // batches (whatever the claim already holds, never waiting to fill one),
-// pauses the partition while too much work is in flight, and on the end of
+// pauses the partition while too much work is in flight, waits for a
+// commit while too much is finished but not committed, and on the end of
 // the claim drains what was accepted before stopping the actor.
 func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	topic := claim.Topic()
@@ -80,6 +81,11 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 	// carry a Duration; one clock read per batch.
 	timed := l.d.bus.Active(events.MessageProcessed) || l.d.bus.Active(events.MessageFailed)
 	max, size := l.cfg.MaxInFlight, l.cfg.BatchSize
+	// Backpressure: at most max messages unfinished and, when the finisher
+	// commits on its own (at-least-once), at most 2*max not covered by a
+	// commit (unfinished, or finished and not committed yet), so that a
+	// crash replays at most 2*max however far the commits lag behind.
+	unc, _ := p.fin.(uncommitter)
 	batch := make([]*work, 0, size)
 	msgs := claim.Messages()
 	ctx := sess.Context()
@@ -91,9 +97,13 @@ loop:
 				break loop
 			}
 			batch = append(batch, p.accept(m))
-			// Fewer than max were outstanding before m (the partition is
-			// paused at max): take only what keeps it at most max.
+			// Fewer than max were outstanding before m and fewer than
+			// 2*max uncommitted (see below): take only what keeps them at
+			// most that.
 			limit := min(size, 1+max-p.fin.outstanding())
+			if unc != nil {
+				limit = min(limit, 1+2*max-unc.uncommitted())
+			}
 		fill:
 			for len(batch) < limit {
 				select {
@@ -130,6 +140,13 @@ loop:
 				if err != nil {
 					break loop
 				}
+			}
+			// Too much waits for a commit, which is under way: wait for it
+			// without pausing (a resumed partition is fetched only after
+			// the fetch in flight, up to fetch_max_wait later); the claim
+			// holds what is fetched meanwhile.
+			if unc != nil && unc.waitUncommittedBelow(ctx, 2*max) != nil {
+				break loop
 			}
 		case <-ctx.Done():
 			break loop

@@ -31,8 +31,9 @@ import (
 type fakeSession struct {
 	ctx       context.Context
 	mu        sync.Mutex
-	marks     []int64 // every MarkOffset of partition in/0, in order
-	committed int64   // the mark the last Commit saw (-1: none)
+	marks     []int64       // every MarkOffset of partition in/0, in order
+	committed int64         // the mark the last Commit saw (-1: none)
+	held      chan struct{} // when not nil, Commit waits until it is closed
 }
 
 var _ sarama.ConsumerGroupSession = (*fakeSession)(nil)
@@ -47,6 +48,12 @@ func (s *fakeSession) MarkOffset(topic string, partition int32, offset int64, _ 
 }
 func (s *fakeSession) Commit() {
 	s.mu.Lock()
+	held := s.held
+	s.mu.Unlock()
+	if held != nil {
+		<-held
+	}
+	s.mu.Lock()
 	if len(s.marks) > 0 {
 		s.committed = s.marks[len(s.marks)-1]
 	}
@@ -57,6 +64,15 @@ func (s *fakeSession) MarkMessage(m *sarama.ConsumerMessage, md string) {
 	s.MarkOffset(m.Topic, m.Partition, m.Offset+1, md)
 }
 func (s *fakeSession) Context() context.Context { return s.ctx }
+
+// holdCommits makes commits wait until the returned release is called.
+func (s *fakeSession) holdCommits() (release func()) {
+	held := make(chan struct{})
+	s.mu.Lock()
+	s.held = held
+	s.mu.Unlock()
+	return func() { close(held) }
+}
 
 // marked returns every mark so far.
 func (s *fakeSession) marked() []int64 {
@@ -497,6 +513,32 @@ func TestHandler_neverHoldsMoreThanMaxInFlight(t *testing.T) {
 			waitReturned(t, returned)
 			c.end(t)
 		})
+	}
+}
+
+// TestHandler_boundsWhatWaitsForACommit: a partition whose commits do not
+// come back stops taking messages once 2 x max_in_flight of them are not
+// committed, finished or not, and goes on when a commit returns. It went on
+// taking them while they were finished and marked, so a crash after a slow
+// commit replayed everything finished since that commit began.
+func TestHandler_boundsWhatWaitsForACommit(t *testing.T) {
+	s := &heldSender{auto: true} // every message is finished at once
+	cfg := testConsumerConfig()
+	cfg.MaxInFlight, cfg.BatchSize = 4, 3
+	c := newClaimTest(t, s, claimRoute(nil, ""), cfg)
+	release := c.sess.holdCommits()
+	msgs, returned := c.consume(t, 40)
+	s.waitSends(t, 2*cfg.MaxInFlight)
+	time.Sleep(20 * time.Millisecond) // anything taken past the bound is answered by now
+	if n := len(s.sent()); n != 2*cfg.MaxInFlight {
+		t.Fatalf("%d messages taken and finished while no commit returned, want 2 x max_in_flight (%d): a crash replays them all",
+			n, 2*cfg.MaxInFlight)
+	}
+	release()
+	close(msgs)
+	waitReturned(t, returned)
+	if got := c.end(t); got != 40 {
+		t.Errorf("committed %d, want 40", got)
 	}
 }
 

@@ -19,9 +19,9 @@ type tracker struct {
 	mu      sync.Mutex
 	entries []*entry // ring-free deque: entries[head:] are outstanding
 	head    int
-	mark    func(next int64) // called without the lock held, in order
-	marking sync.Mutex       // keeps mark calls in order across goroutines
-	changed chan struct{}    // signalled (non-blocking) when entries are retired
+	mark    func(next, finished int64) // called without the lock held, in order
+	marking sync.Mutex                 // keeps mark calls in order across goroutines
+	changed chan struct{}              // signalled (non-blocking) when entries are retired
 	onDone  func(e *entry, now time.Time)
 	frozen  bool // set by freeze: retired entries are no longer marked
 	// retired counts every entry retired, for State.
@@ -40,9 +40,9 @@ type entry struct {
 }
 
 // newTracker returns a tracker that calls mark with each next offset to
-// resume from, in order, and onDone (when not nil) with each retired entry
+// resume from, in order, and the number of entries retired up to it; and onDone (when not nil) with each retired entry
 // and the time it was retired.
-func newTracker(mark func(next int64), onDone func(e *entry, now time.Time)) *tracker {
+func newTracker(mark func(next, finished int64), onDone func(e *entry, now time.Time)) *tracker {
 	return &tracker{mark: mark, onDone: onDone, changed: make(chan struct{}, 1)}
 }
 
@@ -97,6 +97,7 @@ func (e *entry) release() {
 		}
 	}
 	t.retired += int64(t.head - first)
+	retired := t.retired
 	t.entries, t.head = compactFront(t.entries, t.head)
 	if t.frozen {
 		next = -1 // handed back: its offsets stay where they are
@@ -108,7 +109,7 @@ func (e *entry) release() {
 	}
 	t.mu.Unlock()
 	if next >= 0 {
-		t.mark(next)
+		t.mark(next, retired)
 		t.marking.Unlock()
 		select {
 		case t.changed <- struct{}{}:

@@ -10,7 +10,7 @@ import (
 
 func TestTracker_marksInOrderOnly(t *testing.T) {
 	var marks []int64
-	tr := newTracker(func(next int64) { marks = append(marks, next) }, nil)
+	tr := newTracker(func(next, _ int64) { marks = append(marks, next) }, nil)
 	e0, e1, e2 := tr.add(10), tr.add(11), tr.add(12)
 	e1.hold(2) // two records in flight for offset 11
 	e2.release()
@@ -36,7 +36,7 @@ func TestTracker_marksInOrderOnly(t *testing.T) {
 }
 
 func TestTracker_overReleasePanics(t *testing.T) {
-	tr := newTracker(func(int64) {}, nil)
+	tr := newTracker(func(_, _ int64) {}, nil)
 	e := tr.add(1)
 	e.release()
 	defer func() {
@@ -52,7 +52,7 @@ func TestTracker_concurrentReleasesMarkMonotonically(t *testing.T) {
 	var mu sync.Mutex
 	var last int64 = -1
 	bad := 0
-	tr := newTracker(func(next int64) {
+	tr := newTracker(func(next, _ int64) {
 		mu.Lock()
 		if next <= last {
 			bad++
@@ -80,7 +80,7 @@ func TestTracker_concurrentReleasesMarkMonotonically(t *testing.T) {
 }
 
 func TestTracker_waitBelow(t *testing.T) {
-	tr := newTracker(func(int64) {}, nil)
+	tr := newTracker(func(_, _ int64) {}, nil)
 	a, b := tr.add(0), tr.add(1)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -117,7 +117,7 @@ func (t *tracker) add(offset int64) *entry {
 // stays uncommitted (the undone-messages report), and drains still see it go.
 func TestTracker_freezeStopsMarking(t *testing.T) {
 	var marks []int64
-	tr := newTracker(func(next int64) { marks = append(marks, next) }, nil)
+	tr := newTracker(func(next, _ int64) { marks = append(marks, next) }, nil)
 	e0, e1 := tr.add(10), tr.add(11)
 	e0.release()
 	if n := tr.freeze(); n != 1 {
