@@ -32,6 +32,10 @@ type membership struct {
 	// transactional id txnID (finishing).
 	txn   *TransactionConfig
 	txnID string
+	// prod is the member's transactional producer, kept from one session to
+	// the next while it can go on (txnProducer, releaseProducer); only the
+	// consume loop's goroutine touches it.
+	prod TxnProducer
 
 	mu      sync.Mutex
 	cg      pauser // the consumer group, once connected
@@ -127,6 +131,7 @@ func (m *membership) run(ctx context.Context) {
 		log.Warn("leaving the consumer group failed", "error", err)
 	}
 	errs.Wait()
+	m.releaseProducer(false)
 }
 
 // guard bounds how long a stopping membership waits for the broker. When

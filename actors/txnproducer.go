@@ -1,0 +1,35 @@
+package actors
+
+import "fmt"
+
+// txnProducer returns the group member's transactional producer, making it
+// when there is none: for the first exactly-once session, and after a
+// session whose producer could not go on. One producer per member, not per
+// session, spares every rebalance an InitProducerId (which, on Kafka,
+// waits for the coordinator to settle the transactional id).
+func (m *membership) txnProducer() (TxnProducer, error) {
+	if m.prod != nil {
+		return m.prod, nil
+	}
+	prod, err := m.txn.NewProducer(m.txnID)
+	if err != nil {
+		return nil, fmt.Errorf("actors: group %s: transactional producer %q: %w", m.group, m.txnID, err)
+	}
+	m.prod = prod
+	return prod, nil
+}
+
+// releaseProducer is called when a session ended (and when the member
+// leaves, with keep false): a producer left with no transaction open and
+// able to go on is kept for the next session; any other is closed, so the
+// next session makes a new one, whose InitProducerId fences the old one
+// and aborts what it left open.
+func (m *membership) releaseProducer(keep bool) {
+	if m.prod == nil || keep {
+		return
+	}
+	if err := m.prod.Close(); err != nil {
+		m.d.log.Warn("closing the transactional producer failed", "group", m.group, "error", err)
+	}
+	m.prod = nil
+}
