@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"go.uber.org/goleak"
 
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
@@ -114,6 +115,21 @@ func TestTransactional_fencedByANewerProducer(t *testing.T) {
 	}
 	if got := readCommitted(t, cfg); len(got) != 0 {
 		t.Fatalf("read_committed got %q from the fenced producer's transaction", got)
+	}
+}
+
+// A producer whose making fails once its client is connected (here the
+// broker refuses InitProducerId: a transaction timeout above its
+// transaction.max.timeout.ms) closes that client: no metadata updater or
+// broker connection is left running (sarama.NewAsyncProducer left them).
+func TestNewTransactional_failureLeavesNoConnection(t *testing.T) {
+	cfg := newCluster(t, 1)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction("github.com/rcrowley/go-metrics.(*meterArbiter).tick"))
+	_, err := producer.NewTransactional(cfg, "tx-refused", producer.WithSaramaConfig(func(sc *sarama.Config) {
+		sc.Producer.Transaction.Timeout = 16 * time.Minute
+	}))
+	if !errors.Is(err, sarama.ErrInvalidTransactionTimeout) {
+		t.Fatalf("NewTransactional = %v, want the broker's INVALID_TRANSACTION_TIMEOUT", err)
 	}
 }
 
