@@ -35,27 +35,39 @@ func idsOf(t *testing.T, msgs []*sarama.ConsumerMessage) string {
 	return strings.Join(out, ",")
 }
 
-// An exactly-once route whose controller fails on one message: the message
-// is retried, then dead-lettered; a read_committed reader sees every other
-// response once, in order, and the dead letter once, and the group's
-// offset is committed past the last message (through the transaction).
-func TestApp_exactlyOnceDeadLettersOnce(t *testing.T) {
+// An exactly-once route whose controller fails mid-transaction: the ten
+// messages share one open transaction; message 3 responds, then fails on
+// every try, and message 6 responds, then panics on its first try. A
+// try's responses are sent only when its controller returns without error,
+// so nothing of a failed try is ever written, not even to a
+// read_uncommitted reader: there is nothing to abort. Message 3 is retried,
+// then dead-lettered once; message 6 is answered once, on its second try; a
+// read_committed reader sees every other response once, in order, and the
+// group's offset is committed past the last message (through the
+// transaction).
+func TestApp_exactlyOnceControllerFailsMidTransaction(t *testing.T) {
 	brokers := testkafka.Brokers(t)
 	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
 	dlq := in + "_dlq"
 	testkafka.CreateTopics(t, brokers, 1, in, out, dlq)
 	testkafka.Produce(t, brokers, in, ids(10)...)
-	var tries atomic.Int32
+	var tries3, tries6 atomic.Int32
 	ctrl := controllers.Func(func(c *controllers.Context) error {
 		id, _ := c.Params.Int("id")
-		if id == 3 {
-			tries.Add(1)
-			return errors.New("cannot handle 3")
-		}
 		c.RespondWith(id)
+		switch id {
+		case 3:
+			tries3.Add(1)
+			return errors.New("cannot handle 3")
+		case 6:
+			if tries6.Add(1) == 1 {
+				panic("6 crashes its first try")
+			}
+		}
 		return nil
 	})
 	cfg := exactlyOnceConfig(t, brokers)
+	cfg.Transaction.Interval = 5 * time.Second // one transaction open while 3 and 6 fail
 	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out)})
 
 	got := testkafka.ConsumeCommitted(t, brokers, out, 9, 30*time.Second)
@@ -69,8 +81,14 @@ func TestApp_exactlyOnceDeadLettersOnce(t *testing.T) {
 	if v, _ := testkafka.Header(dead[0], actors.HeaderOriginOffset); v != "3" {
 		t.Errorf("dead letter origin offset %q, want 3", v)
 	}
-	if n := tries.Load(); n != 3 {
+	if n := tries3.Load(); n != 3 {
 		t.Errorf("message 3 tried %d times, want 3", n)
+	}
+	if n := tries6.Load(); n != 2 {
+		t.Errorf("message 6 tried %d times, want 2 (a crash, then success)", n)
+	}
+	if all := testkafka.Consume(t, brokers, out, 10, 3*time.Second); idsOf(t, all) != "0,1,2,4,5,6,7,8,9" {
+		t.Errorf("read_uncommitted responses %s, want 0..9 without 3, once each: a failed try's responses were written", idsOf(t, all))
 	}
 	group := cfg.Name + "_" + in
 	waitFor(t, 10*time.Second, "offset 10 committed", func() bool { return testkafka.Committed(t, brokers, group, in)[0] == 10 })
