@@ -13,7 +13,9 @@ import (
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/actors"
 	"github.com/karafka-actors/karafka-actors/controllers"
+	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
+	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
@@ -130,6 +132,42 @@ func TestApp_exactlyOnceAbortIsInvisible(t *testing.T) {
 	all := testkafka.Consume(t, brokers, out, 20, 5*time.Second)
 	if len(all) <= 10 {
 		t.Fatalf("read_uncommitted saw %d records, want the aborted copies too (> 10): the transaction did not abort", len(all))
+	}
+	r.shutdown(t)
+}
+
+// A transaction timeout above the broker's transaction.max.timeout.ms (15
+// minutes by default, on Kafka and on the embedded broker) is refused when
+// a session makes its transactional producer: the error, in the event and
+// in the log, names transaction.timeout.
+func TestApp_exactlyOnceTransactionTimeoutAboveBrokerMaxNamesTheKey(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
+	cfg := exactlyOnceConfig(t, brokers)
+	cfg.Transaction.Timeout = 16 * time.Minute
+	logger, logs := capturedLogger(t)
+	app, err := karafka.New(cfg, karafka.WithLogger(logger), karafka.WithRoutes(
+		topology.Route{Topic: in, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runApp(t, app)
+	var refused error
+	waitFor(t, 30*time.Second, "the broker's refusal of the transaction timeout", func() bool {
+		for _, ev := range r.rec.of(events.BrokerUnreachable) {
+			if errors.Is(ev.Err, sarama.ErrInvalidTransactionTimeout) {
+				refused = ev.Err
+				return true
+			}
+		}
+		return false
+	})
+	if !errors.Is(refused, kafka.ErrInvalidConfig) || !strings.Contains(refused.Error(), "transaction.timeout: the broker refuses 16m0s") {
+		t.Fatalf("error %q: want kafka.ErrInvalidConfig naming transaction.timeout and its value", refused)
+	}
+	if want := "retrying: transaction.timeout is above the broker's transaction.max.timeout.ms"; !strings.Contains(logs(), want) {
+		t.Fatalf("the log does not say %q:\n%s", want, logs())
 	}
 	r.shutdown(t)
 }

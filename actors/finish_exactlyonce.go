@@ -59,6 +59,7 @@ var ErrTxnAborted = errors.New("actors: transaction aborted")
 type exactlyOnceSession struct {
 	m        *membership
 	prod     TxnProducer
+	send     Sender // prod, traced when the runtime traces: a send span per record
 	meta     *sarama.ConsumerGroupMetadata
 	max      int
 	interval time.Duration
@@ -86,7 +87,7 @@ var _ sessionFinisher = (*exactlyOnceSession)(nil)
 // newExactlyOnceSession starts the commit loop of a session whose
 // transactions prod runs for the group member meta.
 func newExactlyOnceSession(m *membership, prod TxnProducer, meta *sarama.ConsumerGroupMetadata, maxMessages int, interval time.Duration) *exactlyOnceSession {
-	s := &exactlyOnceSession{m: m, prod: prod, meta: meta, max: maxMessages, interval: interval,
+	s := &exactlyOnceSession{m: m, prod: prod, send: m.d.trace.sender(prod), meta: meta, max: maxMessages, interval: interval,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), dead: make(chan struct{}),
 		offsets: map[string]map[int32]int64{}, events: m.d.bus.Active(events.MessageProcessed)}
 	s.loop.Go(func() {
@@ -146,10 +147,10 @@ func (s *exactlyOnceSession) add(p *partition, ready []*txnItem) {
 	}
 	for _, it := range ready {
 		for i := range it.out {
-			s.prod.SendAsync(&it.out[i], s.result)
+			s.send.SendAsync(&it.out[i], s.result)
 		}
 		if it.dead != nil {
-			s.prod.SendAsync(it.dead, s.result)
+			s.send.SendAsync(it.dead, s.result)
 		}
 		if it.acked != nil {
 			s.after = append(s.after, it.acked)

@@ -208,6 +208,8 @@ func refusedSetting(err error) string {
 	switch {
 	case errors.Is(err, sarama.ErrInvalidSessionTimeout):
 		return "consumer.session_timeout is outside the broker's group.min.session.timeout.ms..group.max.session.timeout.ms (6s..30m by default)"
+	case errors.Is(err, sarama.ErrInvalidTransactionTimeout):
+		return "transaction.timeout is above the broker's transaction.max.timeout.ms (15m by default)"
 	case errors.Is(err, sarama.ErrFencedInstancedId):
 		return "another running process uses the same consumer.instance_id; give every process its own"
 	case errors.Is(err, sarama.ErrGroupAuthorizationFailed), errors.Is(err, sarama.ErrTopicAuthorizationFailed):
