@@ -122,8 +122,8 @@ func (c ConsumerConfig) Validate() error {
 const maxFetchMaxWait = time.Minute
 
 // TransactionConfig configures the consumer groups of exactly-once routes
-// (topology.ExactlyOnce): one transactional producer per session, whose
-// transaction is committed after MaxMessages messages or Interval,
+// (topology.ExactlyOnce): one transactional producer per group member
+// (kept across sessions while it can go on), whose transaction is committed after MaxMessages messages or Interval,
 // whichever comes first.
 type TransactionConfig struct {
 	// MaxMessages is how many finished messages a transaction holds at most.
