@@ -272,7 +272,7 @@ func (a *App) run(ctx context.Context) error {
 }
 
 // transactions is the runtime's transaction configuration: exactly-once
-// routes get a transactional producer per consumer-group session. A route
+// routes get a transactional producer per consumer-group member. A route
 // that asks for exactly-once while the application's default is
 // at-least-once is checked here.
 func (a *App) transactions(routes []topology.Resolved) (actors.TransactionConfig, error) {

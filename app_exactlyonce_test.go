@@ -171,3 +171,92 @@ func TestApp_exactlyOnceTransactionTimeoutAboveBrokerMaxNamesTheKey(t *testing.T
 	}
 	r.shutdown(t)
 }
+
+// A member that died in the middle of a transaction which already holds
+// offsets of the group leaves them pending: a read_committed consumer's
+// offset fetch is refused (UNSTABLE_OFFSET_COMMIT) until that transaction
+// ends. Its successor, with the same consumer.instance_id and hence the
+// same transactional id, must end it at once by making its producer
+// (InitProducerId aborts it) before it joins the group and fetches
+// offsets, not wait for the transaction to time out (a minute here): it
+// answers every input within 20 s, once each, from offset 0: the dead
+// member's offsets are aborted with its transaction.
+func TestApp_exactlyOnceSuccessorAbortsItsPredecessorsTransaction(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
+	testkafka.Produce(t, brokers, in, ids(10)...)
+	cfg := exactlyOnceConfig(t, brokers)
+	cfg.Consumer.InstanceID = "m1"
+	cfg.Transaction.Timeout = time.Minute
+	group := cfg.Name + "_" + in
+
+	// The predecessor died between sending its transaction's offsets to
+	// the group coordinator and ending the transaction (sarama sends them
+	// while committing: the window is narrow, but a SIGKILL finds it).
+	dieInTransactionWithOffsets(t, brokers, cfg.Name+"."+group+".m1", group, in, 5)
+
+	ctrl := controllers.Func(func(c *controllers.Context) error {
+		id, _ := c.Params.Int("id")
+		c.RespondWith(id)
+		return nil
+	})
+	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out)})
+	got := testkafka.ConsumeCommitted(t, brokers, out, 10, 20*time.Second)
+	if ids := idsOf(t, got); ids != "0,1,2,3,4,5,6,7,8,9" {
+		t.Fatalf("read_committed responses within 20s: %q, want 0..9 once each, in order (the dead member's transaction, holding the group's offsets, was not aborted when its successor started)", ids)
+	}
+	r.shutdown(t)
+}
+
+// dieInTransactionWithOffsets does what a transactional producer with
+// transactional id txid does when it dies in CommitTxn, between sending
+// its offsets and EndTxn: InitProducerId, AddOffsetsToTxn for group, and
+// TxnOffsetCommit of offset for partition 0 of topic, then nothing. The
+// transaction stays open (until its 1-minute timeout), and its offsets
+// pending in group.
+func dieInTransactionWithOffsets(t *testing.T, brokers []string, txid, group, topic string, offset int64) {
+	t.Helper()
+	sc := sarama.NewConfig()
+	sc.Version = sarama.V2_8_0_0
+	c, err := sarama.NewClient(brokers, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tc, err := c.TransactionCoordinator(txid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip, err := tc.InitProducerID(&sarama.InitProducerIDRequest{Version: 4, TransactionalID: &txid, TransactionTimeout: time.Minute, ProducerID: -1, ProducerEpoch: -1})
+	if err == nil && ip.Err != sarama.ErrNoError {
+		err = ip.Err
+	}
+	if err != nil {
+		t.Fatalf("InitProducerId: %v", err)
+	}
+	ao, err := tc.AddOffsetsToTxn(&sarama.AddOffsetsToTxnRequest{Version: 3, TransactionalID: txid, ProducerID: ip.ProducerID, ProducerEpoch: ip.ProducerEpoch, GroupID: group})
+	if err == nil && ao.Err != sarama.ErrNoError {
+		err = ao.Err
+	}
+	if err != nil {
+		t.Fatalf("AddOffsetsToTxn: %v", err)
+	}
+	gc, err := c.Coordinator(group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toc, err := gc.TxnOffsetCommit(&sarama.TxnOffsetCommitRequest{Version: 3, TransactionalID: txid, GroupID: group,
+		ProducerID: ip.ProducerID, ProducerEpoch: ip.ProducerEpoch, GenerationID: -1,
+		Topics: map[string][]*sarama.PartitionOffsetMetadata{topic: {{Partition: 0, Offset: offset}}}})
+	if err != nil {
+		t.Fatalf("TxnOffsetCommit: %v", err)
+	}
+	for _, ps := range toc.Topics {
+		for _, p := range ps {
+			if p.Err != sarama.ErrNoError {
+				t.Fatalf("TxnOffsetCommit: partition %d: %v", p.Partition, p.Err)
+			}
+		}
+	}
+}

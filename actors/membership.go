@@ -89,6 +89,20 @@ func (m *membership) run(ctx context.Context) {
 	})
 	h := newHandler(m)
 	for attempt := 1; ctx.Err() == nil; {
+		if err := m.readyProducer(); err != nil {
+			delay := m.cfg.ReconnectBackoff.Delay(attempt)
+			if hint := refusedSetting(err); hint != "" {
+				log.Error("the broker refuses the transactional producer's settings, retrying: "+hint, "attempt", attempt, "retry_in", delay, "error", err)
+			} else {
+				log.Warn("cannot make the transactional producer, retrying before joining the group", "attempt", attempt, "retry_in", delay, "error", err)
+			}
+			m.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Group: m.group, Attempt: attempt, Delay: delay, Err: err})
+			attempt++
+			if !wait.Sleep(ctx, delay) {
+				break
+			}
+			continue
+		}
 		sessCtx, cancel := context.WithCancelCause(ctx)
 		m.mu.Lock()
 		m.cancel = cancel
@@ -114,6 +128,10 @@ func (m *membership) run(ctx context.Context) {
 		delay := m.cfg.ReconnectBackoff.Delay(attempt)
 		if hint := refusedSetting(err); hint != "" {
 			log.Error("the broker refuses this consumer's settings, retrying: "+hint, "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
+		} else if errors.Is(err, sarama.ErrUnstableOffsetCommit) {
+			log.Warn("consuming waits for a transaction that holds this group's offsets, retrying: it ends when its producer's transactional id "+
+				"is used again (a restarted member with the same consumer.instance_id) or at its transaction timeout",
+				"topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
 		} else {
 			log.Warn("consuming failed, retrying", "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
 		}

@@ -3,8 +3,8 @@ package actors
 import "fmt"
 
 // txnProducer returns the group member's transactional producer, making it
-// when there is none: for the first exactly-once session, and after a
-// session whose producer could not go on. One producer per member, not per
+// when there is none: before the first exactly-once session, and after a
+// session whose producer could not go on (readyProducer). One producer per member, not per
 // session, spares every rebalance an InitProducerId (which, on Kafka,
 // waits for the coordinator to settle the transactional id).
 func (m *membership) txnProducer() (TxnProducer, error) {
@@ -17,6 +17,25 @@ func (m *membership) txnProducer() (TxnProducer, error) {
 	}
 	m.prod = prod
 	return prod, nil
+}
+
+// readyProducer makes the member's transactional producer, when its
+// groups are exactly-once and it has none, before the member joins the
+// group. Its InitProducerId fences the previous producer with the same
+// transactional id (a predecessor with the same consumer.instance_id, or
+// this member's own producer closed after a failure) and aborts what that
+// one left open. It must come first: a transaction that died holding the
+// group's offsets (between TxnOffsetCommit and EndTxn) makes the broker
+// refuse the read_committed offset fetch of the next session
+// (UNSTABLE_OFFSET_COMMIT) until that transaction ends, so a member that
+// made its producer only once its session started would wait for the
+// transaction to time out.
+func (m *membership) readyProducer() error {
+	if m.txn == nil {
+		return nil
+	}
+	_, err := m.txnProducer()
+	return err
 }
 
 // releaseProducer is called when a session ended (and when the member
