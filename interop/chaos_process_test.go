@@ -104,6 +104,12 @@ func TestChaos_sigkillExactlyOnce(t *testing.T) {
 	if res.duplicates != 0 {
 		t.Errorf("read_committed: %d duplicates, want 0", res.duplicates)
 	}
+	// A restarted server aborts its predecessor's open transaction when it
+	// starts: no partition waits for the transaction timeout (1 minute)
+	// after a kill. 45 s leaves room for a loaded machine's pauses.
+	if m := maxOf(res.first); m > 45*time.Second {
+		t.Errorf("a kill's first answer came %v after it: a transaction left open by the killed server was not aborted by its successor", round(m))
+	}
 	uncommitted.drain(t, r.b.direct, clientOpts{}, 30*time.Second)
 	uncommitted.stop()
 	udups, uids := uncommitted.report(t, res.inputs)
