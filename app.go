@@ -272,7 +272,7 @@ func (a *App) run(ctx context.Context) error {
 }
 
 // transactions is the runtime's transaction configuration: exactly-once
-// routes get a transactional producer per consumer-group session. A route
+// routes get a transactional producer per consumer-group member. A route
 // that asks for exactly-once while the application's default is
 // at-least-once is checked here.
 func (a *App) transactions(routes []topology.Resolved) (actors.TransactionConfig, error) {
@@ -284,9 +284,9 @@ func (a *App) transactions(routes []topology.Resolved) (actors.TransactionConfig
 		if err := a.cfg.checkExactlyOnce(); err != nil {
 			return t, fmt.Errorf("route %q: %w", r.Topic, err)
 		}
-		cfg, logger := a.cfg.producerConfig(), a.logger
+		cfg, logger, timeout := a.cfg.producerConfig(), a.logger, t.Timeout
 		t.NewProducer = func(id string) (actors.TxnProducer, error) {
-			return producer.NewTransactional(cfg, id, producer.WithLogger(logger))
+			return producer.NewTransactional(cfg, id, producer.WithLogger(logger), producer.WithTransactionTimeout(timeout))
 		}
 		break
 	}

@@ -25,6 +25,18 @@ import (
 // response carries; a dead letter's chain is the same, its process span
 // failed.
 func TestApp_tracingChainsInputProcessSendResponse(t *testing.T) {
+	tracingChain(t, topology.AtLeastOnce)
+}
+
+// The same chain for an exactly-once route, whose responses and dead
+// letters are sent in its transactions (read committed): each send has its
+// span, ended once the broker acknowledged the record, and the record
+// carries that span's context.
+func TestApp_exactlyOnceTracingChainsInputProcessSendResponse(t *testing.T) {
+	tracingChain(t, topology.ExactlyOnce)
+}
+
+func tracingChain(t *testing.T, guarantee topology.Guarantee) {
 	brokers := testkafka.Brokers(t)
 	in, out, bad := testkafka.Name(t, "in"), testkafka.Name(t, "out"), testkafka.Name(t, "bad")
 	dlq := bad + "_dlq"
@@ -46,6 +58,7 @@ func TestApp_tracingChainsInputProcessSendResponse(t *testing.T) {
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 
 	cfg := testConfig(t, brokers)
+	cfg.Processing.Guarantee = guarantee
 	cfg.Retry.Attempts = 1
 	fail := func() controllers.Controller {
 		return controllers.Func(func(*controllers.Context) error { return errors.New("always fails") })
@@ -58,8 +71,12 @@ func TestApp_tracingChainsInputProcessSendResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := runApp(t, app)
-	resp := testkafka.Consume(t, brokers, out, 1, 30*time.Second)
-	dead := testkafka.Consume(t, brokers, dlq, 1, 30*time.Second)
+	consume := testkafka.Consume
+	if guarantee == topology.ExactlyOnce {
+		consume = testkafka.ConsumeCommitted
+	}
+	resp := consume(t, brokers, out, 1, 30*time.Second)
+	dead := consume(t, brokers, dlq, 1, 30*time.Second)
 	r.shutdown(t)
 
 	spans := exp.GetSpans()

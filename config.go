@@ -76,6 +76,13 @@ type ProcessingConfig struct {
 type TransactionConfig struct {
 	MaxMessages int
 	Interval    time.Duration
+	// Timeout is the transactional producers' transaction timeout: the
+	// broker aborts a transaction left open longer (that of a process that
+	// died with one open and did not restart with the same
+	// consumer.instance_id blocks read_committed readers until then). At
+	// least Interval; brokers refuse more than their
+	// transaction.max.timeout.ms (15 minutes by default). Default 1 minute.
+	Timeout time.Duration
 }
 
 // TopicsConfig says how the application's topics are created and aligned:
@@ -123,7 +130,7 @@ func DefaultConfig() Config {
 		ShutdownTimeout:    30 * time.Second,
 		Topics:             TopicsConfig{Partitions: 1},
 		Processing:         ProcessingConfig{Guarantee: topology.AtLeastOnce},
-		Transaction:        TransactionConfig{MaxMessages: def.MaxMessages, Interval: def.Interval},
+		Transaction:        TransactionConfig{MaxMessages: def.MaxMessages, Interval: def.Interval, Timeout: def.Timeout},
 	}
 }
 
@@ -207,7 +214,8 @@ func problems(err error) []error {
 
 // transactions is the runtime's transaction configuration, without a producer.
 func (c Config) transactions() actors.TransactionConfig {
-	return actors.TransactionConfig{MaxMessages: c.Transaction.MaxMessages, Interval: c.Transaction.Interval, IDPrefix: c.Name}
+	return actors.TransactionConfig{MaxMessages: c.Transaction.MaxMessages, Interval: c.Transaction.Interval,
+		Timeout: c.Transaction.Timeout, IDPrefix: c.Name}
 }
 
 func (c Config) producerConfig() producer.Config {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/kafka"
@@ -38,6 +39,11 @@ func TestConfig_ValidateReportsEachProblemOnce(t *testing.T) {
 		}, "kafka.version: exactly-once needs >= 2.5.0"},
 		{"transaction max messages", func(c *karafka.Config) { c.Transaction.MaxMessages = 0 }, "transaction.max_messages:"},
 		{"transaction interval", func(c *karafka.Config) { c.Transaction.Interval = 0 }, "transaction.interval:"},
+		{"transaction timeout zero", func(c *karafka.Config) { c.Transaction.Timeout = 0 }, "transaction.timeout: 0s must be at least 1ms"},
+		{"transaction timeout shorter than the interval", func(c *karafka.Config) {
+			c.Transaction.Interval, c.Transaction.Timeout = 2*time.Second, time.Second
+		}, "transaction.timeout: 1s is shorter than transaction.interval 2s"},
+		{"transaction timeout past int32 milliseconds", func(c *karafka.Config) { c.Transaction.Timeout = 600 * time.Hour }, "transaction.timeout: 600h0m0s must be at most 596h0m0s"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -122,8 +122,8 @@ func (c ConsumerConfig) Validate() error {
 const maxFetchMaxWait = time.Minute
 
 // TransactionConfig configures the consumer groups of exactly-once routes
-// (topology.ExactlyOnce): one transactional producer per session, whose
-// transaction is committed after MaxMessages messages or Interval,
+// (topology.ExactlyOnce): one transactional producer per group member
+// (kept across sessions while it can go on), whose transaction is committed after MaxMessages messages or Interval,
 // whichever comes first.
 type TransactionConfig struct {
 	// MaxMessages is how many finished messages a transaction holds at most.
@@ -131,6 +131,17 @@ type TransactionConfig struct {
 	// Interval bounds how long a transaction stays open: the latency a
 	// read_committed reader sees on top of processing.
 	Interval time.Duration
+	// Timeout is the transaction timeout NewProducer's producers are made
+	// with (sent to the broker in InitProducerId): the broker aborts a
+	// transaction left open longer, such as that of a process that died
+	// with one open and did not come back under the same transactional id;
+	// read_committed readers of its partitions wait for it until then. At
+	// least Interval (a transaction must be able to live as long as it is
+	// kept open). Brokers refuse a value above their
+	// transaction.max.timeout.ms (15 minutes by default) with
+	// INVALID_TRANSACTION_TIMEOUT when the producer is made. The runtime
+	// only checks it; NewProducer applies it.
+	Timeout time.Duration
 	// IDPrefix starts every transactional id: "<IDPrefix>.<group>.<member>",
 	// where member is consumer.instance_id when set (stable across
 	// restarts: a restarted process fences its predecessor at once), else
@@ -140,10 +151,16 @@ type TransactionConfig struct {
 	NewProducer func(transactionalID string) (TxnProducer, error)
 }
 
-// DefaultTransactionConfig returns the defaults: 1000 messages or 100ms.
+// DefaultTransactionConfig returns the defaults: 1000 messages or 100ms,
+// and a timeout of 1 minute (sarama's and the Java producer's default).
 func DefaultTransactionConfig() TransactionConfig {
-	return TransactionConfig{MaxMessages: 1000, Interval: 100 * time.Millisecond}
+	return TransactionConfig{MaxMessages: 1000, Interval: 100 * time.Millisecond, Timeout: time.Minute}
 }
+
+// maxTxnTimeout is the longest transaction timeout Kafka's protocol
+// carries (an int32 of milliseconds), rounded down to whole hours; brokers
+// refuse far less (transaction.max.timeout.ms, 15 minutes by default).
+const maxTxnTimeout = 596 * time.Hour
 
 // Validate reports every invalid field, naming its key under "transaction.".
 func (c TransactionConfig) Validate() error {
@@ -153,6 +170,17 @@ func (c TransactionConfig) Validate() error {
 	}
 	if c.Interval <= 0 {
 		errs = append(errs, fmt.Errorf("%w: transaction.interval: %v must be positive", ErrInvalidConfig, c.Interval))
+	}
+	switch {
+	case c.Timeout < time.Millisecond:
+		// Kafka carries it in whole milliseconds and refuses 0.
+		errs = append(errs, fmt.Errorf("%w: transaction.timeout: %v must be at least 1ms", ErrInvalidConfig, c.Timeout))
+	case c.Timeout > maxTxnTimeout:
+		errs = append(errs, fmt.Errorf("%w: transaction.timeout: %v must be at most %v (brokers refuse more than their transaction.max.timeout.ms, 15m by default)",
+			ErrInvalidConfig, c.Timeout, maxTxnTimeout))
+	case c.Interval > 0 && c.Timeout < c.Interval:
+		errs = append(errs, fmt.Errorf("%w: transaction.timeout: %v is shorter than transaction.interval %v: a transaction must be able to live as long as it is kept open",
+			ErrInvalidConfig, c.Timeout, c.Interval))
 	}
 	return errors.Join(errs...)
 }

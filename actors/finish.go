@@ -2,7 +2,6 @@ package actors
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/IBM/sarama"
 
@@ -95,14 +94,16 @@ type uncommitter interface {
 }
 
 // finishing makes the finisher of a new session of m: at-least-once, or
-// exactly-once with a new transactional producer (whose making may fail).
+// exactly-once with the member's transactional producer (made for the
+// first session, and again after one that could not go on: making it may
+// fail).
 func (m *membership) finishing(sess sarama.ConsumerGroupSession) (sessionFinisher, error) {
 	if m.txn == nil {
 		return newAtLeastOnceSession(sess, m.cfg.CommitInterval, m.d.bus, m.group), nil
 	}
-	prod, err := m.txn.NewProducer(m.txnID)
+	prod, err := m.txnProducer()
 	if err != nil {
-		return nil, fmt.Errorf("actors: group %s: transactional producer %q: %w", m.group, m.txnID, err)
+		return nil, err
 	}
 	var instance *string
 	if id := m.sarama.Consumer.Group.InstanceId; id != "" {

@@ -59,6 +59,7 @@ var ErrTxnAborted = errors.New("actors: transaction aborted")
 type exactlyOnceSession struct {
 	m        *membership
 	prod     TxnProducer
+	send     Sender // prod, traced when the runtime traces: a send span per record
 	meta     *sarama.ConsumerGroupMetadata
 	max      int
 	interval time.Duration
@@ -77,7 +78,8 @@ type exactlyOnceSession struct {
 	offsets map[string]map[int32]int64 // the next offset of each partition in it
 	after   []func()                   // run once it committed
 	failed  error                      // set by fail: nothing more goes in
-	ended   bool                       // end ran: the producer is closed
+	ended   bool                       // end ran: the producer is the member's again
+	spoiled bool                       // the producer is fenced, or a transaction of it could not be aborted
 }
 
 var _ sessionFinisher = (*exactlyOnceSession)(nil)
@@ -85,7 +87,7 @@ var _ sessionFinisher = (*exactlyOnceSession)(nil)
 // newExactlyOnceSession starts the commit loop of a session whose
 // transactions prod runs for the group member meta.
 func newExactlyOnceSession(m *membership, prod TxnProducer, meta *sarama.ConsumerGroupMetadata, maxMessages int, interval time.Duration) *exactlyOnceSession {
-	s := &exactlyOnceSession{m: m, prod: prod, meta: meta, max: maxMessages, interval: interval,
+	s := &exactlyOnceSession{m: m, prod: prod, send: m.d.trace.sender(prod), meta: meta, max: maxMessages, interval: interval,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), dead: make(chan struct{}),
 		offsets: map[string]map[int32]int64{}, events: m.d.bus.Active(events.MessageProcessed)}
 	s.loop.Go(func() {
@@ -110,8 +112,9 @@ func (s *exactlyOnceSession) partition(p *partition) finisher {
 	return &exactlyOnce{s: s, p: p, changed: make(chan struct{}, 1)}
 }
 
-// end commits the open transaction (or aborts it, when it failed) and
-// closes the producer, before the session's partitions are handed back.
+// end commits the open transaction (or aborts it, when it failed) before
+// the session's partitions are handed back, and leaves the producer to the
+// member: kept for the next session, or closed when it cannot go on.
 func (s *exactlyOnceSession) end() {
 	close(s.stop)
 	s.loop.Wait()
@@ -119,12 +122,12 @@ func (s *exactlyOnceSession) end() {
 	s.commit()
 	if s.open { // commit failed and could not abort either
 		s.open = false
+		s.spoiled = true
 	}
 	s.ended = true
+	keep := !s.spoiled
 	s.mu.Unlock()
-	if err := s.prod.Close(); err != nil {
-		s.m.d.log.Warn("closing the transactional producer failed", "group", s.m.group, "error", err)
-	}
+	s.m.releaseProducer(keep)
 }
 
 // add puts ready, the next finished messages of p in offset order, into the
@@ -144,10 +147,10 @@ func (s *exactlyOnceSession) add(p *partition, ready []*txnItem) {
 	}
 	for _, it := range ready {
 		for i := range it.out {
-			s.prod.SendAsync(&it.out[i], s.result)
+			s.send.SendAsync(&it.out[i], s.result)
 		}
 		if it.dead != nil {
-			s.prod.SendAsync(it.dead, s.result)
+			s.send.SendAsync(it.dead, s.result)
 		}
 		if it.acked != nil {
 			s.after = append(s.after, it.acked)
@@ -252,17 +255,20 @@ func (s *exactlyOnceSession) fail(cause error) {
 	log := s.m.d.log.With("group", s.m.group)
 	switch {
 	case s.prod.Fatal() || errors.Is(cause, producer.ErrFenced):
+		s.spoiled = true
 		log.Error("transactional producer cannot go on (fenced, or unknown to the broker); its transaction is dropped, the session ends "+
 			"and its partitions are consumed again from the last committed offsets with a new producer", "error", cause)
 	case s.open:
 		if err := s.prod.AbortTxn(); err != nil {
-			log.Error("aborting the transaction failed; the broker aborts it when it times out", "error", err, "cause", cause)
+			s.spoiled = true
+			log.Error("aborting the transaction failed; the producer is closed, and the next session's new one aborts it (or the broker, when it times out)", "error", err, "cause", cause)
 		} else {
 			log.Warn("transaction aborted: nothing of it is visible to read_committed readers; the session ends and its partitions "+
 				"are consumed again from the last committed offsets", "error", cause)
 		}
 	default:
-		log.Error("opening a transaction failed; the session ends", "error", cause)
+		s.spoiled = true
+		log.Error("opening a transaction failed; the session ends and the next one makes a new producer", "error", cause)
 	}
 	s.open = false
 	s.m.endSession(fmt.Errorf("%w: %w", ErrTxnAborted, cause))

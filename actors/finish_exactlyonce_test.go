@@ -86,7 +86,7 @@ func (l *txnLog) Close() error { l.add("close"); return nil }
 func newTxnSession(t *testing.T, log *txnLog, max int) (*exactlyOnceSession, *membership) {
 	t.Helper()
 	d := newTestDeps(t, log, nil)
-	m := &membership{d: d, group: "g"}
+	m := &membership{d: d, group: "g", prod: log}
 	s := newExactlyOnceSession(m, log, &sarama.ConsumerGroupMetadata{GroupID: "g", GenerationID: 7, MemberID: "m"}, max, time.Hour)
 	return s, m
 }
@@ -120,7 +120,7 @@ func TestExactlyOnce_handsOverInOffsetOrder(t *testing.T) {
 	p.fin.respond(ws[0], out("0"))
 	p.fin.respond(ws[3], out("3"))
 	s.end()
-	want := []string{"begin", "send out:0", "send out:2", "send out:3", "offsets in/0=104 gen 7", "commit", "close"}
+	want := []string{"begin", "send out:0", "send out:2", "send out:3", "offsets in/0=104 gen 7", "commit"}
 	if got := log.log(); !slices.Equal(got, want) {
 		t.Fatalf("ops\n got %q\nwant %q", got, want)
 	}
@@ -143,7 +143,7 @@ func TestExactlyOnce_commitsAtMaxMessages(t *testing.T) {
 	p.fin.respond(ws[2], out("2"))
 	s.end()
 	want := []string{"begin", "send out:0", "send out:1", "offsets in/0=2 gen 7", "commit",
-		"begin", "send out:2", "offsets in/0=3 gen 7", "commit", "close"}
+		"begin", "send out:2", "offsets in/0=3 gen 7", "commit"}
 	if got := log.log(); !slices.Equal(got, want) {
 		t.Fatalf("ops\n got %q\nwant %q", got, want)
 	}
@@ -173,7 +173,7 @@ func TestExactlyOnce_abortsWhenASendFailed(t *testing.T) {
 	waitFor(t, "an abort", func() bool { return slices.Contains(log.log(), "abort") })
 	p.fin.respond(ws[2], out("2"))
 	s.end()
-	want := []string{"begin", "send dlq:0", "send out:1", "abort", "close"}
+	want := []string{"begin", "send dlq:0", "send out:1", "abort"}
 	if got := log.log(); !slices.Equal(got, want) {
 		t.Fatalf("ops\n got %q\nwant %q", got, want)
 	}
@@ -186,7 +186,8 @@ func TestExactlyOnce_abortsWhenASendFailed(t *testing.T) {
 }
 
 // A fenced producer's transaction is not aborted by it (it cannot: the
-// broker does); the session ends and the producer is closed.
+// broker does); the session ends and the producer is closed, so the next
+// session makes a new one.
 func TestExactlyOnce_fencedProducerEndsTheSession(t *testing.T) {
 	log := &txnLog{commitErr: producer.ErrFenced, fatal: true}
 	s, m := newTxnSession(t, log, 1)
@@ -199,7 +200,82 @@ func TestExactlyOnce_fencedProducerEndsTheSession(t *testing.T) {
 	if got := log.log(); !slices.Equal(got, want) {
 		t.Fatalf("ops\n got %q\nwant %q", got, want)
 	}
+	if m.prod != nil {
+		t.Fatal("the fenced producer is still the member's: the next session would use it")
+	}
 }
+
+// A session that ended clean (committed, or aborted) leaves its producer to
+// the member: the next session uses it, without a new InitProducerId; the
+// producer is closed when the member leaves. One whose abort failed is
+// closed at once, so the next session makes a new one (whose
+// InitProducerId aborts what the old one left open).
+func TestExactlyOnce_producerOutlivesCleanSessions(t *testing.T) {
+	made := 0
+	newMember := func(log *txnLog) *membership {
+		d := newTestDeps(t, log, nil)
+		return &membership{d: d, group: "g", txn: &TransactionConfig{NewProducer: func(string) (TxnProducer, error) {
+			made++
+			return log, nil
+		}}}
+	}
+	session := func(m *membership, failSend bool) {
+		t.Helper()
+		prod, err := m.txnProducer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newExactlyOnceSession(m, prod, &sarama.ConsumerGroupMetadata{GroupID: "g", GenerationID: 7}, 1, time.Hour)
+		p := newPartition(m.d, claimRoute(nil, ""), 0, s)
+		ws := consume(p, 0)
+		if failSend {
+			p.fin.respond(ws[0], []producer.Message{{Topic: "missing", Value: []byte("0")}})
+			waitFor(t, "the session to end", func() bool { return m.abortedSessions() > 0 })
+		} else {
+			p.fin.respond(ws[0], out("0"))
+		}
+		s.end()
+	}
+
+	log := &txnLog{failSend: func(m *producer.Message) error {
+		if m.Topic == "missing" {
+			return errors.New("unknown topic")
+		}
+		return nil
+	}}
+	m := newMember(log)
+	session(m, false)
+	session(m, true) // aborted, and the abort worked: still usable
+	session(m, false)
+	if made != 1 {
+		t.Fatalf("%d producers made for three sessions, want 1", made)
+	}
+	if got := log.log(); slices.Contains(got, "close") {
+		t.Fatalf("the producer was closed between sessions: %q", got)
+	}
+	m.releaseProducer(false)
+	if got := log.log(); got[len(got)-1] != "close" || m.prod != nil {
+		t.Fatalf("leaving the group did not close the producer: %q", got)
+	}
+
+	broken := &abortFails{txnLog: txnLog{failSend: log.failSend}}
+	m = newMember(&broken.txnLog)
+	m.txn.NewProducer = func(string) (TxnProducer, error) { made++; return broken, nil }
+	made = 0
+	session(m, true)
+	if m.prod != nil || !slices.Contains(broken.log(), "close") {
+		t.Fatalf("a producer whose abort failed was kept: %q", broken.log())
+	}
+	session(m, false)
+	if made != 2 {
+		t.Fatalf("%d producers made, want 2: a new one after the failed abort", made)
+	}
+}
+
+// abortFails is a txnLog whose AbortTxn fails.
+type abortFails struct{ txnLog }
+
+func (l *abortFails) AbortTxn() error { l.add("abort failed"); return errors.New("coordinator gone") }
 
 // Once a partition is handed back, what finishes afterwards is not put in
 // the transaction: its next owner consumes it again.
@@ -214,7 +290,7 @@ func TestExactlyOnce_handedBackPartitionAddsNothing(t *testing.T) {
 	}
 	p.fin.respond(ws[1], out("1"))
 	s.end()
-	want := []string{"begin", "send out:0", "offsets in/0=1 gen 7", "commit", "close"}
+	want := []string{"begin", "send out:0", "offsets in/0=1 gen 7", "commit"}
 	if got := log.log(); !slices.Equal(got, want) {
 		t.Fatalf("ops\n got %q\nwant %q", got, want)
 	}
@@ -235,7 +311,7 @@ func TestExactlyOnce_processedEventsCarryOutcomeAndDuration(t *testing.T) {
 			mu.Unlock()
 		}
 	})
-	m := &membership{d: d, group: "g"}
+	m := &membership{d: d, group: "g", prod: log}
 	s := newExactlyOnceSession(m, log, &sarama.ConsumerGroupMetadata{GroupID: "g", GenerationID: 7, MemberID: "m"}, 1000, time.Hour)
 	p := newPartition(d, claimRoute(nil, ""), 0, s)
 	ws := consume(p, 0, 1)

@@ -32,6 +32,10 @@ type membership struct {
 	// transactional id txnID (finishing).
 	txn   *TransactionConfig
 	txnID string
+	// prod is the member's transactional producer, kept from one session to
+	// the next while it can go on (txnProducer, releaseProducer); only the
+	// consume loop's goroutine touches it.
+	prod TxnProducer
 
 	mu      sync.Mutex
 	cg      pauser // the consumer group, once connected
@@ -85,6 +89,20 @@ func (m *membership) run(ctx context.Context) {
 	})
 	h := newHandler(m)
 	for attempt := 1; ctx.Err() == nil; {
+		if err := m.readyProducer(); err != nil {
+			delay := m.cfg.ReconnectBackoff.Delay(attempt)
+			if hint := refusedSetting(err); hint != "" {
+				log.Error("the broker refuses the transactional producer's settings, retrying: "+hint, "attempt", attempt, "retry_in", delay, "error", err)
+			} else {
+				log.Warn("cannot make the transactional producer, retrying before joining the group", "attempt", attempt, "retry_in", delay, "error", err)
+			}
+			m.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Group: m.group, Attempt: attempt, Delay: delay, Err: err})
+			attempt++
+			if !wait.Sleep(ctx, delay) {
+				break
+			}
+			continue
+		}
 		sessCtx, cancel := context.WithCancelCause(ctx)
 		m.mu.Lock()
 		m.cancel = cancel
@@ -110,6 +128,10 @@ func (m *membership) run(ctx context.Context) {
 		delay := m.cfg.ReconnectBackoff.Delay(attempt)
 		if hint := refusedSetting(err); hint != "" {
 			log.Error("the broker refuses this consumer's settings, retrying: "+hint, "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
+		} else if errors.Is(err, sarama.ErrUnstableOffsetCommit) {
+			log.Warn("consuming waits for a transaction that holds this group's offsets, retrying: it ends when its producer's transactional id "+
+				"is used again (a restarted member with the same consumer.instance_id) or at its transaction timeout",
+				"topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
 		} else {
 			log.Warn("consuming failed, retrying", "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
 		}
@@ -127,6 +149,7 @@ func (m *membership) run(ctx context.Context) {
 		log.Warn("leaving the consumer group failed", "error", err)
 	}
 	errs.Wait()
+	m.releaseProducer(false)
 }
 
 // guard bounds how long a stopping membership waits for the broker. When
@@ -203,6 +226,8 @@ func refusedSetting(err error) string {
 	switch {
 	case errors.Is(err, sarama.ErrInvalidSessionTimeout):
 		return "consumer.session_timeout is outside the broker's group.min.session.timeout.ms..group.max.session.timeout.ms (6s..30m by default)"
+	case errors.Is(err, sarama.ErrInvalidTransactionTimeout):
+		return "transaction.timeout is above the broker's transaction.max.timeout.ms (15m by default)"
 	case errors.Is(err, sarama.ErrFencedInstancedId):
 		return "another running process uses the same consumer.instance_id; give every process its own"
 	case errors.Is(err, sarama.ErrGroupAuthorizationFailed), errors.Is(err, sarama.ErrTopicAuthorizationFailed):

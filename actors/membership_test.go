@@ -16,6 +16,7 @@ func TestRefusedSetting(t *testing.T) {
 		{fmt.Errorf("join: %w", sarama.ErrInvalidSessionTimeout), "consumer.session_timeout"},
 		{sarama.ErrFencedInstancedId, "consumer.instance_id"},
 		{sarama.ErrGroupAuthorizationFailed, "ACLs"},
+		{fmt.Errorf("transactional producer: %w", sarama.ErrInvalidTransactionTimeout), "transaction.timeout"},
 		{sarama.ErrOutOfBrokers, ""},
 	} {
 		if got := refusedSetting(tc.err); (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {

@@ -29,7 +29,9 @@ import (
 //     span (kind producer) per send, child of that context, ending when the
 //     broker answered. The record goes out with the send span's traceparent,
 //     so the next consumer's process span is its child. A resend is a sibling
-//     of the first send, under the same process span.
+//     of the first send, under the same process span. Exactly-once sessions
+//     send through the same wrapper: their send spans end when the broker
+//     acknowledged the record in the open transaction, before it commits.
 //
 // Attributes follow OpenTelemetry's messaging semantic conventions: system
 // kafka, destination name and partition, offset, consumer group, operation.

@@ -102,6 +102,39 @@ func TestLoad_recoveryKeys(t *testing.T) {
 	}
 }
 
+// TestLoad_transactionTimeout: transaction.timeout loads from env and flags
+// and is validated with its key named, against transaction.interval too.
+func TestLoad_transactionTimeout(t *testing.T) {
+	s, err := Load("x", Sources{Env: []string{"KARAFKA_TRANSACTION_TIMEOUT=30s"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Transaction.Timeout != 30*time.Second {
+		t.Fatalf("env: transaction timeout %v, want 30s", s.Transaction.Timeout)
+	}
+	if s, err = Load("x", Sources{Set: []string{"transaction.timeout=2m"}}); err != nil || s.Transaction.Timeout != 2*time.Minute {
+		t.Fatalf("flag: transaction timeout %v (%v), want 2m", s.Transaction.Timeout, err)
+	}
+	for _, tc := range []struct {
+		name string
+		set  []string
+		want string
+	}{
+		{"zero", []string{"transaction.timeout=0s"}, "transaction.timeout (flag): 0s must be at least 1ms"},
+		{"below a millisecond", []string{"transaction.timeout=900us"}, "transaction.timeout (flag): 900µs must be at least 1ms"},
+		{"shorter than the interval", []string{"transaction.timeout=50ms"}, "transaction.timeout (flag): 50ms is shorter than transaction.interval 100ms"},
+		{"shorter than a raised interval", []string{"transaction.interval=2m"}, "transaction.timeout: 1m0s is shorter than transaction.interval 2m0s"},
+		{"past int32 milliseconds", []string{"transaction.timeout=600h"}, "transaction.timeout (flag): 600h0m0s must be at most 596h0m0s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("x", Sources{Set: tc.set})
+			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want ErrConfig containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
 // NaN is refused when the value is read, for every number key: the backoff
 // of an unused supervision strategy is not validated, so
 // supervision.backoff.multiplier=NaN loaded (found by FuzzLoad_env's seeds:

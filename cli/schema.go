@@ -76,6 +76,7 @@ var schema = []key{
 		ref: func(s *Settings) any { return (*string)(&s.Processing.Guarantee) }, enum: []string{"at_least_once", "exactly_once"}},
 	{name: "transaction.max_messages", doc: "exactly_once: finished messages after which the open transaction is committed", ref: func(s *Settings) any { return &s.Transaction.MaxMessages }},
 	{name: "transaction.interval", doc: "exactly_once: longest a transaction stays open (added to what read_committed readers wait)", ref: func(s *Settings) any { return &s.Transaction.Interval }},
+	{name: "transaction.timeout", doc: "exactly_once: the broker aborts a transaction left open longer, such as a crashed process's that no restart with the same consumer.instance_id aborted (read_committed readers wait for it until then); >= transaction.interval, at most the brokers' transaction.max.timeout.ms (15m by default)", ref: func(s *Settings) any { return &s.Transaction.Timeout }},
 	{name: "http.addr", doc: "where server serves /metrics, /healthz, /readyz and /api/ (host:port; empty: off); name the host: 127.0.0.1 for loopback, another interface's address (0.0.0.0: every one) only to expose it", ref: func(s *Settings) any { return &s.HTTP.Addr }},
 	{name: "tracing.otlp_endpoint", doc: "the server exports OpenTelemetry traces over OTLP/HTTP to this collector (http://host:4318; /v1/traces unless a path is given); empty: no tracing", ref: func(s *Settings) any { return &s.Tracing.OTLPEndpoint }},
 

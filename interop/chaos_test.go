@@ -183,9 +183,17 @@ func (r *chaosRun) partitions() int {
 // id (nil: {"id":N}).
 func (r *chaosRun) stream(rate float64, value func(id int) string) {
 	r.t.Helper()
+	r.streamSpec(streamSpec{rate: rate, value: value})
+}
+
+// streamSpec is stream with the inputs' count (spec.n, 0: until finish)
+// and payload set by spec; the topic, keys and client are the run's.
+func (r *chaosRun) streamSpec(spec streamSpec) {
+	r.t.Helper()
 	r.out = collectWith(r.t, r.b.direct, r.a.output(), false, r.client)
 	r.dlq = collectWith(r.t, r.b.direct, r.a.deadLetter(), true, r.client)
-	r.st = streamWith(r.t, r.b.direct, streamSpec{topic: r.a.input(), rate: rate, value: value, keyed: true, client: r.client})
+	spec.topic, spec.keyed, spec.client = r.a.input(), true, r.client
+	r.st = streamWith(r.t, r.b.direct, spec)
 }
 
 // warmUp waits until the stream has been answered for a while.

@@ -133,9 +133,16 @@ func (b *Broker) Produce(t testing.TB, topic string, records ...Record) {
 // arrived, and returns them (in order within each partition). It fails t
 // when fewer than n arrive within Timeout. Records beyond the n-th that are
 // already there may be returned too; assert on len when that matters.
+//
+// It reads read_committed, as the readers of an exactly-once application
+// must: records of aborted transactions are never returned, and records of
+// an open transaction only once it commits. For topics written without
+// transactions that is the same as read_uncommitted.
 func (b *Broker) Wait(t testing.TB, topic string, n int) []Message {
 	t.Helper()
-	c, err := sarama.NewConsumer(b.Addrs(), b.sarama(t))
+	sc := b.sarama(t)
+	sc.Consumer.IsolationLevel = sarama.ReadCommitted
+	c, err := sarama.NewConsumer(b.Addrs(), sc)
 	if err != nil {
 		t.Fatalf("karafkatest: consume: %v", err)
 	}

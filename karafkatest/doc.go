@@ -50,6 +50,6 @@
 // creates the app's topics, runs the app until it is ready, and shuts it
 // down when the test ends (failing the test if Run returned an error).
 // Produce writes records; Wait reads a topic from its beginning until N
-// records arrived. Everything is cleaned up by t.Cleanup. VerifyNoLeaks,
+// records arrived, read_committed (as an exactly-once app's readers must). Everything is cleaned up by t.Cleanup. VerifyNoLeaks,
 // called first in a test, fails it when goroutines outlive it.
 package karafkatest

@@ -2,6 +2,7 @@ package producer
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/IBM/sarama"
 )
@@ -12,6 +13,9 @@ type Option func(*options)
 type options struct {
 	logger   *slog.Logger
 	override func(*sarama.Config)
+	// txnTimeout, when txnTimeoutSet, is NewTransactional's transaction timeout.
+	txnTimeout    time.Duration
+	txnTimeoutSet bool
 }
 
 // WithLogger sets the logger for life-cycle and delivery-failure logs
@@ -29,4 +33,16 @@ func WithLogger(l *slog.Logger) Option {
 // cover. Return.Successes and Return.Errors are forced back on afterwards.
 func WithSaramaConfig(fn func(*sarama.Config)) Option {
 	return func(o *options) { o.override = fn }
+}
+
+// WithTransactionTimeout sets the transaction timeout of [NewTransactional]'s
+// producer (sarama's Producer.Transaction.Timeout, default 1 minute; the
+// karafka key transaction.timeout), sent to the broker in InitProducerId:
+// the broker aborts a transaction left open longer. It must be at least
+// 1ms. Brokers refuse a value above their transaction.max.timeout.ms (15
+// minutes by default): NewTransactional then returns an error naming
+// transaction.timeout that wraps kafka.ErrInvalidConfig and
+// sarama.ErrInvalidTransactionTimeout. [New] ignores it.
+func WithTransactionTimeout(d time.Duration) Option {
+	return func(o *options) { o.txnTimeout, o.txnTimeoutSet = d, true }
 }

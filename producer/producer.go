@@ -14,8 +14,9 @@ import (
 // Producer sends [Message]s asynchronously through one sarama AsyncProducer.
 // It is safe for concurrent use.
 type Producer struct {
-	ap  sarama.AsyncProducer
-	log *slog.Logger
+	ap     sarama.AsyncProducer
+	client sarama.Client // ap's, which ap does not close (NewAsyncProducerFromClient)
+	log    *slog.Logger
 
 	// mu guards closed; senders hold it for reading while they hand a
 	// message to sarama, so Close never closes sarama under a sender.
@@ -44,18 +45,33 @@ func New(cfg Config, opts ...Option) (*Producer, error) {
 		sc.Producer.Return.Successes = true
 		sc.Producer.Return.Errors = true
 	}
-	ap, err := sarama.NewAsyncProducer(cfg.Kafka.Brokers, sc)
+	// The client is made here rather than by sarama.NewAsyncProducer, which
+	// leaves it open (its metadata updater and broker connections running)
+	// when making the producer fails, as a transactional producer's
+	// InitProducerId may.
+	client, err := sarama.NewClient(cfg.Kafka.Brokers, sc)
 	if err != nil {
-		var cerr sarama.ConfigurationError
-		if errors.As(err, &cerr) {
-			return nil, fmt.Errorf("%w: producer: %w", kafka.ErrInvalidConfig, err)
-		}
-		return nil, fmt.Errorf("%w: %q: %w", ErrUnreachable, cfg.Kafka.Brokers, err)
+		return nil, startError(cfg, err)
 	}
-	p := &Producer{ap: ap, log: o.logger, results: make(chan struct{})}
+	ap, err := sarama.NewAsyncProducerFromClient(client)
+	if err != nil {
+		_ = client.Close()
+		return nil, startError(cfg, err)
+	}
+	p := &Producer{ap: ap, client: client, log: o.logger, results: make(chan struct{})}
 	go p.deliver()
 	p.log.Debug("producer started", "brokers", cfg.Kafka.Brokers, "acks", cfg.Acks, "idempotent", cfg.Idempotent)
 	return p, nil
+}
+
+// startError says why sarama could not start a producer: a configuration
+// sarama refuses, or brokers that did not answer as needed.
+func startError(cfg Config, err error) error {
+	var cerr sarama.ConfigurationError
+	if errors.As(err, &cerr) {
+		return fmt.Errorf("%w: producer: %w", kafka.ErrInvalidConfig, err)
+	}
+	return fmt.Errorf("%w: %q: %w", ErrUnreachable, cfg.Kafka.Brokers, err)
 }
 
 // deliver calls the callback of every message sarama reports back, until
@@ -112,7 +128,8 @@ func (p *Producer) Close() error {
 		// drains both so every callback runs before we return.
 		p.ap.AsyncClose()
 		p.log.Debug("producer closing, flushing in-flight messages")
+		<-p.results
+		_ = p.client.Close()
 	})
-	<-p.results
 	return nil
 }

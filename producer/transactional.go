@@ -3,6 +3,7 @@ package producer
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -21,15 +22,18 @@ import (
 // callback.
 type Transactional struct {
 	*Producer
-	id string
+	id      string
+	timeout time.Duration // the transaction timeout the broker was given
 }
 
 // ErrFenced is wrapped by the errors of a transactional producer that
 // another one took over: a producer started later with the same
 // transactional id, or a newer member of the consumer group whose offsets
 // it commits (Kafka's PRODUCER_FENCED, which sarama prints as "Unknown
-// error ... 90", and INVALID_PRODUCER_EPOCH). A fenced producer cannot
-// recover: close it and make a new one.
+// error ... 90", and INVALID_PRODUCER_EPOCH). The broker also fences the
+// producer of a transaction it aborted for outliving its timeout
+// ([WithTransactionTimeout]). A fenced producer cannot recover: close it
+// and make a new one.
 var ErrFenced = errors.New("producer: fenced: another producer took over this transactional id or consumer group member")
 
 // minTxnVersion is the first Kafka version whose TxnOffsetCommit carries the
@@ -40,7 +44,10 @@ var minTxnVersion = sarama.V2_5_0_0
 // producer with transactional id id (Kafka's InitProducerId: a producer of
 // an earlier incarnation with the same id is fenced, and its open
 // transaction aborted). cfg must be idempotent with acks "all", and
-// cfg.Kafka.Version at least 2.5.0.
+// cfg.Kafka.Version at least 2.5.0. [WithTransactionTimeout] sets the
+// transaction timeout; a broker that refuses it (above its
+// transaction.max.timeout.ms) makes an error naming transaction.timeout
+// that wraps kafka.ErrInvalidConfig and sarama.ErrInvalidTransactionTimeout.
 func NewTransactional(cfg Config, id string, opts ...Option) (*Transactional, error) {
 	if id == "" {
 		return nil, fmt.Errorf("%w: transactional id: empty", kafka.ErrInvalidConfig)
@@ -48,14 +55,22 @@ func NewTransactional(cfg Config, id string, opts ...Option) (*Transactional, er
 	if err := CheckTransactional(cfg); err != nil {
 		return nil, err
 	}
+	o := options{}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.txnTimeoutSet && o.txnTimeout < time.Millisecond {
+		return nil, fmt.Errorf("%w: transaction.timeout: %v must be at least 1ms", kafka.ErrInvalidConfig, o.txnTimeout)
+	}
+	var timeout time.Duration // the one sent, for errors
 	set := func(sc *sarama.Config) {
 		sc.Producer.Transaction.ID = id
 		sc.Producer.Idempotent = true
 		sc.Net.MaxOpenRequests = 1
-	}
-	o := options{}
-	for _, opt := range opts {
-		opt(&o)
+		if o.txnTimeoutSet {
+			sc.Producer.Transaction.Timeout = o.txnTimeout
+		}
+		timeout = sc.Producer.Transaction.Timeout
 	}
 	if o.override != nil {
 		user := o.override
@@ -65,9 +80,9 @@ func NewTransactional(cfg Config, id string, opts ...Option) (*Transactional, er
 	}
 	p, err := New(cfg, opts...)
 	if err != nil {
-		return nil, describeTxn(id, err)
+		return nil, describeTxn(id, timeout, err)
 	}
-	return &Transactional{Producer: p, id: id}, nil
+	return &Transactional{Producer: p, id: id, timeout: timeout}, nil
 }
 
 // CheckTransactional reports why cfg cannot make a transactional producer:
@@ -92,7 +107,7 @@ func CheckTransactional(cfg Config) error {
 func (t *Transactional) ID() string { return t.id }
 
 // BeginTxn opens a transaction.
-func (t *Transactional) BeginTxn() error { return describeTxn(t.id, t.ap.BeginTxn()) }
+func (t *Transactional) BeginTxn() error { return describeTxn(t.id, t.timeout, t.ap.BeginTxn()) }
 
 // AddOffsets adds the offsets to commit for group to the open transaction:
 // they are committed with it, and only if the group member and generation
@@ -100,15 +115,15 @@ func (t *Transactional) BeginTxn() error { return describeTxn(t.id, t.ap.BeginTx
 // sarama.NewConsumerGroupMetadataFromSession; a bare group id fences
 // nothing). The offsets reach the broker in CommitTxn.
 func (t *Transactional) AddOffsets(offsets map[string][]*sarama.PartitionOffsetMetadata, group *sarama.ConsumerGroupMetadata) error {
-	return describeTxn(t.id, t.ap.AddOffsetsToTxnWithGroupMetadata(offsets, group))
+	return describeTxn(t.id, t.timeout, t.ap.AddOffsetsToTxnWithGroupMetadata(offsets, group))
 }
 
 // CommitTxn waits for every record of the transaction, then commits it. On
 // error, Abortable or Fatal says what to do next.
-func (t *Transactional) CommitTxn() error { return describeTxn(t.id, t.ap.CommitTxn()) }
+func (t *Transactional) CommitTxn() error { return describeTxn(t.id, t.timeout, t.ap.CommitTxn()) }
 
 // AbortTxn waits for every record of the transaction, then aborts it.
-func (t *Transactional) AbortTxn() error { return describeTxn(t.id, t.ap.AbortTxn()) }
+func (t *Transactional) AbortTxn() error { return describeTxn(t.id, t.timeout, t.ap.AbortTxn()) }
 
 // Fatal reports whether the producer is in a fatal error state (fenced, or
 // its producer id is no longer known): it must be closed and made again.
@@ -127,12 +142,20 @@ func (t *Transactional) InTransaction() bool {
 }
 
 // describeTxn names what a transactional error means; nil stays nil.
-func describeTxn(id string, err error) error {
+// timeout is the transaction timeout the producer gave the broker.
+func describeTxn(id string, timeout time.Duration, err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, sarama.ErrInvalidTransactionTimeout):
+		// Refused in InitProducerId. sarama's text names the broker setting
+		// max.transaction.timeout.ms; it is transaction.max.timeout.ms.
+		return &txnError{msg: fmt.Sprintf("%v: transaction.timeout: the broker refuses %v (INVALID_TRANSACTION_TIMEOUT, transactional id %q): "+
+			"it is above the broker's transaction.max.timeout.ms (15m by default); lower transaction.timeout or raise that broker setting",
+			kafka.ErrInvalidConfig, timeout, id),
+			errs: []error{kafka.ErrInvalidConfig, sarama.ErrInvalidTransactionTimeout}}
 	case errors.Is(err, sarama.ErrProducerFenced), errors.Is(err, sarama.ErrInvalidProducerEpoch):
-		return &txnError{msg: fmt.Sprintf("producer: transactional id %q was fenced: a newer producer with this id, or a newer member of the consumer group, took over (Kafka error: %v)", id, err),
+		return &txnError{msg: fmt.Sprintf("producer: transactional id %q was fenced: a newer producer with this id, or a newer member of the consumer group, took over; or its transaction outlived transaction.timeout %v and the broker aborted it (Kafka error: %v)", id, timeout, err),
 			errs: []error{ErrFenced, err}}
 	case errors.Is(err, sarama.ErrInvalidProducerIDMapping):
 		return fmt.Errorf("producer: transactional id %q: the broker no longer knows this producer (its transaction timed out or expired); it must be made again: %w", id, err)

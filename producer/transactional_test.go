@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"go.uber.org/goleak"
 
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
 
-func newTransactional(t *testing.T, cfg producer.Config, id string) *producer.Transactional {
+func newTransactional(t *testing.T, cfg producer.Config, id string, opts ...producer.Option) *producer.Transactional {
 	t.Helper()
-	p, err := producer.NewTransactional(cfg, id)
+	p, err := producer.NewTransactional(cfg, id, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,6 +115,50 @@ func TestTransactional_fencedByANewerProducer(t *testing.T) {
 	}
 	if got := readCommitted(t, cfg); len(got) != 0 {
 		t.Fatalf("read_committed got %q from the fenced producer's transaction", got)
+	}
+}
+
+// A producer whose making fails once its client is connected (here the
+// broker refuses InitProducerId: a transaction timeout above its
+// transaction.max.timeout.ms) closes that client: no metadata updater or
+// broker connection is left running (sarama.NewAsyncProducer left them).
+func TestNewTransactional_failureLeavesNoConnection(t *testing.T) {
+	cfg := newCluster(t, 1)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction("github.com/rcrowley/go-metrics.(*meterArbiter).tick"))
+	_, err := producer.NewTransactional(cfg, "tx-refused", producer.WithSaramaConfig(func(sc *sarama.Config) {
+		sc.Producer.Transaction.Timeout = 16 * time.Minute
+	}))
+	if !errors.Is(err, sarama.ErrInvalidTransactionTimeout) {
+		t.Fatalf("NewTransactional = %v, want the broker's INVALID_TRANSACTION_TIMEOUT", err)
+	}
+}
+
+// A transaction timeout the broker refuses (above its
+// transaction.max.timeout.ms, 15 minutes by default) fails NewTransactional
+// with an error naming transaction.timeout and its value, matching
+// kafka.ErrInvalidConfig and sarama.ErrInvalidTransactionTimeout (not
+// ErrUnreachable: the broker answered).
+func TestNewTransactional_brokerRefusesTheTimeout(t *testing.T) {
+	cfg := newCluster(t, 1)
+	p, err := producer.NewTransactional(cfg, "tx-timeout", producer.WithTransactionTimeout(16*time.Minute))
+	if err == nil {
+		_ = p.Close()
+		t.Fatal("NewTransactional with a 16m transaction timeout: nil error, want the broker's refusal")
+	}
+	if !errors.Is(err, kafka.ErrInvalidConfig) || !errors.Is(err, sarama.ErrInvalidTransactionTimeout) || errors.Is(err, producer.ErrUnreachable) {
+		t.Fatalf("error %v: want kafka.ErrInvalidConfig and sarama.ErrInvalidTransactionTimeout, not ErrUnreachable", err)
+	}
+	for _, want := range []string{"transaction.timeout: the broker refuses 16m0s", "transaction.max.timeout.ms", `"tx-timeout"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	// Accepted below the maximum, and a value under 1ms is refused before
+	// any broker is asked.
+	newTransactional(t, cfg, "tx-timeout", producer.WithTransactionTimeout(15*time.Minute))
+	if _, err := producer.NewTransactional(cfg, "tx-timeout", producer.WithTransactionTimeout(0)); !errors.Is(err, kafka.ErrInvalidConfig) ||
+		!strings.Contains(err.Error(), "transaction.timeout: 0s must be at least 1ms") {
+		t.Fatalf("timeout 0: error %v, want kafka.ErrInvalidConfig naming transaction.timeout", err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/karafkatest"
+	"github.com/karafka-actors/karafka-actors/topology"
 
 	"github.com/karafka-actors/karafka-actors/examples/users/app"
 )
@@ -74,6 +75,41 @@ func TestUsersCreate_endToEnd(t *testing.T) {
 	karafkatest.VerifyNoLeaks(t)
 	k := karafkatest.StartBroker(t)
 	k.Run(t, newApp(t, k.Config()))
+	k.Produce(t, app.UsersCreate,
+		karafkatest.JSON(t, app.User{ID: 1, Email: "a@b.c", Premium: true}),
+		karafkatest.JSON(t, app.User{ID: 2}), // filtered: no email
+		karafkatest.JSON(t, app.User{ID: 3, Email: "c@d.e"}),
+	)
+	created := k.Wait(t, app.UsersCreated, 2)
+	premium := k.Wait(t, app.UsersPremiumCreated, 1)
+	var u app.User
+	created[1].JSON(t, &u)
+	if len(created) != 2 || u.ID != 3 || string(premium[0].Key) != "1" {
+		t.Fatalf("created %v, premium %v", created, premium)
+	}
+}
+
+// The example runs exactly-once by configuration alone
+// (processing.guarantee, here set on the config; KARAFKA_PROCESSING_GUARANTEE
+// or --set processing.guarantee=exactly_once for the binary): the same
+// answers, read read_committed, and the input offsets committed through the
+// transactions.
+func TestUsersCreate_endToEndExactlyOnce(t *testing.T) {
+	karafkatest.VerifyNoLeaks(t)
+	k := karafkatest.StartBroker(t)
+	cfg := k.Config()
+	cfg.Processing.Guarantee = topology.ExactlyOnce
+	a := newApp(t, cfg)
+	routes, err := a.Routes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range routes {
+		if r.Guarantee != topology.ExactlyOnce {
+			t.Fatalf("route %s runs %s, want exactly_once", r.Topic, r.Guarantee)
+		}
+	}
+	k.Run(t, a)
 	k.Produce(t, app.UsersCreate,
 		karafkatest.JSON(t, app.User{ID: 1, Email: "a@b.c", Premium: true}),
 		karafkatest.JSON(t, app.User{ID: 2}), // filtered: no email
