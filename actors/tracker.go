@@ -40,8 +40,8 @@ type entry struct {
 }
 
 // newTracker returns a tracker that calls mark with each next offset to
-// resume from, in order, and the number of entries retired up to it; and onDone (when not nil) with each retired entry
-// and the time it was retired.
+// resume from, in order, and the number of entries retired up to it; and
+// onDone (when not nil) with each retired entry and the time it was retired.
 func newTracker(mark func(next, finished int64), onDone func(e *entry, now time.Time)) *tracker {
 	return &tracker{mark: mark, onDone: onDone, changed: make(chan struct{}, 1)}
 }
