@@ -101,7 +101,7 @@ func (m *membership) finishing(sess sarama.ConsumerGroupSession) (sessionFinishe
 	if m.txn == nil {
 		return newAtLeastOnceSession(sess, m.cfg.CommitInterval, m.d.bus, m.group), nil
 	}
-	prod, err := m.txnProducer()
+	prod, err := m.txnProducer(sess.Context())
 	if err != nil {
 		return nil, err
 	}

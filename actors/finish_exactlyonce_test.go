@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -221,7 +222,7 @@ func TestExactlyOnce_producerOutlivesCleanSessions(t *testing.T) {
 	}
 	session := func(m *membership, failSend bool) {
 		t.Helper()
-		prod, err := m.txnProducer()
+		prod, err := m.txnProducer(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,5 +331,34 @@ func TestExactlyOnce_processedEventsCarryOutcomeAndDuration(t *testing.T) {
 			t.Errorf("event %d: offset %d outcome %v duration %v, want offset %d outcome %v duration >= 1s",
 				i, got[i].Offset, got[i].Outcome, got[i].Duration, i, want)
 		}
+	}
+}
+
+// Making the producer may hang (a broker that accepts connections and
+// never answers InitProducerId): the member's stop does not wait for it,
+// and a producer that arrives after the stop is closed, not kept.
+func TestExactlyOnce_stopDoesNotWaitForAProducerBeingMade(t *testing.T) {
+	log := &txnLog{}
+	release := make(chan struct{})
+	m := &membership{d: newTestDeps(t, log, nil), group: "g", txn: &TransactionConfig{NewProducer: func(string) (TxnProducer, error) {
+		<-release
+		return log, nil
+	}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.readyProducer(ctx) }()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("readyProducer after the stop: %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("readyProducer still waits for the producer 5s after the stop")
+	}
+	close(release)
+	waitFor(t, "the late producer to be closed", func() bool { return slices.Contains(log.log(), "close") })
+	if m.prod != nil {
+		t.Fatal("a producer made after the stop was kept")
 	}
 }

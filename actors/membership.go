@@ -89,7 +89,10 @@ func (m *membership) run(ctx context.Context) {
 	})
 	h := newHandler(m)
 	for attempt := 1; ctx.Err() == nil; {
-		if err := m.readyProducer(); err != nil {
+		if err := m.readyProducer(ctx); err != nil {
+			if ctx.Err() != nil {
+				break
+			}
 			delay := m.cfg.ReconnectBackoff.Delay(attempt)
 			if hint := refusedSetting(err); hint != "" {
 				log.Error("the broker refuses the transactional producer's settings, retrying: "+hint, "attempt", attempt, "retry_in", delay, "error", err)

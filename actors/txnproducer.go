@@ -1,22 +1,50 @@
 package actors
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 // txnProducer returns the group member's transactional producer, making it
 // when there is none: before the first exactly-once session, and after a
-// session whose producer could not go on (readyProducer). One producer per member, not per
-// session, spares every rebalance an InitProducerId (which, on Kafka,
-// waits for the coordinator to settle the transactional id).
-func (m *membership) txnProducer() (TxnProducer, error) {
+// session whose producer could not go on (readyProducer). One producer per
+// member, not per session, spares every rebalance an InitProducerId (which,
+// on Kafka, waits for the coordinator to settle the transactional id).
+//
+// Making it takes no context and may take long against a broker that
+// accepts connections but does not answer (sarama retries InitProducerId
+// up to Producer.Transaction.Retry.Max times, each with its read timeout):
+// it runs aside, and txnProducer returns ctx's error as soon as ctx ends,
+// so shutdown never waits for it; a producer made after that is closed.
+func (m *membership) txnProducer(ctx context.Context) (TxnProducer, error) {
 	if m.prod != nil {
 		return m.prod, nil
 	}
-	prod, err := m.txn.NewProducer(m.txnID)
-	if err != nil {
-		return nil, fmt.Errorf("actors: group %s: transactional producer %q: %w", m.group, m.txnID, err)
+	type made struct {
+		prod TxnProducer
+		err  error
 	}
-	m.prod = prod
-	return prod, nil
+	ch := make(chan made, 1)
+	newProducer, id := m.txn.NewProducer, m.txnID
+	go func() {
+		prod, err := newProducer(id)
+		ch <- made{prod, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return nil, fmt.Errorf("actors: group %s: making transactional producer %q: %w", m.group, m.txnID, r.err)
+		}
+		m.prod = r.prod
+		return r.prod, nil
+	case <-ctx.Done():
+		go func() {
+			if r := <-ch; r.err == nil {
+				_ = r.prod.Close()
+			}
+		}()
+		return nil, fmt.Errorf("actors: group %s: making transactional producer %q: %w", m.group, m.txnID, context.Cause(ctx))
+	}
 }
 
 // readyProducer makes the member's transactional producer, when its
@@ -30,11 +58,11 @@ func (m *membership) txnProducer() (TxnProducer, error) {
 // (UNSTABLE_OFFSET_COMMIT) until that transaction ends, so a member that
 // made its producer only once its session started would wait for the
 // transaction to time out.
-func (m *membership) readyProducer() error {
+func (m *membership) readyProducer(ctx context.Context) error {
 	if m.txn == nil {
 		return nil
 	}
-	_, err := m.txnProducer()
+	_, err := m.txnProducer(ctx)
 	return err
 }
 
