@@ -208,14 +208,7 @@ func (f *atLeastOnce) uncommitted() int {
 }
 
 func (f *atLeastOnce) waitUncommittedBelow(ctx context.Context, limit int) error {
-	for f.uncommitted() >= limit {
-		select {
-		case <-f.commits:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return nil
+	return waitCountBelow(ctx, limit, f.uncommitted, f.commits)
 }
 
 // send produces msg, a dead letter, and releases one token of e once

@@ -143,9 +143,15 @@ func (t *tracker) freeze() int {
 
 // waitBelow blocks until fewer than limit entries are outstanding or ctx ends.
 func (t *tracker) waitBelow(ctx context.Context, limit int) error {
-	for t.outstanding() >= limit {
+	return waitCountBelow(ctx, limit, t.outstanding, t.changed)
+}
+
+// waitCountBelow blocks until count() < limit, looking again each time
+// changed is signalled, or until ctx ends (its error is returned then).
+func waitCountBelow(ctx context.Context, limit int, count func() int, changed <-chan struct{}) error {
+	for count() >= limit {
 		select {
-		case <-t.changed:
+		case <-changed:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
