@@ -119,11 +119,7 @@ func (s *exactlyOnceSession) end() {
 	close(s.stop)
 	s.loop.Wait()
 	s.mu.Lock()
-	s.commit()
-	if s.open { // commit failed and could not abort either
-		s.open = false
-		s.spoiled = true
-	}
+	s.commit() // leaves no transaction open: committed, or failed (aborted, or the producer spoiled)
 	s.ended = true
 	keep := !s.spoiled
 	s.mu.Unlock()
