@@ -115,15 +115,10 @@ func TestApp_exactlyOnceAbortIsInvisible(t *testing.T) {
 			return nil
 		})
 	}
-	ctrl := controllers.Func(func(c *controllers.Context) error {
-		id, _ := c.Params.Int("id")
-		c.RespondWith(id)
-		return nil
-	})
 	cfg := exactlyOnceConfig(t, brokers)
 	cfg.Transaction.Interval = 2 * time.Second // the ten messages share one transaction
 	cfg.Producer.RetryMax = 1
-	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: resp})
+	r := start(t, cfg, topology.Route{Topic: in, Controller: idController, Responder: resp})
 
 	got := testkafka.ConsumeCommitted(t, brokers, out, 10, 60*time.Second)
 	if ids := idsOf(t, got); ids != "0,1,2,3,4,5,6,7,8,9" {
@@ -148,7 +143,7 @@ func TestApp_exactlyOnceTransactionTimeoutAboveBrokerMaxNamesTheKey(t *testing.T
 	cfg.Transaction.Timeout = 16 * time.Minute
 	logger, logs := capturedLogger(t)
 	app, err := karafka.New(cfg, karafka.WithLogger(logger), karafka.WithRoutes(
-		topology.Route{Topic: in, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)}))
+		topology.Route{Topic: in, Controller: idController, Responder: echo(out)}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,12 +191,7 @@ func TestApp_exactlyOnceSuccessorAbortsItsPredecessorsTransaction(t *testing.T) 
 	// while committing: the window is narrow, but a SIGKILL finds it).
 	dieInTransactionWithOffsets(t, brokers, cfg.Name+"."+group+".m1", group, in, 5)
 
-	ctrl := controllers.Func(func(c *controllers.Context) error {
-		id, _ := c.Params.Int("id")
-		c.RespondWith(id)
-		return nil
-	})
-	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out)})
+	r := start(t, cfg, topology.Route{Topic: in, Controller: idController, Responder: echo(out)})
 	got := testkafka.ConsumeCommitted(t, brokers, out, 10, 20*time.Second)
 	if ids := idsOf(t, got); ids != "0,1,2,3,4,5,6,7,8,9" {
 		t.Fatalf("read_committed responses within 20s: %q, want 0..9 once each, in order (the dead member's transaction, holding the group's offsets, was not aborted when its successor started)", ids)
