@@ -89,29 +89,17 @@ func (m *membership) run(ctx context.Context) {
 	})
 	h := newHandler(m)
 	for attempt := 1; ctx.Err() == nil; {
-		if err := m.readyProducer(ctx); err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			delay := m.cfg.ReconnectBackoff.Delay(attempt)
-			if hint := refusedSetting(err); hint != "" {
-				log.Error("the broker refuses the transactional producer's settings, retrying: "+hint, "attempt", attempt, "retry_in", delay, "error", err)
-			} else {
-				log.Warn("cannot make the transactional producer, retrying before joining the group", "attempt", attempt, "retry_in", delay, "error", err)
-			}
-			m.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Group: m.group, Attempt: attempt, Delay: delay, Err: err})
-			attempt++
-			if !wait.Sleep(ctx, delay) {
-				break
-			}
-			continue
+		// An exactly-once member makes its producer before it joins (see
+		// readyProducer); failing that is retried like a failed join.
+		err := m.readyProducer(ctx)
+		if err == nil {
+			sessCtx, cancel := context.WithCancelCause(ctx)
+			m.mu.Lock()
+			m.cancel = cancel
+			m.mu.Unlock()
+			err = cg.Consume(sessCtx, m.topics, h)
+			cancel(nil)
 		}
-		sessCtx, cancel := context.WithCancelCause(ctx)
-		m.mu.Lock()
-		m.cancel = cancel
-		m.mu.Unlock()
-		err := cg.Consume(sessCtx, m.topics, h)
-		cancel(nil)
 		if ctx.Err() != nil || errors.Is(err, sarama.ErrClosedConsumerGroup) {
 			break
 		}
@@ -130,7 +118,7 @@ func (m *membership) run(ctx context.Context) {
 		}
 		delay := m.cfg.ReconnectBackoff.Delay(attempt)
 		if hint := refusedSetting(err); hint != "" {
-			log.Error("the broker refuses this consumer's settings, retrying: "+hint, "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
+			log.Error("the broker refuses these settings, retrying: "+hint, "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
 		} else if errors.Is(err, sarama.ErrUnstableOffsetCommit) {
 			log.Warn("consuming waits for a transaction that holds this group's offsets, retrying: it ends when its producer's transactional id "+
 				"is used again (a restarted member with the same consumer.instance_id) or at its transaction timeout",
