@@ -45,6 +45,13 @@ type Config struct {
 	RetryMax int
 	// RetryBackoff is the pause between retries. Default 100ms.
 	RetryBackoff time.Duration
+	// MaxMessageBytes is the largest record the producer sends, counted
+	// by [Size]; a larger one fails at once with an error matching
+	// [ErrTooLarge] and is never retried. Default (and 0) 1 MiB
+	// ([DefaultMaxMessageBytes]), at most [MaxMessageBytesLimit]. The
+	// brokers' message.max.bytes and the topic's max.message.bytes must be
+	// raised as well to send larger records.
+	MaxMessageBytes int
 }
 
 // DefaultConfig returns the defaults, with kafka.DefaultConfig() and no brokers.
@@ -59,6 +66,7 @@ func DefaultConfig() Config {
 		ChannelBufferSize: 1024,
 		RetryMax:          10,
 		RetryBackoff:      100 * time.Millisecond,
+		MaxMessageBytes:   DefaultMaxMessageBytes,
 	}
 }
 
@@ -118,6 +126,9 @@ func (c Config) Validate() error {
 	if c.RetryBackoff < 0 {
 		bad("producer.retry_backoff", "%s must not be negative", c.RetryBackoff)
 	}
+	if c.MaxMessageBytes < 0 || c.MaxMessageBytes > MaxMessageBytesLimit {
+		bad("producer.max_message_bytes", "%d must be between 1 and %d (a produce request holds at most 100 MiB; 0: the default, 1 MiB)", c.MaxMessageBytes, MaxMessageBytesLimit)
+	}
 	return errors.Join(errs...)
 }
 
@@ -142,6 +153,10 @@ func (c Config) sarama() (*sarama.Config, error) {
 	sc.ChannelBufferSize = c.ChannelBufferSize
 	p.Retry.Max = c.RetryMax
 	p.Retry.Backoff = c.RetryBackoff
+	p.MaxMessageBytes = c.MaxMessageBytes
+	if p.MaxMessageBytes == 0 {
+		p.MaxMessageBytes = DefaultMaxMessageBytes
+	}
 	p.Return.Successes = true
 	p.Return.Errors = true
 	p.Partitioner = newPartitioner

@@ -21,6 +21,9 @@ type failures struct {
 // describe returns the Result error of pm failing with err.
 func (f *failures) describe(pm *sarama.ProducerMessage, err error) error {
 	topic := pm.Topic
+	if refused := refusal(pm, err); refused != nil {
+		return refused // about this record, not its topic: nothing to remember
+	}
 	switch {
 	case errors.Is(err, sarama.ErrUnknownTopicOrPartition):
 		err = &topicError{

@@ -17,6 +17,8 @@ type Producer struct {
 	ap     sarama.AsyncProducer
 	client sarama.Client // ap's, which ap does not close (NewAsyncProducerFromClient)
 	log    *slog.Logger
+	// maxBytes is Config.MaxMessageBytes: larger records are not sent.
+	maxBytes int
 
 	// mu guards closed; senders hold it for reading while they hand a
 	// message to sarama, so Close never closes sarama under a sender.
@@ -58,7 +60,7 @@ func New(cfg Config, opts ...Option) (*Producer, error) {
 		_ = client.Close()
 		return nil, startError(cfg, err)
 	}
-	p := &Producer{ap: ap, client: client, log: o.logger, results: make(chan struct{})}
+	p := &Producer{ap: ap, client: client, log: o.logger, maxBytes: sc.Producer.MaxMessageBytes, results: make(chan struct{})}
 	go p.deliver()
 	p.log.Debug("producer started", "brokers", cfg.Kafka.Brokers, "acks", cfg.Acks, "idempotent", cfg.Idempotent)
 	return p, nil

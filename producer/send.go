@@ -4,7 +4,9 @@ import "context"
 
 // SendAsync hands msg to sarama and returns. done (which may be nil) is
 // called exactly once with the outcome: from the producer's result
-// goroutine, or synchronously with [ErrClosed] once Close started. done must
+// goroutine, or synchronously with [ErrClosed] once Close started, or with
+// an error matching [ErrTooLarge] when msg is larger than
+// Config.MaxMessageBytes (it is not sent). done must
 // not block for long and must not call SendAsync or Send itself: it runs on
 // the goroutine that drains sarama's results, and holding that up holds up
 // sarama's input as well. Hand the result to another goroutine instead.
@@ -16,6 +18,13 @@ func (p *Producer) SendAsync(msg *Message, done func(Result)) {
 		p.mu.RUnlock()
 		if done != nil {
 			done(Result{Message: msg, Partition: -1, Offset: -1, Err: ErrClosed})
+		}
+		return
+	}
+	if size := Size(msg); size > p.maxBytes {
+		p.mu.RUnlock()
+		if done != nil {
+			done(Result{Message: msg, Partition: -1, Offset: -1, Err: tooLarge(msg, size, p.maxBytes)})
 		}
 		return
 	}
