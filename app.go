@@ -225,6 +225,7 @@ func (a *App) run(ctx context.Context) error {
 	rt, err := actors.New(actors.Config{
 		Kafka: a.cfg.Kafka, Consumer: a.cfg.Consumer, Supervision: a.cfg.Supervision,
 		ProduceBackoff: a.cfg.ProduceBackoff, Transactions: txns, Routes: routes, TracerProvider: a.tracer,
+		MaxMessageBytes: a.cfg.Producer.MaxMessageBytes,
 	}, prod, a.bus, a.logger)
 	if err != nil {
 		_ = prod.Close()

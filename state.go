@@ -53,9 +53,10 @@ type State struct {
 	// Alive: Run has not returned (or was not called yet) and supervision
 	// has not given up. What a liveness probe asks.
 	Alive bool
-	// Ready: running, not stopping, and every consumer-group membership
-	// joined its group (connected to Kafka, in a session, not rebalancing).
-	// What a readiness probe asks.
+	// Ready: running, not stopping, every consumer-group membership
+	// joined its group (connected to Kafka, in a session, not rebalancing),
+	// and no partition is stuck (PartitionState.Stuck). What a readiness
+	// probe asks.
 	Ready bool
 	// Groups and Partitions are empty unless the actor tree was started.
 	Groups     []actors.GroupState
@@ -80,6 +81,9 @@ func (a *App) State() State {
 	st.Ready = st.Phase == PhaseRunning && !halted && len(st.Groups) > 0
 	for _, g := range st.Groups {
 		st.Ready = st.Ready && g.Joined
+	}
+	for _, p := range st.Partitions {
+		st.Ready = st.Ready && p.Stuck == ""
 	}
 	return st
 }

@@ -57,6 +57,14 @@ type ConsumerConfig struct {
 	FetchMaxWait time.Duration
 	// ReconnectBackoff spaces attempts to reach the brokers.
 	ReconnectBackoff supervision.Backoff
+	// MaxRecordBytes bounds a consumed record (key, value and headers, as
+	// fetched and decompressed): a larger one is not processed. Its value
+	// and headers are let go of as soon as it is consumed, and it fails at
+	// once (an error matching ErrRecordTooLarge): dead-lettered without its
+	// value (its dead letter names its size), or, with no dead letter topic,
+	// it blocks its partition as a failure does. 0: no bound. Default 32
+	// MiB, at most 1 GiB.
+	MaxRecordBytes int
 }
 
 // DefaultConsumerConfig returns the defaults.
@@ -71,6 +79,7 @@ func DefaultConsumerConfig() ConsumerConfig {
 		DrainTimeout:      30 * time.Second,
 		FetchMaxWait:      100 * time.Millisecond,
 		ReconnectBackoff:  supervision.Backoff{Initial: 250 * time.Millisecond, Max: 30 * time.Second, Multiplier: 2, Jitter: 0.2},
+		MaxRecordBytes:    DefaultMaxRecordBytes,
 	}
 }
 
@@ -110,11 +119,22 @@ func (c ConsumerConfig) Validate() error {
 	if c.FetchMaxWait < time.Millisecond || c.FetchMaxWait > maxFetchMaxWait {
 		bad("fetch_max_wait", "%v is outside 1ms..%v", c.FetchMaxWait, maxFetchMaxWait)
 	}
+	if c.MaxRecordBytes < 0 || c.MaxRecordBytes > MaxRecordBytesLimit {
+		bad("max_record_bytes", "%d is outside 0 (no bound)..%d (1 GiB)", c.MaxRecordBytes, MaxRecordBytesLimit)
+	}
 	if err := c.ReconnectBackoff.Validate("consumer.reconnect_backoff"); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
+
+// DefaultMaxRecordBytes is the default of ConsumerConfig.MaxRecordBytes:
+// 32 MiB, far above the brokers' default record limit (1 MiB) and below
+// what a few partitions' worth of in-flight records can hold in memory.
+const DefaultMaxRecordBytes = 32 << 20
+
+// MaxRecordBytesLimit bounds ConsumerConfig.MaxRecordBytes.
+const MaxRecordBytesLimit = 1 << 30
 
 // maxFetchMaxWait bounds FetchMaxWait: Kafka's own upper bound for
 // fetch.max.wait.ms is an int32 of milliseconds; a minute is already far

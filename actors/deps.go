@@ -29,9 +29,15 @@ type deps struct {
 	// dispatch runs every actor's mailbox: the runtime's pool.
 	dispatch actor.Dispatcher
 	sender   Sender
-	bus      *events.Bus
-	log      *slog.Logger
-	hard     context.Context // cancelled when shutdown stops waiting for in-flight work
+	// maxMessageBytes is the producer's limit (producer.max_message_bytes):
+	// dead letters are cut to fit it, larger responses fail their message.
+	maxMessageBytes int
+	// maxRecordBytes is consumer.max_record_bytes: larger consumed records
+	// are not processed (size.go).
+	maxRecordBytes int
+	bus            *events.Bus
+	log            *slog.Logger
+	hard           context.Context // cancelled when shutdown stops waiting for in-flight work
 	// halt is cancelled with hard, and when the root supervisor gave up:
 	// controllers, drains and resends stop. Offsets of work already done
 	// are still committed (hard, not halt, cuts the group's connections).
@@ -50,6 +56,7 @@ type deps struct {
 func (d *deps) produceFailed(p *partition, role, topic string, attempt int, delay time.Duration, err error) {
 	d.bus.Publish(events.Event{Kind: events.ProduceFailed, Topic: p.topic, Group: p.group, Partition: p.id,
 		Destination: topic, Attempt: attempt, Delay: delay, Err: err})
+	p.sendFailing(role, topic, attempt, err)
 	if errors.Is(err, producer.ErrUnknownTopic) {
 		d.log.Error(fmt.Sprintf("%s topic %q does not exist (UNKNOWN_TOPIC_OR_PARTITION): create it or correct the route; "+
 			"its input partition waits and sends again", role, topic),

@@ -73,6 +73,7 @@ func (c *atLeastOnceSession) mark(f *atLeastOnce, next, finished int64) {
 	p := f.p
 	c.sess.MarkOffset(p.topic, p.id, next, "")
 	p.marked.Store(next)
+	p.unstick()
 	f.markedN.Store(finished) // after the mark, before the kick: a commit that reads it sends the mark
 	c.dirty.Store(true)
 	select {
@@ -179,14 +180,14 @@ func (f *atLeastOnce) consumed(w *work) { f.tracker.track(&w.entry, w.msg.Offset
 func (f *atLeastOnce) respond(w *work, out []producer.Message) {
 	e := &w.entry
 	e.hold(len(out))
-	f.out.send(out, e)
+	f.out.send(out, w)
 	e.release()
 }
 
 func (f *atLeastOnce) deadLetter(w *work, msg *producer.Message, acked func()) {
 	e := &w.entry
 	e.hold(1)
-	f.send(msg, e, acked)
+	f.send(w, msg, acked, false)
 	e.release()
 }
 
@@ -211,19 +212,24 @@ func (f *atLeastOnce) waitUncommittedBelow(ctx context.Context, limit int) error
 	return waitCountBelow(ctx, limit, f.uncommitted, f.commits)
 }
 
-// send produces msg, a dead letter, and releases one token of e once
-// the broker acknowledged it (after calling acked, when not nil). Failed
-// sends are retried with backoff until they succeed, the partition is handed
-// back or the runtime gives up on draining; then the message's offset simply
-// stays unmarked and the message is consumed again after a restart
-// (at-least-once). Unlike responses (see outbox), dead letters are not kept
-// in order with each other.
-func (f *atLeastOnce) send(msg *producer.Message, e *entry, acked func()) {
-	f.p.d.sender.SendAsync(msg, func(r producer.Result) { f.result(msg, e, acked, r, 1) })
+// send produces msg, the dead letter of w (or, when marker, the record
+// standing for it), and releases one token of w's entry once the broker
+// acknowledged it (after calling acked, when not nil). Failed sends are
+// retried with backoff until they succeed, the partition is handed back or
+// the runtime gives up on draining; then the message's offset simply stays
+// unmarked and the message is consumed again after a restart
+// (at-least-once). A dead letter the cluster refuses for good
+// (producer.Refused: too large for the broker or topic, invalid for a
+// compacted topic) is replaced by its marker, which is retried the same
+// way; a refused marker is given up on (logged, counted as dead-lettered):
+// retrying it would stall the partition for good. Unlike responses (see
+// outbox), dead letters are not kept in order with each other.
+func (f *atLeastOnce) send(w *work, msg *producer.Message, acked func(), marker bool) {
+	f.p.d.sender.SendAsync(msg, func(r producer.Result) { f.result(w, msg, acked, marker, r, 1) })
 }
 
-func (f *atLeastOnce) result(msg *producer.Message, e *entry, acked func(), r producer.Result, attempt int) {
-	p, d := f.p, f.p.d
+func (f *atLeastOnce) result(w *work, msg *producer.Message, acked func(), marker bool, r producer.Result, attempt int) {
+	p, d, e := f.p, f.p.d, &w.entry
 	if r.Err == nil {
 		if acked != nil {
 			acked()
@@ -236,10 +242,27 @@ func (f *atLeastOnce) result(msg *producer.Message, e *entry, acked func(), r pr
 			"topic", msg.Topic, "input_topic", p.topic, "partition", p.id, "error", r.Err)
 		return
 	}
+	if producer.Refused(r.Err) {
+		if !marker {
+			mk := p.marker(w, r.Err)
+			d.log.Error("the dead letter topic refused the dead letter for good; a marker naming the input's topic, partition and offset goes instead",
+				"topic", msg.Topic, "input_topic", p.topic, "partition", p.id, "offset", w.msg.Offset, "error", r.Err)
+			// Not from the producer's result goroutine, which runs this.
+			go f.send(w, mk, acked, true)
+			return
+		}
+		d.log.Error("the dead letter topic refused the marker of a dead letter for good: the input is skipped; find it in its topic at this offset",
+			"topic", msg.Topic, "input_topic", p.topic, "partition", p.id, "offset", w.msg.Offset, "error", r.Err)
+		if acked != nil {
+			acked()
+		}
+		e.release()
+		return
+	}
 	delay := d.backoff.Delay(attempt)
 	d.produceFailed(p, "dead letter", msg.Topic, attempt, delay, r.Err)
 	time.AfterFunc(delay, func() {
-		d.sender.SendAsync(msg, func(r producer.Result) { f.result(msg, e, acked, r, attempt+1) })
+		d.sender.SendAsync(msg, func(r producer.Result) { f.result(w, msg, acked, marker, r, attempt+1) })
 	})
 }
 

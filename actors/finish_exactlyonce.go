@@ -339,6 +339,7 @@ func (f *exactlyOnce) finish(it *txnItem, out []producer.Message, dead *producer
 		f.mu.Unlock()
 		return
 	}
+	f.p.unstick()
 	frozen := f.frozen
 	// Take the hand-over lock before dropping the state lock: runs are
 	// handed over in the order they were taken.

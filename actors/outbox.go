@@ -52,7 +52,7 @@ type outbox struct {
 // outgoing is one response in the window.
 type outgoing struct {
 	msg      *producer.Message
-	e        *entry
+	w        *work  // whose entry holds a token for this response
 	gen      uint32 // which send a result is for: results of earlier sends are stale
 	state    sendState
 	attempts int // failed sends, for the backoff
@@ -66,10 +66,10 @@ const (
 	queued                    // waits for a resend
 )
 
-// send produces msgs, the responses of one message holding tokens of e (one
-// each), in order. It never blocks on a pending resend: the responses then
+// send produces msgs, the responses of w, whose entry holds a token for
+// each, in order. It never blocks on a pending resend: the responses then
 // queue behind it.
-func (b *outbox) send(msgs []producer.Message, e *entry) {
+func (b *outbox) send(msgs []producer.Message, w *work) {
 	b.mu.Lock()
 	first := b.base + uint64(len(b.items)-b.head)
 	state := inFlight
@@ -77,7 +77,7 @@ func (b *outbox) send(msgs []producer.Message, e *entry) {
 		state = queued
 	}
 	for i := range msgs {
-		b.items = append(b.items, outgoing{msg: &msgs[i], e: e, state: state})
+		b.items = append(b.items, outgoing{msg: &msgs[i], w: w, state: state})
 	}
 	b.mu.Unlock()
 	if state == queued {
@@ -113,7 +113,7 @@ func (b *outbox) result(seq uint64, gen uint32, r producer.Result) {
 	}
 	if r.Err == nil {
 		it.state = acked
-		e := it.e
+		e := &it.w.entry
 		b.retire()
 		b.mu.Unlock()
 		if b.produced {
@@ -131,13 +131,17 @@ func (b *outbox) result(seq uint64, gen uint32, r producer.Result) {
 			"topic", r.Message.Topic, "input_topic", b.p.topic, "partition", b.p.id, "error", r.Err)
 		return
 	}
+	if producer.Refused(r.Err) {
+		b.refused(it, r.Err) // unlocks b.mu
+		return
+	}
 	it.attempts++
 	attempt := it.attempts
 	for i := b.head + int(seq-b.base); i < len(b.items); i++ {
 		o := &b.items[i]
 		switch o.state {
 		case acked:
-			o.e.hold(1) // its copy must be written again, after this one
+			o.w.entry.hold(1) // its copy must be written again, after this one
 		case queued:
 			continue
 		}
@@ -158,6 +162,46 @@ func (b *outbox) result(seq uint64, gen uint32, r producer.Result) {
 	if arm {
 		time.AfterFunc(delay, b.resend)
 	}
+}
+
+// refused handles it, a response the cluster refused for good (too large
+// for the broker or topic, invalid for a compacted topic): sending it again
+// cannot succeed, so it leaves the window as if written, and the message it
+// answers is dead-lettered with the refusal as its responder error, once
+// however many of its responses are refused. Its other responses are not
+// held back: those before it may be written already (at-least-once), and
+// the dead letter carries what the message was. b.mu is held; refused
+// unlocks it.
+func (b *outbox) refused(it *outgoing, err error) {
+	w, topic := it.w, it.msg.Topic // it is cleared when it retires
+	it.state = acked
+	first := !w.refused
+	w.refused = true
+	if first {
+		w.entry.hold(1) // w's finishing token, which deadLetter spends
+	}
+	b.retire()
+	b.mu.Unlock()
+	p := b.p
+	p.d.log.Error("a response was refused for good; its input message is dead-lettered instead",
+		"topic", topic, "input_topic", p.topic, "partition", p.id, "offset", w.msg.Offset, "error", err)
+	if first {
+		// Not from the producer's result goroutine, which runs this: the
+		// dead letter is sent from another.
+		go func() {
+			perr := &ProcessingError{Topic: p.topic, Partition: p.id, Offset: w.msg.Offset, Stage: "responder", Attempt: 1, Err: err}
+			p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
+				Offset: w.msg.Offset, Attempt: 1, Stage: perr.Stage, Duration: w.age(), Err: perr})
+			if p.dlq == "" {
+				p.d.log.Error("no dead letter topic: the refused response is given up on, and its input is skipped; find it in its topic at this offset",
+					"input_topic", p.topic, "partition", p.id, "offset", w.msg.Offset)
+				w.entry.release()
+				return
+			}
+			p.deadLetter(w, perr) // finishes w: takes over the token held above
+		}()
+	}
+	w.entry.release() // the refused response's token
 }
 
 // retire drops acknowledged responses from the front of the window.

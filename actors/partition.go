@@ -48,6 +48,8 @@ type partition struct {
 	committed atomic.Int64
 	first     atomic.Int64
 	paused    atomic.Bool
+	// stuck says why the partition cannot move on, nil while it can (stuck.go).
+	stuck atomic.Pointer[stuck]
 }
 
 // newPartition makes the state of partition id of route; its finisher
@@ -72,6 +74,7 @@ func newPartition(d *deps, route *topology.Resolved, id int32, sess sessionFinis
 // accept registers a consumed message; it must be called in offset order.
 func (p *partition) accept(m *sarama.ConsumerMessage) *work {
 	w := &work{msg: m}
+	bound(w, p.d.maxRecordBytes)
 	p.fin.consumed(w)
 	return w
 }
@@ -115,7 +118,7 @@ func (a *partitionActor) startResponder(ctx actor.Context) {
 func (a *partitionActor) handle(w *work) error {
 	p := a.p
 	if w.params == nil {
-		w.params = params.LazyAt(&w.paramsVal, metadata(w.msg), w.msg.Value, p.route.Parser)
+		w.params = p.params(w)
 	}
 	p.d.trace.start(p, w)
 	keep, err := a.ctrl.Handle(p.d.halt, w.params)

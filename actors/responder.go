@@ -26,7 +26,7 @@ func (a *responderActor) start(actor.Context) {
 }
 
 func (a *responderActor) handle(w *work) error {
-	out, err := pipeline.Respond(a.responder, w.responses)
+	out, err := pipeline.Respond(a.responder, w.responses, a.p.d.maxMessageBytes)
 	if err != nil {
 		return err
 	}

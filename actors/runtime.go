@@ -32,6 +32,10 @@ type Config struct {
 	// (NewProducer set) when a route is exactly-once.
 	Transactions TransactionConfig
 	Routes       []topology.Resolved
+	// MaxMessageBytes is the producer's limit (producer.max_message_bytes;
+	// 0: none): dead letters are cut to fit it, and a larger response
+	// fails its message for good instead of being sent.
+	MaxMessageBytes int
 	// TracerProvider, when not nil, traces every message: a process span
 	// per message, a send span per record produced, W3C trace context in
 	// the records' headers (see tracing.go). Nil: no tracing, at no cost.
@@ -77,7 +81,8 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 	sys := NewSystem(logger)
 	r := &Runtime{cfg: cfg, hardStop: hardStop, haltStop: haltStop, fatal: make(chan error, 1)}
 	r.pool = newPool(poolIdle, poolMaxIdle, poolThroughput)
-	r.d = &deps{sys: sys, dispatch: r.pool, sender: sender, bus: bus, log: logger, hard: hard, halt: halt, backoff: cfg.ProduceBackoff}
+	r.d = &deps{sys: sys, dispatch: r.pool, sender: sender, bus: bus, log: logger, hard: hard, halt: halt, backoff: cfg.ProduceBackoff,
+		maxMessageBytes: cfg.MaxMessageBytes, maxRecordBytes: cfg.Consumer.MaxRecordBytes}
 	r.d.trace = newTracing(cfg.TracerProvider)
 	r.d.sender = r.d.trace.sender(sender)
 	byGroup := map[string]*membership{}

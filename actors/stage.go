@@ -98,6 +98,7 @@ func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 				"topic", p.topic, "partition", p.id, "offset", w.msg.Offset, "attempt", w.attempts, "retry_in", delay, "error", err)
 			p.d.bus.Publish(events.Event{Kind: events.MessageBlocked, Topic: p.topic, Group: p.group, Partition: p.id,
 				Offset: w.msg.Offset, Attempt: w.attempts, Delay: delay, Stage: s.name, Err: perr})
+			p.blocked(w.msg.Offset, err)
 			s.schedule(ctx, delay)
 			return
 		default: // supervision.Retry

@@ -50,7 +50,7 @@ func (a *batchActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		s.started(ctx)
-		a.batch = pipeline.NewBatch(a.p.route, a.p.d.log)
+		a.batch = pipeline.NewBatch(a.p.route, a.p.d.log).Limit(a.p.d.maxMessageBytes)
 	case wake:
 	case retryTick:
 		if !s.tick(m) {
@@ -123,7 +123,7 @@ func (a *batchActor) begin() {
 	b.iso = pipeline.NewIsolation(n, p.retry, p.dlq != "")
 	b.prms = b.prms[:0]
 	for _, w := range s.queue[s.head : s.head+n] {
-		w.params = params.LazyAt(&w.paramsVal, metadata(w.msg), w.msg.Value, p.route.Parser)
+		w.params = p.params(w)
 		p.d.trace.start(p, w)
 		b.prms = append(b.prms, w.params)
 	}
@@ -183,7 +183,7 @@ func (a *batchActor) failed(ctx actor.Context, ws []*work, err error) bool {
 	case pipeline.DeadLetterMessage:
 		// The failed try may have left the controller or the responder
 		// broken: the next try gets new ones, as after a restart.
-		a.batch = pipeline.NewBatch(p.route, p.d.log)
+		a.batch = pipeline.NewBatch(p.route, p.d.log).Limit(p.d.maxMessageBytes)
 		p.deadLetter(s.queue[s.head+step.Index], perr)
 		b.next = 1
 		if b.iso.Done() {
@@ -195,7 +195,7 @@ func (a *batchActor) failed(ctx actor.Context, ws []*work, err error) bool {
 			"topic", p.topic, "partition", p.id, "offset", first, "attempt", step.Attempt, "retry_in", step.Delay, "error", err)
 		p.d.bus.Publish(events.Event{Kind: events.MessageBlocked, Topic: p.topic, Group: p.group, Partition: p.id,
 			Offset: first, Attempt: step.Attempt, Delay: step.Delay, Stage: perr.Stage, Err: perr})
-		a.batch = pipeline.NewBatch(p.route, p.d.log)
+		a.batch = pipeline.NewBatch(p.route, p.d.log).Limit(p.d.maxMessageBytes)
 		b.next = step.Attempt + 1
 		s.schedule(ctx, step.Delay)
 		return false

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // State is a snapshot of a running runtime: its consumer-group memberships
@@ -57,6 +58,11 @@ type PartitionState struct {
 	// Paused: fetching is paused because InFlight reached
 	// consumer.max_in_flight.
 	Paused bool
+	// Stuck says why the partition cannot move on (a message blocked with
+	// no dead letter topic, a record whose sends keep failing), since
+	// StuckSince; empty while it moves on.
+	Stuck      string
+	StuckSince time.Time
 }
 
 // State returns a snapshot of the runtime; it may be called at any time,
@@ -94,6 +100,9 @@ func (p *partition) state() PartitionState {
 		s.HighWatermark = p.claim.HighWaterMarkOffset()
 	}
 	s.Finished, s.InFlight = p.fin.counts()
+	if st := p.stuck.Load(); st != nil {
+		s.Stuck, s.StuckSince = st.reason, st.since
+	}
 	from := s.Committed
 	if from < 0 {
 		from = p.first.Load()

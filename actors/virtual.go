@@ -6,7 +6,6 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/karafka-actors/karafka-actors/internal/pipeline"
-	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/supervision"
 )
 
@@ -75,7 +74,7 @@ func (a *partitionActor) dispatch(w *work) error {
 	key := w.msg.Key
 	if p.key != nil {
 		if w.params == nil {
-			w.params = params.LazyAt(&w.paramsVal, metadata(w.msg), w.msg.Value, p.route.Parser)
+			w.params = p.params(w)
 		}
 		if err := supervision.Recover(func() error { key = p.key(w.params); return nil }); err != nil {
 			return fmt.Errorf("virtual partitions key: %w", err)

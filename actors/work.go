@@ -20,6 +20,15 @@ type work struct {
 	attempts  int            // failed tries in the current stage
 	responses [][]any        // what the controller passed to RespondWith
 	span      trace.Span     // the process span, with tracing on (tracing.go)
+	// failure is why w is dead-lettered, once it is (deadletter.go).
+	failure *ProcessingError
+	// refused is set when the cluster refused one of w's responses for
+	// good, which dead-letters w (outbox.go).
+	refused bool
+	// tooLarge is set when w's record is larger than
+	// consumer.max_record_bytes: its value and headers were dropped at
+	// once, and its controller stage fails it (size.go).
+	tooLarge error
 }
 
 // age is how long ago w was consumed, or 0 when that was not recorded

@@ -35,6 +35,7 @@ var schema = []key{
 	{name: "consumer.max_in_flight", doc: "accepted, unfinished messages per partition before it is paused", ref: func(s *Settings) any { return &s.Consumer.MaxInFlight }},
 	{name: "consumer.batch_size", doc: "fetched messages handed to a partition actor at once", ref: func(s *Settings) any { return &s.Consumer.BatchSize }},
 	{name: "consumer.fetch_max_wait", doc: "how long the broker may hold a fetch that finds nothing new; a partition resumed after max_in_flight waits for it when its neighbours are idle", ref: func(s *Settings) any { return &s.Consumer.FetchMaxWait }},
+	{name: "consumer.max_record_bytes", doc: "a consumed record larger than this (key, value and headers, decompressed) is not processed: dead-lettered without its value, or it blocks its partition with dead_letter.enabled false; 0: no bound", ref: func(s *Settings) any { return &s.Consumer.MaxRecordBytes }},
 	{name: "consumer.drain_timeout", doc: "how long a revoked partition waits for its in-flight messages", ref: func(s *Settings) any { return &s.Consumer.DrainTimeout }},
 	{name: "consumer.reconnect_backoff.initial", doc: "first wait before reconnecting to unreachable brokers", ref: func(s *Settings) any { return &s.Consumer.ReconnectBackoff.Initial }},
 	{name: "consumer.reconnect_backoff.max", doc: "longest wait between reconnects", ref: func(s *Settings) any { return &s.Consumer.ReconnectBackoff.Max }},
@@ -49,6 +50,7 @@ var schema = []key{
 	{name: "producer.channel_buffer_size", doc: "sarama input/result channel size", ref: func(s *Settings) any { return &s.Producer.ChannelBufferSize }},
 	{name: "producer.retry_max", doc: "retries of a failed produce request", ref: func(s *Settings) any { return &s.Producer.RetryMax }},
 	{name: "producer.retry_backoff", doc: "pause between produce retries", ref: func(s *Settings) any { return &s.Producer.RetryBackoff }},
+	{name: "producer.max_message_bytes", doc: "largest record sent; a larger response fails its message for good (dead-lettered), a larger dead letter is cut to fit; raise the brokers' message.max.bytes and the topic's max.message.bytes with it", ref: func(s *Settings) any { return &s.Producer.MaxMessageBytes }},
 
 	{name: "supervision.strategy", doc: "root and default route strategy: " + strategyNames, ref: func(s *Settings) any { return strategyRef(&s.Supervision) }, enum: strategyEnum},
 	{name: "supervision.max_restarts", doc: "restarts allowed within supervision.within before escalating", ref: func(s *Settings) any { return &s.Supervision.MaxRestarts }},

@@ -3,6 +3,7 @@ package karafkatest
 import (
 	"github.com/karafka-actors/karafka-actors/internal/pipeline"
 	"github.com/karafka-actors/karafka-actors/params"
+	"github.com/karafka-actors/karafka-actors/producer"
 )
 
 // feedBatches runs the records of a batch route: per partition, in batches
@@ -49,7 +50,7 @@ func (r *Route) batch(ps *partitionState, idx []int, out Results) {
 	for !iso.Done() {
 		lo, hi := iso.Span()
 		if ps.batch == nil {
-			ps.batch = pipeline.NewBatch(&r.resolved, r.log)
+			ps.batch = pipeline.NewBatch(&r.resolved, r.log).Limit(producer.DefaultMaxMessageBytes)
 		}
 		outcomes, err := ps.batch.Try(ctx, prms[lo:hi])
 		if err != nil {

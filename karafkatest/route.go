@@ -182,7 +182,7 @@ func (r *Route) one(rec Record) Result {
 		if ps.resp == nil {
 			ps.resp = r.resolved.Responder()
 		}
-		msgs, err := pipeline.Respond(ps.resp, responses)
+		msgs, err := pipeline.Respond(ps.resp, responses, producer.DefaultMaxMessageBytes)
 		if err == nil {
 			res.Err, res.Attempts = nil, 0 // a failed try before this one succeeded
 			for _, m := range msgs {
@@ -222,13 +222,13 @@ func (r *Route) settle(res *Result, stage string, attempt int, err error) bool {
 	decision, _ := r.resolved.RetryPolicy.Decide(attempt, err, r.resolved.DeadLetter != "")
 	switch decision {
 	case supervision.DeadLetter:
-		headers := make([]producer.Header, 0, len(rec.Headers)+pipeline.DeadLetterHeaderCount)
-		for _, h := range rec.Headers {
-			headers = append(headers, producer.Header{Key: h.Key, Value: h.Value})
+		in := make([]producer.Header, len(rec.Headers))
+		for i, h := range rec.Headers {
+			in[i] = producer.Header{Key: h.Key, Value: h.Value}
 		}
-		headers = pipeline.AppendDeadLetterHeaders(headers, pipeline.Failure{Topic: r.resolved.Topic, Partition: rec.Partition,
-			Offset: rec.Offset, Stage: stage, Attempt: attempt, Err: err})
-		res.DeadLetter = &Message{producer.Message{Topic: r.resolved.DeadLetter, Key: rec.Key, Value: rec.Value, Headers: headers}}
+		dl := pipeline.DeadLetter(r.resolved.DeadLetter, rec.Key, rec.Value, in, pipeline.Failure{Topic: r.resolved.Topic,
+			Partition: rec.Partition, Offset: rec.Offset, Stage: stage, Attempt: attempt, Err: err}, producer.DefaultMaxMessageBytes)
+		res.DeadLetter = &Message{dl}
 		return true
 	case supervision.RetryBlocked:
 		res.Blocked = true

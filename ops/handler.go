@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -145,6 +146,12 @@ func notReady(st karafka.State) string {
 	}
 	if len(joining) > 0 {
 		parts = append(parts, "joining group: "+strings.Join(joining, ", "))
+	}
+	for _, p := range st.Partitions {
+		if p.Stuck != "" {
+			parts = append(parts, fmt.Sprintf("partition %s/%d stuck for %s: %s", p.Topic, p.Partition,
+				st.Time.Sub(p.StuckSince).Round(time.Second), p.Stuck))
+		}
 	}
 	if len(parts) == 0 {
 		return "no consumer group"

@@ -57,6 +57,8 @@ type PartitionState struct {
 	Restarts      int64  `json:"restarts"`
 	LastError     string `json:"last_error"`
 	Assigned      bool   `json:"assigned"`
+	// Stuck says why the partition cannot move on; "" while it can.
+	Stuck string `json:"stuck,omitempty"`
 }
 
 // State returns what GET /api/state serves.
@@ -75,7 +77,7 @@ func (h *Handler) State() State {
 		seen[partKey{p.Topic, p.Group, p.Partition}] = true
 		out.Partitions = append(out.Partitions, PartitionState{
 			Topic: p.Topic, Partition: p.Partition, Group: p.Group, Committed: p.Committed,
-			HighWatermark: p.HighWatermark, Lag: p.Lag, InFlight: p.InFlight, Paused: p.Paused, Assigned: true,
+			HighWatermark: p.HighWatermark, Lag: p.Lag, InFlight: p.InFlight, Paused: p.Paused, Assigned: true, Stuck: p.Stuck,
 		})
 	}
 	h.stats.parts.Range(func(k, _ any) bool {

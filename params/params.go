@@ -60,6 +60,14 @@ func LazyAt(dst *Params, md Metadata, raw []byte, p Parser) *Params {
 	return dst
 }
 
+// RejectedAt fills *dst with the params of a record rejected before its
+// payload was looked at, such as one too large to process: Rejected,
+// Valid and Value report err. It returns dst.
+func RejectedAt(dst *Params, md Metadata, err error) *Params {
+	*dst = Params{md: md, parser: JSON, invalid: err, parsed: true, err: err}
+	return dst
+}
+
 // Rejected returns the parser's Check failure if the check already ran and
 // failed, without running it: Lazy runs the Check of a parser whose Check a
 // Decode does not prove. The runtime dead-letters a rejected record before

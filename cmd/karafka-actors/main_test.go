@@ -795,3 +795,44 @@ func TestBroker_advertiseAndDataDir(t *testing.T) {
 		t.Errorf("after the restart consume read %q (exit %d), want a,b,c:\n%s", r.stdout, r.code, r.stderr)
 	}
 }
+
+// The issue's reproduction through the binary: a record just under the
+// broker's limit fails, its dead letter is over the producer's. The
+// record after it is answered and committed, and SIGTERM exits 0. Before,
+// the dead letter was sent again forever, nothing after the record was
+// committed and the server exited 1.
+func TestServer_deadLetterOverTheLimitDoesNotStall(t *testing.T) {
+	addr := freeAddr(t)
+	start(t, bin, "broker", "--listen", addr)
+	waitDial(t, addr)
+	name := "oversize_test"
+	srv := start(t, bin, "server", "--brokers", addr, "--set", "name="+name, "--set", "kafka.create_topics=true",
+		"--set", "consumer.commit_interval=50ms", "--set", "shutdown_timeout=5s")
+	srv.waitFor(t, "karafka-actors running", 30*time.Second)
+	in := strings.Repeat("A", 1048490) + "\n" + `{"id":16}` + "\n"
+	if r := run(t, nil, in, "produce", "repositories_deleted", "--brokers", addr); r.code != 0 {
+		t.Fatalf("produce: %+v", r)
+	}
+	if r := run(t, nil, "", "consume", "sources_deleted", "--from-beginning", "--count", "1", "--timeout", "30s", "--brokers", addr); r.code != 0 || !strings.Contains(r.stdout, "16") {
+		t.Fatalf("no response for id 16: %+v", r)
+	}
+	dead := run(t, nil, "", "consume", "repositories_deleted_dlq", "--from-beginning", "--count", "1", "--timeout", "30s", "--brokers", addr, "--headers")
+	if dead.code != 0 || !strings.Contains(dead.stdout, `"karafka.truncated.value":"1048490"`) {
+		t.Fatalf("dead letter not cut to fit, or not written: code %d, %.300s", dead.code, dead.stdout)
+	}
+	srv.waitFor(t, "dead letter cut to fit producer.max_message_bytes", 10*time.Second)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if offs := testkafka.Committed(t, []string{addr}, name+"_repositories_deleted", "repositories_deleted"); offs[0] == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("offset 2 never committed")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+	if code := srv.exit(t, 30*time.Second); code != 0 {
+		t.Fatalf("server exit %d after SIGTERM, want 0", code)
+	}
+}

@@ -29,6 +29,7 @@ type Batch struct {
 	index      []int            // kept[j] is message index[j] of the try
 	outcomes   []BatchOutcome
 	logged     *logMessage // what bctx.Logger's records name (logcontext.go)
+	limit      int         // producer.max_message_bytes, for Respond (0: none)
 }
 
 // BatchOutcome is what became of one message of a successful try of a batch.
@@ -64,6 +65,13 @@ func NewBatch(route *topology.Resolved, log *slog.Logger) *Batch {
 	if route.Responder != nil {
 		b.responder = route.Responder()
 	}
+	return b
+}
+
+// Limit makes b refuse responses larger than n bytes (see Respond); it
+// returns b.
+func (b *Batch) Limit(n int) *Batch {
+	b.limit = n
 	return b
 }
 
@@ -163,7 +171,7 @@ func (b *Batch) respond() error {
 			carrier = j
 		}
 		if rs := b.bctx.Responses(j); len(rs) > 0 {
-			msgs, err := Respond(b.responder, rs)
+			msgs, err := Respond(b.responder, rs, b.limit)
 			if err != nil {
 				return responderError{fmt.Errorf("offset %d: %w", b.kept[j].Metadata().Offset, err)}
 			}
@@ -171,7 +179,7 @@ func (b *Batch) respond() error {
 		}
 	}
 	if rs := b.bctx.BatchResponses(); len(rs) > 0 && carrier >= 0 {
-		msgs, err := Respond(b.responder, rs)
+		msgs, err := Respond(b.responder, rs, b.limit)
 		if err != nil {
 			return responderError{fmt.Errorf("per-batch response: %w", err)}
 		}
