@@ -29,8 +29,14 @@ func acquirePIDFile(path string) (*pidFile, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("pid file %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := openOwned("pid file", path, os.O_RDWR|os.O_CREATE)
 	if err != nil {
+		return nil, err
+	}
+	// Only we read it: whoever can open it can lock it (one left by an
+	// older server is 0644).
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("pid file %s: %w", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
@@ -40,7 +46,7 @@ func acquirePIDFile(path string) (*pidFile, error) {
 	}
 	if err := f.Truncate(0); err != nil {
 		f.Close()
-		return nil, err
+		return nil, fmt.Errorf("pid file %s: %w", path, err)
 	}
 	if _, err := f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0); err != nil {
 		f.Close()
