@@ -110,9 +110,10 @@ func (r *runner) daemonize(cmd *cobra.Command, args []string, pidPath, logFile s
 		logFile = strings.TrimSuffix(pidPath, ".pid") + ".log"
 	}
 	logFile = absPath(logFile)
-	if locked(pidPath) {
-		pid, _ := readPID(pidPath)
+	if st, pid, err := inspect(pidPath); st == stateRunning {
 		return Exit(ExitFailure, fmt.Errorf("pid file %s: %w (pid %d)", pidPath, ErrAlreadyRunning, pid))
+	} else if refused(err) {
+		return Exit(ExitFailure, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(logFile), 0o755); err != nil {
 		return Exit(ExitFailure, err)

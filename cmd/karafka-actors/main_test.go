@@ -39,6 +39,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(lockerEnv) != "" {
+		os.Exit(locker())
+	}
 	dir, err := os.MkdirTemp("", "karafka-cli-test")
 	if err != nil {
 		panic(err)
@@ -67,9 +70,16 @@ type result struct {
 // run runs the binary to completion (at most 60s).
 func run(t *testing.T, env []string, stdin string, args ...string) result {
 	t.Helper()
+	return runWith(t, nil, env, stdin, args...)
+}
+
+// runWith is run with the process attributes attr.
+func runWith(t *testing.T, attr *syscall.SysProcAttr, env []string, stdin string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.SysProcAttr = attr
 	cmd.Env = testkafka.CleanEnv(env...)
 	cmd.Dir = t.TempDir()
 	cmd.Stdin = strings.NewReader(stdin)
