@@ -21,19 +21,25 @@ func (r *runner) statusCmd() *cobra.Command {
 		Long: `Tell whether the server of a pid file runs (Capistrano's karafka:status).
 A server is seen only through the pid file it locks: one started with --daemon,
 or in the foreground with --pid-file. A server started without --pid-file
-writes none, and status cannot tell it runs.
+writes none, and status cannot tell it runs. A lock is trusted only when its
+holder is the pid in the file and runs as our user; the file must be ours.
 
 Exit status (LSB):
   0  running
   1  not running, but a stale pid file was left behind (crash or kill -9)
   3  not running (no pid file)
-  4  pid file unreadable or not holding a pid`,
+  4  pid file unreadable, not holding a pid, not a regular file of ours, or
+     locked by another process than the server whose pid it holds`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, pid, err := inspect(pidPath)
 			out := cmd.OutOrStdout()
 			switch st {
 			case stateRunning:
+				if pid == 0 {
+					fmt.Fprintf(out, "running (starting: pid file %s holds no pid yet)\n", pidPath)
+					break
+				}
 				fmt.Fprintf(out, "running (pid %d, pid file %s)\n", pid, pidPath)
 			case stateStale:
 				fmt.Fprintf(out, "not running: stale pid file %s (pid %d is not a running server)\n", pidPath, pid)
@@ -54,7 +60,7 @@ Exit status (LSB):
 const (
 	StopOK      = 0 // stopped, or was not running (a stale pid file is removed)
 	StopTimeout = 1 // still running after --timeout
-	StopUnknown = 4 // pid file unreadable
+	StopUnknown = 4 // pid file unreadable, not ours, or locked by another process: nobody signalled
 )
 
 func (r *runner) stopCmd() *cobra.Command {
@@ -65,11 +71,14 @@ func (r *runner) stopCmd() *cobra.Command {
 		Short: "Stop the server of a pid file gracefully and wait until it is gone",
 		Long: `Send SIGTERM to the server of a pid file and wait until it exited (Capistrano's
 karafka:stop). The server drains in-flight messages and commits before exiting.
+Only the server that locks the pid file and whose pid it holds is signalled:
+a pid file of another user, or one locked by another process, is refused (4).
 
 Exit status:
   0  stopped, or not running (a stale pid file is reported and removed)
   1  still running after --timeout
-  4  pid file unreadable or not holding a pid`,
+  4  pid file unreadable, not holding a pid, not a regular file of ours, or
+     locked by another process than the server whose pid it holds`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return stop(cmd, pidPath, timeout)
@@ -92,7 +101,11 @@ func stop(cmd *cobra.Command, pidPath string, timeout time.Duration) error {
 		_ = os.Remove(pidPath)
 		return nil
 	case stateUnknown:
-		return Exit(StopUnknown, fmt.Errorf("pid file %s: %w", pidPath, err))
+		return Exit(StopUnknown, err)
+	}
+	if pid <= 0 {
+		// kill(0) would signal our own process group.
+		return Exit(StopUnknown, fmt.Errorf("pid file %s is locked but holds no pid yet (a server starting): not signalling; try again", pidPath))
 	}
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return Exit(ExitFailure, fmt.Errorf("signal pid %d: %w", pid, err))

@@ -110,16 +110,17 @@ func (r *runner) daemonize(cmd *cobra.Command, args []string, pidPath, logFile s
 		logFile = strings.TrimSuffix(pidPath, ".pid") + ".log"
 	}
 	logFile = absPath(logFile)
-	if locked(pidPath) {
-		pid, _ := readPID(pidPath)
+	if st, pid, err := inspect(pidPath); st == stateRunning {
 		return Exit(ExitFailure, fmt.Errorf("pid file %s: %w (pid %d)", pidPath, ErrAlreadyRunning, pid))
+	} else if refused(err) {
+		return Exit(ExitFailure, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(logFile), 0o755); err != nil {
 		return Exit(ExitFailure, err)
 	}
-	lf, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	lf, err := openOwned("log file", logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND)
 	if err != nil {
-		return Exit(ExitFailure, fmt.Errorf("log file: %w", err))
+		return Exit(ExitFailure, err)
 	}
 	defer lf.Close()
 	self, err := os.Executable()

@@ -39,6 +39,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(lockerEnv) != "" {
+		os.Exit(locker())
+	}
 	dir, err := os.MkdirTemp("", "karafka-cli-test")
 	if err != nil {
 		panic(err)
@@ -67,9 +70,16 @@ type result struct {
 // run runs the binary to completion (at most 60s).
 func run(t *testing.T, env []string, stdin string, args ...string) result {
 	t.Helper()
+	return runWith(t, nil, env, stdin, args...)
+}
+
+// runWith is run with the process attributes attr.
+func runWith(t *testing.T, attr *syscall.SysProcAttr, env []string, stdin string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.SysProcAttr = attr
 	cmd.Env = testkafka.CleanEnv(env...)
 	cmd.Dir = t.TempDir()
 	cmd.Stdin = strings.NewReader(stdin)
@@ -606,6 +616,11 @@ func TestProcess_statusAndStopWithPidFiles(t *testing.T) {
 	}
 	first, _ := os.ReadFile(pid)
 	t.Cleanup(func() { run(t, nil, "", "stop", "--pid-file", pid) })
+	for _, f := range []string{pid, strings.TrimSuffix(pid, ".pid") + ".log"} {
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: want mode 0600: %v %v", filepath.Base(f), fi.Mode(), err)
+		}
+	}
 	if r := run(t, nil, "", "status", "--pid-file", pid); r.code != 0 {
 		t.Fatalf("status of the daemon: %+v", r)
 	}
@@ -628,6 +643,30 @@ func TestProcess_statusAndStopWithPidFiles(t *testing.T) {
 	logFile := strings.TrimSuffix(pid, ".pid") + ".log"
 	if b, _ := os.ReadFile(logFile); !strings.Contains(string(b), "karafka-actors stopped") {
 		t.Errorf("daemon log %s lacks the clean stop:\n%s", logFile, b)
+	}
+}
+
+// The daemon's log in a directory others write to: a link a neighbour put
+// at its path is refused before anything starts, and its target is left as
+// it was.
+func TestProcess_daemonRefusesALogFileLink(t *testing.T) {
+	dir := t.TempDir()
+	precious := filepath.Join(dir, "precious")
+	if err := os.WriteFile(precious, []byte("precious\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logFile := filepath.Join(dir, "app.log")
+	if err := os.Symlink(precious, logFile); err != nil {
+		t.Fatal(err)
+	}
+	pid := filepath.Join(dir, "app.pid")
+	t.Cleanup(func() { run(t, nil, "", "stop", "--pid-file", pid) })
+	r := run(t, nil, "", "server", "--daemon", "--pid-file", pid, "--log-file", logFile, "--embedded-broker="+freeAddr(t))
+	if want := "log file " + logFile + " is a symbolic link: refusing to follow it"; r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("server --daemon with a linked log file: %+v, want exit 1 and %q", r, want)
+	}
+	if b, _ := os.ReadFile(precious); string(b) != "precious\n" {
+		t.Errorf("the link's target was written:\n%s", b)
 	}
 }
 
