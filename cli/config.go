@@ -71,6 +71,11 @@ type key struct {
 	// *float64 or *time.Duration. enum lists the allowed strings, if limited.
 	ref  func(*Settings) any
 	enum []string
+	// max is the largest value of a number or duration key, of its type
+	// (int, float64 or time.Duration), from package bounds; nil for other
+	// keys. Load refuses a value above it, naming the key, the bound and
+	// the source; the library's Validate enforces the same bound.
+	max any
 	// secret values are redacted by Redacted.
 	secret bool
 }
@@ -365,48 +370,69 @@ func assign(s *Settings, k key, raw any) error {
 			return fmt.Errorf("%v is not a boolean (allowed: true, false)", raw)
 		}
 	case *int:
+		var n int
 		switch v := raw.(type) {
 		case int:
-			*p = v
+			n = v
 		case int64:
-			*p = int(v)
+			n = int(v)
 		case float64:
-			if v != float64(int(v)) {
+			// Compared before the conversion, which is undefined past
+			// the int range (YAML reads 99999999999999999999 as 1e+20).
+			if m, ok := k.max.(int); ok && v > float64(m) {
+				return fmt.Errorf("%v is above the maximum %d", v, m)
+			}
+			if math.IsNaN(v) || v < math.MinInt64 || v != float64(int(v)) {
 				return fmt.Errorf("%v is not an integer", v)
 			}
-			*p = int(v)
+			n = int(v)
 		case string:
-			n, err := strconv.Atoi(strings.TrimSpace(v))
+			var err error
+			n, err = strconv.Atoi(strings.TrimSpace(v))
+			if m, ok := k.max.(int); ok && errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(strings.TrimSpace(v), "-") {
+				return fmt.Errorf("%q is above the maximum %d", v, m)
+			}
 			if err != nil {
 				return fmt.Errorf("%q is not an integer", v)
 			}
-			*p = n
 		default:
 			return fmt.Errorf("%v is not an integer", raw)
 		}
+		if m, ok := k.max.(int); ok && n > m {
+			return fmt.Errorf("%d is above the maximum %d", n, m)
+		}
+		*p = n
 	case *float64:
 		// NaN is refused here, not by each Validate: no key means anything
 		// by it, and an unused key (the backoff of another supervision
 		// strategy) is not validated.
+		var f float64
 		switch v := raw.(type) {
 		case float64:
 			if math.IsNaN(v) {
 				return fmt.Errorf("%v is not a number", v)
 			}
-			*p = v
+			f = v
 		case int:
-			*p = float64(v)
+			f = float64(v)
 		case int64:
-			*p = float64(v)
+			f = float64(v)
 		case string:
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			var err error
+			f, err = strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
+				err = nil // past float64: ±Inf, refused below when above max
+			}
 			if err != nil || math.IsNaN(f) {
 				return fmt.Errorf("%q is not a number", v)
 			}
-			*p = f
 		default:
 			return fmt.Errorf("%v is not a number", raw)
 		}
+		if m, ok := k.max.(float64); ok && f > m {
+			return fmt.Errorf("%v is above the maximum %v", f, m)
+		}
+		*p = f
 	case *time.Duration:
 		str, ok := raw.(string)
 		if !ok {
@@ -415,6 +441,9 @@ func assign(s *Settings, k key, raw any) error {
 		d, err := time.ParseDuration(strings.TrimSpace(str))
 		if err != nil {
 			return fmt.Errorf("%q is not a duration (want a Go duration string such as \"30s\", \"250ms\", \"1m\")", str)
+		}
+		if m, ok := k.max.(time.Duration); ok && d > m {
+			return fmt.Errorf("%v is above the maximum %v", d, m)
 		}
 		*p = d
 	default:
