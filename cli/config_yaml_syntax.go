@@ -35,7 +35,9 @@ func yamlSyntaxError(path string) error {
 		return nil
 	}
 	bad := badYAMLLine(b)
-	msg := yamlLine.ReplaceAllString(perr.Error(), "")
+	// yaml.v3 quotes some of the file (an anchor's name, a value): not
+	// shown, as any file may be named as the config.
+	msg := unquoted(yamlLine.ReplaceAllString(perr.Error(), ""))
 	return fmt.Errorf("%w: config file %s: line %d: YAML syntax error: %s", ErrConfig, path, bad, msg)
 }
 

@@ -83,7 +83,7 @@ var schema = []key{
 	{name: "transaction.interval", doc: "exactly_once: longest a transaction stays open (added to what read_committed readers wait)", ref: func(s *Settings) any { return &s.Transaction.Interval }, max: bounds.Duration},
 	{name: "transaction.timeout", doc: "exactly_once: the broker aborts a transaction left open longer, such as a crashed process's that no restart with the same consumer.instance_id aborted (read_committed readers wait for it until then); >= transaction.interval, at most the brokers' transaction.max.timeout.ms (15m by default)", ref: func(s *Settings) any { return &s.Transaction.Timeout }, max: bounds.Duration},
 	{name: "http.addr", doc: "where server serves /metrics, /healthz, /readyz and /api/ (host:port; empty: off); name the host: 127.0.0.1 for loopback, another interface's address (0.0.0.0: every one) only to expose it", ref: func(s *Settings) any { return &s.HTTP.Addr }},
-	{name: "tracing.otlp_endpoint", doc: "the server exports OpenTelemetry traces over OTLP/HTTP to this collector (http://host:4318; /v1/traces unless a path is given); empty: no tracing", ref: func(s *Settings) any { return &s.Tracing.OTLPEndpoint }},
+	{name: "tracing.otlp_endpoint", doc: "the server exports OpenTelemetry traces over OTLP/HTTP to this collector (http://host:4318; /v1/traces unless a path is given); empty: no tracing", ref: func(s *Settings) any { return &s.Tracing.OTLPEndpoint }, url: true},
 
 	{name: "log.level", doc: "debug, info, warn, error", ref: func(s *Settings) any { return &s.Log.Level }, enum: []string{"debug", "info", "warn", "error"}},
 	{name: "log.format", doc: "text or json (to stderr)", ref: func(s *Settings) any { return &s.Log.Format }, enum: []string{"text", "json"}},
