@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/karafka-actors/karafka-actors/actors"
+	"github.com/karafka-actors/karafka-actors/internal/bounds"
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
 	"github.com/karafka-actors/karafka-actors/responders"
@@ -177,6 +177,9 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("%w: shutdown_timeout: %v must be positive", ErrInvalidConfig, c.ShutdownTimeout))
+	} else if c.ShutdownTimeout > bounds.Duration {
+		// The CLI waits shutdown_timeout + 10s: that sum must not overflow.
+		errs = append(errs, fmt.Errorf("%w: shutdown_timeout: %v must be at most %v", ErrInvalidConfig, c.ShutdownTimeout, bounds.Duration))
 	}
 	return errors.Join(errs...)
 }
@@ -243,11 +246,13 @@ func (c Config) deadLetterPattern() string {
 // validate reports every invalid default, naming its configuration key.
 func (t TopicsConfig) validate() error {
 	var errs []error
-	if t.Partitions < 1 || t.Partitions > math.MaxInt32 {
+	if t.Partitions < 1 {
 		errs = append(errs, fmt.Errorf("%w: kafka.topic_partitions: %d must be at least 1", ErrInvalidConfig, t.Partitions))
+	} else if t.Partitions > bounds.Partitions {
+		errs = append(errs, fmt.Errorf("%w: kafka.topic_partitions: %d must be at most %d", ErrInvalidConfig, t.Partitions, bounds.Partitions))
 	}
-	if t.ReplicationFactor < 0 || t.ReplicationFactor > math.MaxInt16 {
-		errs = append(errs, fmt.Errorf("%w: kafka.topic_replication_factor: %d must be 0 (min(3, brokers)) to %d", ErrInvalidConfig, t.ReplicationFactor, math.MaxInt16))
+	if t.ReplicationFactor < 0 || t.ReplicationFactor > bounds.ReplicationFactor {
+		errs = append(errs, fmt.Errorf("%w: kafka.topic_replication_factor: %d must be 0 (min(3, brokers)) to %d", ErrInvalidConfig, t.ReplicationFactor, bounds.ReplicationFactor))
 	}
 	for _, k := range slices.Sorted(maps.Keys(t.Configs)) {
 		switch {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/karafka-actors/karafka-actors/internal/bounds"
 	"github.com/karafka-actors/karafka-actors/supervision"
 )
 
@@ -91,6 +92,8 @@ func (c ConsumerConfig) Validate() error {
 	}
 	if c.SessionTimeout < time.Second {
 		bad("session_timeout", "%v is below 1s", c.SessionTimeout)
+	} else if c.SessionTimeout > bounds.Duration {
+		bad("session_timeout", "%v must be at most %v", c.SessionTimeout, bounds.Duration)
 	}
 	// sarama's floor is 1ms.
 	if c.HeartbeatInterval < time.Millisecond || c.HeartbeatInterval >= c.SessionTimeout {
@@ -106,15 +109,24 @@ func (c ConsumerConfig) Validate() error {
 	}
 	if c.CommitInterval <= 0 {
 		bad("commit_interval", "%v must be positive", c.CommitInterval)
+	} else if c.CommitInterval > bounds.Duration {
+		bad("commit_interval", "%v must be at most %v", c.CommitInterval, bounds.Duration)
 	}
 	if c.MaxInFlight < 1 {
 		bad("max_in_flight", "%d must be at least 1", c.MaxInFlight)
+	} else if c.MaxInFlight > bounds.MaxInFlight {
+		bad("max_in_flight", "%d must be at most %d", c.MaxInFlight, bounds.MaxInFlight)
 	}
 	if c.BatchSize < 1 {
 		bad("batch_size", "%d must be at least 1", c.BatchSize)
+	} else if c.BatchSize > bounds.BatchSize {
+		// Each partition allocates buffers of this size up front.
+		bad("batch_size", "%d must be at most %d", c.BatchSize, bounds.BatchSize)
 	}
 	if c.DrainTimeout <= 0 {
 		bad("drain_timeout", "%v must be positive", c.DrainTimeout)
+	} else if c.DrainTimeout > bounds.Duration {
+		bad("drain_timeout", "%v must be at most %v", c.DrainTimeout, bounds.Duration)
 	}
 	if c.FetchMaxWait < time.Millisecond || c.FetchMaxWait > maxFetchMaxWait {
 		bad("fetch_max_wait", "%v is outside 1ms..%v", c.FetchMaxWait, maxFetchMaxWait)
@@ -133,13 +145,12 @@ func (c ConsumerConfig) Validate() error {
 // what a few partitions' worth of in-flight records can hold in memory.
 const DefaultMaxRecordBytes = 32 << 20
 
-// MaxRecordBytesLimit bounds ConsumerConfig.MaxRecordBytes.
-const MaxRecordBytesLimit = 1 << 30
+// MaxRecordBytesLimit bounds ConsumerConfig.MaxRecordBytes (see
+// bounds.MaxRecordBytes).
+const MaxRecordBytesLimit = bounds.MaxRecordBytes
 
-// maxFetchMaxWait bounds FetchMaxWait: Kafka's own upper bound for
-// fetch.max.wait.ms is an int32 of milliseconds; a minute is already far
-// past any sensible value and still well below it.
-const maxFetchMaxWait = time.Minute
+// maxFetchMaxWait bounds FetchMaxWait (see bounds.FetchMaxWait).
+const maxFetchMaxWait = bounds.FetchMaxWait
 
 // TransactionConfig configures the consumer groups of exactly-once routes
 // (topology.ExactlyOnce): one transactional producer per group member
@@ -180,16 +191,20 @@ func DefaultTransactionConfig() TransactionConfig {
 // maxTxnTimeout is the longest transaction timeout Kafka's protocol
 // carries (an int32 of milliseconds), rounded down to whole hours; brokers
 // refuse far less (transaction.max.timeout.ms, 15 minutes by default).
-const maxTxnTimeout = 596 * time.Hour
+const maxTxnTimeout = bounds.Duration
 
 // Validate reports every invalid field, naming its key under "transaction.".
 func (c TransactionConfig) Validate() error {
 	var errs []error
 	if c.MaxMessages < 1 {
 		errs = append(errs, fmt.Errorf("%w: transaction.max_messages: %d must be at least 1", ErrInvalidConfig, c.MaxMessages))
+	} else if c.MaxMessages > bounds.TransactionMessages {
+		errs = append(errs, fmt.Errorf("%w: transaction.max_messages: %d must be at most %d", ErrInvalidConfig, c.MaxMessages, bounds.TransactionMessages))
 	}
 	if c.Interval <= 0 {
 		errs = append(errs, fmt.Errorf("%w: transaction.interval: %v must be positive", ErrInvalidConfig, c.Interval))
+	} else if c.Interval > bounds.Duration {
+		errs = append(errs, fmt.Errorf("%w: transaction.interval: %v must be at most %v", ErrInvalidConfig, c.Interval, bounds.Duration))
 	}
 	switch {
 	case c.Timeout < time.Millisecond:
@@ -207,7 +222,7 @@ func (c TransactionConfig) Validate() error {
 
 // maxRebalanceTimeout is the longest rebalance timeout Kafka's protocol
 // carries (an int32 of milliseconds), rounded down to whole hours.
-const maxRebalanceTimeout = 596 * time.Hour
+const maxRebalanceTimeout = bounds.Duration
 
 // validInstanceID is the group.instance.id grammar Kafka accepts.
 var validInstanceID = regexp.MustCompile(`\A[A-Za-z0-9._-]+\z`)

@@ -1,9 +1,12 @@
 package actors
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/IBM/sarama"
 
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/topology"
@@ -33,6 +36,49 @@ func FuzzConsumerConfig_sarama(f *testing.F) {
 		k.ClientID = "fuzz"
 		if _, _, err := consumerSarama(k, c, &topology.Resolved{StartFromBeginning: oldest}); err != nil {
 			t.Fatalf("sarama refuses the consumer configuration of a valid %+v: %v", c, err)
+		}
+	})
+}
+
+// FuzzConsumerConfig_buffers: the numbers of a ConsumerConfig that
+// Validate accepts are ones the runtime can build a partition from. An
+// assigned partition allocates a batch of BatchSize messages and sarama a
+// buffer of as many (consumerSarama's ChannelBufferSize), and bounds its
+// messages by 1+2*MaxInFlight: BatchSize = math.MaxInt validated, then
+// panicked (makechan: size out of range), and 1<<32 exhausted memory.
+func FuzzConsumerConfig_buffers(f *testing.F) {
+	d := DefaultConsumerConfig()
+	f.Add(d.BatchSize, d.MaxInFlight)
+	for _, n := range []int{math.MaxInt, math.MinInt, 1 << 32, 1 << 31, math.MaxInt / 2, -1, 0, 1, 100_000, 100_001, 1_000_000, 1_000_001} {
+		f.Add(n, d.MaxInFlight)
+		f.Add(d.BatchSize, n)
+	}
+	f.Fuzz(func(t *testing.T, batch, maxInFlight int) {
+		c := DefaultConsumerConfig()
+		c.BatchSize, c.MaxInFlight = batch, maxInFlight
+		if c.Validate() != nil {
+			return
+		}
+		k := kafka.DefaultConfig()
+		k.Brokers = []string{"127.0.0.1:9092"}
+		k.ClientID = "fuzz"
+		sc, _, err := consumerSarama(k, c, &topology.Resolved{})
+		if err != nil {
+			t.Fatalf("sarama refuses the consumer configuration of a valid %+v: %v", c, err)
+		}
+		// What one partition holds up front, a pointer per slot: checked
+		// before it is allocated, so that a regression fails here rather
+		// than exhausting the machine's memory.
+		const limit = 16 << 20
+		for _, n := range []int{c.BatchSize, sc.ChannelBufferSize} {
+			if n < 0 || n > limit/8 {
+				t.Fatalf("a valid batch_size %d makes a partition allocate %d slots up front (more than %d bytes)", c.BatchSize, n, limit)
+			}
+		}
+		_ = make([]*work, 0, c.BatchSize)
+		_ = make(chan *sarama.ConsumerMessage, sc.ChannelBufferSize)
+		if 1+2*c.MaxInFlight <= c.MaxInFlight {
+			t.Fatalf("a valid max_in_flight %d overflows the bound of uncommitted messages", c.MaxInFlight)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -71,8 +72,16 @@ type key struct {
 	// *float64 or *time.Duration. enum lists the allowed strings, if limited.
 	ref  func(*Settings) any
 	enum []string
-	// secret values are redacted by Redacted.
+	// max is the largest value of a number or duration key, of its type
+	// (int, float64 or time.Duration), from package bounds; nil for other
+	// keys. Load refuses a value above it, naming the key, the bound and
+	// the source; the library's Validate enforces the same bound.
+	max any
+	// secret values are never printed: Values redacts them, and errors
+	// about them say what is wrong without the value.
 	secret bool
+	// url values are printed with their credentials redacted (redactURL).
+	url bool
 }
 
 // envName is the environment variable of key k.
@@ -134,21 +143,47 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 	var layers []layer
 
 	if src.File != "" {
+		// Only the formats documented: viper's others (dotenv) quote the
+		// lines they cannot parse, and any file may be named here.
+		if ext := filepath.Ext(src.File); !slices.Contains(fileFormats, strings.ToLower(ext)) {
+			return s, fmt.Errorf("%w: config file %s: extension %q is not supported (use .yaml, .yml, .json or .toml)", ErrConfig, src.File, ext)
+		}
 		v := viper.New()
 		v.SetConfigFile(src.File)
 		if err := v.ReadInConfig(); err != nil {
 			if serr := yamlSyntaxError(src.File); serr != nil {
 				return s, serr
 			}
-			return s, fmt.Errorf("%w: config file %s: %w", ErrConfig, src.File, err)
+			// The parsers' messages quote the file (a value, a key, an
+			// anchor): those quotes are left out, as the file may hold
+			// secrets.
+			return s, fmt.Errorf("%w: config file %s: %w", ErrConfig, src.File, unquotedError{err})
 		}
 		vals := map[string]any{}
+		var unknown []string
 		for _, k := range v.AllKeys() {
 			if _, ok := lookupKey(k); !ok {
-				bad("%s (config file %s): unknown key%s", k, src.File, suggest(k))
+				unknown = append(unknown, k)
 				continue
 			}
 			vals[k] = v.Get(k)
+		}
+		// Name a few unknown keys that could be typos of ours; of a file
+		// that is clearly not a config file (such as a symlinked
+		// /etc/shadow, whose lines YAML reads as keys), only count them.
+		slices.Sort(unknown)
+		shown := 0
+		for _, k := range unknown {
+			if shown < maxUnknownShown && keyLike.MatchString(k) && len(k) <= 64 {
+				bad("%s (config file %s): unknown key%s", k, src.File, suggest(k))
+				shown++
+			}
+		}
+		switch n := len(unknown) - shown; {
+		case n > 0 && shown > 0:
+			bad("config file %s: and %d more unknown keys; is this a karafka-actors config file?", src.File, n)
+		case n > 0:
+			bad("config file %s: %d unknown keys not shown; is this a karafka-actors config file? (see `info` or configs/karafka.yaml for the keys)", src.File, n)
 		}
 		layers = append(layers, layer{"config file " + src.File, vals})
 	}
@@ -216,6 +251,29 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 	}
 	return s, nil
 }
+
+// fileFormats are the extensions of the config file formats.
+var fileFormats = []string{".yaml", ".yml", ".json", ".toml"}
+
+// maxUnknownShown is how many unknown keys of a config file are named.
+const maxUnknownShown = 5
+
+// keyLike matches what could be a config key, misspelt: an unknown key
+// that does not is never printed.
+var keyLike = regexp.MustCompile(`\A[a-z0-9_-]+(\.[a-z0-9_-]+)*\z`)
+
+// quoted matches what a parser's message quotes of the file: `...`, "..."
+// or '...'.
+var quoted = regexp.MustCompile("`[^`]*`|\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'")
+
+// unquoted returns a parser's message without what it quotes of the file.
+func unquoted(msg string) string { return quoted.ReplaceAllString(msg, "(not shown)") }
+
+// unquotedError is a parser's error, its message unquoted.
+type unquotedError struct{ err error }
+
+func (e unquotedError) Error() string { return unquoted(e.err.Error()) }
+func (e unquotedError) Unwrap() error { return e.err }
 
 // problemKey matches a config key a validation problem names, as in
 // "consumer.batch_size: " or "kafka.brokers[0]: ".
@@ -316,16 +374,26 @@ func topicConfigs(items []string) (map[string]string, error) {
 	return out, nil
 }
 
-// assign parses raw (a file value, or a string from env or flags) into k's field.
+// assign parses raw (a file value, or a string from env or flags) into k's
+// field. Its errors show the value, except a secret key's (see shown).
 func assign(s *Settings, k key, raw any) error {
+	show := func(v any) string {
+		if k.secret {
+			return "the value (not shown: secret)"
+		}
+		if str, ok := v.(string); ok {
+			return strconv.Quote(str)
+		}
+		return fmt.Sprint(v)
+	}
 	switch p := k.ref(s).(type) {
 	case *string:
 		v, ok := raw.(string)
 		if !ok {
-			return fmt.Errorf("%v is not a string", raw)
+			return fmt.Errorf("%s is not a string", show(raw))
 		}
 		if len(k.enum) > 0 && !slices.Contains(k.enum, v) {
-			return fmt.Errorf("%q is not allowed (allowed: %s)", v, strings.Join(k.enum, ", "))
+			return fmt.Errorf("%s is not allowed (allowed: %s)", show(v), strings.Join(k.enum, ", "))
 		}
 		*p = v
 	case *[]string:
@@ -341,14 +409,14 @@ func assign(s *Settings, k key, raw any) error {
 			for _, e := range v {
 				str, ok := e.(string)
 				if !ok {
-					return fmt.Errorf("element %v is not a string (want a list of strings or a comma-separated string)", e)
+					return fmt.Errorf("element %s is not a string (want a list of strings or a comma-separated string)", show(e))
 				}
 				out = append(out, str)
 			}
 		case []string:
 			out = v
 		default:
-			return fmt.Errorf("%v is not a list (want a list of strings or a comma-separated string)", raw)
+			return fmt.Errorf("%s is not a list (want a list of strings or a comma-separated string)", show(raw))
 		}
 		*p = out
 	case *bool:
@@ -358,73 +426,97 @@ func assign(s *Settings, k key, raw any) error {
 		case string:
 			b, err := strconv.ParseBool(v)
 			if err != nil {
-				return fmt.Errorf("%q is not a boolean (allowed: true, false)", v)
+				return fmt.Errorf("%s is not a boolean (allowed: true, false)", show(v))
 			}
 			*p = b
 		default:
-			return fmt.Errorf("%v is not a boolean (allowed: true, false)", raw)
+			return fmt.Errorf("%s is not a boolean (allowed: true, false)", show(raw))
 		}
 	case *int:
+		var n int
 		switch v := raw.(type) {
 		case int:
-			*p = v
+			n = v
 		case int64:
-			*p = int(v)
+			n = int(v)
 		case float64:
-			if v != float64(int(v)) {
-				return fmt.Errorf("%v is not an integer", v)
+			// Compared before the conversion, which is undefined past
+			// the int range (YAML reads 99999999999999999999 as 1e+20).
+			if m, ok := k.max.(int); ok && v > float64(m) {
+				return fmt.Errorf("%s is above the maximum %d", show(v), m)
 			}
-			*p = int(v)
+			if math.IsNaN(v) || v < math.MinInt64 || v != float64(int(v)) {
+				return fmt.Errorf("%s is not an integer", show(v))
+			}
+			n = int(v)
 		case string:
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil {
-				return fmt.Errorf("%q is not an integer", v)
+			var err error
+			n, err = strconv.Atoi(strings.TrimSpace(v))
+			if m, ok := k.max.(int); ok && errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(strings.TrimSpace(v), "-") {
+				return fmt.Errorf("%s is above the maximum %d", show(v), m)
 			}
-			*p = n
+			if err != nil {
+				return fmt.Errorf("%s is not an integer", show(v))
+			}
 		default:
-			return fmt.Errorf("%v is not an integer", raw)
+			return fmt.Errorf("%s is not an integer", show(raw))
 		}
+		if m, ok := k.max.(int); ok && n > m {
+			return fmt.Errorf("%s is above the maximum %d", show(n), m)
+		}
+		*p = n
 	case *float64:
 		// NaN is refused here, not by each Validate: no key means anything
 		// by it, and an unused key (the backoff of another supervision
 		// strategy) is not validated.
+		var f float64
 		switch v := raw.(type) {
 		case float64:
 			if math.IsNaN(v) {
-				return fmt.Errorf("%v is not a number", v)
+				return fmt.Errorf("%s is not a number", show(v))
 			}
-			*p = v
+			f = v
 		case int:
-			*p = float64(v)
+			f = float64(v)
 		case int64:
-			*p = float64(v)
+			f = float64(v)
 		case string:
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil || math.IsNaN(f) {
-				return fmt.Errorf("%q is not a number", v)
+			var err error
+			f, err = strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
+				err = nil // past float64: ±Inf, refused below when above max
 			}
-			*p = f
+			if err != nil || math.IsNaN(f) {
+				return fmt.Errorf("%s is not a number", show(v))
+			}
 		default:
-			return fmt.Errorf("%v is not a number", raw)
+			return fmt.Errorf("%s is not a number", show(raw))
 		}
+		if m, ok := k.max.(float64); ok && f > m {
+			return fmt.Errorf("%s is above the maximum %v", show(f), m)
+		}
+		*p = f
 	case *time.Duration:
 		str, ok := raw.(string)
 		if !ok {
-			return fmt.Errorf("%v is not a duration (want a Go duration string such as \"30s\", \"250ms\", \"1m\")", raw)
+			return fmt.Errorf("%s is not a duration (want a Go duration string such as \"30s\", \"250ms\", \"1m\")", show(raw))
 		}
 		d, err := time.ParseDuration(strings.TrimSpace(str))
 		if err != nil {
-			return fmt.Errorf("%q is not a duration (want a Go duration string such as \"30s\", \"250ms\", \"1m\")", str)
+			return fmt.Errorf("%s is not a duration (want a Go duration string such as \"30s\", \"250ms\", \"1m\")", show(str))
+		}
+		if m, ok := k.max.(time.Duration); ok && d > m {
+			return fmt.Errorf("%s is above the maximum %v", show(d), m)
 		}
 		*p = d
 	default:
 		if f, ok := k.ref(s).(interface{ Set(string) error }); ok {
 			str, isStr := raw.(string)
 			if !isStr {
-				return fmt.Errorf("%v is not a string (allowed: %s)", raw, strings.Join(k.enum, ", "))
+				return fmt.Errorf("%s is not a string (allowed: %s)", show(raw), strings.Join(k.enum, ", "))
 			}
 			if err := f.Set(str); err != nil {
-				return fmt.Errorf("%q is not allowed (allowed: %s)", str, strings.Join(k.enum, ", "))
+				return fmt.Errorf("%s is not allowed (allowed: %s)", show(str), strings.Join(k.enum, ", "))
 			}
 			return nil
 		}
@@ -461,7 +553,10 @@ func (s Settings) Values() [][2]string {
 	for _, k := range schema {
 		v := value(&s, k)
 		if k.secret && v != "" {
-			v = "******"
+			v = redacted
+		}
+		if k.url {
+			v = redactURL(v)
 		}
 		out = append(out, [2]string{k.name, v})
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -62,6 +63,23 @@ func FuzzLoad_yaml(f *testing.F) {
 		"dead_letter:\n  pattern: \"%s%s\"\n",
 		"dead_letter:\n  pattern: \"dlq\"\n",
 		"consumer_group: \"a b\"\n",
+		// Numbers past their bounds, past int64, negative, infinite.
+		"consumer:\n  batch_size: 9223372036854775807\n",
+		"consumer:\n  batch_size: 4294967296\n",
+		"consumer:\n  max_in_flight: 1e300\n",
+		"consumer:\n  max_in_flight: -1e300\n",
+		"producer:\n  channel_buffer_size: -9223372036854775808\n",
+		"producer:\n  channel_buffer_size: 100001\n",
+		"supervision:\n  max_restarts: 9223372036854775807\n",
+		"kafka:\n  topic_partitions: 2147483648\n",
+		"shutdown_timeout: 2562047h47m16.854775807s\n",
+		"consumer:\n  session_timeout: 597h\n",
+		"retry:\n  backoff:\n    multiplier: 1e308\n",
+		"retry:\n  backoff:\n    multiplier: -.inf\n",
+		// Files that are not ours, with secrets in them.
+		"root:$6$salt$hash:19000:0:99999:7:::\n",
+		"kafka:\n  sasl:\n    password: 98765432109\n",
+		"a: *anchor\n",
 	} {
 		f.Add(s)
 	}
@@ -82,13 +100,15 @@ func FuzzLoad_yaml(f *testing.F) {
 // default and the edge cases of its type.
 func FuzzLoad_env(f *testing.F) {
 	edges := map[reflect.Type][]string{
-		reflect.TypeFor[*string]():        {"", " ", "x", "a b", "PLAIN", " plain ", "all", "%s%s", "dlq", "x=y", "\x00", "é"},
-		reflect.TypeFor[*[]string]():      {"", ",", "a:9092,b:9092", " a:9092 , ", "a:0", "a:65536", "[::1]:9092", "a b:9092", "[a,b]:9092"},
-		reflect.TypeFor[*bool]():          {"", "true", "TRUE", "t", "yes"},
-		reflect.TypeFor[*int]():           {"", "-1", "0", "1", " 7 ", "1.5", "1e3", "0x10", "99999999999999999999"},
-		reflect.TypeFor[*float64]():       {"", "NaN", "+Inf", "-Inf", "-0", "0.5", "1", "1e308", "0x1p-2"},
-		reflect.TypeFor[*time.Duration](): {"", "0", "1", "1ns", "500us", "-1s", "30s", " 30s ", "9999999999h"},
-		reflect.TypeFor[kindValue]():      {"", "nope", "ONE_FOR_ONE"},
+		reflect.TypeFor[*string]():   {"", " ", "x", "a b", "PLAIN", " plain ", "all", "%s%s", "dlq", "x=y", "\x00", "é"},
+		reflect.TypeFor[*[]string](): {"", ",", "a:9092,b:9092", " a:9092 , ", "a:0", "a:65536", "[::1]:9092", "a b:9092", "[a,b]:9092"},
+		reflect.TypeFor[*bool]():     {"", "true", "TRUE", "t", "yes"},
+		reflect.TypeFor[*int](): {"", "-1", "0", "1", " 7 ", "1.5", "1e3", "0x10", "99999999999999999999",
+			"-99999999999999999999", "9223372036854775807", "-9223372036854775808", "4294967296", "2147483648", "32768", "10001", "100001", "1000001"},
+		reflect.TypeFor[*float64](): {"", "NaN", "+Inf", "-Inf", "-0", "0.5", "1", "1e308", "0x1p-2", "1e309", "-1e309", "1000", "1000.0000000000001"},
+		reflect.TypeFor[*time.Duration](): {"", "0", "1", "1ns", "500us", "-1s", "30s", " 30s ", "9999999999h",
+			"596h", "596h0m0.000000001s", "2562047h47m16.854775807s", "2562047h47m16.854775808s", "-2562047h47m16.854775808s"},
+		reflect.TypeFor[kindValue](): {"", "nope", "ONE_FOR_ONE"},
 	}
 	for i, k := range schema {
 		s := DefaultSettings("fuzz_app")
@@ -150,6 +170,7 @@ func checkLoaded(t *testing.T, s Settings, err error, file string) {
 			t.Fatalf("kafka.Config.Sarama refuses loaded settings: %v", err)
 		}
 	}
+	checkBuildable(t, s)
 	var set []string
 	for _, k := range schema {
 		set = append(set, k.name+"="+value(&s, k))
@@ -160,6 +181,52 @@ func checkLoaded(t *testing.T, s Settings, err error, file string) {
 	}
 	if !reflect.DeepEqual(again, s) {
 		t.Fatalf("loaded settings change when loaded again from their values:\n%+v\n%+v", s, again)
+	}
+}
+
+// checkBuildable holds for loaded settings: what the runtime allocates or
+// computes from their numbers is safe. consumer.batch_size =
+// 9223372036854775807 loaded, then panicked the server making its
+// channels, 4294967296 exhausted its memory, and
+// producer.channel_buffer_size panicked on the first message.
+func checkBuildable(t *testing.T, s Settings) {
+	t.Helper()
+	// Buffers of a pointer per slot, made per partition (the consumer's
+	// batch and sarama buffers; the producer's per topic and partition):
+	// checked before they are made, so that a regression fails here
+	// rather than exhausting the machine's memory.
+	const limit = 16 << 20
+	for name, n := range map[string]int{"consumer.batch_size": s.Consumer.BatchSize, "producer.channel_buffer_size": s.Producer.ChannelBufferSize} {
+		if n < 0 || n > limit/8 {
+			t.Fatalf("loaded %s = %d: a buffer of more than %d bytes per partition", name, n, limit)
+		}
+		_ = make(chan *int, n)
+	}
+	// The runtime's arithmetic on them must not overflow.
+	if m := s.Consumer.MaxInFlight; 1+2*m <= m {
+		t.Fatalf("loaded consumer.max_in_flight = %d: 1+2*max_in_flight overflows", m)
+	}
+	if m := s.Supervision.MaxRestarts; 4*(m+1) <= m {
+		t.Fatalf("loaded supervision.max_restarts = %d: 4*(max_restarts+1) overflows", m)
+	}
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+		plus time.Duration
+	}{
+		{"shutdown_timeout", s.ShutdownTimeout, 10 * time.Second},
+		{"consumer.rebalance_timeout", s.Consumer.RebalanceTimeout, 5 * time.Second},
+	} {
+		if d.d+d.plus < d.d {
+			t.Fatalf("loaded %s = %v: %v + %v overflows", d.name, d.d, d.d, d.plus)
+		}
+	}
+	// Durations Kafka's protocol carries in int32 milliseconds.
+	for name, d := range map[string]time.Duration{"consumer.session_timeout": s.Consumer.SessionTimeout,
+		"consumer.rebalance_timeout": s.Consumer.RebalanceTimeout, "transaction.timeout": s.Transaction.Timeout} {
+		if d/time.Millisecond > math.MaxInt32 {
+			t.Fatalf("loaded %s = %v does not fit Kafka's int32 milliseconds", name, d)
+		}
 	}
 }
 

@@ -90,7 +90,7 @@ func TestLoad_recoveryKeys(t *testing.T) {
 		{"instance id dot", []string{"consumer.instance_id=.."}, `consumer.instance_id (flag): ".." cannot be`},
 		{"instance id on an old protocol", []string{"consumer.instance_id=a", "kafka.version=2.2.0"}, "consumer.instance_id (flag): static membership needs kafka.version >= 2.3.0"},
 		{"rebalance timeout zero", []string{"consumer.rebalance_timeout=0s"}, "consumer.rebalance_timeout (flag): 0s is outside 1s..596h0m0s"},
-		{"rebalance timeout past int32 milliseconds", []string{"consumer.rebalance_timeout=600h"}, "consumer.rebalance_timeout (flag): 600h0m0s is outside 1s..596h0m0s"},
+		{"rebalance timeout past int32 milliseconds", []string{"consumer.rebalance_timeout=600h"}, "consumer.rebalance_timeout (flag): 600h0m0s is above the maximum 596h0m0s"},
 		{"read timeout too short", []string{"kafka.read_timeout=10ms"}, "kafka.read_timeout (flag): 10ms is below 1s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,7 +124,7 @@ func TestLoad_transactionTimeout(t *testing.T) {
 		{"below a millisecond", []string{"transaction.timeout=900us"}, "transaction.timeout (flag): 900µs must be at least 1ms"},
 		{"shorter than the interval", []string{"transaction.timeout=50ms"}, "transaction.timeout (flag): 50ms is shorter than transaction.interval 100ms"},
 		{"shorter than a raised interval", []string{"transaction.interval=2m"}, "transaction.timeout: 1m0s is shorter than transaction.interval 2m0s"},
-		{"past int32 milliseconds", []string{"transaction.timeout=600h"}, "transaction.timeout (flag): 600h0m0s must be at most 596h0m0s"},
+		{"past int32 milliseconds", []string{"transaction.timeout=600h"}, "transaction.timeout (flag): 600h0m0s is above the maximum 596h0m0s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load("x", Sources{Set: tc.set})

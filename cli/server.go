@@ -214,7 +214,7 @@ func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, pidPath str
 				logger.Warn("exporting the last traces failed", "error", err)
 			}
 		}()
-		logger.Info("exporting traces", "otlp_endpoint", s.Tracing.OTLPEndpoint)
+		announceTracing(logger, s)
 	}
 	app, err := r.newApp(s, logger, extra...)
 	if err != nil {

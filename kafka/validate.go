@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/karafka-actors/karafka-actors/internal/bounds"
 )
 
 // validHostName is the characters a broker's host name may have, as Go's
@@ -56,9 +58,13 @@ func (c Config) Validate() error {
 	}
 	if c.DialTimeout <= 0 {
 		bad("kafka.dial_timeout", "%s must be positive", c.DialTimeout)
+	} else if c.DialTimeout > bounds.Duration {
+		bad("kafka.dial_timeout", "%s must be at most %s", c.DialTimeout, bounds.Duration)
 	}
 	if c.ReadTimeout < time.Second {
 		bad("kafka.read_timeout", "%s is below 1s", c.ReadTimeout)
+	} else if c.ReadTimeout > bounds.Duration {
+		bad("kafka.read_timeout", "%s must be at most %s", c.ReadTimeout, bounds.Duration)
 	}
 
 	t := c.TLS

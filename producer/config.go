@@ -7,6 +7,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/karafka-actors/karafka-actors/internal/bounds"
 	"github.com/karafka-actors/karafka-actors/kafka"
 )
 
@@ -110,21 +111,32 @@ func (c Config) Validate() error {
 	}
 	if c.FlushFrequency < 0 {
 		bad("producer.flush_frequency", "%s must not be negative", c.FlushFrequency)
+	} else if c.FlushFrequency > bounds.Duration {
+		bad("producer.flush_frequency", "%s must be at most %s", c.FlushFrequency, bounds.Duration)
 	}
 	if c.FlushMessages < 0 {
 		bad("producer.flush_messages", "%d must not be negative", c.FlushMessages)
+	} else if c.FlushMessages > bounds.FlushMessages {
+		bad("producer.flush_messages", "%d must be at most %d", c.FlushMessages, bounds.FlushMessages)
 	} else if c.FlushMessages > 0 && c.FlushFrequency == 0 {
 		// sarama would then flush only after FlushMessages records.
 		bad("producer.flush_messages", "%d requires producer.flush_frequency > 0 (with no linger every record is sent at once; set both or neither)", c.FlushMessages)
 	}
 	if c.ChannelBufferSize < 0 {
 		bad("producer.channel_buffer_size", "%d must not be negative", c.ChannelBufferSize)
+	} else if c.ChannelBufferSize > bounds.ChannelBufferSize {
+		// sarama makes a channel of this size per topic and partition.
+		bad("producer.channel_buffer_size", "%d must be at most %d", c.ChannelBufferSize, bounds.ChannelBufferSize)
 	}
 	if c.RetryMax < 0 {
 		bad("producer.retry_max", "%d must not be negative", c.RetryMax)
+	} else if c.RetryMax > bounds.RetryMax {
+		bad("producer.retry_max", "%d must be at most %d", c.RetryMax, bounds.RetryMax)
 	}
 	if c.RetryBackoff < 0 {
 		bad("producer.retry_backoff", "%s must not be negative", c.RetryBackoff)
+	} else if c.RetryBackoff > bounds.Duration {
+		bad("producer.retry_backoff", "%s must be at most %s", c.RetryBackoff, bounds.Duration)
 	}
 	if c.MaxMessageBytes < 0 || c.MaxMessageBytes > MaxMessageBytesLimit {
 		bad("producer.max_message_bytes", "%d must be between 1 and %d (a produce request holds at most 100 MiB; 0: the default, 1 MiB)", c.MaxMessageBytes, MaxMessageBytesLimit)

@@ -1,14 +1,18 @@
 package producer
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/karafka-actors/karafka-actors/internal/bounds"
+)
 
 // DefaultMaxMessageBytes is the default of Config.MaxMessageBytes: 1 MiB,
 // as the Kafka brokers' default message.max.bytes (1 MiB + 12 bytes).
 const DefaultMaxMessageBytes = 1 << 20
 
-// MaxMessageBytesLimit bounds Config.MaxMessageBytes: a record must fit in a
-// produce request, which sarama caps at 100 MiB (sarama.MaxRequestSize).
-const MaxMessageBytesLimit = 100<<20 - 1
+// MaxMessageBytesLimit bounds Config.MaxMessageBytes (see
+// bounds.MaxMessageBytes).
+const MaxMessageBytesLimit = bounds.MaxMessageBytes
 
 // recordOverhead is the most a record of the v2 format (Kafka >= 0.11) adds
 // to its key, value and headers: length, attributes, timestamp and offset

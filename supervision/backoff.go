@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/karafka-actors/karafka-actors/internal/bounds"
 )
 
 // Backoff computes truly exponential, capped, jittered delays.
@@ -57,13 +59,19 @@ func (b Backoff) Validate(prefix string) error {
 	var errs []error
 	if b.Initial <= 0 {
 		errs = append(errs, fmt.Errorf("%w: %s.initial: %v must be positive", ErrInvalidConfig, prefix, b.Initial))
+	} else if b.Initial > bounds.Duration {
+		errs = append(errs, fmt.Errorf("%w: %s.initial: %v must be at most %v", ErrInvalidConfig, prefix, b.Initial, bounds.Duration))
 	}
 	if b.Max < b.Initial {
 		errs = append(errs, fmt.Errorf("%w: %s.max: %v must be at least initial (%v)", ErrInvalidConfig, prefix, b.Max, b.Initial))
+	} else if b.Max > bounds.Duration {
+		errs = append(errs, fmt.Errorf("%w: %s.max: %v must be at most %v", ErrInvalidConfig, prefix, b.Max, bounds.Duration))
 	}
 	// Written so that NaN fails too.
 	if !(b.Multiplier >= 1) {
 		errs = append(errs, fmt.Errorf("%w: %s.multiplier: %v must be at least 1", ErrInvalidConfig, prefix, b.Multiplier))
+	} else if b.Multiplier > bounds.Multiplier {
+		errs = append(errs, fmt.Errorf("%w: %s.multiplier: %v must be at most %v", ErrInvalidConfig, prefix, b.Multiplier, bounds.Multiplier))
 	}
 	if !(b.Jitter >= 0 && b.Jitter <= 1) {
 		errs = append(errs, fmt.Errorf("%w: %s.jitter: %v must be between 0 and 1", ErrInvalidConfig, prefix, b.Jitter))

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/karafka-actors/karafka-actors/internal/bounds"
 )
 
 // RetryPolicy says how often a failed message is tried and how long to wait.
@@ -23,6 +25,8 @@ func (p RetryPolicy) Validate() error {
 	var errs []error
 	if p.Attempts < 1 {
 		errs = append(errs, fmt.Errorf("%w: retry.attempts: %d must be at least 1", ErrInvalidConfig, p.Attempts))
+	} else if p.Attempts > bounds.Attempts {
+		errs = append(errs, fmt.Errorf("%w: retry.attempts: %d must be at most %d", ErrInvalidConfig, p.Attempts, bounds.Attempts))
 	}
 	errs = append(errs, p.Backoff.Validate("retry.backoff"))
 	return errors.Join(errs...)

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/karafka-actors/karafka-actors/internal/bounds"
 )
 
 // Kind names a supervisor strategy.
@@ -61,9 +63,14 @@ func (c Config) Validate(prefix string) error {
 	}
 	if c.MaxRestarts < 0 {
 		errs = append(errs, fmt.Errorf("%w: %s.max_restarts: %d must not be negative", ErrInvalidConfig, prefix, c.MaxRestarts))
+	} else if c.MaxRestarts > bounds.MaxRestarts {
+		// The limiter keeps up to 4*(MaxRestarts+1) failure times per child.
+		errs = append(errs, fmt.Errorf("%w: %s.max_restarts: %d must be at most %d", ErrInvalidConfig, prefix, c.MaxRestarts, bounds.MaxRestarts))
 	}
 	if c.Within <= 0 {
 		errs = append(errs, fmt.Errorf("%w: %s.within: %v must be positive", ErrInvalidConfig, prefix, c.Within))
+	} else if c.Within > bounds.Duration {
+		errs = append(errs, fmt.Errorf("%w: %s.within: %v must be at most %v", ErrInvalidConfig, prefix, c.Within, bounds.Duration))
 	}
 	if c.Strategy == ExponentialBackoff {
 		errs = append(errs, c.Backoff.Validate(prefix+".backoff"))
