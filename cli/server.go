@@ -294,13 +294,14 @@ func createTopics(ctx context.Context, app *karafka.App, logger *slog.Logger) er
 // serveOps serves app's operational surface (package ops) on addr until the
 // returned stop is called, after the application stopped: /readyz answers
 // 503 during the drain, /healthz 503 at the end.
-func serveOps(addr string, app *karafka.App, logger *slog.Logger) (stop func(context.Context) error, err error) {
+// The server is ops.NewServer's (timeouts, header bound); opts change it.
+func serveOps(addr string, app *karafka.App, logger *slog.Logger, opts ...ops.ServerOption) (stop func(context.Context) error, err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("http.addr: %w", err)
 	}
 	h := ops.New(app)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	srv := ops.NewServer(h, opts...)
 	go func() { _ = srv.Serve(ln) }()
 	logger.Info("http listening", "url", "http://"+ln.Addr().String()+"/", "endpoints", "/metrics /healthz /readyz /api/topology /api/state")
 	return func(ctx context.Context) error {
