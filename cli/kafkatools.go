@@ -90,7 +90,9 @@ waiting until the broker acknowledged every one. Empty lines are skipped.`,
 			}
 			pc := s.Producer
 			pc.Kafka = s.AppConfig().Kafka
-			p, err := producer.New(pc, producer.WithLogger(newLogger(s, cmd.ErrOrStderr())))
+			logger := newLogger(s, cmd.ErrOrStderr())
+			warnKafka(logger, pc.Kafka)
+			p, err := producer.New(pc, producer.WithLogger(logger))
 			if err != nil {
 				return Exit(ExitFailure, err)
 			}
@@ -168,6 +170,7 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 			if err != nil {
 				return Exit(ExitUsage, err)
 			}
+			warnKafka(newLogger(s, cmd.ErrOrStderr()), s.Kafka)
 			switch isolation {
 			case "read_uncommitted":
 				sc.Consumer.IsolationLevel = sarama.ReadUncommitted

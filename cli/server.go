@@ -170,6 +170,7 @@ func absPath(p string) string {
 // serve runs the application in the foreground until a signal.
 func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, pidPath string) error {
 	logger := newLogger(s, cmd.ErrOrStderr())
+	warnKafka(logger, s.Kafka)
 	var pf *pidFile
 	if pidPath != "" {
 		var err error
