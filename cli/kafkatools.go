@@ -141,7 +141,7 @@ waiting until the broker acknowledged every one. Empty lines are skipped.`,
 }
 
 func (r *runner) consumeCmd() *cobra.Command {
-	var fromBeginning, withKey, withHeaders bool
+	var fromBeginning, withKey, withHeaders, raw bool
 	var group, isolation string
 	var count int
 	var timeout time.Duration
@@ -158,6 +158,17 @@ with --group the consumer joins that group and commits what it printed.
 --isolation read_committed prints only records of committed transactions
 (what a reader of an exactly_once route should see); the default,
 read_uncommitted, prints aborted ones too.
+
+A key or value is printed as it is when it is UTF-8 of printable characters
+and does not start with a double quote. Any other is printed quoted by Go's
+rules (strconv.Quote): control characters (ESC, tab, newline, DEL, C1),
+invisible format characters (bidirectional overrides) and bytes that are not
+UTF-8 become escapes such as "\x1b[31m", "a\tb\n", "\u202e" or "\xff", so
+that nothing in a record acts on the terminal and every record is one line.
+A printed field starting with a double quote reads back with strconv.Unquote;
+any other is the record's bytes. In the headers JSON such characters are \u
+escapes. --raw prints keys, values and headers as they are, escape sequences
+included.
 
 Exit status: 0, or 1 when --timeout passed before --count messages.`,
 		Args: cobra.ExactArgs(1),
@@ -200,6 +211,10 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 				t := time.AfterFunc(timeout, func() { timedOut = true; cancel() })
 				defer t.Stop()
 			}
+			field := escapeField
+			if raw {
+				field = func(b []byte) string { return string(b) }
+			}
 			out := bufio.NewWriter(cmd.OutOrStdout())
 			var mu sync.Mutex
 			printed := 0
@@ -210,13 +225,14 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 					return false
 				}
 				if withKey {
-					fmt.Fprintf(out, "%s\t", m.Key)
-				}
-				if withHeaders {
-					out.Write(headersJSON(m.Headers))
+					out.WriteString(field(m.Key))
 					out.WriteByte('\t')
 				}
-				out.Write(m.Value)
+				if withHeaders {
+					out.Write(headersJSON(m.Headers, raw))
+					out.WriteByte('\t')
+				}
+				out.WriteString(field(m.Value))
 				out.WriteByte('\n')
 				out.Flush()
 				printed++
@@ -247,12 +263,16 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 	f.BoolVar(&withKey, "print-key", false, "print key<TAB>value")
 	f.StringVar(&isolation, "isolation", "read_uncommitted", "read_uncommitted, or read_committed: only records of committed transactions")
 	f.BoolVar(&withHeaders, "headers", false, "print the headers as a JSON object<TAB>value (after the key with --print-key)")
+	f.BoolVar(&raw, "raw", false, "print keys, values and headers as they are, control characters (terminal escape sequences) included")
 	return cmd
 }
 
 // headersJSON renders record headers as one JSON object with string values,
 // in the record's order; a repeated key is kept repeated rather than merged.
-func headersJSON(hs []*sarama.RecordHeader) []byte {
+// Unless raw, every character that is not printable is a \u escape (see
+// appendJSONString); raw is encoding/json's output, which lets DEL, C1
+// controls and bidirectional overrides through.
+func headersJSON(hs []*sarama.RecordHeader, raw bool) []byte {
 	b := []byte{'{'}
 	for _, h := range hs {
 		if h == nil {
@@ -260,6 +280,11 @@ func headersJSON(hs []*sarama.RecordHeader) []byte {
 		}
 		if len(b) > 1 {
 			b = append(b, ',')
+		}
+		if !raw {
+			b = append(appendJSONString(b, h.Key), ':')
+			b = appendJSONString(b, h.Value)
+			continue
 		}
 		k, _ := json.Marshal(string(h.Key))
 		v, _ := json.Marshal(string(h.Value))
