@@ -28,7 +28,9 @@ func (r *runner) brokerCmd() *cobra.Command {
 		Use:   "broker",
 		Short: "Run the embedded Kafka-protocol broker alone, in the foreground (local development)",
 		Long: `Run the in-process Kafka-protocol broker (kfake) on a loopback address until
-SIGTERM or SIGINT. Its data lives in memory and is gone when it stops, unless
+SIGTERM or SIGINT. It is for development only: it has no authentication and no
+TLS (any local user can read, write and delete its topics), which is why it
+listens on loopback addresses only. Its data lives in memory and is gone when it stops, unless
 --data-dir keeps it (topics, records, committed offsets) for the next start on
 that dir. --advertise makes clients connect to another address than --listen
 (a proxy in front of the broker). Point kafka.brokers (or --brokers) of other

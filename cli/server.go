@@ -37,7 +37,9 @@ server says how many of which partitions and exits 1. A second signal forces exi
 --embedded-broker[=ADDR] starts the in-process Kafka-protocol broker on ADDR
 (default 127.0.0.1:9092) and creates the route, response and dead letter topics;
 otherwise the server connects to kafka.brokers (and creates missing topics only
-when kafka.create_topics is true; see also the topics command).
+when kafka.create_topics is true; see also the topics command). The embedded
+broker is for development only: it has no authentication and no TLS (any local
+user can read, write and delete its topics), so ADDR must be a loopback address.
 
 --daemon detaches (a new session), logs to --log-file and needs --pid-file; the
 command returns once the server holds its pid file. Manage it with status, stop
