@@ -28,7 +28,9 @@ func (r *runner) brokerCmd() *cobra.Command {
 		Use:   "broker",
 		Short: "Run the embedded Kafka-protocol broker alone, in the foreground (local development)",
 		Long: `Run the in-process Kafka-protocol broker (kfake) on a loopback address until
-SIGTERM or SIGINT. Its data lives in memory and is gone when it stops, unless
+SIGTERM or SIGINT. It is for development only: it has no authentication and no
+TLS (any local user can read, write and delete its topics), which is why it
+listens on loopback addresses only. Its data lives in memory and is gone when it stops, unless
 --data-dir keeps it (topics, records, committed offsets) for the next start on
 that dir. --advertise makes clients connect to another address than --listen
 (a proxy in front of the broker). Point kafka.brokers (or --brokers) of other
@@ -90,7 +92,9 @@ waiting until the broker acknowledged every one. Empty lines are skipped.`,
 			}
 			pc := s.Producer
 			pc.Kafka = s.AppConfig().Kafka
-			p, err := producer.New(pc, producer.WithLogger(newLogger(s, cmd.ErrOrStderr())))
+			logger := newLogger(s, cmd.ErrOrStderr())
+			warnKafka(logger, pc.Kafka)
+			p, err := producer.New(pc, producer.WithLogger(logger))
 			if err != nil {
 				return Exit(ExitFailure, err)
 			}
@@ -139,7 +143,7 @@ waiting until the broker acknowledged every one. Empty lines are skipped.`,
 }
 
 func (r *runner) consumeCmd() *cobra.Command {
-	var fromBeginning, withKey, withHeaders bool
+	var fromBeginning, withKey, withHeaders, raw bool
 	var group, isolation string
 	var count int
 	var timeout time.Duration
@@ -157,6 +161,17 @@ with --group the consumer joins that group and commits what it printed.
 (what a reader of an exactly_once route should see); the default,
 read_uncommitted, prints aborted ones too.
 
+A key or value is printed as it is when it is UTF-8 of printable characters
+and does not start with a double quote. Any other is printed quoted by Go's
+rules (strconv.Quote): control characters (ESC, tab, newline, DEL, C1),
+invisible format characters (bidirectional overrides) and bytes that are not
+UTF-8 become escapes such as "\x1b[31m", "a\tb\n", "\u202e" or "\xff", so
+that nothing in a record acts on the terminal and every record is one line.
+A printed field starting with a double quote reads back with strconv.Unquote;
+any other is the record's bytes. In the headers JSON such characters are \u
+escapes. --raw prints keys, values and headers as they are, escape sequences
+included.
+
 Exit status: 0, or 1 when --timeout passed before --count messages.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -168,6 +183,7 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 			if err != nil {
 				return Exit(ExitUsage, err)
 			}
+			warnKafka(newLogger(s, cmd.ErrOrStderr()), s.Kafka)
 			switch isolation {
 			case "read_uncommitted":
 				sc.Consumer.IsolationLevel = sarama.ReadUncommitted
@@ -197,6 +213,10 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 				t := time.AfterFunc(timeout, func() { timedOut = true; cancel() })
 				defer t.Stop()
 			}
+			field := escapeField
+			if raw {
+				field = func(b []byte) string { return string(b) }
+			}
 			out := bufio.NewWriter(cmd.OutOrStdout())
 			var mu sync.Mutex
 			printed := 0
@@ -207,13 +227,14 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 					return false
 				}
 				if withKey {
-					fmt.Fprintf(out, "%s\t", m.Key)
-				}
-				if withHeaders {
-					out.Write(headersJSON(m.Headers))
+					out.WriteString(field(m.Key))
 					out.WriteByte('\t')
 				}
-				out.Write(m.Value)
+				if withHeaders {
+					out.Write(headersJSON(m.Headers, raw))
+					out.WriteByte('\t')
+				}
+				out.WriteString(field(m.Value))
 				out.WriteByte('\n')
 				out.Flush()
 				printed++
@@ -244,12 +265,16 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 	f.BoolVar(&withKey, "print-key", false, "print key<TAB>value")
 	f.StringVar(&isolation, "isolation", "read_uncommitted", "read_uncommitted, or read_committed: only records of committed transactions")
 	f.BoolVar(&withHeaders, "headers", false, "print the headers as a JSON object<TAB>value (after the key with --print-key)")
+	f.BoolVar(&raw, "raw", false, "print keys, values and headers as they are, control characters (terminal escape sequences) included")
 	return cmd
 }
 
 // headersJSON renders record headers as one JSON object with string values,
 // in the record's order; a repeated key is kept repeated rather than merged.
-func headersJSON(hs []*sarama.RecordHeader) []byte {
+// Unless raw, every character that is not printable is a \u escape (see
+// appendJSONString); raw is encoding/json's output, which lets DEL, C1
+// controls and bidirectional overrides through.
+func headersJSON(hs []*sarama.RecordHeader, raw bool) []byte {
 	b := []byte{'{'}
 	for _, h := range hs {
 		if h == nil {
@@ -257,6 +282,11 @@ func headersJSON(hs []*sarama.RecordHeader) []byte {
 		}
 		if len(b) > 1 {
 			b = append(b, ',')
+		}
+		if !raw {
+			b = append(appendJSONString(b, h.Key), ':')
+			b = appendJSONString(b, h.Value)
+			continue
 		}
 		k, _ := json.Marshal(string(h.Key))
 		v, _ := json.Marshal(string(h.Value))

@@ -62,6 +62,7 @@ Exit status: 0, 1 when Kafka cannot be asked (or a route's topic does not exist)
 			if err != nil {
 				return err
 			}
+			warnKafka(newLogger(s, cmd.ErrOrStderr()), s.Kafka)
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
 			rows, err := consumerLag(ctx, s.AppConfig().Kafka, routes)

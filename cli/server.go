@@ -37,7 +37,9 @@ server says how many of which partitions and exits 1. A second signal forces exi
 --embedded-broker[=ADDR] starts the in-process Kafka-protocol broker on ADDR
 (default 127.0.0.1:9092) and creates the route, response and dead letter topics;
 otherwise the server connects to kafka.brokers (and creates missing topics only
-when kafka.create_topics is true; see also the topics command).
+when kafka.create_topics is true; see also the topics command). The embedded
+broker is for development only: it has no authentication and no TLS (any local
+user can read, write and delete its topics), so ADDR must be a loopback address.
 
 --daemon detaches (a new session), logs to --log-file and needs --pid-file; the
 command returns once the server holds its pid file. Manage it with status, stop
@@ -171,6 +173,7 @@ func absPath(p string) string {
 // serve runs the application in the foreground until a signal.
 func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, pidPath string) error {
 	logger := newLogger(s, cmd.ErrOrStderr())
+	warnKafka(logger, s.Kafka)
 	var pf *pidFile
 	if pidPath != "" {
 		var err error
@@ -295,13 +298,14 @@ func createTopics(ctx context.Context, app *karafka.App, logger *slog.Logger) er
 // serveOps serves app's operational surface (package ops) on addr until the
 // returned stop is called, after the application stopped: /readyz answers
 // 503 during the drain, /healthz 503 at the end.
-func serveOps(addr string, app *karafka.App, logger *slog.Logger) (stop func(context.Context) error, err error) {
+// The server is ops.NewServer's (timeouts, header bound); opts change it.
+func serveOps(addr string, app *karafka.App, logger *slog.Logger, opts ...ops.ServerOption) (stop func(context.Context) error, err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("http.addr: %w", err)
 	}
 	h := ops.New(app)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	srv := ops.NewServer(h, opts...)
 	go func() { _ = srv.Serve(ln) }()
 	logger.Info("http listening", "url", "http://"+ln.Addr().String()+"/", "endpoints", "/metrics /healthz /readyz /api/topology /api/state")
 	return func(ctx context.Context) error {

@@ -202,6 +202,7 @@ func (r *runner) topicsApp(cmd *cobra.Command) (*karafka.App, []topology.Resolve
 	if err != nil {
 		return nil, nil, err
 	}
+	warnKafka(newLogger(s, cmd.ErrOrStderr()), s.Kafka)
 	routes, err := app.Routes()
 	if err != nil {
 		return nil, nil, Exit(ExitUsage, err)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
 	"sync"
 	"time"
 
@@ -52,7 +51,7 @@ func Start(opts ...Option) (*Broker, error) {
 		// kfake advertises what the listener's Addr says, so an advertised
 		// address is a listener reporting that address instead of its own.
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
-			ln, err := net.Listen(network, o.addr)
+			ln, err := listenLoopback(net.Listen, network, o.addr)
 			if err != nil {
 				return nil, err
 			}
@@ -133,24 +132,6 @@ type advertisedAddr string
 
 func (a advertisedAddr) Network() string { return "tcp" }
 func (a advertisedAddr) String() string  { return string(a) }
-
-// checkLoopback accepts "host:port" with a loopback host and a port 0-65535.
-func checkLoopback(hostport string) error {
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return err
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return fmt.Errorf("port %q out of range 0-65535", port)
-	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("host %q is not a loopback address", host)
-}
 
 // Addrs returns the "host:port" the broker listens on, for kafka.brokers.
 func (b *Broker) Addrs() []string { return append([]string(nil), b.addrs...) }

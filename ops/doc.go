@@ -8,8 +8,18 @@
 //	mux.Handle("/", h) // or mux.Handle("/ops/", http.StripPrefix("/ops", h))
 //
 // `karafka-actors server --http-addr 127.0.0.1:9100` (config key http.addr)
-// serves it on its own listener. Every Handler has a Prometheus registry of
-// its own (no global state): two Apps in one process get two handlers.
+// serves it on its own listener, with the server [NewServer] returns: read,
+// write and idle timeouts and a bound on header size, so that slow or idle
+// clients cannot hold connections open. A program serving the handler on a
+// listener of its own gets the same settings from NewServer:
+//
+//	srv := ops.NewServer(h)
+//	go srv.Serve(ln)
+//
+// Every response forbids framing by other sites (Content-Security-Policy
+// frame-ancestors 'none', X-Frame-Options DENY) and content sniffing
+// (X-Content-Type-Options nosniff). Every Handler has a Prometheus registry
+// of its own (no global state): two Apps in one process get two handlers.
 //
 // # Endpoints
 //

@@ -85,8 +85,12 @@ func newHandler(app source, opts ...Option) *Handler {
 	return h
 }
 
-// ServeHTTP serves the endpoints.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP serves the endpoints. Every response, 404s included, forbids
+// framing and content sniffing (see setSecurityHeaders).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w.Header())
+	h.mux.ServeHTTP(w, r)
+}
 
 // Registry is the handler's Prometheus registry: register the
 // application's own collectors here to serve them on /metrics too.

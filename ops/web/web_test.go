@@ -50,8 +50,11 @@ func TestHandler_servesThePageAndItsFiles(t *testing.T) {
 			if !strings.Contains(string(body), tt.contains) {
 				t.Errorf("GET %s: body lacks %q", tt.path, tt.contains)
 			}
-			if csp := resp.Header.Get("Content-Security-Policy"); csp != "default-src 'self'" {
+			if csp := resp.Header.Get("Content-Security-Policy"); csp != "default-src 'self'; frame-ancestors 'none'" {
 				t.Errorf("GET %s: Content-Security-Policy %q", tt.path, csp)
+			}
+			if xfo := resp.Header.Get("X-Frame-Options"); xfo != "DENY" {
+				t.Errorf("GET %s: X-Frame-Options %q, want DENY", tt.path, xfo)
 			}
 		})
 	}
