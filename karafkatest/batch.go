@@ -55,14 +55,19 @@ func (r *Route) batch(ps *partitionState, idx []int, out Results) {
 		outcomes, err := ps.batch.Try(ctx, prms[lo:hi])
 		if err != nil {
 			ps.batch = nil // the supervisor restarts the partition actor
-			if step := iso.Failed(err); step.Action == pipeline.DeadLetterMessage {
-				r.settle(&out[idx[step.Index]], pipeline.Stage(err), step.Attempt, err)
+			step := iso.Failed(err)
+			for j := lo; j < hi; j++ {
+				if step.Action == pipeline.DeadLetterMessage && j == step.Index {
+					r.settle(&out[idx[j]], pipeline.Stage(err), step.Attempt, err) // records the failure
+					continue
+				}
+				out[idx[j]].Failures = append(out[idx[j]].Failures, err)
 			}
 			continue
 		}
 		for k, o := range outcomes {
 			res := &out[idx[lo+k]]
-			res.Err, res.Attempts = nil, 0 // a failed try before this one succeeded
+			res.succeeded(len(res.Failures) + 1)
 			switch {
 			case o.Malformed != nil:
 				r.settle(res, "controller", 1, o.Malformed)

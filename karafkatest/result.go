@@ -18,8 +18,25 @@ type Result struct {
 	// Err is the last failure (nil when the record was processed or
 	// filtered): an *actors.ProcessingError naming the stage and the try.
 	Err error
-	// Attempts counts the tries of the stage that failed last (0 when none failed).
+	// Attempts counts the tries of the stage that failed last, the one
+	// that then succeeded included (0 when none failed): a record whose
+	// controller failed once and then succeeded has Err nil and Attempts 2.
+	// For a batch route it counts the tries of the spans that held the
+	// record.
 	Attempts int
+	// Failures are the record's failed tries, in order (for a batch route,
+	// those of the spans that held it); empty when every stage succeeded
+	// at its first try.
+	Failures []error
+}
+
+// succeeded records that try attempt of a stage succeeded: Err is cleared,
+// and Attempts says how many tries it took when an earlier one failed.
+func (r *Result) succeeded(attempt int) {
+	r.Err = nil
+	if attempt > 1 {
+		r.Attempts = attempt
+	}
 }
 
 // Results are the results of the records of one Feed, in feed order.

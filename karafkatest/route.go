@@ -161,7 +161,7 @@ func (r *Route) one(rec Record) Result {
 		}
 		keep, err := ps.ctrl.Handle(ctx, &prm)
 		if err == nil {
-			res.Err, res.Attempts = nil, 0
+			res.succeeded(attempt)
 			if !keep {
 				res.Filtered = true
 				return res
@@ -184,7 +184,7 @@ func (r *Route) one(rec Record) Result {
 		}
 		msgs, err := pipeline.Respond(ps.resp, responses, producer.DefaultMaxMessageBytes)
 		if err == nil {
-			res.Err, res.Attempts = nil, 0 // a failed try before this one succeeded
+			res.succeeded(attempt)
 			for _, m := range msgs {
 				res.Produced = append(res.Produced, Message{m})
 			}
@@ -219,6 +219,7 @@ func (r *Route) settle(res *Result, stage string, attempt int, err error) bool {
 	rec := res.Record
 	perr := &actors.ProcessingError{Topic: r.resolved.Topic, Partition: rec.Partition, Offset: rec.Offset, Stage: stage, Attempt: attempt, Err: err}
 	res.Err, res.Attempts = perr, attempt
+	res.Failures = append(res.Failures, perr)
 	decision, _ := r.resolved.RetryPolicy.Decide(attempt, err, r.resolved.DeadLetter != "")
 	switch decision {
 	case supervision.DeadLetter:

@@ -170,6 +170,10 @@ func TestRoute_retrySucceedsWithNewController(t *testing.T) {
 	if res.Err != nil || res.DeadLetter != nil {
 		t.Fatalf("third try should succeed: %+v", res)
 	}
+	// Not a first-try success: it took three tries, after two failures.
+	if res.Attempts != 3 || len(res.Failures) != 2 || !strings.Contains(res.Failures[1].Error(), "transient") {
+		t.Errorf("Attempts %d, Failures %v: want 3 tries after two failures", res.Attempts, res.Failures)
+	}
 	if made-resolving != 3 {
 		t.Fatalf("controller made %d times for the tries, want 3 (a new one per restart)", made-resolving)
 	}
