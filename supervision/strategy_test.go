@@ -399,3 +399,38 @@ func TestStopping_stopsTopLevelActorOnFailure(t *testing.T) {
 	default:
 	}
 }
+
+// all_for_one reports a restart for every child it restarts (the failed
+// one with its reason, the siblings naming it), so that a restart counter
+// counts actors restarted. Before, one restart was reported per failure.
+func TestAllForOne_reportsEveryRestart(t *testing.T) {
+	type restart struct {
+		child   string
+		sibling bool
+	}
+	restarts := make(chan restart, 10)
+	hooks := supervision.Hooks{OnRestart: func(child *actor.PID, reason any, _ time.Duration, _ int) {
+		var sf *supervision.SiblingFailure
+		err, _ := reason.(error)
+		sibling := errors.As(err, &sf)
+		if !errors.Is(err, errBoom) {
+			t.Errorf("reason %v does not carry the failure", reason)
+		}
+		restarts <- restart{child.Id[strings.LastIndexByte(child.Id, '/')+1:], sibling}
+	}}
+	tr := newTree(t, 3, tinyConfig(supervision.AllForOne, 10).Build(hooks))
+	tr.crash(t, 0)
+	got := map[restart]int{}
+	for range 3 {
+		select {
+		case r := <-restarts:
+			got[r]++
+		case <-time.After(5 * time.Second):
+			t.Fatalf("restarts reported: %v, want 3", got)
+		}
+	}
+	want := map[restart]int{{"c0", false}: 1, {"c1", true}: 1, {"c2", true}: 1}
+	if !maps.Equal(got, want) {
+		t.Fatalf("restarts %v, want %v", got, want)
+	}
+}
