@@ -237,6 +237,7 @@ func (a *App) run(ctx context.Context) error {
 		_ = prod.Close()
 		return err
 	}
+	logGroups(a.logger, routes)
 	a.logger.Info("karafka-actors running", "app", a.cfg.Name, "routes", len(routes), "brokers", a.cfg.Kafka.Brokers)
 	a.phase.CompareAndSwap(int32(PhaseStarting), int32(PhaseRunning))
 	close(a.ready)

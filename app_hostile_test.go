@@ -335,3 +335,28 @@ func TestApp_stuckPartitionIsNotReady(t *testing.T) {
 	waitFor(t, 30*time.Second, "ready again", func() bool { return r.app.State().Ready })
 	r.shutdown(t)
 }
+
+// The start-up log says which guarantee each consumer group runs with
+// (rough edge 15 of issue 18: it did not).
+func TestApp_startupLogNamesEachGroupsGuarantee(t *testing.T) {
+	t.Parallel()
+	brokers := testkafka.Brokers(t)
+	a, b := testkafka.Name(t, "a"), testkafka.Name(t, "b")
+	testkafka.CreateTopics(t, brokers, 1, a, b)
+	cfg := testConfig(t, brokers)
+	log, text := capturedLogger(t)
+	app, err := karafka.New(cfg, karafka.WithLogger(log), karafka.WithRoutes(
+		topology.Route{Topic: a, Controller: idOrFail()},
+		topology.Route{Topic: b, Controller: idOrFail(), Guarantee: topology.ExactlyOnce}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runApp(t, app)
+	r.shutdown(t)
+	for topic, guarantee := range map[string]string{a: "at_least_once", b: "exactly_once"} {
+		want := fmt.Sprintf(`msg="consumer group" group=%s_%s topics=[%s] guarantee=%s`, cfg.Name, topic, topic, guarantee)
+		if !strings.Contains(text(), want) {
+			t.Errorf("the start-up log does not say %s; log:\n%s", want, text())
+		}
+	}
+}
