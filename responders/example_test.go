@@ -81,3 +81,15 @@ func ExampleRegistry() {
 	// OrdersResponder false
 	// [UsersCreatedResponder]
 }
+
+// A responder made of a function, named as routes, flow and the web view show it.
+func ExampleNamedFunc() {
+	r := responders.NamedFunc("PremiumResponder", []responders.Topic{responders.Required("users_premium")},
+		func(out *responders.Output, args ...any) error {
+			out.RespondTo("users_premium", map[string]any{"id": args[0]})
+			return nil
+		})
+	msgs, err := responders.Deliver(r, 7)
+	fmt.Println(responders.Name(r), len(msgs), err)
+	// Output: PremiumResponder 1 <nil>
+}

@@ -1,11 +1,11 @@
 package topology
 
-import "github.com/karafka-actors/karafka-actors/internal/typename"
+import "github.com/karafka-actors/karafka-actors/responders"
 
-// typeName is a responder's Go type name without package or pointer, or
-// "responder" for an unnamed one.
-func typeName(v any) string {
-	if name := typename.Of(v); name != "" {
+// typeName is how a responder is shown (responders.Name), or "responder"
+// for an unnamed one.
+func typeName(r responders.Responder) string {
+	if name := responders.Name(r); name != "" {
 		return name
 	}
 	return "responder"
