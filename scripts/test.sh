@@ -1,21 +1,47 @@
 #!/usr/bin/env bash
-# The project's test command (README, .ci/run):
-#   1. vet and the whole suite with -race against a fresh embedded broker per test,
-#      then the chaos suite (interop TestChaos_*) alone, on embedded brokers in
-#      their own processes;
-#   2. every fuzz target (func FuzzX(f *testing.F) in the module's packages) for
-#      KARAFKA_FUZZ_TIME each (default 8s; 0 skips the step);
-#   3. the broker-facing suites again against real Apache Kafka (KRaft), started
-#      and stopped by scripts/kafka.sh, when Java and Maven are available, the
-#      chaos suite included.
+# The project's test command (README, .ci/run).
+#
+#   scripts/test.sh          the full run: vet, staticcheck, then two lanes at once
+#                            (their tests mostly wait on brokers and processes):
+#     embedded lane:  go test -race on a fresh embedded broker per test, the
+#                     chaos suite (interop TestChaos_*) on embedded brokers in
+#                     their own processes, then every fuzz target for
+#                     KARAFKA_FUZZ_TIME each (default 8s; 0 skips it);
+#     Kafka lane:     Apache Kafka (KRaft, scripts/kafka.sh, started at the
+#                     beginning), the broker-facing suites against it, then
+#                     ./interop alone against it (broker restarts and the chaos
+#                     suite); skipped without Java and Maven.
+#   scripts/test.sh quick    the contributors' lane (~5 min): vet and go test -race
+#                            on the embedded broker, without ./interop.
+#
 # KARAFKA_REQUIRE_REAL_KAFKA=1 (set by .ci/run) turns a missing Java/Maven or a
 # broker that does not start into a failure instead of a skip.
+# KARAFKA_TEST_SERIAL=1 runs the two lanes one after the other.
+# Every step prints its wall time; the end prints each lane's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 timeout_flag=${KARAFKA_TEST_TIMEOUT:-15m}
 # The interop package with the chaos suite: ~8 minutes of scenarios per broker.
 chaos_timeout_flag=${KARAFKA_TEST_CHAOS_TIMEOUT:-30m}
+started=$SECONDS
+
+# step NAME CMD...: runs CMD, then prints its wall time.
+step() {
+  local name=$1 t0=$SECONDS rc
+  shift
+  echo "==> $name"
+  set +e
+  "$@"
+  rc=$?
+  set -e
+  if [ "$rc" = 0 ]; then
+    echo "<== $name: $((SECONDS - t0))s (at $((SECONDS - started))s)"
+  else
+    echo "<== $name: FAILED (exit $rc) after $((SECONDS - t0))s (at $((SECONDS - started))s)"
+  fi
+  return "$rc"
+}
 
 # Runs go test -v with the given arguments, printing only the results and the
 # tests' t.Logf lines (the chaos figures start with "chaos |"), and the whole
@@ -36,107 +62,167 @@ run_logged() {
   return "$rc"
 }
 
-echo "==> go vet ./..."
-go vet ./...
+race_embedded() {
+  env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$timeout_flag" -skip '^TestChaos_' "$@"
+}
 
-# ---- staticcheck step ----
+if [ "${1:-}" = quick ]; then
+  step "go vet ./..." go vet ./...
+  step "go test -race (embedded broker, without ./interop)" race_embedded $(go list ./... | grep -v /interop)
+  echo "==> quick lane passed in $((SECONDS - started))s"
+  exit 0
+fi
+
+# ---- Kafka, started first: it boots while the steps below run ----
+kafka=none
+kafka_log=$(mktemp)
+kafka_rc=$(mktemp -u)
+if command -v java >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1; then
+  echo "==> starting Apache Kafka in the background (scripts/kafka.sh start)"
+  (
+    set +e
+    scripts/kafka.sh start >"$kafka_log" 2>&1
+    echo $? >"$kafka_rc"
+  ) &
+  kafka=$!
+elif [ "${KARAFKA_REQUIRE_REAL_KAFKA:-}" = "1" ]; then
+  echo "FAIL: real Kafka required (KARAFKA_REQUIRE_REAL_KAFKA=1) but java or mvn is missing" >&2
+  exit 1
+fi
+cleanup() {
+  if [ "$kafka" != none ]; then
+    wait "$kafka" 2>/dev/null || true # a start under way ends first
+    scripts/kafka.sh stop >/dev/null 2>&1 || true
+  fi
+  rm -f "$kafka_log" "$kafka_rc"
+}
+trap cleanup EXIT
+
+step "go vet ./..." go vet ./...
 # Pinned: v0.8.2 is staticcheck 2026.2.2, built for Go 1.26 (its go.mod says go 1.26.0).
 # go run fetches it into the module cache once (network needed the first time).
 staticcheck_version=${KARAFKA_STATICCHECK_VERSION:-v0.8.2}
-echo "==> staticcheck ./... (honnef.co/go/tools $staticcheck_version)"
-go run "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version" ./...
-# ---- end of the staticcheck step ----
+step "staticcheck ./... (honnef.co/go/tools $staticcheck_version)" go run "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version" ./...
+step "go test ./cmd/karafka-bench -run Chart (bench module: docs/benchmarks.md's charts match their results)" \
+  bash -c "cd bench && go test -count=1 -run '^(TestChart|TestNiceScale)' ./cmd/karafka-bench/"
 
-echo "==> go test -race ./... (embedded broker; the chaos suite next, alone)"
-env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$timeout_flag" -skip '^TestChaos_' ./...
-
-echo "==> go test ./cmd/karafka-bench -run Chart (bench module: the charts of docs/benchmarks.md match their results)"
-(cd bench && go test -count=1 -run '^(TestChart|TestNiceScale)' ./cmd/karafka-bench/)
-
-echo "==> go test -race -run TestChaos_ ./interop (chaos suite, embedded broker)"
-run_logged env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$chaos_timeout_flag" -run '^TestChaos_' -v ./interop
-
-# ---- fuzz step ----
-# The plain run above already ran every fuzz target's seed corpus. Here each
+# ---- the fuzz step (in the embedded lane) ----
+# The plain run already ran every fuzz target's seed corpus. Here each
 # target fuzzes for a bounded time: go test -fuzz takes one package and one
 # target per run. A finding is written to <package>/testdata/fuzz/<target>/,
 # and fails the step. At the end of -fuzztime the engine itself sometimes
 # fails with "context deadline exceeded" and writes nothing (golang/go#51484,
 # more often on a loaded machine): that is reported and tolerated.
-fuzz_time=${KARAFKA_FUZZ_TIME:-8s}
-case "$fuzz_time" in
-  0 | 0s) echo "==> SKIPPED: fuzzing (KARAFKA_FUZZ_TIME=$fuzz_time)" ;;
-  *)
-    fuzz_log=$(mktemp)
-    while read -r pkg dir; do
-      for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' "$dir"/*_test.go 2>/dev/null); do
-        echo "==> go test -fuzz ^$target\$ -fuzztime $fuzz_time $pkg"
-        set +e
-        go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzz_time" "$pkg" >"$fuzz_log" 2>&1
-        fuzz_rc=$?
-        set -e
-        grep -E '^fuzz: elapsed' "$fuzz_log" | tail -n 1 || true
-        if [ "$fuzz_rc" != 0 ]; then
-          if ! grep -q 'Failing input written to' "$fuzz_log" && grep -q 'context deadline exceeded' "$fuzz_log"; then
-            echo "    (the fuzz engine failed at its deadline without a finding: golang/go#51484; not a failure)"
-            continue
-          fi
-          cat "$fuzz_log" >&2
-          rm -f "$fuzz_log"
-          echo "FAIL: fuzzing $target ($pkg); a failing input, if one was found, is in the package's testdata/fuzz/$target/" >&2
-          exit 1
+fuzz_all() {
+  local fuzz_time=${KARAFKA_FUZZ_TIME:-8s} fuzz_log pkg dir target fuzz_rc
+  case "$fuzz_time" in
+    0 | 0s) echo "SKIPPED: fuzzing (KARAFKA_FUZZ_TIME=$fuzz_time)"; return 0 ;;
+  esac
+  fuzz_log=$(mktemp)
+  while read -r pkg dir; do
+    for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' "$dir"/*_test.go 2>/dev/null); do
+      echo "go test -fuzz ^$target\$ -fuzztime $fuzz_time $pkg"
+      set +e
+      go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzz_time" "$pkg" >"$fuzz_log" 2>&1
+      fuzz_rc=$?
+      set -e
+      grep -E '^fuzz: elapsed' "$fuzz_log" | tail -n 1 || true
+      if [ "$fuzz_rc" != 0 ]; then
+        if ! grep -q 'Failing input written to' "$fuzz_log" && grep -q 'context deadline exceeded' "$fuzz_log"; then
+          echo "    (the fuzz engine failed at its deadline without a finding: golang/go#51484; not a failure)"
+          continue
         fi
-      done
-    done < <(go list -f '{{.ImportPath}} {{.Dir}}' ./...)
-    rm -f "$fuzz_log"
-    ;;
-esac
-# ---- end of the fuzz step ----
+        cat "$fuzz_log" >&2
+        rm -f "$fuzz_log"
+        echo "FAIL: fuzzing $target ($pkg); a failing input, if one was found, is in the package's testdata/fuzz/$target/" >&2
+        return 1
+      fi
+    done
+  done < <(go list -f '{{.ImportPath}} {{.Dir}}' ./...)
+  rm -f "$fuzz_log"
+}
 
-if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
-  if [ "${KARAFKA_REQUIRE_REAL_KAFKA:-}" = "1" ]; then
-    echo "FAIL: real Kafka required (KARAFKA_REQUIRE_REAL_KAFKA=1) but java or mvn is missing" >&2
-    exit 1
+embedded_lane() {
+  step "go test -race ./... (embedded broker, the chaos suite next)" race_embedded ./... &&
+    step "go test -race -run TestChaos_ ./interop (chaos suite, embedded broker)" \
+      run_logged env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$chaos_timeout_flag" -run '^TestChaos_' -v ./interop &&
+    step "fuzz every target for ${KARAFKA_FUZZ_TIME:-8s}" fuzz_all
+}
+
+kafka_lane() {
+  if [ "$kafka" = none ]; then
+    echo "SKIPPED: the real Apache Kafka suites (java or mvn not found)"
+    return 0
   fi
-  echo "==> SKIPPED: the real Apache Kafka suite (java or mvn not found)"
-  exit 0
-fi
-
-echo "==> starting real Apache Kafka"
-if ! scripts/kafka.sh start; then
-  if [ "${KARAFKA_REQUIRE_REAL_KAFKA:-}" = "1" ]; then
-    echo "FAIL: real Kafka did not start" >&2
-    exit 1
+  local t0=$SECONDS
+  while [ ! -s "$kafka_rc" ]; do sleep 1; done
+  if [ "$(cat "$kafka_rc")" != 0 ]; then
+    cat "$kafka_log"
+    if [ "${KARAFKA_REQUIRE_REAL_KAFKA:-}" = "1" ]; then
+      echo "FAIL: real Kafka did not start" >&2
+      return 1
+    fi
+    echo "SKIPPED: the real Apache Kafka suites (the broker did not start; see above)"
+    return 0
   fi
-  echo "==> SKIPPED: the real Apache Kafka suite (the broker did not start; see above)"
-  exit 0
-fi
-trap 'scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
-brokers=$(scripts/kafka.sh brokers)
-# The broker's SASL_SSL listener (TLS + SCRAM/PLAIN), for the interop tests,
-# and its PROXIED listener, for the chaos suite's network faults.
-eval "$(scripts/kafka.sh sasl-env)"
-eval "$(scripts/kafka.sh proxy-env)"
+  echo "<== Apache Kafka up (this lane waited $((SECONDS - t0))s for it, at $((SECONDS - started))s)"
+  local brokers
+  brokers=$(scripts/kafka.sh brokers)
+  # The broker's SASL_SSL listener (TLS + SCRAM/PLAIN), for the interop tests,
+  # and its PROXIED listener, for the chaos suite's network faults.
+  eval "$(scripts/kafka.sh sasl-env)"
+  eval "$(scripts/kafka.sh proxy-env)"
+  if ! step "go test -race (real Kafka at $brokers)" \
+    env KARAFKA_TEST_BROKERS="$brokers" go test -race -count=1 -timeout "$timeout_flag" $(go list ./... | grep -v -e /bench -e /interop); then
+    echo "---- last lines of the Kafka broker log ----" >&2
+    scripts/kafka.sh logs | tail -n 80 >&2 || true
+    return 1
+  fi
+  # Run alone in this lane, after the suites above: TestBrokerRestart_serverRecovers
+  # and the chaos suite restart and freeze the broker through
+  # KARAFKA_TEST_KAFKA_SCRIPT, which would break any other package's tests
+  # running against it at the same time. The measurements (partitions,
+  # duplicates, restart times, the chaos figures) are t.Logf lines.
+  if ! step "go test -race ./interop (real Kafka at $brokers, broker restart and chaos suite included)" \
+    env KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_KAFKA_SCRIPT=scripts/kafka.sh \
+    run_logged go test -race -count=1 -timeout "$chaos_timeout_flag" -v ./interop; then
+    echo "---- last lines of the Kafka broker log ----" >&2
+    scripts/kafka.sh logs | tail -n 80 >&2 || true
+    return 1
+  fi
+}
 
-echo "==> go test -race (real Kafka at $brokers)"
-if ! KARAFKA_TEST_BROKERS="$brokers" go test -race -count=1 -timeout "$timeout_flag" $(go list ./... | grep -v -e /bench -e /interop); then
-  echo "---- last lines of the Kafka broker log ----" >&2
-  scripts/kafka.sh logs | tail -n 80 >&2 || true
+# Each lane writes to its own log, printed (with its steps' times) once both
+# ended, so that their lines do not interleave.
+lane_e=$(mktemp)
+lane_k=$(mktemp)
+if [ "${KARAFKA_TEST_SERIAL:-}" = 1 ]; then
+  set +e
+  embedded_lane >"$lane_e" 2>&1
+  rc_e=$?
+  kafka_lane >"$lane_k" 2>&1
+  rc_k=$?
+  set -e
+else
+  echo "==> two lanes at once: embedded broker and Apache Kafka (their output follows when both ended)"
+  embedded_lane >"$lane_e" 2>&1 &
+  pid_e=$!
+  kafka_lane >"$lane_k" 2>&1 &
+  pid_k=$!
+  set +e
+  wait "$pid_e"
+  rc_e=$?
+  wait "$pid_k"
+  rc_k=$?
+  set -e
+fi
+echo "==== embedded lane ===="
+cat "$lane_e"
+echo "==== Kafka lane ===="
+cat "$lane_k"
+rm -f "$lane_e" "$lane_k"
+if [ "$rc_e" != 0 ] || [ "$rc_k" != 0 ]; then
+  echo "FAIL: embedded lane exit $rc_e, Kafka lane exit $rc_k (after $((SECONDS - started))s)" >&2
   exit 1
 fi
-
-# ---- interop step (kcat, kafka-python, multi-process, broker restart, chaos) ----
-# Run alone, after the suites above: TestBrokerRestart_serverRecovers and the
-# chaos suite restart and freeze the broker through KARAFKA_TEST_KAFKA_SCRIPT,
-# which would break any other package's tests running against it at the same
-# time. The measurements (partitions, duplicates, restart times, the chaos
-# figures) are t.Logf lines.
-echo "==> go test -race ./interop (real Kafka at $brokers, broker restart and chaos suite included)"
-if ! KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_KAFKA_SCRIPT=scripts/kafka.sh \
-  run_logged go test -race -count=1 -timeout "$chaos_timeout_flag" -v ./interop; then
-  echo "---- last lines of the Kafka broker log ----" >&2
-  scripts/kafka.sh logs | tail -n 80 >&2 || true
-  exit 1
-fi
-# ---- end of the interop step ----
-echo "==> all suites passed (embedded broker and real Kafka)"
+echo "==> all suites passed (embedded broker and real Kafka) in $((SECONDS - started))s"
