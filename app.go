@@ -23,7 +23,7 @@ var (
 	ErrAlreadyRunning = errors.New("karafka: Run called more than once")
 	ErrNotRunning     = errors.New("karafka: not running")
 	// ErrUndone is wrapped by Run's and Shutdown's error when messages were
-	// still undone at the end of shutdown (see actors.UndoneError).
+	// still undone at the end of shutdown (see UndoneError).
 	ErrUndone = actors.ErrUndone
 )
 
@@ -54,10 +54,10 @@ type Option func(*App)
 func WithLogger(l *slog.Logger) Option { return func(a *App) { a.logger = l } }
 
 // WithRegistry sets where responders are found by naming convention.
-func WithRegistry(r *responders.Registry) Option { return func(a *App) { a.registry = r } }
+func WithRegistry(r *Registry) Option { return func(a *App) { a.registry = r } }
 
 // WithRoutes adds routes.
-func WithRoutes(routes ...topology.Route) Option {
+func WithRoutes(routes ...Route) Option {
 	return func(a *App) { a.routes = append(a.routes, routes...) }
 }
 
@@ -86,13 +86,13 @@ func New(cfg Config, opts ...Option) (*App, error) {
 func (a *App) Config() Config { return a.cfg }
 
 // Registry is where responders are registered for the naming convention.
-func (a *App) Registry() *responders.Registry { return a.registry }
+func (a *App) Registry() *Registry { return a.registry }
 
 // Events is the instrumentation hook; subscribe before Run.
 func (a *App) Events() *events.Bus { return a.bus }
 
 // Route adds a route. Routes cannot change once Run started.
-func (a *App) Route(routes ...topology.Route) *App {
+func (a *App) Route(routes ...Route) *App {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.routes = append(a.routes, routes...)
@@ -157,7 +157,7 @@ func (a *App) Ready() <-chan struct{} { return a.ready }
 // down gracefully. It returns nil after a clean shutdown, and an error for
 // what cannot heal (invalid routes, the root supervisor giving up) and when
 // shutdown ended with messages undone: an error wrapping ErrUndone (an
-// *actors.UndoneError names how many messages of which partitions), whose
+// *UndoneError names how many messages of which partitions), whose
 // offsets stay uncommitted so that they are consumed again on the next start.
 // Run may be called once.
 func (a *App) Run(ctx context.Context) error {

@@ -7,12 +7,8 @@ import (
 	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // The routes of an App resolve batch routes with consumer.batch_size as
@@ -20,9 +16,9 @@ import (
 func TestApp_batchRouteTakesConsumerBatchSize(t *testing.T) {
 	cfg := karafka.DefaultConfig()
 	cfg.Consumer.BatchSize = 42
-	a, err := karafka.New(cfg, karafka.WithRoutes(topology.Route{Topic: "visits",
-		BatchController: func() controllers.BatchController {
-			return controllers.BatchFunc(func(*controllers.BatchContext) error { return nil })
+	a, err := karafka.New(cfg, karafka.WithRoutes(karafka.Route{Topic: "visits",
+		BatchController: func() karafka.BatchController {
+			return karafka.BatchControllerFunc(func(*karafka.BatchContext) error { return nil })
 		}}))
 	if err != nil {
 		t.Fatal(err)
@@ -39,9 +35,9 @@ func TestApp_batchRouteTakesConsumerBatchSize(t *testing.T) {
 // batchEcho answers a batch controller's per-message responses (an int64
 // id) with {"id": id} on out and its per-batch response (a batchSummary)
 // with {"first": id, "size": n} on batches.
-func batchEcho(out, batches string) responders.Factory {
-	return func() responders.Responder {
-		return responders.Func([]responders.Topic{responders.Optional(out), responders.Optional(batches)}, func(o *responders.Output, args ...any) error {
+func batchEcho(out, batches string) func() karafka.Responder {
+	return func() karafka.Responder {
+		return karafka.NewResponder([]karafka.Topic{karafka.Optional(out), karafka.Optional(batches)}, func(o *karafka.Output, args ...any) error {
 			switch v := args[0].(type) {
 			case batchSummary:
 				o.RespondTo(batches, map[string]any{"first": v.first, "size": v.size})
@@ -77,7 +73,7 @@ func TestApp_batchRouteAnswersInOrderAndDeadLettersThePoison(t *testing.T) {
 
 	var mu sync.Mutex
 	largest := 0
-	ctrl := controllers.BatchFunc(func(c *controllers.BatchContext) error {
+	ctrl := karafka.BatchControllerFunc(func(c *karafka.BatchContext) error {
 		mu.Lock()
 		largest = max(largest, c.Len())
 		mu.Unlock()
@@ -96,7 +92,7 @@ func TestApp_batchRouteAnswersInOrderAndDeadLettersThePoison(t *testing.T) {
 		return nil
 	})
 	cfg := testConfig(t, brokers)
-	r := start(t, cfg, topology.Route{Topic: in, BatchController: func() controllers.BatchController { return ctrl },
+	r := start(t, cfg, karafka.Route{Topic: in, BatchController: func() karafka.BatchController { return ctrl },
 		BatchSize: size, Responder: batchEcho(out, batches)})
 
 	answered := testkafka.Consume(t, brokers, out, n-1, 30*time.Second)
@@ -118,7 +114,7 @@ func TestApp_batchRouteAnswersInOrderAndDeadLettersThePoison(t *testing.T) {
 	if len(dead) != 1 || string(dead[0].Value) != fmt.Sprintf(`{"id": %d}`, poison) {
 		t.Fatalf("dead letters %v, want the poison's original record alone", dead)
 	}
-	if v, _ := testkafka.Header(dead[0], actors.HeaderOriginOffset); v != "6" {
+	if v, _ := testkafka.Header(dead[0], karafka.HeaderOriginOffset); v != "6" {
 		t.Errorf("dead letter origin offset %q, want 6", v)
 	}
 	waitFor(t, 10*time.Second, "per-batch responses of every answered message", func() bool {

@@ -11,18 +11,14 @@ import (
 	"github.com/IBM/sarama"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/kafka"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 func exactlyOnceConfig(t *testing.T, brokers []string) karafka.Config {
 	cfg := testConfig(t, brokers)
-	cfg.Processing.Guarantee = topology.ExactlyOnce
+	cfg.Processing.Guarantee = karafka.ExactlyOnce
 	return cfg
 }
 
@@ -52,7 +48,7 @@ func TestApp_exactlyOnceControllerFailsMidTransaction(t *testing.T) {
 	testkafka.CreateTopics(t, brokers, 1, in, out, dlq)
 	testkafka.Produce(t, brokers, in, ids(10)...)
 	var tries3, tries6 atomic.Int32
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		c.RespondWith(id)
 		switch id {
@@ -68,7 +64,7 @@ func TestApp_exactlyOnceControllerFailsMidTransaction(t *testing.T) {
 	})
 	cfg := exactlyOnceConfig(t, brokers)
 	cfg.Transaction.Interval = 5 * time.Second // one transaction open while 3 and 6 fail
-	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out)})
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out)})
 
 	got := testkafka.ConsumeCommitted(t, brokers, out, 9, 30*time.Second)
 	if ids := idsOf(t, got); ids != "0,1,2,4,5,6,7,8,9" {
@@ -78,7 +74,7 @@ func TestApp_exactlyOnceControllerFailsMidTransaction(t *testing.T) {
 	if len(dead) != 1 {
 		t.Fatalf("dead letters (read_committed): got %d, want 1", len(dead))
 	}
-	if v, _ := testkafka.Header(dead[0], actors.HeaderOriginOffset); v != "3" {
+	if v, _ := testkafka.Header(dead[0], karafka.HeaderOriginOffset); v != "3" {
 		t.Errorf("dead letter origin offset %q, want 3", v)
 	}
 	if n := tries3.Load(); n != 3 {
@@ -106,8 +102,8 @@ func TestApp_exactlyOnceAbortIsInvisible(t *testing.T) {
 	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
 	testkafka.Produce(t, brokers, in, ids(10)...)
 	var once atomic.Bool
-	resp := func() responders.Responder {
-		return responders.Func([]responders.Topic{responders.Required(out), responders.Optional(missing)}, func(o *responders.Output, args ...any) error {
+	resp := func() karafka.Responder {
+		return karafka.NewResponder([]karafka.Topic{karafka.Required(out), karafka.Optional(missing)}, func(o *karafka.Output, args ...any) error {
 			o.RespondTo(out, map[string]any{"id": args[0]})
 			if args[0].(int64) == 5 && once.CompareAndSwap(false, true) {
 				o.RespondTo(missing, map[string]any{"id": args[0]})
@@ -118,7 +114,7 @@ func TestApp_exactlyOnceAbortIsInvisible(t *testing.T) {
 	cfg := exactlyOnceConfig(t, brokers)
 	cfg.Transaction.Interval = 2 * time.Second // the ten messages share one transaction
 	cfg.Producer.RetryMax = 1
-	r := start(t, cfg, topology.Route{Topic: in, Controller: idController, Responder: resp})
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: idController, Responder: resp})
 
 	got := testkafka.ConsumeCommitted(t, brokers, out, 10, 60*time.Second)
 	if ids := idsOf(t, got); ids != "0,1,2,3,4,5,6,7,8,9" {
@@ -143,7 +139,7 @@ func TestApp_exactlyOnceTransactionTimeoutAboveBrokerMaxNamesTheKey(t *testing.T
 	cfg.Transaction.Timeout = 16 * time.Minute
 	logger, logs := capturedLogger(t)
 	app, err := karafka.New(cfg, karafka.WithLogger(logger), karafka.WithRoutes(
-		topology.Route{Topic: in, Controller: idController, Responder: echo(out)}))
+		karafka.Route{Topic: in, Controller: idController, Responder: echo(out)}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +187,7 @@ func TestApp_exactlyOnceSuccessorAbortsItsPredecessorsTransaction(t *testing.T) 
 	// while committing: the window is narrow, but a SIGKILL finds it).
 	dieInTransactionWithOffsets(t, brokers, cfg.Name+"."+group+".m1", group, in, 5)
 
-	r := start(t, cfg, topology.Route{Topic: in, Controller: idController, Responder: echo(out)})
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: idController, Responder: echo(out)})
 	got := testkafka.ConsumeCommitted(t, brokers, out, 10, 20*time.Second)
 	if ids := idsOf(t, got); ids != "0,1,2,3,4,5,6,7,8,9" {
 		t.Fatalf("read_committed responses within 20s: %q, want 0..9 once each, in order (the dead member's transaction, holding the group's offsets, was not aborted when its successor started)", ids)

@@ -13,21 +13,18 @@ import (
 	"github.com/IBM/sarama"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/supervision"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // echo is a responder writing {"id": args[0]} to topic.
-func echo(topic string) responders.Factory {
-	return func() responders.Responder {
-		return responders.Func([]responders.Topic{responders.Required(topic)}, func(out *responders.Output, args ...any) error {
-			out.RespondTo(topic, map[string]any{"id": args[0]}, responders.Key(fmt.Sprint(args[0])))
+func echo(topic string) func() karafka.Responder {
+	return func() karafka.Responder {
+		return karafka.NewResponder([]karafka.Topic{karafka.Required(topic)}, func(out *karafka.Output, args ...any) error {
+			out.RespondTo(topic, map[string]any{"id": args[0]}, karafka.Key(fmt.Sprint(args[0])))
 			return nil
 		})
 	}
@@ -53,7 +50,7 @@ func TestApp_panicRetriedThenDeadLettered(t *testing.T) {
 
 	var mu sync.Mutex
 	var seen []int64
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		mu.Lock()
 		seen = append(seen, id)
@@ -64,7 +61,7 @@ func TestApp_panicRetriedThenDeadLettered(t *testing.T) {
 		c.RespondWith(id)
 		return nil
 	})
-	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out)})
+	r := start(t, testConfig(t, brokers), karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out)})
 
 	got := testkafka.Consume(t, brokers, out, 9, 30*time.Second)
 	var order []string
@@ -83,13 +80,13 @@ func TestApp_panicRetriedThenDeadLettered(t *testing.T) {
 		t.Errorf("dead letter payload %q, want the original", d.Value)
 	}
 	for k, want := range map[string]string{
-		actors.HeaderOriginTopic: in, actors.HeaderOriginPartition: "0", actors.HeaderOriginOffset: "3", actors.HeaderAttempts: "3", actors.HeaderStage: "controller",
+		karafka.HeaderOriginTopic: in, karafka.HeaderOriginPartition: "0", karafka.HeaderOriginOffset: "3", karafka.HeaderAttempts: "3", karafka.HeaderStage: "controller",
 	} {
 		if v, ok := testkafka.Header(d, k); !ok || v != want {
 			t.Errorf("header %s = %q (present %v), want %q", k, v, ok, want)
 		}
 	}
-	if v, _ := testkafka.Header(d, actors.HeaderError); !strings.Contains(v, "cannot handle 3") {
+	if v, _ := testkafka.Header(d, karafka.HeaderError); !strings.Contains(v, "cannot handle 3") {
 		t.Errorf("error header %q does not carry the panic", v)
 	}
 	waitFor(t, 10*time.Second, "dead-letter event", func() bool { return len(r.rec.of(events.MessageDeadLettered)) == 1 })
@@ -121,8 +118,8 @@ func TestApp_transientFailureRetried(t *testing.T) {
 	testkafka.Produce(t, brokers, in, ids(3)...)
 	var mu sync.Mutex
 	failures := 0
-	ctrl := func() controllers.Controller {
-		return controllers.Func(func(c *controllers.Context) error {
+	ctrl := func() karafka.Controller {
+		return karafka.ControllerFunc(func(c *karafka.Context) error {
 			id, _ := c.Params.Int("id")
 			mu.Lock()
 			defer mu.Unlock()
@@ -134,7 +131,7 @@ func TestApp_transientFailureRetried(t *testing.T) {
 			return nil
 		})
 	}
-	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: ctrl, Responder: echo(out)})
+	r := start(t, testConfig(t, brokers), karafka.Route{Topic: in, Controller: ctrl, Responder: echo(out)})
 	got := testkafka.Consume(t, brokers, out, 3, 30*time.Second)
 	if ids := field(t, got, "id"); strings.Join(ids, ",") != "0,1,2" {
 		t.Fatalf("responses %v, want 0,1,2 in order", ids)
@@ -156,12 +153,12 @@ func TestApp_parseErrorDeadLettered(t *testing.T) {
 	testkafka.CreateTopics(t, brokers, 1, in, out, dlq)
 	testkafka.Produce(t, brokers, in,
 		testkafka.Record{Value: `{"id": 1}`}, testkafka.Record{Value: `{"id": `}, testkafka.Record{Value: `{"id": 2}`})
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		c.RespondWith(id)
 		return nil
 	})
-	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out)})
+	r := start(t, testConfig(t, brokers), karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out)})
 	if ids := field(t, testkafka.Consume(t, brokers, out, 2, 30*time.Second), "id"); strings.Join(ids, ",") != "1,2" {
 		t.Fatalf("responses %v, want 1,2", ids)
 	}
@@ -169,10 +166,10 @@ func TestApp_parseErrorDeadLettered(t *testing.T) {
 	if len(dead) != 1 || string(dead[0].Value) != `{"id": ` {
 		t.Fatalf("dead letters: %v, want the malformed record", dead)
 	}
-	if v, _ := testkafka.Header(dead[0], actors.HeaderAttempts); v != "1" {
+	if v, _ := testkafka.Header(dead[0], karafka.HeaderAttempts); v != "1" {
 		t.Errorf("attempts header %q, want 1: a parse error is not retried", v)
 	}
-	if v, _ := testkafka.Header(dead[0], actors.HeaderError); !strings.Contains(v, "parse") {
+	if v, _ := testkafka.Header(dead[0], karafka.HeaderError); !strings.Contains(v, "parse") {
 		t.Errorf("error header %q does not say it is a parse error", v)
 	}
 	r.shutdown(t)
@@ -184,27 +181,27 @@ func TestApp_responderErrorsProduceNothing(t *testing.T) {
 	brokers := testkafka.Brokers(t)
 	cases := []struct {
 		name    string
-		respond func(a, b string) (responders.Factory, bool)
+		respond func(a, b string) (func() karafka.Responder, bool)
 		want    error
 	}{
-		{"unregistered topic", func(a, b string) (responders.Factory, bool) {
-			return respond([]responders.Topic{responders.Required(a)}, func(o *responders.Output) {
+		{"unregistered topic", func(a, b string) (func() karafka.Responder, bool) {
+			return respond([]karafka.Topic{karafka.Required(a)}, func(o *karafka.Output) {
 				o.RespondTo(a, "ok")
 				o.RespondTo(b, "not declared")
 			}), true
 		}, responders.ErrUnregisteredTopic},
-		{"single-use topic used twice", func(a, b string) (responders.Factory, bool) {
-			return respond([]responders.Topic{responders.Required(a)}, func(o *responders.Output) {
+		{"single-use topic used twice", func(a, b string) (func() karafka.Responder, bool) {
+			return respond([]karafka.Topic{karafka.Required(a)}, func(o *karafka.Output) {
 				o.RespondTo(a, "one")
 				o.RespondTo(a, "two")
 			}), true
 		}, responders.ErrMultipleUsage},
-		{"required topic unused", func(a, b string) (responders.Factory, bool) {
-			return respond([]responders.Topic{responders.Optional(a), responders.Required(b)}, func(o *responders.Output) {
+		{"required topic unused", func(a, b string) (func() karafka.Responder, bool) {
+			return respond([]karafka.Topic{karafka.Optional(a), karafka.Required(b)}, func(o *karafka.Output) {
 				o.RespondTo(a, "only the optional one")
 			}), true
 		}, responders.ErrRequiredTopicUnused},
-		{"no responder", func(a, b string) (responders.Factory, bool) { return nil, false }, responders.ErrNoResponder},
+		{"no responder", func(a, b string) (func() karafka.Responder, bool) { return nil, false }, responders.ErrNoResponder},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -213,8 +210,8 @@ func TestApp_responderErrorsProduceNothing(t *testing.T) {
 			testkafka.CreateTopics(t, brokers, 1, in, a, b, dlq)
 			testkafka.Produce(t, brokers, in, testkafka.Record{Value: `{"id": 1}`})
 			resp, _ := tc.respond(a, b)
-			ctrl := controllers.Func(func(c *controllers.Context) error { c.RespondWith(1); return nil })
-			r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: resp})
+			ctrl := karafka.ControllerFunc(func(c *karafka.Context) error { c.RespondWith(1); return nil })
+			r := start(t, testConfig(t, brokers), karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: resp})
 			waitFor(t, 30*time.Second, "dead letter", func() bool { return len(r.rec.of(events.MessageDeadLettered)) == 1 })
 			ev := r.rec.of(events.MessageDeadLettered)[0]
 			if !errors.Is(ev.Err, tc.want) {
@@ -236,9 +233,9 @@ func TestApp_responderErrorsProduceNothing(t *testing.T) {
 	}
 }
 
-func respond(topics []responders.Topic, fn func(*responders.Output)) responders.Factory {
-	return func() responders.Responder {
-		return responders.Func(topics, func(out *responders.Output, _ ...any) error { fn(out); return nil })
+func respond(topics []karafka.Topic, fn func(*karafka.Output)) func() karafka.Responder {
+	return func() karafka.Responder {
+		return karafka.NewResponder(topics, func(out *karafka.Output, _ ...any) error { fn(out); return nil })
 	}
 }
 
@@ -249,14 +246,14 @@ func TestApp_beforeFilterDrops(t *testing.T) {
 	testkafka.CreateTopics(t, brokers, 1, in, out)
 	testkafka.Produce(t, brokers, in, ids(4)...)
 	cfg := testConfig(t, brokers)
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		c.RespondWith(id)
 		return nil
 	})
-	odd := func(p *params.Params) bool { id, _ := p.Int("id"); return id%2 == 1 }
-	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out),
-		BeforeFilters: []controllers.BeforeFilter{odd}})
+	odd := func(p *karafka.Params) bool { id, _ := p.Int("id"); return id%2 == 1 }
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out),
+		BeforeFilters: []karafka.BeforeFilter{odd}})
 	if ids := field(t, testkafka.Consume(t, brokers, out, 2, 30*time.Second), "id"); strings.Join(ids, ",") != "1,3" {
 		t.Fatalf("responses %v, want 1,3", ids)
 	}
@@ -281,7 +278,7 @@ func TestApp_restartLimitEscalatesToListener(t *testing.T) {
 	cfg := testConfig(t, brokers)
 	strict := cfg.Supervision
 	strict.MaxRestarts = 0 // the partition actor's first failure escalates
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		if id == 1 {
 			return errors.New("always fails")
@@ -289,7 +286,7 @@ func TestApp_restartLimitEscalatesToListener(t *testing.T) {
 		c.RespondWith(id)
 		return nil
 	})
-	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out), Supervision: &strict})
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out), Supervision: &strict})
 	if ids := field(t, testkafka.Consume(t, brokers, out, 2, 30*time.Second), "id"); strings.Join(ids, ",") != "0,2" {
 		t.Fatalf("responses %v, want 0,2", ids)
 	}
@@ -321,9 +318,9 @@ func TestApp_rootRestartLimitFailsRun(t *testing.T) {
 	testkafka.Produce(t, brokers, in, ids(1)...)
 	cfg := testConfig(t, brokers)
 	cfg.Supervision.MaxRestarts = 0
-	ctrl := controllers.Func(func(c *controllers.Context) error { return errors.New("always fails") })
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error { return errors.New("always fails") })
 	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)), karafka.WithRoutes(
-		topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }}))
+		karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +343,7 @@ func TestApp_controllerTimeout(t *testing.T) {
 	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
 	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
 	testkafka.Produce(t, brokers, in, ids(3)...)
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		if id == 1 {
 			<-c.Done() // a slow call that honours its context
@@ -355,14 +352,14 @@ func TestApp_controllerTimeout(t *testing.T) {
 		c.RespondWith(id)
 		return nil
 	})
-	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl },
+	r := start(t, testConfig(t, brokers), karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl },
 		Responder: echo(out), Timeout: 50 * time.Millisecond})
 	if ids := field(t, testkafka.Consume(t, brokers, out, 2, 30*time.Second), "id"); strings.Join(ids, ",") != "0,2" {
 		t.Fatalf("responses %v, want 0,2", ids)
 	}
 	waitFor(t, 10*time.Second, "dead letter", func() bool { return len(r.rec.of(events.MessageDeadLettered)) == 1 })
-	if err := r.rec.of(events.MessageDeadLettered)[0].Err; !errors.Is(err, actors.ErrTimeout) {
-		t.Fatalf("dead-letter cause %v, want actors.ErrTimeout", err)
+	if err := r.rec.of(events.MessageDeadLettered)[0].Err; !errors.Is(err, karafka.ErrTimeout) {
+		t.Fatalf("dead-letter cause %v, want karafka.ErrTimeout", err)
 	}
 	r.shutdown(t)
 }
@@ -377,7 +374,7 @@ func TestApp_deadLetterDisabledBlocksAndRetries(t *testing.T) {
 	testkafka.Produce(t, brokers, in, ids(3)...)
 	var mu sync.Mutex
 	tries := 0
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		if id == 1 {
 			mu.Lock()
@@ -391,7 +388,7 @@ func TestApp_deadLetterDisabledBlocksAndRetries(t *testing.T) {
 	})
 	cfg := testConfig(t, brokers)
 	cfg.Retry.Attempts = 2
-	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out),
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out),
 		DisableDeadLetter: true})
 	if ids := field(t, testkafka.Consume(t, brokers, out, 3, 30*time.Second), "id"); strings.Join(ids, ",") != "0,1,2" {
 		t.Fatalf("responses %v, want 0,1,2 in order", ids)
@@ -414,14 +411,14 @@ func TestApp_malformedPayloadDeadLetteredEvenIfFiltered(t *testing.T) {
 	dlq := in + "_dlq"
 	testkafka.CreateTopics(t, brokers, 1, in, out, dlq)
 	testkafka.Produce(t, brokers, in, testkafka.Record{Value: `{"email": "a@b.c", "id": 1}`}, testkafka.Record{Value: `{"email": `})
-	hasEmail := func(p *params.Params) bool { _, ok := p.String("email"); return ok }
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	hasEmail := func(p *karafka.Params) bool { _, ok := p.String("email"); return ok }
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		c.RespondWith(id)
 		return nil
 	})
-	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl },
-		Responder: echo(out), BeforeFilters: []controllers.BeforeFilter{hasEmail}})
+	r := start(t, testConfig(t, brokers), karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl },
+		Responder: echo(out), BeforeFilters: []karafka.BeforeFilter{hasEmail}})
 	if ids := field(t, testkafka.Consume(t, brokers, out, 1, 30*time.Second), "id"); strings.Join(ids, ",") != "1" {
 		t.Fatalf("responses %v, want 1", ids)
 	}
@@ -443,7 +440,7 @@ func TestApp_responderStageHasItsOwnAttempts(t *testing.T) {
 	testkafka.Produce(t, brokers, in, ids(1)...)
 	var mu sync.Mutex
 	performs, responds := 0, 0
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if performs++; performs < 3 {
@@ -452,8 +449,8 @@ func TestApp_responderStageHasItsOwnAttempts(t *testing.T) {
 		c.RespondWith(0)
 		return nil
 	})
-	resp := func() responders.Responder {
-		return responders.Func([]responders.Topic{responders.Required(out)}, func(o *responders.Output, args ...any) error {
+	resp := func() karafka.Responder {
+		return karafka.NewResponder([]karafka.Topic{karafka.Required(out)}, func(o *karafka.Output, args ...any) error {
 			mu.Lock()
 			defer mu.Unlock()
 			if responds++; responds < 3 {
@@ -463,7 +460,7 @@ func TestApp_responderStageHasItsOwnAttempts(t *testing.T) {
 			return nil
 		})
 	}
-	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: resp})
+	r := start(t, testConfig(t, brokers), karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: resp})
 	if ids := field(t, testkafka.Consume(t, brokers, out, 1, 30*time.Second), "id"); strings.Join(ids, ",") != "0" {
 		t.Fatalf("responses %v, want the one response after 3 tries in each stage", ids)
 	}
@@ -491,7 +488,7 @@ func TestApp_rootGiveUpStopsAtOnce(t *testing.T) {
 	cfg.Consumer.DrainTimeout = 10 * time.Minute
 	var mu sync.Mutex
 	performs := map[int64]int{}
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		mu.Lock()
 		performs[id]++
@@ -502,7 +499,7 @@ func TestApp_rootGiveUpStopsAtOnce(t *testing.T) {
 		return nil
 	})
 	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)), karafka.WithRoutes(
-		topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }}))
+		karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -529,12 +526,12 @@ func TestApp_rootGiveUpStopsAtOnce(t *testing.T) {
 
 	// The group's next consumer starts at the failed message.
 	seen := make(chan int64, 3)
-	next := controllers.Func(func(c *controllers.Context) error {
+	next := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		seen <- id
 		return nil
 	})
-	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return next }})
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return next }})
 	select {
 	case id := <-seen:
 		if id != 1 {
@@ -548,7 +545,7 @@ func TestApp_rootGiveUpStopsAtOnce(t *testing.T) {
 
 // strictParser is JSON whose Check also rejects payloads that mention
 // "reject": a check a successful Decode does not prove.
-type strictParser struct{ params.Parser }
+type strictParser struct{ karafka.Parser }
 
 func (strictParser) Name() string { return "strict" }
 func (s strictParser) Check(raw []byte) error {
@@ -565,18 +562,18 @@ func TestApp_parserCheckRejectsBeforeController(t *testing.T) {
 	brokers := testkafka.Brokers(t)
 	cases := []struct {
 		name string
-		read func(*params.Params) (any, error)
+		read func(*karafka.Params) (any, error)
 	}{
-		{"controller decodes", func(p *params.Params) (any, error) {
+		{"controller decodes", func(p *karafka.Params) (any, error) {
 			var v struct{ ID int }
 			err := p.Decode(&v)
 			return v.ID, err
 		}},
-		{"controller reads a value", func(p *params.Params) (any, error) {
+		{"controller reads a value", func(p *karafka.Params) (any, error) {
 			id, _ := p.Int("id")
 			return id, nil
 		}},
-		{"controller reads the raw payload", func(p *params.Params) (any, error) { return string(p.Raw()), nil }},
+		{"controller reads the raw payload", func(p *karafka.Params) (any, error) { return string(p.Raw()), nil }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -587,7 +584,7 @@ func TestApp_parserCheckRejectsBeforeController(t *testing.T) {
 			testkafka.Produce(t, brokers, in, testkafka.Record{Value: `{"id": 1}`}, testkafka.Record{Value: rejected}, testkafka.Record{Value: `{"id": 3}`})
 			var mu sync.Mutex
 			var performed []string
-			ctrl := controllers.Func(func(c *controllers.Context) error {
+			ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 				mu.Lock()
 				performed = append(performed, string(c.Params.Raw()))
 				mu.Unlock()
@@ -598,16 +595,16 @@ func TestApp_parserCheckRejectsBeforeController(t *testing.T) {
 				c.RespondWith(v)
 				return nil
 			})
-			r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl },
-				Responder: echo(out), Parser: strictParser{params.JSON}})
+			r := start(t, testConfig(t, brokers), karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl },
+				Responder: echo(out), Parser: strictParser{karafka.JSONParser}})
 			dead := testkafka.Consume(t, brokers, dlq, 1, 30*time.Second)
 			if len(dead) != 1 || string(dead[0].Value) != rejected {
 				t.Fatalf("dead letters %v, want the rejected record", dead)
 			}
-			if v, _ := testkafka.Header(dead[0], actors.HeaderAttempts); v != "1" {
+			if v, _ := testkafka.Header(dead[0], karafka.HeaderAttempts); v != "1" {
 				t.Errorf("attempts header %q, want 1: a rejected payload is not retried", v)
 			}
-			if v, _ := testkafka.Header(dead[0], actors.HeaderError); !strings.Contains(v, "rejected by the check") {
+			if v, _ := testkafka.Header(dead[0], karafka.HeaderError); !strings.Contains(v, "rejected by the check") {
 				t.Errorf("error header %q does not carry the check's error", v)
 			}
 			waitFor(t, 10*time.Second, "all 3 finished", func() bool {
@@ -638,10 +635,10 @@ func TestApp_missingResponseTopicNamedAndShutdownFails(t *testing.T) {
 	testkafka.Produce(t, brokers, in, ids(3)...)
 	cfg := testConfig(t, brokers)
 	cfg.ShutdownTimeout = time.Second
-	cfg.ProduceBackoff = supervision.Backoff{Initial: 50 * time.Millisecond, Max: 200 * time.Millisecond, Multiplier: 2}
+	cfg.ProduceBackoff = karafka.Backoff{Initial: 50 * time.Millisecond, Max: 200 * time.Millisecond, Multiplier: 2}
 	logger, logText := capturedLogger(t)
 	app, err := karafka.New(cfg, karafka.WithLogger(logger),
-		karafka.WithRoutes(topology.Route{Topic: in, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)}))
+		karafka.WithRoutes(karafka.Route{Topic: in, Controller: func() karafka.Controller { return idController() }, Responder: echo(out)}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -680,16 +677,16 @@ func TestApp_giveUpDoesNotDeadLetterInterruptedWork(t *testing.T) {
 	cfg.ShutdownTimeout = 10 * time.Minute
 	cfg.Consumer.DrainTimeout = 10 * time.Minute
 	started := make(chan struct{}, 1)
-	ctrlB := controllers.Func(func(c *controllers.Context) error {
+	ctrlB := karafka.ControllerFunc(func(c *karafka.Context) error {
 		started <- struct{}{}
 		<-c.Done() // a well-behaved controller: it stops when told to
 		return c.Err()
 	})
-	ctrlA := controllers.Func(func(c *controllers.Context) error { return errors.New("always fails") })
-	retryA := supervision.RetryPolicy{Attempts: 1000, Backoff: supervision.Backoff{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, Multiplier: 2}}
+	ctrlA := karafka.ControllerFunc(func(c *karafka.Context) error { return errors.New("always fails") })
+	retryA := karafka.RetryPolicy{Attempts: 1000, Backoff: karafka.Backoff{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, Multiplier: 2}}
 	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)), karafka.WithRoutes(
-		topology.Route{Topic: inA, Controller: func() controllers.Controller { return ctrlA }, Retry: &retryA},
-		topology.Route{Topic: inB, Controller: func() controllers.Controller { return ctrlB }}))
+		karafka.Route{Topic: inA, Controller: func() karafka.Controller { return ctrlA }, Retry: &retryA},
+		karafka.Route{Topic: inB, Controller: func() karafka.Controller { return ctrlB }}))
 	if err != nil {
 		t.Fatal(err)
 	}

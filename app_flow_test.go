@@ -9,16 +9,13 @@ import (
 	"github.com/IBM/sarama"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // The seed's flow, as in Karafka 0.5's announcement.
 type RepositoriesCreatedController struct{}
 
-func (RepositoriesCreatedController) Perform(c *controllers.Context) error {
+func (RepositoriesCreatedController) Perform(c *karafka.Context) error {
 	id, ok := c.Params.Int("id")
 	if !ok {
 		return errors.New("no id")
@@ -29,7 +26,7 @@ func (RepositoriesCreatedController) Perform(c *controllers.Context) error {
 
 type SourcesRefreshController struct{}
 
-func (SourcesRefreshController) Perform(c *controllers.Context) error {
+func (SourcesRefreshController) Perform(c *karafka.Context) error {
 	var in struct {
 		ID        int64 `json:"id"`
 		Reachable bool  `json:"reachable"`
@@ -53,20 +50,20 @@ func TestApp_seedFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The first route finds its responder by naming convention through the registry.
-	if err := app.Registry().Register("RepositoriesCreatedResponder", func() responders.Responder {
-		return responders.Func([]responders.Topic{responders.Required(sources)}, func(out *responders.Output, args ...any) error {
+	if err := app.Registry().Register("RepositoriesCreatedResponder", func() karafka.Responder {
+		return karafka.NewResponder([]karafka.Topic{karafka.Required(sources)}, func(out *karafka.Output, args ...any) error {
 			out.RespondTo(sources, map[string]any{"repository_id": args[0]})
 			return nil
 		})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	routes := []topology.Route{
-		{Topic: created, Controller: func() controllers.Controller { return RepositoriesCreatedController{} }},
-		{Topic: refresh, Controller: func() controllers.Controller { return SourcesRefreshController{} },
-			Responder: func() responders.Responder {
-				return responders.Func([]responders.Topic{responders.Optional(refreshed), responders.Optional(disconnected)},
-					func(out *responders.Output, args ...any) error {
+	routes := []karafka.Route{
+		{Topic: created, Controller: func() karafka.Controller { return RepositoriesCreatedController{} }},
+		{Topic: refresh, Controller: func() karafka.Controller { return SourcesRefreshController{} },
+			Responder: func() karafka.Responder {
+				return karafka.NewResponder([]karafka.Topic{karafka.Optional(refreshed), karafka.Optional(disconnected)},
+					func(out *karafka.Output, args ...any) error {
 						body := map[string]any{"source_id": args[0]}
 						if args[1].(bool) {
 							out.RespondTo(refreshed, body)

@@ -12,20 +12,17 @@ import (
 	"github.com/IBM/sarama"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/pipeline"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/producer"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // idController responds with the record's id, and fails (for the dead
 // letter topic) a payload without one.
-func idOrFail() controllers.Factory {
-	return func() controllers.Controller {
-		return controllers.Func(func(c *controllers.Context) error {
+func idOrFail() func() karafka.Controller {
+	return func() karafka.Controller {
+		return karafka.ControllerFunc(func(c *karafka.Context) error {
 			id, ok := c.Params.Int("id")
 			if !ok {
 				return errors.New("no id")
@@ -73,7 +70,7 @@ func TestApp_deadLetterTooLargeIsCutToFit(t *testing.T) {
 			if eos {
 				cfg = exactlyOnceConfig(t, brokers)
 			}
-			r := start(t, cfg, topology.Route{Topic: in, Controller: idOrFail(), Responder: echo(out)})
+			r := start(t, cfg, karafka.Route{Topic: in, Controller: idOrFail(), Responder: echo(out)})
 
 			if ids := field(t, testkafka.ConsumeCommitted(t, brokers, out, 1, 30*time.Second), "id"); strings.Join(ids, ",") != "16" {
 				t.Fatalf("responses %v, want 16", ids)
@@ -88,7 +85,7 @@ func TestApp_deadLetterTooLargeIsCutToFit(t *testing.T) {
 			if v, _ := testkafka.Header(d, "trace"); v != "t1" {
 				t.Errorf("the record's own header: %q, want it kept", v)
 			}
-			if v, _ := testkafka.Header(d, actors.HeaderOriginOffset); v != "0" {
+			if v, _ := testkafka.Header(d, karafka.HeaderOriginOffset); v != "0" {
 				t.Errorf("origin offset header %q, want 0", v)
 			}
 			waitCommitted(t, brokers, cfg.Name+"_"+in, in, 2)
@@ -111,7 +108,7 @@ func TestApp_responseTooLargeIsDeadLettered(t *testing.T) {
 	dlq := in + "_dlq"
 	testkafka.CreateTopics(t, brokers, 1, in, out, dlq)
 	testkafka.Produce(t, brokers, in, ids(3)...)
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		if id == 1 {
 			c.RespondWith(strings.Repeat("B", 2<<20))
@@ -121,7 +118,7 @@ func TestApp_responseTooLargeIsDeadLettered(t *testing.T) {
 		return nil
 	})
 	cfg := testConfig(t, brokers)
-	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out)})
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out)})
 
 	if ids := field(t, testkafka.Consume(t, brokers, out, 2, 30*time.Second), "id"); strings.Join(ids, ",") != "0,2" {
 		t.Fatalf("responses %v, want 0,2", ids)
@@ -130,10 +127,10 @@ func TestApp_responseTooLargeIsDeadLettered(t *testing.T) {
 	if string(d.Value) != `{"id": 1}` {
 		t.Errorf("dead letter %q, want the input", d.Value)
 	}
-	if v, _ := testkafka.Header(d, actors.HeaderError); !strings.Contains(v, "producer.max_message_bytes") {
+	if v, _ := testkafka.Header(d, karafka.HeaderError); !strings.Contains(v, "producer.max_message_bytes") {
 		t.Errorf("error header %q does not name producer.max_message_bytes", v)
 	}
-	if v, _ := testkafka.Header(d, actors.HeaderAttempts); v != "1" {
+	if v, _ := testkafka.Header(d, karafka.HeaderAttempts); v != "1" {
 		t.Errorf("attempts header %q, want 1: a size refusal is not retried", v)
 	}
 	waitCommitted(t, brokers, cfg.Name+"_"+in, in, 3)
@@ -183,7 +180,7 @@ func TestApp_brokerRefusalsAreNotRetried(t *testing.T) {
 		testkafka.Record{Value: big, Key: "k1"},                           // malformed: dead letter too large for dlq
 		testkafka.Record{Value: `{"id": 1, "pad": "` + big[:5000] + `"}`}, // its response too large for out, its dead letter fits
 		testkafka.Record{Value: `{"id": 2}`})
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, ok := c.Params.Int("id")
 		if !ok {
 			return errors.New("no id")
@@ -193,7 +190,7 @@ func TestApp_brokerRefusalsAreNotRetried(t *testing.T) {
 		return nil
 	})
 	cfg := testConfig(t, brokers)
-	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out)})
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out)})
 
 	if ids := field(t, testkafka.Consume(t, brokers, out, 1, 30*time.Second), "id"); strings.Join(ids, ",") != "2" {
 		t.Fatalf("responses %v, want 2", ids)
@@ -201,7 +198,7 @@ func TestApp_brokerRefusalsAreNotRetried(t *testing.T) {
 	dead := testkafka.Consume(t, brokers, dlq, 2, 30*time.Second)
 	byOffset := map[string]*sarama.ConsumerMessage{}
 	for _, d := range dead {
-		o, _ := testkafka.Header(d, actors.HeaderOriginOffset)
+		o, _ := testkafka.Header(d, karafka.HeaderOriginOffset)
 		byOffset[o] = d
 	}
 	marker := byOffset["0"]
@@ -211,14 +208,14 @@ func TestApp_brokerRefusalsAreNotRetried(t *testing.T) {
 	if v, _ := testkafka.Header(marker, pipeline.HeaderTruncatedValue); v != "8000" {
 		t.Errorf("marker's %s = %q, want 8000", pipeline.HeaderTruncatedValue, v)
 	}
-	if v, _ := testkafka.Header(marker, actors.HeaderError); !strings.Contains(v, "dead letter refused") || !strings.Contains(v, "MESSAGE_TOO_LARGE") {
+	if v, _ := testkafka.Header(marker, karafka.HeaderError); !strings.Contains(v, "dead letter refused") || !strings.Contains(v, "MESSAGE_TOO_LARGE") {
 		t.Errorf("marker's error header %q: want the refusal named", v)
 	}
 	resp := byOffset["1"]
 	if resp == nil {
 		t.Fatalf("no dead letter for offset 1 (its response refused): %v", dead)
 	}
-	if v, _ := testkafka.Header(resp, actors.HeaderStage); v != "responder" {
+	if v, _ := testkafka.Header(resp, karafka.HeaderStage); v != "responder" {
 		t.Errorf("stage header %q, want responder", v)
 	}
 	waitCommitted(t, brokers, cfg.Name+"_"+in, in, 3)
@@ -238,7 +235,7 @@ func TestApp_recordOverMaxRecordBytesIsNotProcessed(t *testing.T) {
 		testkafka.Record{Value: `{"id": 1, "pad": "` + strings.Repeat("D", 5000) + `"}`, Key: "k"},
 		testkafka.Record{Value: `{"id": 2}`})
 	var seen atomic.Int32
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		if id == 1 {
 			seen.Add(1)
@@ -248,7 +245,7 @@ func TestApp_recordOverMaxRecordBytesIsNotProcessed(t *testing.T) {
 	})
 	cfg := testConfig(t, brokers)
 	cfg.Consumer.MaxRecordBytes = 1000
-	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out)})
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out)})
 
 	if ids := field(t, testkafka.Consume(t, brokers, out, 2, 30*time.Second), "id"); strings.Join(ids, ",") != "0,2" {
 		t.Fatalf("responses %v, want 0,2", ids)
@@ -257,7 +254,7 @@ func TestApp_recordOverMaxRecordBytesIsNotProcessed(t *testing.T) {
 	if len(d.Value) != 0 || string(d.Key) != "k" {
 		t.Errorf("dead letter key %q value %d bytes: want the key and no value", d.Key, len(d.Value))
 	}
-	if v, _ := testkafka.Header(d, actors.HeaderError); !strings.Contains(v, "consumer.max_record_bytes (1000)") {
+	if v, _ := testkafka.Header(d, karafka.HeaderError); !strings.Contains(v, "consumer.max_record_bytes (1000)") {
 		t.Errorf("error header %q does not name consumer.max_record_bytes", v)
 	}
 	waitCommitted(t, brokers, cfg.Name+"_"+in, in, 3)
@@ -266,8 +263,8 @@ func TestApp_recordOverMaxRecordBytesIsNotProcessed(t *testing.T) {
 		t.Errorf("the controller saw the record over the bound %d times", seen.Load())
 	}
 	failed := r.rec.of(events.MessageFailed)
-	if len(failed) != 1 || !errors.Is(failed[0].Err, actors.ErrRecordTooLarge) {
-		t.Errorf("failures %v, want one matching actors.ErrRecordTooLarge", failed)
+	if len(failed) != 1 || !errors.Is(failed[0].Err, karafka.ErrRecordTooLarge) {
+		t.Errorf("failures %v, want one matching karafka.ErrRecordTooLarge", failed)
 	}
 }
 
@@ -282,16 +279,16 @@ func TestApp_forgedFrameworkHeadersAreRenamed(t *testing.T) {
 	testkafka.CreateTopics(t, brokers, 1, in, dlq)
 	testkafka.Produce(t, brokers, in, testkafka.Record{Value: `not json`,
 		Headers: map[string]string{"karafka.origin.topic": "payments", "karafka.attempts": "99"}})
-	r := start(t, testConfig(t, brokers), topology.Route{Topic: in, Controller: idOrFail(), Responder: echo(in + "_unused")})
+	r := start(t, testConfig(t, brokers), karafka.Route{Topic: in, Controller: idOrFail(), Responder: echo(in + "_unused")})
 
 	d := testkafka.Consume(t, brokers, dlq, 1, 30*time.Second)[0]
 	for _, h := range d.Headers {
 		k, v := string(h.Key), string(h.Value)
-		if (k == actors.HeaderOriginTopic && v != in) || (k == actors.HeaderAttempts && v != "1") {
+		if (k == karafka.HeaderOriginTopic && v != in) || (k == karafka.HeaderAttempts && v != "1") {
 			t.Errorf("dead letter header %s = %q: forged", k, v)
 		}
 	}
-	if v, _ := testkafka.Header(d, pipeline.InputHeaderPrefix+actors.HeaderOriginTopic); v != "payments" {
+	if v, _ := testkafka.Header(d, pipeline.InputHeaderPrefix+karafka.HeaderOriginTopic); v != "payments" {
 		t.Errorf("the input's own header kept as %q, want payments", v)
 	}
 	r.shutdown(t)
@@ -307,7 +304,7 @@ func TestApp_stuckPartitionIsNotReady(t *testing.T) {
 	testkafka.CreateTopics(t, brokers, 1, in, out)
 	testkafka.Produce(t, brokers, in, ids(2)...)
 	var heal atomic.Bool
-	ctrl := controllers.Func(func(c *controllers.Context) error {
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		if id == 1 && !heal.Load() {
 			return errors.New("downstream unavailable")
@@ -317,7 +314,7 @@ func TestApp_stuckPartitionIsNotReady(t *testing.T) {
 	})
 	cfg := testConfig(t, brokers)
 	cfg.Retry.Attempts = 1
-	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return ctrl }, Responder: echo(out),
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out),
 		DisableDeadLetter: true})
 
 	var st karafka.State

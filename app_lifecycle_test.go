@@ -17,13 +17,9 @@ import (
 	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/embedded"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // Order holds per partition under load on several partitions.
@@ -43,8 +39,8 @@ func TestApp_orderPerPartitionUnderLoad(t *testing.T) {
 	var mu sync.Mutex
 	last := map[int64]int64{}
 	var disorder atomic.Int32
-	ctrl := func() controllers.Controller {
-		return controllers.Func(func(c *controllers.Context) error {
+	ctrl := func() karafka.Controller {
+		return karafka.ControllerFunc(func(c *karafka.Context) error {
 			p, _ := c.Params.Int("p")
 			seq, _ := c.Params.Int("seq")
 			mu.Lock()
@@ -60,7 +56,7 @@ func TestApp_orderPerPartitionUnderLoad(t *testing.T) {
 	resp := respondArgs(out)
 	cfg := testConfig(t, brokers)
 	cfg.Consumer.MaxInFlight = 200 // exercise pause/resume
-	r := start(t, cfg, topology.Route{Topic: in, Controller: ctrl, Responder: resp})
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: ctrl, Responder: resp})
 	got := testkafka.Consume(t, brokers, out, partitions*perPartition, 60*time.Second)
 	if len(got) != partitions*perPartition {
 		t.Fatalf("got %d responses, want %d", len(got), partitions*perPartition)
@@ -81,10 +77,10 @@ func TestApp_orderPerPartitionUnderLoad(t *testing.T) {
 	r.shutdown(t)
 }
 
-func respondArgs(topic string) func() responders.Responder {
-	return func() responders.Responder {
-		return responders.Func([]responders.Topic{responders.Required(topic)}, func(out *responders.Output, args ...any) error {
-			out.RespondTo(topic, map[string]any{"p": args[0], "seq": args[1]}, responders.Partition(int32(args[0].(int64))))
+func respondArgs(topic string) func() karafka.Responder {
+	return func() karafka.Responder {
+		return karafka.NewResponder([]karafka.Topic{karafka.Required(topic)}, func(out *karafka.Output, args ...any) error {
+			out.RespondTo(topic, map[string]any{"p": args[0], "seq": args[1]}, karafka.Partition(int32(args[0].(int64))))
 			return nil
 		})
 	}
@@ -103,8 +99,8 @@ func TestApp_shutdownDrainsInFlight(t *testing.T) {
 	}
 	testkafka.Produce(t, brokers, in, recs...)
 	var performed atomic.Int32
-	ctrl := func() controllers.Controller {
-		return controllers.Func(func(c *controllers.Context) error {
+	ctrl := func() karafka.Controller {
+		return karafka.ControllerFunc(func(c *karafka.Context) error {
 			time.Sleep(5 * time.Millisecond) // keep work in flight
 			id, _ := c.Params.Int("id")
 			performed.Add(1)
@@ -114,7 +110,7 @@ func TestApp_shutdownDrainsInFlight(t *testing.T) {
 	}
 	cfg := testConfig(t, brokers)
 	cfg.Consumer.MaxInFlight, cfg.Consumer.BatchSize = 20, 10 // a small window in flight
-	route := topology.Route{Topic: in, Controller: ctrl, Responder: echo(out)}
+	route := karafka.Route{Topic: in, Controller: ctrl, Responder: echo(out)}
 	r := start(t, cfg, route)
 	waitFor(t, 30*time.Second, "some messages processed", func() bool { return performed.Load() >= 50 })
 	r.shutdown(t)
@@ -175,7 +171,7 @@ func TestApp_crashReprocessesOnlyUnacknowledged(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)})
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return idController() }, Responder: echo(out)})
 	got := testkafka.Consume(t, brokers, out, n, 60*time.Second)
 	r.shutdown(t)
 	counts := map[string]int{}
@@ -192,8 +188,8 @@ func TestApp_crashReprocessesOnlyUnacknowledged(t *testing.T) {
 	}
 }
 
-func idController() controllers.Controller {
-	return controllers.Func(func(c *controllers.Context) error {
+func idController() karafka.Controller {
+	return karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		c.RespondWith(id)
 		return nil
@@ -211,9 +207,9 @@ func crashChild() {
 	cfg.Consumer.HeartbeatInterval = time.Second
 	block, _ := strconv.ParseInt(os.Getenv("CHILD_BLOCK"), 10, 64)
 	out := os.Getenv("CHILD_OUT")
-	app, err := karafka.New(cfg, karafka.WithRoutes(topology.Route{Topic: os.Getenv("CHILD_IN"),
-		Controller: func() controllers.Controller {
-			return controllers.Func(func(c *controllers.Context) error {
+	app, err := karafka.New(cfg, karafka.WithRoutes(karafka.Route{Topic: os.Getenv("CHILD_IN"),
+		Controller: func() karafka.Controller {
+			return karafka.ControllerFunc(func(c *karafka.Context) error {
 				id, _ := c.Params.Int("id")
 				if id == block {
 					select {} // wait for SIGKILL
@@ -242,7 +238,7 @@ func TestApp_brokerDownAtStartThenUp(t *testing.T) {
 	cfg := testConfig(t, []string{addr})
 	cfg.Kafka.DialTimeout = time.Second
 	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)), karafka.WithRoutes(
-		topology.Route{Topic: in, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)}))
+		karafka.Route{Topic: in, Controller: func() karafka.Controller { return idController() }, Responder: echo(out)}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,8 +284,8 @@ func TestApp_sharedConsumerGroup(t *testing.T) {
 	cfg := testConfig(t, brokers)
 	cfg.ConsumerGroup = testkafka.Name(t, "shared")
 	r := start(t, cfg,
-		topology.Route{Topic: a, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)},
-		topology.Route{Topic: b, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)})
+		karafka.Route{Topic: a, Controller: func() karafka.Controller { return idController() }, Responder: echo(out)},
+		karafka.Route{Topic: b, Controller: func() karafka.Controller { return idController() }, Responder: echo(out)})
 	if ids := field(t, testkafka.Consume(t, brokers, out, 3, 30*time.Second), "id"); !sameSet(ids, "1", "2", "3") {
 		t.Fatalf("responses %v, want 1, 2, 3", ids)
 	}
@@ -312,8 +308,8 @@ func TestApp_shutdownTimeoutLeavesWorkUncommitted(t *testing.T) {
 	cfg := testConfig(t, brokers)
 	cfg.ShutdownTimeout = 500 * time.Millisecond
 	var blocked atomic.Bool
-	stuck := func() controllers.Controller {
-		return controllers.Func(func(c *controllers.Context) error {
+	stuck := func() karafka.Controller {
+		return karafka.ControllerFunc(func(c *karafka.Context) error {
 			id, _ := c.Params.Int("id")
 			if id == 1 {
 				blocked.Store(true)
@@ -324,7 +320,7 @@ func TestApp_shutdownTimeoutLeavesWorkUncommitted(t *testing.T) {
 			return nil
 		})
 	}
-	r := start(t, cfg, topology.Route{Topic: in, Controller: stuck, Responder: echo(out)})
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: stuck, Responder: echo(out)})
 	waitFor(t, 30*time.Second, "the controller to block", blocked.Load)
 	begun := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -333,11 +329,11 @@ func TestApp_shutdownTimeoutLeavesWorkUncommitted(t *testing.T) {
 	if d := time.Since(begun); d > 20*time.Second {
 		t.Fatalf("shutdown took %v with a 500ms timeout", d)
 	}
-	var undone *actors.UndoneError
+	var undone *karafka.UndoneError
 	if !errors.As(err, &undone) || !errors.Is(err, karafka.ErrUndone) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Shutdown: %v, want an *actors.UndoneError wrapping ErrUndone and the deadline", err)
+		t.Fatalf("Shutdown: %v, want an *karafka.UndoneError wrapping ErrUndone and the deadline", err)
 	}
-	want := []actors.UndonePartition{{Topic: in, Partition: 0, Messages: 2}}
+	want := []karafka.UndonePartition{{Topic: in, Partition: 0, Messages: 2}}
 	if !slices.Equal(undone.Partitions, want) {
 		t.Errorf("undone %+v, want %+v (messages 1 and 2)", undone.Partitions, want)
 	}
@@ -347,7 +343,7 @@ func TestApp_shutdownTimeoutLeavesWorkUncommitted(t *testing.T) {
 	if got := testkafka.Committed(t, brokers, cfg.Name+"_"+in, in)[0]; got != 1 {
 		t.Fatalf("committed offset %d, want 1 (message 1 was never done)", got)
 	}
-	r2 := start(t, cfg, topology.Route{Topic: in, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)})
+	r2 := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return idController() }, Responder: echo(out)})
 	if ids := field(t, testkafka.Consume(t, brokers, out, 3, 30*time.Second), "id"); strings.Join(ids, ",") != "0,1,2" {
 		t.Fatalf("responses %v, want 0,1,2 each once", ids)
 	}

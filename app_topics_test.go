@@ -9,22 +9,19 @@ import (
 	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/kafka"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
-func echoTo(out string) (controllers.Factory, responders.Factory) {
-	ctrl := func() controllers.Controller {
-		return controllers.Func(func(c *controllers.Context) error {
+func echoTo(out string) (func() karafka.Controller, func() karafka.Responder) {
+	ctrl := func() karafka.Controller {
+		return karafka.ControllerFunc(func(c *karafka.Context) error {
 			c.RespondWith(string(c.Params.Raw()))
 			return nil
 		})
 	}
-	resp := func() responders.Responder {
-		return responders.Func([]responders.Topic{responders.Required(out)}, func(o *responders.Output, args ...any) error {
+	resp := func() karafka.Responder {
+		return karafka.NewResponder([]karafka.Topic{karafka.Required(out)}, func(o *karafka.Output, args ...any) error {
 			o.RespondTo(out, []byte(args[0].(string)))
 			return nil
 		})
@@ -36,11 +33,11 @@ func TestApp_DeclaredTopics_defaultsAndSpecs(t *testing.T) {
 	cfg := karafka.DefaultConfig()
 	cfg.Topics = karafka.TopicsConfig{Partitions: 2, ReplicationFactor: 1, Configs: map[string]string{"retention.ms": "1000"}}
 	ctrl, resp := echoTo("out")
-	app, err := karafka.New(cfg, karafka.WithRoutes(topology.Route{
+	app, err := karafka.New(cfg, karafka.WithRoutes(karafka.Route{
 		Topic: "in", Controller: ctrl, Responder: resp,
-		TopicSpec:      topology.TopicSpec{Partitions: 4, Configs: map[string]string{"cleanup.policy": "compact"}},
-		ResponseSpecs:  map[string]topology.TopicSpec{"out": {ReplicationFactor: 3, Configs: map[string]string{"retention.ms": "5"}}},
-		DeadLetterSpec: topology.TopicSpec{Partitions: 1},
+		TopicSpec:      karafka.TopicSpec{Partitions: 4, Configs: map[string]string{"cleanup.policy": "compact"}},
+		ResponseSpecs:  map[string]karafka.TopicSpec{"out": {ReplicationFactor: 3, Configs: map[string]string{"retention.ms": "5"}}},
+		DeadLetterSpec: karafka.TopicSpec{Partitions: 1},
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -89,10 +86,10 @@ func TestApp_EnsureAlignDeleteTopics(t *testing.T) {
 	brokers := testkafka.Brokers(t)
 	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
 	ctrl, resp := echoTo(out)
-	newApp := func(spec topology.TopicSpec) *karafka.App {
-		app, err := karafka.New(testConfig(t, brokers), karafka.WithLogger(testLogger(t)), karafka.WithRoutes(topology.Route{
+	newApp := func(spec karafka.TopicSpec) *karafka.App {
+		app, err := karafka.New(testConfig(t, brokers), karafka.WithLogger(testLogger(t)), karafka.WithRoutes(karafka.Route{
 			Topic: in, Controller: ctrl, Responder: resp, TopicSpec: spec,
-			ResponseSpecs: map[string]topology.TopicSpec{out: {Configs: map[string]string{"cleanup.policy": "compact"}}},
+			ResponseSpecs: map[string]karafka.TopicSpec{out: {Configs: map[string]string{"cleanup.policy": "compact"}}},
 		}))
 		if err != nil {
 			t.Fatal(err)
@@ -101,7 +98,7 @@ func TestApp_EnsureAlignDeleteTopics(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	app := newApp(topology.TopicSpec{Partitions: 2, Configs: map[string]string{"retention.ms": "3600000"}})
+	app := newApp(karafka.TopicSpec{Partitions: 2, Configs: map[string]string{"retention.ms": "3600000"}})
 	t.Cleanup(func() { _, _ = app.DeleteTopics(context.Background()) })
 
 	plan, err := app.PlanTopics(ctx)
@@ -118,7 +115,7 @@ func TestApp_EnsureAlignDeleteTopics(t *testing.T) {
 		t.Fatalf("plan after EnsureTopics: %+v, %v; want nothing pending", plan.Changes, err)
 	}
 
-	app = newApp(topology.TopicSpec{Partitions: 3, Configs: map[string]string{"retention.ms": "7200000"}})
+	app = newApp(karafka.TopicSpec{Partitions: 3, Configs: map[string]string{"retention.ms": "7200000"}})
 	// EnsureTopics leaves existing topics alone.
 	if _, err := app.EnsureTopics(ctx); err != nil {
 		t.Fatal(err)
@@ -169,8 +166,8 @@ func TestApp_Run_createsMissingTopics(t *testing.T) {
 	ctrl, resp := echoTo(out)
 	cfg := testConfig(t, brokers)
 	cfg.Topics.Create = true
-	r := start(t, cfg, topology.Route{Topic: in, Controller: ctrl, Responder: resp,
-		TopicSpec: topology.TopicSpec{Partitions: 2}})
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: ctrl, Responder: resp,
+		TopicSpec: karafka.TopicSpec{Partitions: 2}})
 	t.Cleanup(func() { _, _ = r.app.DeleteTopics(context.Background()) })
 	testkafka.Produce(t, brokers, in, testkafka.Record{Value: `{"n":1}`})
 	got := testkafka.Consume(t, brokers, out, 1, 30*time.Second)

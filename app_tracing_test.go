@@ -15,9 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // The input's traceparent is the parent of the message's process span,
@@ -25,7 +23,7 @@ import (
 // response carries; a dead letter's chain is the same, its process span
 // failed.
 func TestApp_tracingChainsInputProcessSendResponse(t *testing.T) {
-	tracingChain(t, topology.AtLeastOnce)
+	tracingChain(t, karafka.AtLeastOnce)
 }
 
 // The same chain for an exactly-once route, whose responses and dead
@@ -33,10 +31,10 @@ func TestApp_tracingChainsInputProcessSendResponse(t *testing.T) {
 // span, ended once the broker acknowledged the record, and the record
 // carries that span's context.
 func TestApp_exactlyOnceTracingChainsInputProcessSendResponse(t *testing.T) {
-	tracingChain(t, topology.ExactlyOnce)
+	tracingChain(t, karafka.ExactlyOnce)
 }
 
-func tracingChain(t *testing.T, guarantee topology.Guarantee) {
+func tracingChain(t *testing.T, guarantee karafka.Guarantee) {
 	brokers := testkafka.Brokers(t)
 	in, out, bad := testkafka.Name(t, "in"), testkafka.Name(t, "out"), testkafka.Name(t, "bad")
 	dlq := bad + "_dlq"
@@ -60,19 +58,19 @@ func tracingChain(t *testing.T, guarantee topology.Guarantee) {
 	cfg := testConfig(t, brokers)
 	cfg.Processing.Guarantee = guarantee
 	cfg.Retry.Attempts = 1
-	fail := func() controllers.Controller {
-		return controllers.Func(func(*controllers.Context) error { return errors.New("always fails") })
+	fail := func() karafka.Controller {
+		return karafka.ControllerFunc(func(*karafka.Context) error { return errors.New("always fails") })
 	}
 	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)), karafka.WithTracerProvider(tp), karafka.WithRoutes(
-		topology.Route{Topic: in, Controller: func() controllers.Controller { return idController() }, Responder: echo(out)},
-		topology.Route{Topic: bad, Controller: fail},
+		karafka.Route{Topic: in, Controller: func() karafka.Controller { return idController() }, Responder: echo(out)},
+		karafka.Route{Topic: bad, Controller: fail},
 	))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := runApp(t, app)
 	consume := testkafka.Consume
-	if guarantee == topology.ExactlyOnce {
+	if guarantee == karafka.ExactlyOnce {
 		consume = testkafka.ConsumeCommitted
 	}
 	resp := consume(t, brokers, out, 1, 30*time.Second)

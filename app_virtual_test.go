@@ -10,11 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/karafka-actors/karafka-actors/controllers"
+	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // A route with virtual partitions on one Kafka partition: controllers of
@@ -31,10 +29,10 @@ func TestApp_virtualPartitions(t *testing.T) {
 	var active, peak atomic.Int32
 	var mu sync.Mutex
 	performed := map[string][]int64{}
-	route := topology.Route{
+	route := karafka.Route{
 		Topic: in,
-		Controller: func() controllers.Controller {
-			return controllers.Func(func(c *controllers.Context) error {
+		Controller: func() karafka.Controller {
+			return karafka.ControllerFunc(func(c *karafka.Context) error {
 				id, _ := c.Params.Int("id")
 				key := string(c.Params.Metadata().Key)
 				if id == poison {
@@ -52,13 +50,13 @@ func TestApp_virtualPartitions(t *testing.T) {
 				return nil
 			})
 		},
-		Responder: func() responders.Responder {
-			return responders.Func([]responders.Topic{responders.Required(out)}, func(o *responders.Output, args ...any) error {
+		Responder: func() karafka.Responder {
+			return karafka.NewResponder([]karafka.Topic{karafka.Required(out)}, func(o *karafka.Output, args ...any) error {
 				o.RespondTo(out, map[string]any{"key": args[0], "id": args[1]})
 				return nil
 			})
 		},
-		VirtualPartitions: &topology.VirtualPartitions{Max: 8},
+		VirtualPartitions: &karafka.VirtualPartitions{Max: 8},
 	}
 	recs := make([]testkafka.Record, n)
 	for i := range recs {

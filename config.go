@@ -39,7 +39,7 @@ type Config struct {
 	// StartFromBeginning makes new consumer groups read topics from their
 	// oldest message (the default) rather than only new ones.
 	StartFromBeginning bool
-	Consumer           actors.ConsumerConfig
+	Consumer           ConsumerConfig
 	// Producer tunes the shared producer; its Kafka field is ignored (Kafka above is used).
 	Producer producer.Config
 	// Supervision is the strategy of the root supervisor and the default of every route.
@@ -59,6 +59,10 @@ type Config struct {
 	// Transaction tunes the transactions of exactly-once routes.
 	Transaction TransactionConfig
 }
+
+// ConsumerConfig tunes the consumer groups and the way messages go through
+// the runtime: sessions, commits, in-flight and batch bounds, fetches.
+type ConsumerConfig = actors.ConsumerConfig
 
 // ProcessingConfig is the processing guarantee of routes that declare none.
 type ProcessingConfig struct {

@@ -9,8 +9,6 @@ import (
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/kafka"
-	"github.com/karafka-actors/karafka-actors/supervision"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // Every problem is reported once, even those of the Kafka settings, which
@@ -31,13 +29,13 @@ func TestConfig_ValidateReportsEachProblemOnce(t *testing.T) {
 		{"supervision strategy", func(c *karafka.Config) { c.Supervision.Strategy = "x" }, "supervision.strategy:"},
 		{"processing guarantee", func(c *karafka.Config) { c.Processing.Guarantee = "twice" }, "processing.guarantee:"},
 		{"exactly once without acks all", func(c *karafka.Config) {
-			c.Processing.Guarantee, c.Producer.Acks, c.Producer.Idempotent = topology.ExactlyOnce, "leader", false
+			c.Processing.Guarantee, c.Producer.Acks, c.Producer.Idempotent = karafka.ExactlyOnce, "leader", false
 		}, "producer.acks: exactly-once needs \"all\", got \"leader\" (processing.guarantee: exactly_once)"},
 		{"exactly once without idempotence", func(c *karafka.Config) {
-			c.Processing.Guarantee, c.Producer.Idempotent = topology.ExactlyOnce, false
+			c.Processing.Guarantee, c.Producer.Idempotent = karafka.ExactlyOnce, false
 		}, "producer.idempotent: exactly-once"},
 		{"exactly once on old kafka", func(c *karafka.Config) {
-			c.Processing.Guarantee, c.Kafka.Version = topology.ExactlyOnce, "2.4.0"
+			c.Processing.Guarantee, c.Kafka.Version = karafka.ExactlyOnce, "2.4.0"
 		}, "kafka.version: exactly-once needs >= 2.5.0"},
 		{"transaction max messages", func(c *karafka.Config) { c.Transaction.MaxMessages = 0 }, "transaction.max_messages:"},
 		{"transaction interval", func(c *karafka.Config) { c.Transaction.Interval = 0 }, "transaction.interval:"},
@@ -148,7 +146,7 @@ func TestConfig_ValidateBoundsEveryNumber(t *testing.T) {
 		{func(c *karafka.Config) { c.Producer.RetryBackoff = huge }, "producer.retry_backoff: 2562047h47m16.854775807s must be at most 596h0m0s"},
 		{func(c *karafka.Config) { c.Supervision.Within = huge }, "supervision.within: 2562047h47m16.854775807s must be at most 596h0m0s"},
 		{func(c *karafka.Config) {
-			c.Supervision.Strategy, c.Supervision.Backoff.Multiplier = supervision.ExponentialBackoff, 1e300
+			c.Supervision.Strategy, c.Supervision.Backoff.Multiplier = karafka.ExponentialBackoff, 1e300
 		}, "supervision.backoff.multiplier: 1e+300 must be at most 1000"},
 		{func(c *karafka.Config) { c.Retry.Backoff.Max = huge }, "retry.backoff.max: 2562047h47m16.854775807s must be at most 596h0m0s"},
 		{func(c *karafka.Config) { c.Retry.Backoff.Multiplier = 1001 }, "retry.backoff.multiplier: 1001 must be at most 1000"},

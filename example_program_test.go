@@ -11,10 +11,7 @@ import (
 	"syscall"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/ops"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // Order is the input of orders_placed.
@@ -27,7 +24,7 @@ type Order struct {
 type OrdersPlacedController struct{}
 
 // Perform decodes the order and hands it to the route's responder.
-func (OrdersPlacedController) Perform(ctx *controllers.Context) error {
+func (OrdersPlacedController) Perform(ctx *karafka.Context) error {
 	var o Order
 	if err := ctx.Params.Decode(&o); err != nil {
 		return err // retried with backoff, then dead-lettered to orders_placed_dlq
@@ -38,9 +35,9 @@ func (OrdersPlacedController) Perform(ctx *controllers.Context) error {
 
 // OrdersPlacedResponder is found by naming convention (route orders_placed)
 // and declares the one topic it writes to.
-func OrdersPlacedResponder() responders.Responder {
-	return responders.Func([]responders.Topic{responders.Required("orders_confirmed")},
-		func(out *responders.Output, args ...any) error {
+func OrdersPlacedResponder() karafka.Responder {
+	return karafka.NewResponder([]karafka.Topic{karafka.Required("orders_confirmed")},
+		func(out *karafka.Output, args ...any) error {
 			o := args[0].(Order)
 			out.RespondTo("orders_confirmed", map[string]any{"order_id": o.ID, "status": "confirmed"})
 			return nil
@@ -68,9 +65,9 @@ func Example_program() {
 		logger.Error("responder", "err", err)
 		os.Exit(2)
 	}
-	app.Route(topology.Route{
+	app.Route(karafka.Route{
 		Topic:      "orders_placed",
-		Controller: func() controllers.Controller { return OrdersPlacedController{} },
+		Controller: func() karafka.Controller { return OrdersPlacedController{} },
 	})
 
 	// /metrics, /healthz, /readyz and /api/ on a loopback port (package ops).

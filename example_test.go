@@ -9,26 +9,23 @@ import (
 	"github.com/IBM/sarama"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/embedded"
 	"github.com/karafka-actors/karafka-actors/producer"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // UsersCreatedController answers each created user with a welcome.
 type UsersCreatedController struct{}
 
-func (UsersCreatedController) Perform(c *controllers.Context) error {
+func (UsersCreatedController) Perform(c *karafka.Context) error {
 	email, _ := c.Params.String("email")
 	c.RespondWith(email)
 	return nil
 }
 
 // UsersCreatedResponder is found by naming convention.
-func UsersCreatedResponder() responders.Responder {
-	return responders.Func([]responders.Topic{responders.Required("users_welcomed")},
-		func(out *responders.Output, args ...any) error {
+func UsersCreatedResponder() karafka.Responder {
+	return karafka.NewResponder([]karafka.Topic{karafka.Required("users_welcomed")},
+		func(out *karafka.Output, args ...any) error {
 			out.RespondTo("users_welcomed", map[string]any{"to": args[0]})
 			return nil
 		})
@@ -48,7 +45,7 @@ func Example() {
 		return
 	}
 	_ = app.Registry().Register("UsersCreatedResponder", UsersCreatedResponder)
-	app.Route(topology.Route{Topic: "users_created", Controller: func() controllers.Controller { return UsersCreatedController{} }})
+	app.Route(karafka.Route{Topic: "users_created", Controller: func() karafka.Controller { return UsersCreatedController{} }})
 
 	go func() { _ = app.Run(context.Background()) }()
 	<-app.Ready()
@@ -66,20 +63,31 @@ func Example() {
 
 // readOne returns the first record of partition 0 of topic.
 func readOne(brokers []string, topic string) string {
+	return readN(brokers, topic, 1)[0]
+}
+
+// readN returns the first n records of partition 0 of topic; the last is
+// an error's text when fewer come within 30 seconds.
+func readN(brokers []string, topic string, n int) []string {
 	c, err := sarama.NewConsumer(brokers, sarama.NewConfig())
 	if err != nil {
-		return err.Error()
+		return []string{err.Error()}
 	}
 	defer c.Close()
 	pc, err := c.ConsumePartition(topic, 0, sarama.OffsetOldest)
 	if err != nil {
-		return err.Error()
+		return []string{err.Error()}
 	}
 	defer pc.Close()
-	select {
-	case m := <-pc.Messages():
-		return string(m.Value)
-	case <-time.After(30 * time.Second):
-		return "timeout"
+	var out []string
+	timeout := time.After(30 * time.Second)
+	for len(out) < n {
+		select {
+		case m := <-pc.Messages():
+			out = append(out, string(m.Value))
+		case <-timeout:
+			return append(out, "timeout")
+		}
 	}
+	return out
 }

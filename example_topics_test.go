@@ -7,9 +7,7 @@ import (
 	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/embedded"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // Routes declare their topics; the application plans and creates them
@@ -30,12 +28,12 @@ func ExampleApp_EnsureTopics() {
 		fmt.Println(err)
 		return
 	}
-	app.Route(topology.Route{
+	app.Route(karafka.Route{
 		Topic:      "users_created",
-		Controller: func() controllers.Controller { return UsersCreatedController{} },
+		Controller: func() karafka.Controller { return UsersCreatedController{} },
 		Responder:  UsersCreatedResponder,
-		TopicSpec:  topology.TopicSpec{Partitions: 3},
-		ResponseSpecs: map[string]topology.TopicSpec{
+		TopicSpec:  karafka.TopicSpec{Partitions: 3},
+		ResponseSpecs: map[string]karafka.TopicSpec{
 			"users_welcomed": {Configs: map[string]string{"cleanup.policy": "compact"}},
 		},
 	})

@@ -9,11 +9,8 @@ import (
 	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // BenchmarkApp_backlogNextToIdlePartition: a 20,000-message backlog of
@@ -43,12 +40,12 @@ func BenchmarkApp_backlogNextToIdlePartition(b *testing.B) {
 				cfg := testConfig(b, brokers)
 				cfg.Consumer.MaxInFlight = 100
 				cfg.Consumer.FetchMaxWait = wait
-				route := topology.Route{Topic: in,
-					Controller: func() controllers.Controller {
-						return controllers.Func(func(c *controllers.Context) error { c.RespondWith(1); return nil })
+				route := karafka.Route{Topic: in,
+					Controller: func() karafka.Controller {
+						return karafka.ControllerFunc(func(c *karafka.Context) error { c.RespondWith(1); return nil })
 					},
-					Responder: func() responders.Responder {
-						return responders.Func([]responders.Topic{responders.Required(out)}, func(o *responders.Output, _ ...any) error {
+					Responder: func() karafka.Responder {
+						return karafka.NewResponder([]karafka.Topic{karafka.Required(out)}, func(o *karafka.Output, _ ...any) error {
 							o.RespondTo(out, map[string]int{"x": 1})
 							return nil
 						})

@@ -16,8 +16,6 @@ import (
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
-	"github.com/karafka-actors/karafka-actors/supervision"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // testConfig is a configuration tuned for fast tests against brokers.
@@ -28,8 +26,8 @@ func testConfig(t testing.TB, brokers []string) karafka.Config {
 	cfg.Kafka.ClientID = "karafka-test"
 	cfg.Consumer.CommitInterval = 100 * time.Millisecond
 	cfg.Consumer.DrainTimeout = 20 * time.Second
-	cfg.Consumer.ReconnectBackoff = supervision.Backoff{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Multiplier: 2}
-	cfg.Retry = supervision.RetryPolicy{Attempts: 3, Backoff: supervision.Backoff{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, Multiplier: 2}}
+	cfg.Consumer.ReconnectBackoff = karafka.Backoff{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Multiplier: 2}
+	cfg.Retry = karafka.RetryPolicy{Attempts: 3, Backoff: karafka.Backoff{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, Multiplier: 2}}
 	cfg.Supervision.MaxRestarts = 1000
 	cfg.ShutdownTimeout = 30 * time.Second
 	return cfg
@@ -83,7 +81,7 @@ type running struct {
 
 // start runs an app with routes and waits until it is ready. The app is shut
 // down when the test ends, if the test did not do it.
-func start(t *testing.T, cfg karafka.Config, routes ...topology.Route) *running {
+func start(t *testing.T, cfg karafka.Config, routes ...karafka.Route) *running {
 	t.Helper()
 	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)), karafka.WithRoutes(routes...))
 	if err != nil {

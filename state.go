@@ -59,9 +59,17 @@ type State struct {
 	// probe asks.
 	Ready bool
 	// Groups and Partitions are empty unless the actor tree was started.
-	Groups     []actors.GroupState
-	Partitions []actors.PartitionState
+	Groups     []GroupState
+	Partitions []PartitionState
 }
+
+// GroupState is one consumer group of a running App: its topics and
+// whether it is connected and joined.
+type GroupState = actors.GroupState
+
+// PartitionState is one claimed partition of a running App: its offsets,
+// lag, in-flight messages and whether it is paused or stuck.
+type PartitionState = actors.PartitionState
 
 // State returns a snapshot of the App; it may be called at any time, from
 // any goroutine, and costs nothing on the message path.

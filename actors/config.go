@@ -10,8 +10,8 @@ import (
 	"github.com/karafka-actors/karafka-actors/supervision"
 )
 
-// ErrInvalidConfig is wrapped by every configuration error of this package.
-var ErrInvalidConfig = errors.New("actors: invalid config")
+// errInvalidConfig is wrapped by every configuration error of this package.
+var errInvalidConfig = errors.New("actors: invalid config")
 
 // ConsumerConfig tunes the consuming side of every listener.
 type ConsumerConfig struct {
@@ -80,7 +80,7 @@ func DefaultConsumerConfig() ConsumerConfig {
 		DrainTimeout:      30 * time.Second,
 		FetchMaxWait:      100 * time.Millisecond,
 		ReconnectBackoff:  supervision.Backoff{Initial: 250 * time.Millisecond, Max: 30 * time.Second, Multiplier: 2, Jitter: 0.2},
-		MaxRecordBytes:    DefaultMaxRecordBytes,
+		MaxRecordBytes:    defaultMaxRecordBytes,
 	}
 }
 
@@ -88,7 +88,7 @@ func DefaultConsumerConfig() ConsumerConfig {
 func (c ConsumerConfig) Validate() error {
 	var errs []error
 	bad := func(key, format string, a ...any) {
-		errs = append(errs, fmt.Errorf("%w: consumer.%s: %s", ErrInvalidConfig, key, fmt.Sprintf(format, a...)))
+		errs = append(errs, fmt.Errorf("%w: consumer.%s: %s", errInvalidConfig, key, fmt.Sprintf(format, a...)))
 	}
 	if c.SessionTimeout < time.Second {
 		bad("session_timeout", "%v is below 1s", c.SessionTimeout)
@@ -131,8 +131,8 @@ func (c ConsumerConfig) Validate() error {
 	if c.FetchMaxWait < time.Millisecond || c.FetchMaxWait > maxFetchMaxWait {
 		bad("fetch_max_wait", "%v is outside 1ms..%v", c.FetchMaxWait, maxFetchMaxWait)
 	}
-	if c.MaxRecordBytes < 0 || c.MaxRecordBytes > MaxRecordBytesLimit {
-		bad("max_record_bytes", "%d is outside 0 (no bound)..%d (1 GiB)", c.MaxRecordBytes, MaxRecordBytesLimit)
+	if c.MaxRecordBytes < 0 || c.MaxRecordBytes > maxRecordBytesLimit {
+		bad("max_record_bytes", "%d is outside 0 (no bound)..%d (1 GiB)", c.MaxRecordBytes, maxRecordBytesLimit)
 	}
 	if err := c.ReconnectBackoff.Validate("consumer.reconnect_backoff"); err != nil {
 		errs = append(errs, err)
@@ -140,14 +140,14 @@ func (c ConsumerConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
-// DefaultMaxRecordBytes is the default of ConsumerConfig.MaxRecordBytes:
+// defaultMaxRecordBytes is the default of ConsumerConfig.MaxRecordBytes:
 // 32 MiB, far above the brokers' default record limit (1 MiB) and below
 // what a few partitions' worth of in-flight records can hold in memory.
-const DefaultMaxRecordBytes = 32 << 20
+const defaultMaxRecordBytes = 32 << 20
 
-// MaxRecordBytesLimit bounds ConsumerConfig.MaxRecordBytes (see
+// maxRecordBytesLimit bounds ConsumerConfig.MaxRecordBytes (see
 // bounds.MaxRecordBytes).
-const MaxRecordBytesLimit = bounds.MaxRecordBytes
+const maxRecordBytesLimit = bounds.MaxRecordBytes
 
 // maxFetchMaxWait bounds FetchMaxWait (see bounds.FetchMaxWait).
 const maxFetchMaxWait = bounds.FetchMaxWait
@@ -197,25 +197,25 @@ const maxTxnTimeout = bounds.Duration
 func (c TransactionConfig) Validate() error {
 	var errs []error
 	if c.MaxMessages < 1 {
-		errs = append(errs, fmt.Errorf("%w: transaction.max_messages: %d must be at least 1", ErrInvalidConfig, c.MaxMessages))
+		errs = append(errs, fmt.Errorf("%w: transaction.max_messages: %d must be at least 1", errInvalidConfig, c.MaxMessages))
 	} else if c.MaxMessages > bounds.TransactionMessages {
-		errs = append(errs, fmt.Errorf("%w: transaction.max_messages: %d must be at most %d", ErrInvalidConfig, c.MaxMessages, bounds.TransactionMessages))
+		errs = append(errs, fmt.Errorf("%w: transaction.max_messages: %d must be at most %d", errInvalidConfig, c.MaxMessages, bounds.TransactionMessages))
 	}
 	if c.Interval <= 0 {
-		errs = append(errs, fmt.Errorf("%w: transaction.interval: %v must be positive", ErrInvalidConfig, c.Interval))
+		errs = append(errs, fmt.Errorf("%w: transaction.interval: %v must be positive", errInvalidConfig, c.Interval))
 	} else if c.Interval > bounds.Duration {
-		errs = append(errs, fmt.Errorf("%w: transaction.interval: %v must be at most %v", ErrInvalidConfig, c.Interval, bounds.Duration))
+		errs = append(errs, fmt.Errorf("%w: transaction.interval: %v must be at most %v", errInvalidConfig, c.Interval, bounds.Duration))
 	}
 	switch {
 	case c.Timeout < time.Millisecond:
 		// Kafka carries it in whole milliseconds and refuses 0.
-		errs = append(errs, fmt.Errorf("%w: transaction.timeout: %v must be at least 1ms", ErrInvalidConfig, c.Timeout))
+		errs = append(errs, fmt.Errorf("%w: transaction.timeout: %v must be at least 1ms", errInvalidConfig, c.Timeout))
 	case c.Timeout > maxTxnTimeout:
 		errs = append(errs, fmt.Errorf("%w: transaction.timeout: %v must be at most %v (brokers refuse more than their transaction.max.timeout.ms, 15m by default)",
-			ErrInvalidConfig, c.Timeout, maxTxnTimeout))
+			errInvalidConfig, c.Timeout, maxTxnTimeout))
 	case c.Interval > 0 && c.Timeout < c.Interval:
 		errs = append(errs, fmt.Errorf("%w: transaction.timeout: %v is shorter than transaction.interval %v: a transaction must be able to live as long as it is kept open",
-			ErrInvalidConfig, c.Timeout, c.Interval))
+			errInvalidConfig, c.Timeout, c.Interval))
 	}
 	return errors.Join(errs...)
 }

@@ -45,8 +45,8 @@ func TestConsumerConfig_Validate(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("Validate = %v; want ErrInvalidConfig containing %q", err, tt.want)
+			if !errors.Is(err, errInvalidConfig) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Validate = %v; want errInvalidConfig containing %q", err, tt.want)
 			}
 		})
 	}

@@ -6,16 +6,6 @@ import (
 	"github.com/karafka-actors/karafka-actors/producer"
 )
 
-// Headers added to a dead-lettered message, next to its original headers.
-const (
-	HeaderOriginTopic     = pipeline.HeaderOriginTopic
-	HeaderOriginPartition = pipeline.HeaderOriginPartition
-	HeaderOriginOffset    = pipeline.HeaderOriginOffset
-	HeaderError           = pipeline.HeaderError
-	HeaderAttempts        = pipeline.HeaderAttempts
-	HeaderStage           = pipeline.HeaderStage
-)
-
 // traceHeadersRoom is kept free in a dead letter cut to fit when tracing
 // is on: the W3C trace context headers are added after it is built.
 const traceHeadersRoom = 1024

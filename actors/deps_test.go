@@ -19,7 +19,7 @@ import (
 func newTestDeps(tb testing.TB, sender Sender, dispatch actor.Dispatcher) *deps {
 	tb.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	sys := NewSystem(logger)
+	sys := newSystem(logger)
 	if dispatch == nil {
 		pool := newPool(poolIdle, poolMaxIdle, poolThroughput)
 		tb.Cleanup(pool.close)

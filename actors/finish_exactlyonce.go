@@ -34,10 +34,10 @@ type TxnProducer interface {
 
 var _ TxnProducer = (*producer.Transactional)(nil)
 
-// ErrTxnAborted is wrapped by the error that ends a session whose
+// errTxnAborted is wrapped by the error that ends a session whose
 // transaction was aborted: its partitions are consumed again from the last
 // committed offsets.
-var ErrTxnAborted = errors.New("actors: transaction aborted")
+var errTxnAborted = errors.New("actors: transaction aborted")
 
 // exactlyOnceSession is the exactly-once sessionFinisher: one transactional
 // producer for the session (made by membership.finishing), one open
@@ -267,7 +267,7 @@ func (s *exactlyOnceSession) fail(cause error) {
 		log.Error("opening a transaction failed; the session ends and the next one makes a new producer", "error", cause)
 	}
 	s.open = false
-	s.m.endSession(fmt.Errorf("%w: %w", ErrTxnAborted, cause))
+	s.m.endSession(fmt.Errorf("%w: %w", errTxnAborted, cause))
 }
 
 // exactlyOnce is the exactly-once finisher of one partition. Messages may
@@ -376,7 +376,7 @@ func (f *exactlyOnce) waitBelow(ctx context.Context, limit int) error {
 		select {
 		case <-f.changed:
 		case <-f.s.dead:
-			return ErrTxnAborted
+			return errTxnAborted
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/internal/pipeline"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/producer"
 	"github.com/karafka-actors/karafka-actors/responders"
@@ -371,7 +372,7 @@ func TestHandler_retriesAFailingControllerThenDeadLetters(t *testing.T) {
 	for _, h := range dl.Headers {
 		headers[h.Key] = string(h.Value)
 	}
-	for k, want := range map[string]string{HeaderOriginOffset: "1", HeaderAttempts: "2", HeaderStage: "controller", HeaderOriginTopic: "in"} {
+	for k, want := range map[string]string{pipeline.HeaderOriginOffset: "1", pipeline.HeaderAttempts: "2", pipeline.HeaderStage: "controller", pipeline.HeaderOriginTopic: "in"} {
 		if headers[k] != want {
 			t.Errorf("dead letter header %s = %q, want %q", k, headers[k], want)
 		}

@@ -151,9 +151,6 @@ func (a *partitionActor) handle(w *work) error {
 	return nil
 }
 
-// ErrTimeout is the cause of a message whose Perform outlived the route's Timeout.
-var ErrTimeout = pipeline.ErrTimeout
-
 func metadata(m *sarama.ConsumerMessage) params.Metadata {
 	md := params.Metadata{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key, Timestamp: m.Timestamp}
 	if len(m.Headers) > 0 {

@@ -68,7 +68,7 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 		return nil, err
 	}
 	if len(cfg.Routes) == 0 {
-		return nil, fmt.Errorf("%w: no routes", ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: no routes", errInvalidConfig)
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -78,7 +78,7 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 	}
 	hard, hardStop := context.WithCancel(context.Background())
 	halt, haltStop := context.WithCancel(hard)
-	sys := NewSystem(logger)
+	sys := newSystem(logger)
 	r := &Runtime{cfg: cfg, hardStop: hardStop, haltStop: haltStop, fatal: make(chan error, 1)}
 	r.pool = newPool(poolIdle, poolMaxIdle, poolThroughput)
 	r.d = &deps{sys: sys, dispatch: r.pool, sender: sender, bus: bus, log: logger, hard: hard, halt: halt, backoff: cfg.ProduceBackoff,
@@ -110,11 +110,11 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 		} else if (m.txn != nil) != (route.Guarantee == topology.ExactlyOnce) {
 			hardStop()
 			return nil, fmt.Errorf("%w: routes %q and %q share group %q but not processing.guarantee",
-				ErrInvalidConfig, m.topics[0], route.Topic, route.Group)
+				errInvalidConfig, m.topics[0], route.Topic, route.Group)
 		} else if initial := startOffset(route); initial != m.sarama.Consumer.Offsets.Initial {
 			hardStop()
 			return nil, fmt.Errorf("%w: routes %q and %q share group %q but not where they start (start_from_beginning)",
-				ErrInvalidConfig, m.topics[0], route.Topic, route.Group)
+				errInvalidConfig, m.topics[0], route.Topic, route.Group)
 		}
 		l := &listener{d: r.d, route: route, cfg: cfg.Consumer, m: m, parts: make(map[*partition]struct{})}
 		m.listeners[route.Topic] = l
@@ -149,7 +149,7 @@ func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sa
 	sc.ChannelBufferSize = c.BatchSize
 	sc.Consumer.MaxWaitTime = c.FetchMaxWait
 	if err := sc.Validate(); err != nil {
-		return nil, nil, fmt.Errorf("%w: consumer: %w", ErrInvalidConfig, err)
+		return nil, nil, fmt.Errorf("%w: consumer: %w", errInvalidConfig, err)
 	}
 	return sc, conns, nil
 }
@@ -210,9 +210,6 @@ func (r *Runtime) fail(err error) {
 // on nothing more is processed; Stop returns without draining.
 func (r *Runtime) Fatal() <-chan error { return r.fatal }
 
-// Events is the runtime's event bus.
-func (r *Runtime) Events() *events.Bus { return r.d.bus }
-
 // Stop stops fetching, drains in-flight messages (their responses
 // acknowledged and offsets committed) until ctx ends, leaves the consumer
 // groups and stops every actor. Work not done when ctx ends stays
@@ -270,13 +267,13 @@ func (r *Runtime) Stop(ctx context.Context) error {
 // transactional commit is waited for, KIP-447).
 func transactional(t *TransactionConfig, sc *sarama.Config) error {
 	if t.NewProducer == nil {
-		return fmt.Errorf("%w: exactly-once routes need Transactions.NewProducer", ErrInvalidConfig)
+		return fmt.Errorf("%w: exactly-once routes need Transactions.NewProducer", errInvalidConfig)
 	}
 	if err := t.Validate(); err != nil {
 		return err
 	}
 	if !sc.Version.IsAtLeast(sarama.V2_5_0_0) {
-		return fmt.Errorf("%w: kafka.version: exactly-once needs >= 2.5.0, got %s", ErrInvalidConfig, sc.Version)
+		return fmt.Errorf("%w: kafka.version: exactly-once needs >= 2.5.0, got %s", errInvalidConfig, sc.Version)
 	}
 	sc.Consumer.IsolationLevel = sarama.ReadCommitted
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/internal/pipeline"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
@@ -184,7 +185,7 @@ func TestBatchStage_isolatesAndDeadLettersAPoisonMessage(t *testing.T) {
 	for _, h := range dl.Headers {
 		headers[h.Key] = string(h.Value)
 	}
-	for k, want := range map[string]string{HeaderOriginOffset: "2", HeaderAttempts: "2", HeaderStage: "controller"} {
+	for k, want := range map[string]string{pipeline.HeaderOriginOffset: "2", pipeline.HeaderAttempts: "2", pipeline.HeaderStage: "controller"} {
 		if headers[k] != want {
 			t.Errorf("dead letter header %s = %q, want %q", k, headers[k], want)
 		}

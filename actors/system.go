@@ -7,9 +7,9 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 )
 
-// NewSystem makes a protoactor system whose logs go to logger, one level
+// newSystem makes a protoactor system whose logs go to logger, one level
 // down (protoactor's Info is our Debug) and never with ANSI colour.
-func NewSystem(logger *slog.Logger) *actor.ActorSystem {
+func newSystem(logger *slog.Logger) *actor.ActorSystem {
 	l := slog.New(demote{logger.Handler()}).With("component", "protoactor")
 	return actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return l }))
 }

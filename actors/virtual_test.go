@@ -16,6 +16,7 @@ import (
 
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/internal/pipeline"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/supervision"
@@ -404,8 +405,8 @@ func TestVirtual_keyFunctionPanicDeadLetters(t *testing.T) {
 		headers[h.Key] = string(h.Value)
 	}
 	s.mu.Unlock()
-	if headers[HeaderStage] != "partitioner" {
-		t.Errorf("dead letter stage %q, want partitioner", headers[HeaderStage])
+	if headers[pipeline.HeaderStage] != "partitioner" {
+		t.Errorf("dead letter stage %q, want partitioner", headers[pipeline.HeaderStage])
 	}
 	close(msgs)
 	waitReturned(t, returned)

@@ -9,28 +9,25 @@ import (
 	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/karafkatest"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/supervision"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // visits is a batch route: each visit answered on visits_seen, each batch's
 // count on visits_counted. A visit whose page is "poison" fails its batch;
 // one from a "bot" is filtered. batches records the offsets of each Consume.
-func visits(batches *[][]int64, size int) topology.Route {
-	return topology.Route{
+func visits(batches *[][]int64, size int) karafka.Route {
+	return karafka.Route{
 		Topic:     "visits",
 		BatchSize: size,
-		BeforeFilters: []controllers.BeforeFilter{func(p *params.Params) bool {
+		BeforeFilters: []karafka.BeforeFilter{func(p *karafka.Params) bool {
 			ua, _ := p.String("ua")
 			return ua != "bot"
 		}},
-		BatchController: func() controllers.BatchController {
-			return controllers.BatchFunc(func(c *controllers.BatchContext) error {
+		BatchController: func() karafka.BatchController {
+			return karafka.BatchControllerFunc(func(c *karafka.BatchContext) error {
 				var offsets []int64
 				for _, m := range c.Messages {
 					offsets = append(offsets, m.Metadata().Offset)
@@ -47,9 +44,9 @@ func visits(batches *[][]int64, size int) topology.Route {
 				return nil
 			})
 		},
-		Responder: func() responders.Responder {
-			return responders.Func([]responders.Topic{responders.Optional("visits_seen").Multiple(), responders.Optional("visits_counted")},
-				func(out *responders.Output, args ...any) error {
+		Responder: func() karafka.Responder {
+			return karafka.NewResponder([]karafka.Topic{karafka.Optional("visits_seen").Multiple(), karafka.Optional("visits_counted")},
+				func(out *karafka.Output, args ...any) error {
 					switch v := args[0].(type) {
 					case string:
 						out.RespondTo("visits_seen", v)
@@ -135,15 +132,15 @@ func TestRoute_batchIsolatesOnePoisonMessage(t *testing.T) {
 		t.Fatalf("dead letters %v, want record 5's only", dl)
 	}
 	d := res[5].DeadLetter
-	offset, _ := d.Header(actors.HeaderOriginOffset)
-	attempts, _ := d.Header(actors.HeaderAttempts)
-	stage, _ := d.Header(actors.HeaderStage)
-	cause, _ := d.Header(actors.HeaderError)
+	offset, _ := d.Header(karafka.HeaderOriginOffset)
+	attempts, _ := d.Header(karafka.HeaderAttempts)
+	stage, _ := d.Header(karafka.HeaderStage)
+	cause, _ := d.Header(karafka.HeaderError)
 	trace, _ := d.Header("trace")
 	if d.Topic != "visits_dlq" || offset != "5" || attempts != "3" || stage != "controller" || !strings.Contains(cause, `page "poison"`) || trace != "5" {
 		t.Fatalf("dead letter %v: offset %s attempts %s stage %s error %q trace %s", d, offset, attempts, stage, cause, trace)
 	}
-	var perr *actors.ProcessingError
+	var perr *karafka.ProcessingError
 	if !errors.As(res[5].Err, &perr) || perr.Offset != 5 || res[5].Attempts != 3 {
 		t.Fatalf("Err %v attempts %d", res[5].Err, res[5].Attempts)
 	}
@@ -174,7 +171,7 @@ func TestRoute_batchIsolatesTwoPoisonMessages(t *testing.T) {
 	res := r.Feed(recs...)
 	var dead []int64
 	for _, d := range res.DeadLetters() {
-		o, _ := d.Header(actors.HeaderOriginOffset)
+		o, _ := d.Header(karafka.HeaderOriginOffset)
 		var n int64
 		fmt.Sscan(o, &n)
 		dead = append(dead, n)
@@ -198,8 +195,8 @@ func TestRoute_batchIsolatesTwoPoisonMessages(t *testing.T) {
 // as a responder failure, at once (no retry fixes it).
 func TestRoute_batchBadResponse(t *testing.T) {
 	route := visits(new([][]int64), 0)
-	route.BatchController = func() controllers.BatchController {
-		return controllers.BatchFunc(func(c *controllers.BatchContext) error {
+	route.BatchController = func() karafka.BatchController {
+		return karafka.BatchControllerFunc(func(c *karafka.BatchContext) error {
 			for i, m := range c.Messages {
 				page, _ := m.String("page")
 				if page == "bad" {
@@ -216,8 +213,8 @@ func TestRoute_batchBadResponse(t *testing.T) {
 	if d == nil || res[0].DeadLetter != nil || res[2].DeadLetter != nil {
 		t.Fatalf("dead letters %v, want record 1's only", res.DeadLetters())
 	}
-	stage, _ := d.Header(actors.HeaderStage)
-	attempts, _ := d.Header(actors.HeaderAttempts)
+	stage, _ := d.Header(karafka.HeaderStage)
+	attempts, _ := d.Header(karafka.HeaderAttempts)
 	if stage != "responder" || attempts != "1" || !errors.Is(res[1].Err, responders.ErrUnregisteredTopic) {
 		t.Fatalf("stage %s attempts %s err %v", stage, attempts, res[1].Err)
 	}
@@ -231,14 +228,14 @@ func TestRoute_batchBadResponse(t *testing.T) {
 func TestRoute_batchFailures(t *testing.T) {
 	cases := []struct {
 		name    string
-		consume func(calls int, c *controllers.BatchContext) error
+		consume func(calls int, c *karafka.BatchContext) error
 		timeout time.Duration
 		want    error
 		dead    bool
 	}{
-		{"panic", func(_ int, c *controllers.BatchContext) error { panic("bug") }, 0, nil, true},
-		{"timeout", func(_ int, c *controllers.BatchContext) error { <-c.Done(); return nil }, 5 * time.Millisecond, actors.ErrTimeout, true},
-		{"transient", func(calls int, c *controllers.BatchContext) error {
+		{"panic", func(_ int, c *karafka.BatchContext) error { panic("bug") }, 0, nil, true},
+		{"timeout", func(_ int, c *karafka.BatchContext) error { <-c.Done(); return nil }, 5 * time.Millisecond, karafka.ErrTimeout, true},
+		{"transient", func(calls int, c *karafka.BatchContext) error {
 			if calls == 1 {
 				return errors.New("db busy")
 			}
@@ -251,9 +248,9 @@ func TestRoute_batchFailures(t *testing.T) {
 			var calls, factories atomic.Int32
 			route := visits(new([][]int64), 0)
 			route.Timeout = c.timeout
-			route.BatchController = func() controllers.BatchController {
+			route.BatchController = func() karafka.BatchController {
 				factories.Add(1)
-				return controllers.BatchFunc(func(bc *controllers.BatchContext) error { return c.consume(int(calls.Add(1)), bc) })
+				return karafka.BatchControllerFunc(func(bc *karafka.BatchContext) error { return c.consume(int(calls.Add(1)), bc) })
 			}
 			res := karafkatest.NewRoute(t, route).One(visit("a", 0))
 			if c.dead != (res.DeadLetter != nil) {

@@ -12,7 +12,6 @@ import (
 	"github.com/karafka-actors/karafka-actors/embedded"
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
-	"github.com/karafka-actors/karafka-actors/supervision"
 )
 
 // Timeout bounds each wait of a Broker: for a topic's records (Wait), for an
@@ -46,8 +45,8 @@ func (b *Broker) Config() karafka.Config {
 	cfg := karafka.DefaultConfig()
 	cfg.Kafka.Brokers = b.Addrs()
 	cfg.Consumer.CommitInterval = 100 * time.Millisecond
-	cfg.Consumer.ReconnectBackoff = supervision.Backoff{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Multiplier: 2}
-	cfg.Retry = supervision.RetryPolicy{Attempts: 3, Backoff: supervision.Backoff{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, Multiplier: 2}}
+	cfg.Consumer.ReconnectBackoff = karafka.Backoff{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Multiplier: 2}
+	cfg.Retry = karafka.RetryPolicy{Attempts: 3, Backoff: karafka.Backoff{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, Multiplier: 2}}
 	return cfg
 }
 

@@ -5,19 +5,15 @@ import (
 	"testing"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/karafkatest"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // doubler answers {"n": x} on "doubled" with {"n": 2x}, keeping the key.
-func doubler() topology.Route {
-	return topology.Route{
+func doubler() karafka.Route {
+	return karafka.Route{
 		Topic: "numbers",
-		Controller: func() controllers.Controller {
-			return controllers.Func(func(c *controllers.Context) error {
+		Controller: func() karafka.Controller {
+			return karafka.ControllerFunc(func(c *karafka.Context) error {
 				var in struct{ N int }
 				if err := c.Params.Decode(&in); err != nil {
 					return err
@@ -26,9 +22,9 @@ func doubler() topology.Route {
 				return nil
 			})
 		},
-		Responder: func() responders.Responder {
-			return responders.Func([]responders.Topic{responders.Required("doubled")}, func(out *responders.Output, args ...any) error {
-				out.RespondTo("doubled", map[string]int{"n": args[0].(int)}, responders.Key(args[1].(string)))
+		Responder: func() karafka.Responder {
+			return karafka.NewResponder([]karafka.Topic{karafka.Required("doubled")}, func(out *karafka.Output, args ...any) error {
+				out.RespondTo("doubled", map[string]int{"n": args[0].(int)}, karafka.Key(args[1].(string)))
 				return nil
 			})
 		},
@@ -69,10 +65,10 @@ func TestBroker_runProduceWait(t *testing.T) {
 	if v, _ := dead[0].Header("trace"); v != "t1" {
 		t.Errorf("trace header %q", v)
 	}
-	if v, _ := dead[0].Header(actors.HeaderOriginOffset); v != "1" {
+	if v, _ := dead[0].Header(karafka.HeaderOriginOffset); v != "1" {
 		t.Errorf("origin offset %q", v)
 	}
-	if v, _ := dead[0].Header(actors.HeaderError); !strings.Contains(v, "parse") {
+	if v, _ := dead[0].Header(karafka.HeaderError); !strings.Contains(v, "parse") {
 		t.Errorf("error header %q", v)
 	}
 }

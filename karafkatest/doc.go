@@ -3,7 +3,7 @@
 //
 // # In memory
 //
-// NewRoute resolves a topology.Route as an App would (karafka.DefaultConfig()
+// NewRoute resolves a karafka.Route as an App would (karafka.DefaultConfig()
 // unless WithConfig; WithRegistry for responders found by naming
 // convention); AppRoute takes a route of an existing App. Feed then runs
 // records through it and returns a Result per record. The contract:
@@ -25,7 +25,7 @@
 //     error, a responder's validation error, responses without a responder),
 //     the Result holds the dead letter the runtime would produce: the
 //     record's key, value and headers plus the karafka.* headers
-//     (actors.HeaderOriginTopic and the others), on the route's dead letter
+//     (karafka.HeaderOriginTopic and the others), on the route's dead letter
 //     topic. A route without a dead letter topic reports Blocked instead (the
 //     runtime would retry it forever, holding its partition up).
 //  4. Nothing is produced anywhere: Result.Produced is what would be.

@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/karafka-actors/karafka-actors/actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
+	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/karafkatest"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 type Visit struct {
@@ -23,7 +20,7 @@ type Count struct {
 // visit, one per batch.
 type VisitsTrackController struct{}
 
-func (VisitsTrackController) Consume(ctx *controllers.BatchContext) error {
+func (VisitsTrackController) Consume(ctx *karafka.BatchContext) error {
 	for i, m := range ctx.Messages {
 		var v Visit
 		if err := m.Decode(&v); err != nil {
@@ -40,13 +37,13 @@ func (VisitsTrackController) Consume(ctx *controllers.BatchContext) error {
 
 func Example_batchRoute() {
 	t := &testing.T{} // in a test, the test's own *testing.T
-	route := topology.Route{
+	route := karafka.Route{
 		Topic:           "visits_track",
-		BatchController: func() controllers.BatchController { return VisitsTrackController{} },
+		BatchController: func() karafka.BatchController { return VisitsTrackController{} },
 		BatchSize:       100,
-		Responder: func() responders.Responder {
-			return responders.Func([]responders.Topic{responders.Optional("visits").Multiple(), responders.Optional("visit_counts")},
-				func(out *responders.Output, args ...any) error {
+		Responder: func() karafka.Responder {
+			return karafka.NewResponder([]karafka.Topic{karafka.Optional("visits").Multiple(), karafka.Optional("visit_counts")},
+				func(out *karafka.Output, args ...any) error {
 					switch v := args[0].(type) {
 					case Visit:
 						out.RespondTo("visits", v)
@@ -65,7 +62,7 @@ func Example_batchRoute() {
 	)
 	for _, r := range res {
 		if r.DeadLetter != nil {
-			attempts, _ := r.DeadLetter.Header(actors.HeaderAttempts)
+			attempts, _ := r.DeadLetter.Header(karafka.HeaderAttempts)
 			fmt.Println(r.Record.Offset, "dead letter", r.DeadLetter.Topic, "after", attempts, "attempts")
 			continue
 		}

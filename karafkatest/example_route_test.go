@@ -4,24 +4,20 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/karafka-actors/karafka-actors/actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
+	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/karafkatest"
-	"github.com/karafka-actors/karafka-actors/params"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 func ExampleNewRoute() {
 	t := &testing.T{} // in a test, the test's own *testing.T
-	route := topology.Route{
+	route := karafka.Route{
 		Topic: "users",
-		BeforeFilters: []controllers.BeforeFilter{func(p *params.Params) bool {
+		BeforeFilters: []karafka.BeforeFilter{func(p *karafka.Params) bool {
 			email, _ := p.String("email")
 			return email != ""
 		}},
-		Controller: func() controllers.Controller {
-			return controllers.Func(func(c *controllers.Context) error {
+		Controller: func() karafka.Controller {
+			return karafka.ControllerFunc(func(c *karafka.Context) error {
 				var u struct {
 					ID    int    `json:"id"`
 					Email string `json:"email"`
@@ -33,11 +29,11 @@ func ExampleNewRoute() {
 				return nil
 			})
 		},
-		Responder: func() responders.Responder {
-			return responders.Func([]responders.Topic{responders.Required("users_created")},
-				func(out *responders.Output, args ...any) error {
+		Responder: func() karafka.Responder {
+			return karafka.NewResponder([]karafka.Topic{karafka.Required("users_created")},
+				func(out *karafka.Output, args ...any) error {
 					out.RespondTo("users_created", map[string]any{"id": args[0], "email": args[1]},
-						responders.Key(fmt.Sprint(args[0])))
+						karafka.Key(fmt.Sprint(args[0])))
 					return nil
 				})
 		},
@@ -59,8 +55,8 @@ func ExampleNewRoute() {
 	fmt.Println(out.Topic, string(out.Key), created.ID, created.Email)
 	fmt.Println("filtered:", res[1].Filtered)
 	dead := res[2].DeadLetter
-	offset, _ := dead.Header(actors.HeaderOriginOffset)
-	attempts, _ := dead.Header(actors.HeaderAttempts)
+	offset, _ := dead.Header(karafka.HeaderOriginOffset)
+	attempts, _ := dead.Header(karafka.HeaderAttempts)
 	fmt.Println(dead.Topic, "offset", offset, "attempts", attempts)
 	// Output:
 	// users_created 1 1 a@example.com

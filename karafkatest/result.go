@@ -5,7 +5,7 @@ package karafkatest
 //   - Err == nil: the controller (and the responder) succeeded; Produced
 //     holds what would be produced, in order, possibly nothing;
 //   - DeadLetter != nil: its tries ran out (or it can never succeed); Err
-//     is the last failure, an *actors.ProcessingError;
+//     is the last failure, an *karafka.ProcessingError;
 //   - Blocked: its tries ran out and the route has no dead letter topic, so
 //     the runtime would keep retrying it, holding its partition up; Err is
 //     the last failure.
@@ -16,7 +16,7 @@ type Result struct {
 	DeadLetter *Message
 	Blocked    bool
 	// Err is the last failure (nil when the record was processed or
-	// filtered): an *actors.ProcessingError naming the stage and the try.
+	// filtered): an *karafka.ProcessingError naming the stage and the try.
 	Err error
 	// Attempts counts the tries of the stage that failed last, the one
 	// that then succeeded included (0 when none failed): a record whose

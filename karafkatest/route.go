@@ -6,11 +6,9 @@ import (
 	"testing"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/actors"
 	"github.com/karafka-actors/karafka-actors/internal/pipeline"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/producer"
-	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/supervision"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
@@ -30,7 +28,7 @@ type Route struct {
 // restarts them, as the supervisor restarts the partition's actors.
 type partitionState struct {
 	ctrl  *pipeline.Controller
-	resp  responders.Responder
+	resp  karafka.Responder
 	batch *pipeline.Batch // of a batch route, its responder included
 }
 
@@ -39,7 +37,7 @@ type Option func(*routeOptions)
 
 type routeOptions struct {
 	cfg      karafka.Config
-	registry *responders.Registry
+	registry *karafka.Registry
 	logger   *slog.Logger
 }
 
@@ -49,7 +47,7 @@ func WithConfig(cfg karafka.Config) Option { return func(o *routeOptions) { o.cf
 
 // WithRegistry finds the route's responder by naming convention in r, as
 // karafka.WithRegistry does for an App.
-func WithRegistry(r *responders.Registry) Option { return func(o *routeOptions) { o.registry = r } }
+func WithRegistry(r *karafka.Registry) Option { return func(o *routeOptions) { o.registry = r } }
 
 // WithLogger is the logger controllers get in their Context (default: none).
 func WithLogger(l *slog.Logger) Option { return func(o *routeOptions) { o.logger = l } }
@@ -57,7 +55,7 @@ func WithLogger(l *slog.Logger) Option { return func(o *routeOptions) { o.logger
 // NewRoute resolves route as an App with karafka.DefaultConfig() (or
 // WithConfig) would: its defaults filled in, its responder found by naming
 // convention (WithRegistry), every problem reported. An invalid route fails t.
-func NewRoute(t testing.TB, route topology.Route, opts ...Option) *Route {
+func NewRoute(t testing.TB, route karafka.Route, opts ...Option) *Route {
 	t.Helper()
 	o := routeOptions{cfg: karafka.DefaultConfig()}
 	for _, opt := range opts {
@@ -150,7 +148,7 @@ func (r *Route) one(rec Record) Result {
 	res := Result{Record: rec}
 	ctx := r.context()
 	ps := r.partition(rec.Partition)
-	var prm params.Params
+	var prm karafka.Params
 	params.LazyAt(&prm, rec.metadata(r.resolved.Topic), rec.Value, r.resolved.Parser)
 
 	// The controller stage.
@@ -217,7 +215,7 @@ func (r *Route) failed(res *Result, ps *partitionState, stage string, attempt in
 // its dead letter or Blocked then set.
 func (r *Route) settle(res *Result, stage string, attempt int, err error) bool {
 	rec := res.Record
-	perr := &actors.ProcessingError{Topic: r.resolved.Topic, Partition: rec.Partition, Offset: rec.Offset, Stage: stage, Attempt: attempt, Err: err}
+	perr := &karafka.ProcessingError{Topic: r.resolved.Topic, Partition: rec.Partition, Offset: rec.Offset, Stage: stage, Attempt: attempt, Err: err}
 	res.Err, res.Attempts = perr, attempt
 	res.Failures = append(res.Failures, perr)
 	decision, _ := r.resolved.RetryPolicy.Decide(attempt, err, r.resolved.DeadLetter != "")

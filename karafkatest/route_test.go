@@ -6,13 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/karafka-actors/karafka-actors/actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
+	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/karafkatest"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/supervision"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 type order struct {
@@ -23,15 +21,15 @@ type order struct {
 
 // orders answers each order on orders_accepted, keyed by its id, copying
 // the record's trace header; an order with id < 0 fails.
-func ordersRoute() topology.Route {
-	return topology.Route{
+func ordersRoute() karafka.Route {
+	return karafka.Route{
 		Topic: "orders",
-		BeforeFilters: []controllers.BeforeFilter{func(p *params.Params) bool {
+		BeforeFilters: []karafka.BeforeFilter{func(p *karafka.Params) bool {
 			_, test := p.Metadata().Header("test")
 			return !test
 		}},
-		Controller: func() controllers.Controller {
-			return controllers.Func(func(c *controllers.Context) error {
+		Controller: func() karafka.Controller {
+			return karafka.ControllerFunc(func(c *karafka.Context) error {
 				var o order
 				if err := c.Params.Decode(&o); err != nil {
 					return err
@@ -44,10 +42,10 @@ func ordersRoute() topology.Route {
 				return nil
 			})
 		},
-		Responder: func() responders.Responder {
-			return responders.Func([]responders.Topic{responders.Required("orders_accepted")}, func(out *responders.Output, args ...any) error {
+		Responder: func() karafka.Responder {
+			return karafka.NewResponder([]karafka.Topic{karafka.Required("orders_accepted")}, func(out *karafka.Output, args ...any) error {
 				o := args[0].(order)
-				out.RespondTo("orders_accepted", o, responders.Key(args[1].(string)), responders.Header("trace", args[2].(string)))
+				out.RespondTo("orders_accepted", o, karafka.Key(args[1].(string)), karafka.Header("trace", args[2].(string)))
 				return nil
 			})
 		},
@@ -113,7 +111,7 @@ func TestRoute_deadLettered(t *testing.T) {
 			if res.DeadLetter == nil || len(res.Produced) != 0 || res.Blocked {
 				t.Fatalf("not dead-lettered: %+v", res)
 			}
-			var perr *actors.ProcessingError
+			var perr *karafka.ProcessingError
 			if !errors.As(res.Err, &perr) || perr.Stage != c.stage {
 				t.Fatalf("err %v", res.Err)
 			}
@@ -125,22 +123,22 @@ func TestRoute_deadLettered(t *testing.T) {
 				t.Fatalf("dead letter %v", d)
 			}
 			want := map[string]string{
-				"trace":                      "t1",
-				actors.HeaderOriginTopic:     "orders",
-				actors.HeaderOriginPartition: "1",
-				actors.HeaderOriginOffset:    "41",
-				actors.HeaderAttempts:        c.attempts,
-				actors.HeaderStage:           c.stage,
+				"trace":                       "t1",
+				karafka.HeaderOriginTopic:     "orders",
+				karafka.HeaderOriginPartition: "1",
+				karafka.HeaderOriginOffset:    "41",
+				karafka.HeaderAttempts:        c.attempts,
+				karafka.HeaderStage:           c.stage,
 			}
 			if c.name != "parse error at once" {
-				want[actors.HeaderOriginOffset] = "42"
+				want[karafka.HeaderOriginOffset] = "42"
 			}
 			for k, v := range want {
 				if got, _ := d.Header(k); got != v {
 					t.Errorf("header %s = %q, want %q", k, got, v)
 				}
 			}
-			if got, _ := d.Header(actors.HeaderError); !strings.Contains(got, c.errPart) {
+			if got, _ := d.Header(karafka.HeaderError); !strings.Contains(got, c.errPart) {
 				t.Errorf("error header %q, want it to name %q", got, c.errPart)
 			}
 			if d.Headers[0].Key != "trace" {
@@ -152,11 +150,11 @@ func TestRoute_deadLettered(t *testing.T) {
 
 func TestRoute_retrySucceedsWithNewController(t *testing.T) {
 	made, tries := 0, 0
-	r := karafkatest.NewRoute(t, topology.Route{
+	r := karafkatest.NewRoute(t, karafka.Route{
 		Topic: "flaky",
-		Controller: func() controllers.Controller {
+		Controller: func() karafka.Controller {
 			made++
-			return controllers.Func(func(*controllers.Context) error {
+			return karafka.ControllerFunc(func(*karafka.Context) error {
 				tries++
 				if tries < 3 {
 					return errors.New("transient")
@@ -180,12 +178,12 @@ func TestRoute_retrySucceedsWithNewController(t *testing.T) {
 }
 
 func TestRoute_blockedWithoutDeadLetter(t *testing.T) {
-	route := topology.Route{
+	route := karafka.Route{
 		Topic:             "strict",
 		DisableDeadLetter: true,
-		Retry:             &supervision.RetryPolicy{Attempts: 2, Backoff: supervision.DefaultBackoff()},
-		Controller: func() controllers.Controller {
-			return controllers.Func(func(*controllers.Context) error { return errors.New("boom") })
+		Retry:             &karafka.RetryPolicy{Attempts: 2, Backoff: supervision.DefaultBackoff()},
+		Controller: func() karafka.Controller {
+			return karafka.ControllerFunc(func(*karafka.Context) error { return errors.New("boom") })
 		},
 	}
 	res := karafkatest.NewRoute(t, route).One(karafkatest.Value(`{}`))
@@ -197,29 +195,29 @@ func TestRoute_blockedWithoutDeadLetter(t *testing.T) {
 func TestRoute_responderValidationErrors(t *testing.T) {
 	cases := []struct {
 		name    string
-		respond func(out *responders.Output)
+		respond func(out *karafka.Output)
 		is      error
 	}{
-		{"unregistered topic", func(out *responders.Output) {
+		{"unregistered topic", func(out *karafka.Output) {
 			out.RespondTo("a", "x")
 			out.RespondTo("elsewhere", "x")
 		}, responders.ErrUnregisteredTopic},
-		{"required topic unused", func(out *responders.Output) {}, responders.ErrRequiredTopicUnused},
-		{"single-use topic used twice", func(out *responders.Output) {
+		{"required topic unused", func(out *karafka.Output) {}, responders.ErrRequiredTopicUnused},
+		{"single-use topic used twice", func(out *karafka.Output) {
 			out.RespondTo("a", "x")
 			out.RespondTo("a", "y")
 		}, responders.ErrMultipleUsage},
-		{"unencodable", func(out *responders.Output) { out.RespondTo("a", func() {}) }, responders.ErrEncode},
+		{"unencodable", func(out *karafka.Output) { out.RespondTo("a", func() {}) }, responders.ErrEncode},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			res := karafkatest.NewRoute(t, topology.Route{
+			res := karafkatest.NewRoute(t, karafka.Route{
 				Topic: "in",
-				Controller: func() controllers.Controller {
-					return controllers.Func(func(ctx *controllers.Context) error { ctx.RespondWith(); return nil })
+				Controller: func() karafka.Controller {
+					return karafka.ControllerFunc(func(ctx *karafka.Context) error { ctx.RespondWith(); return nil })
 				},
-				Responder: func() responders.Responder {
-					return responders.Func([]responders.Topic{responders.Required("a")}, func(out *responders.Output, _ ...any) error {
+				Responder: func() karafka.Responder {
+					return karafka.NewResponder([]karafka.Topic{karafka.Required("a")}, func(out *karafka.Output, _ ...any) error {
 						c.respond(out)
 						return nil
 					})
@@ -228,14 +226,14 @@ func TestRoute_responderValidationErrors(t *testing.T) {
 			if !errors.Is(res.Err, c.is) {
 				t.Fatalf("err %v, want %v", res.Err, c.is)
 			}
-			var perr *actors.ProcessingError
+			var perr *karafka.ProcessingError
 			if !errors.As(res.Err, &perr) || perr.Stage != "responder" || perr.Attempt != 1 {
 				t.Fatalf("want a first-try responder failure, got %v", res.Err)
 			}
 			if len(res.Produced) != 0 || res.DeadLetter == nil {
 				t.Fatalf("want nothing produced and a dead letter: %+v", res)
 			}
-			if v, _ := res.DeadLetter.Header(actors.HeaderStage); v != "responder" {
+			if v, _ := res.DeadLetter.Header(karafka.HeaderStage); v != "responder" {
 				t.Fatalf("stage header %q", v)
 			}
 		})
@@ -244,22 +242,22 @@ func TestRoute_responderValidationErrors(t *testing.T) {
 
 type PingController struct{}
 
-func (PingController) Perform(c *controllers.Context) error {
+func (PingController) Perform(c *karafka.Context) error {
 	c.RespondWith("pong")
 	return nil
 }
 
 func TestRoute_responderFoundByNamingConvention(t *testing.T) {
-	reg := responders.NewRegistry()
-	if err := reg.Register("PingResponder", func() responders.Responder {
-		return responders.Func([]responders.Topic{responders.Required("pongs")}, func(out *responders.Output, args ...any) error {
+	reg := karafka.NewRegistry()
+	if err := reg.Register("PingResponder", func() karafka.Responder {
+		return karafka.NewResponder([]karafka.Topic{karafka.Required("pongs")}, func(out *karafka.Output, args ...any) error {
 			out.RespondTo("pongs", args[0])
 			return nil
 		})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	route := topology.Route{Topic: "pings", Controller: func() controllers.Controller { return PingController{} }}
+	route := karafka.Route{Topic: "pings", Controller: func() karafka.Controller { return PingController{} }}
 	res := karafkatest.NewRoute(t, route, karafkatest.WithRegistry(reg)).One(karafkatest.Value(`{}`))
 	if len(res.Produced) != 1 || string(res.Produced[0].Value) != "pong" {
 		t.Fatalf("produced %v, err %v", res.Produced, res.Err)
@@ -272,28 +270,28 @@ func TestRoute_responderFoundByNamingConvention(t *testing.T) {
 }
 
 func TestRoute_timeout(t *testing.T) {
-	route := topology.Route{
+	route := karafka.Route{
 		Topic:   "slow",
 		Timeout: time.Millisecond,
-		Retry:   &supervision.RetryPolicy{Attempts: 1, Backoff: supervision.DefaultBackoff()},
-		Controller: func() controllers.Controller {
-			return controllers.Func(func(c *controllers.Context) error {
+		Retry:   &karafka.RetryPolicy{Attempts: 1, Backoff: supervision.DefaultBackoff()},
+		Controller: func() karafka.Controller {
+			return karafka.ControllerFunc(func(c *karafka.Context) error {
 				<-c.Done()
 				return nil
 			})
 		},
 	}
 	res := karafkatest.NewRoute(t, route).One(karafkatest.Value(`{}`))
-	if !errors.Is(res.Err, actors.ErrTimeout) || res.DeadLetter == nil {
+	if !errors.Is(res.Err, karafka.ErrTimeout) || res.DeadLetter == nil {
 		t.Fatalf("want a timed-out dead letter: %+v", res)
 	}
 }
 
 func TestRoute_panicRecoveredAndDeadLettered(t *testing.T) {
-	route := topology.Route{
+	route := karafka.Route{
 		Topic: "panics",
-		Controller: func() controllers.Controller {
-			return controllers.Func(func(*controllers.Context) error { panic("kaboom") })
+		Controller: func() karafka.Controller {
+			return karafka.ControllerFunc(func(*karafka.Context) error { panic("kaboom") })
 		},
 	}
 	res := karafkatest.NewRoute(t, route).One(karafkatest.Value(`{}`))
@@ -301,7 +299,7 @@ func TestRoute_panicRecoveredAndDeadLettered(t *testing.T) {
 	if !errors.As(res.Err, &pe) || res.DeadLetter == nil || res.Attempts != 3 {
 		t.Fatalf("want a recovered panic dead-lettered after 3 tries: %+v", res)
 	}
-	if v, _ := res.DeadLetter.Header(actors.HeaderError); !strings.Contains(v, "kaboom") {
+	if v, _ := res.DeadLetter.Header(karafka.HeaderError); !strings.Contains(v, "kaboom") {
 		t.Fatalf("error header %q", v)
 	}
 }

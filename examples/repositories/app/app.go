@@ -17,10 +17,6 @@ import (
 	"fmt"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/supervision"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // Topics consumed by this example.
@@ -56,7 +52,7 @@ type Refreshed struct {
 }
 
 // repositoryID decodes the input and requires its id.
-func repositoryID(ctx *controllers.Context) (int64, error) {
+func repositoryID(ctx *karafka.Context) (int64, error) {
 	var in struct {
 		ID *int64 `json:"id"`
 	}
@@ -64,7 +60,7 @@ func repositoryID(ctx *controllers.Context) (int64, error) {
 		return 0, err
 	}
 	if in.ID == nil {
-		return 0, supervision.Permanent(ErrMissingID)
+		return 0, karafka.Permanent(ErrMissingID)
 	}
 	return *in.ID, nil
 }
@@ -73,7 +69,7 @@ func repositoryID(ctx *controllers.Context) (int64, error) {
 type RepositoriesCreatedController struct{}
 
 // Perform responds with the source of the repository.
-func (RepositoriesCreatedController) Perform(ctx *controllers.Context) error {
+func (RepositoriesCreatedController) Perform(ctx *karafka.Context) error {
 	id, err := repositoryID(ctx)
 	if err != nil {
 		return err
@@ -86,7 +82,7 @@ func (RepositoriesCreatedController) Perform(ctx *controllers.Context) error {
 type RepositoriesDeletedController struct{}
 
 // Perform responds with the source of the repository.
-func (RepositoriesDeletedController) Perform(ctx *controllers.Context) error {
+func (RepositoriesDeletedController) Perform(ctx *karafka.Context) error {
 	return RepositoriesCreatedController{}.Perform(ctx)
 }
 
@@ -94,7 +90,7 @@ func (RepositoriesDeletedController) Perform(ctx *controllers.Context) error {
 type RepositoriesUpdatedController struct{}
 
 // Perform responds with the source of the repository.
-func (RepositoriesUpdatedController) Perform(ctx *controllers.Context) error {
+func (RepositoriesUpdatedController) Perform(ctx *karafka.Context) error {
 	return RepositoriesCreatedController{}.Perform(ctx)
 }
 
@@ -102,7 +98,7 @@ func (RepositoriesUpdatedController) Perform(ctx *controllers.Context) error {
 type SourcesRefreshController struct{}
 
 // Perform responds with the refresh result.
-func (SourcesRefreshController) Perform(ctx *controllers.Context) error {
+func (SourcesRefreshController) Perform(ctx *karafka.Context) error {
 	var in struct {
 		ID        *int64 `json:"id"`
 		Reachable bool   `json:"reachable"`
@@ -111,22 +107,22 @@ func (SourcesRefreshController) Perform(ctx *controllers.Context) error {
 		return err
 	}
 	if in.ID == nil {
-		return supervision.Permanent(ErrMissingID)
+		return karafka.Permanent(ErrMissingID)
 	}
 	ctx.RespondWith(Refresh{ID: *in.ID, Reachable: in.Reachable})
 	return nil
 }
 
 // single makes a responder with one required topic that sends its Source.
-func single(topic string) responders.Factory {
-	r := responders.Func([]responders.Topic{responders.Required(topic)}, func(out *responders.Output, args ...any) error {
+func single(topic string) func() karafka.Responder {
+	r := karafka.NewResponder([]karafka.Topic{karafka.Required(topic)}, func(out *karafka.Output, args ...any) error {
 		if len(args) != 1 {
 			return fmt.Errorf("want 1 argument, got %d", len(args))
 		}
 		out.RespondTo(topic, args[0])
 		return nil
 	})
-	return func() responders.Responder { return r }
+	return func() karafka.Responder { return r }
 }
 
 // SourcesRefreshResponder sends on sources_refreshed when the source was
@@ -134,12 +130,12 @@ func single(topic string) responders.Factory {
 type SourcesRefreshResponder struct{}
 
 // Topics declares both topics as optional.
-func (SourcesRefreshResponder) Topics() []responders.Topic {
-	return []responders.Topic{responders.Optional("sources_refreshed"), responders.Optional("sources_disconnected")}
+func (SourcesRefreshResponder) Topics() []karafka.Topic {
+	return []karafka.Topic{karafka.Optional("sources_refreshed"), karafka.Optional("sources_disconnected")}
 }
 
 // Respond picks the topic by reachability.
-func (SourcesRefreshResponder) Respond(out *responders.Output, args ...any) error {
+func (SourcesRefreshResponder) Respond(out *karafka.Output, args ...any) error {
 	r, ok := args[0].(Refresh)
 	if !ok || len(args) != 1 {
 		return fmt.Errorf("want one Refresh, got %v", args)
@@ -154,12 +150,12 @@ func (SourcesRefreshResponder) Respond(out *responders.Output, args ...any) erro
 
 // Routes returns the example's routes. They name no responder: Register puts
 // the responders in the registry under their conventional names.
-func Routes() []topology.Route {
-	return []topology.Route{
-		{Topic: RepositoriesCreated, Controller: func() controllers.Controller { return RepositoriesCreatedController{} }},
-		{Topic: RepositoriesDeleted, Controller: func() controllers.Controller { return RepositoriesDeletedController{} }},
-		{Topic: RepositoriesUpdated, Controller: func() controllers.Controller { return RepositoriesUpdatedController{} }},
-		{Topic: SourcesRefresh, Controller: func() controllers.Controller { return SourcesRefreshController{} }},
+func Routes() []karafka.Route {
+	return []karafka.Route{
+		{Topic: RepositoriesCreated, Controller: func() karafka.Controller { return RepositoriesCreatedController{} }},
+		{Topic: RepositoriesDeleted, Controller: func() karafka.Controller { return RepositoriesDeletedController{} }},
+		{Topic: RepositoriesUpdated, Controller: func() karafka.Controller { return RepositoriesUpdatedController{} }},
+		{Topic: SourcesRefresh, Controller: func() karafka.Controller { return SourcesRefreshController{} }},
 	}
 }
 
@@ -170,7 +166,7 @@ func Register(app *karafka.App) error {
 		reg.Register("RepositoriesCreatedResponder", single("sources_created")),
 		reg.Register("RepositoriesDeletedResponder", single("sources_deleted")),
 		reg.Register("RepositoriesUpdatedResponder", single("sources_updated")),
-		reg.Register("SourcesRefreshResponder", func() responders.Responder { return SourcesRefreshResponder{} }),
+		reg.Register("SourcesRefreshResponder", func() karafka.Responder { return SourcesRefreshResponder{} }),
 	)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/actors"
 	"github.com/karafka-actors/karafka-actors/karafkatest"
 	"github.com/karafka-actors/karafka-actors/params"
 
@@ -75,7 +74,7 @@ func TestRoutes_badInputIsDeadLetteredAtOnce(t *testing.T) {
 			if !errors.Is(res.Err, c.is) || res.DeadLetter == nil {
 				t.Fatalf("err %v, dead letter %v", res.Err, res.DeadLetter)
 			}
-			if v, _ := res.DeadLetter.Header(actors.HeaderAttempts); v != "1" {
+			if v, _ := res.DeadLetter.Header(karafka.HeaderAttempts); v != "1" {
 				t.Errorf("attempts %q: a permanent error is not retried", v)
 			}
 		})

@@ -13,10 +13,6 @@ import (
 	"fmt"
 
 	karafka "github.com/karafka-actors/karafka-actors"
-	"github.com/karafka-actors/karafka-actors/controllers"
-	"github.com/karafka-actors/karafka-actors/params"
-	"github.com/karafka-actors/karafka-actors/responders"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 // Topics of this example.
@@ -37,7 +33,7 @@ type User struct {
 type UsersCreateController struct{}
 
 // Perform decodes the user and responds with it.
-func (UsersCreateController) Perform(ctx *controllers.Context) error {
+func (UsersCreateController) Perform(ctx *karafka.Context) error {
 	var u User
 	if err := ctx.Params.Decode(&u); err != nil {
 		return err
@@ -51,17 +47,17 @@ func (UsersCreateController) Perform(ctx *controllers.Context) error {
 type UsersCreateResponder struct{}
 
 // Topics declares users_created (required) and users_premium_created (optional).
-func (UsersCreateResponder) Topics() []responders.Topic {
-	return []responders.Topic{responders.Required(UsersCreated), responders.Optional(UsersPremiumCreated)}
+func (UsersCreateResponder) Topics() []karafka.Topic {
+	return []karafka.Topic{karafka.Required(UsersCreated), karafka.Optional(UsersPremiumCreated)}
 }
 
 // Respond sends the user, keyed by its id.
-func (UsersCreateResponder) Respond(out *responders.Output, args ...any) error {
+func (UsersCreateResponder) Respond(out *karafka.Output, args ...any) error {
 	u, ok := args[0].(User)
 	if !ok || len(args) != 1 {
 		return fmt.Errorf("want one User, got %v", args)
 	}
-	key := responders.Key(fmt.Sprint(u.ID))
+	key := karafka.Key(fmt.Sprint(u.ID))
 	out.RespondTo(UsersCreated, u, key)
 	if u.Premium {
 		out.RespondTo(UsersPremiumCreated, u, key)
@@ -70,23 +66,23 @@ func (UsersCreateResponder) Respond(out *responders.Output, args ...any) error {
 }
 
 // HasEmail is the before-filter: inputs without an email are dropped.
-func HasEmail(p *params.Params) bool {
+func HasEmail(p *karafka.Params) bool {
 	email, ok := p.String("email")
 	return ok && email != ""
 }
 
 // Routes returns the example's route.
-func Routes() []topology.Route {
-	return []topology.Route{{
+func Routes() []karafka.Route {
+	return []karafka.Route{{
 		Topic:         UsersCreate,
-		Controller:    func() controllers.Controller { return UsersCreateController{} },
-		BeforeFilters: []controllers.BeforeFilter{HasEmail},
+		Controller:    func() karafka.Controller { return UsersCreateController{} },
+		BeforeFilters: []karafka.BeforeFilter{HasEmail},
 	}}
 }
 
 // Register registers UsersCreateResponder by naming convention and adds the route.
 func Register(app *karafka.App) error {
-	if err := app.Registry().Register("UsersCreateResponder", func() responders.Responder { return UsersCreateResponder{} }); err != nil {
+	if err := app.Registry().Register("UsersCreateResponder", func() karafka.Responder { return UsersCreateResponder{} }); err != nil {
 		return err
 	}
 	app.Route(Routes()...)

@@ -8,7 +8,6 @@ import (
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/karafkatest"
-	"github.com/karafka-actors/karafka-actors/topology"
 
 	"github.com/karafka-actors/karafka-actors/examples/users/app"
 )
@@ -105,14 +104,14 @@ func TestUsersCreate_endToEndExactlyOnce(t *testing.T) {
 	karafkatest.VerifyNoLeaks(t)
 	k := karafkatest.StartBroker(t)
 	cfg := k.Config()
-	cfg.Processing.Guarantee = topology.ExactlyOnce
+	cfg.Processing.Guarantee = karafka.ExactlyOnce
 	a := newApp(t, cfg)
 	routes, err := a.Routes()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range routes {
-		if r.Guarantee != topology.ExactlyOnce {
+		if r.Guarantee != karafka.ExactlyOnce {
 			t.Fatalf("route %s runs %s, want exactly_once", r.Topic, r.Guarantee)
 		}
 	}
