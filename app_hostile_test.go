@@ -343,8 +343,8 @@ func TestApp_startupLogNamesEachGroupsGuarantee(t *testing.T) {
 	cfg := testConfig(t, brokers)
 	log, text := capturedLogger(t)
 	app, err := karafka.New(cfg, karafka.WithLogger(log), karafka.WithRoutes(
-		topology.Route{Topic: a, Controller: idOrFail()},
-		topology.Route{Topic: b, Controller: idOrFail(), Guarantee: topology.ExactlyOnce}))
+		karafka.Route{Topic: a, Controller: idOrFail()},
+		karafka.Route{Topic: b, Controller: idOrFail(), Guarantee: karafka.ExactlyOnce}))
 	if err != nil {
 		t.Fatal(err)
 	}

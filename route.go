@@ -123,6 +123,13 @@ func NewResponder(topics []Topic, respond func(out *Output, args ...any) error) 
 	return responders.Func(topics, respond)
 }
 
+// NewNamedResponder is NewResponder shown as name in routes, flow, the web
+// view and logs (responders.NamedFunc); NewResponder's shows as
+// "responders.Func".
+func NewNamedResponder(name string, topics []Topic, respond func(out *Output, args ...any) error) Responder {
+	return responders.NamedFunc(name, topics, respond)
+}
+
 // Topic is a topic a Responder declares it may write to: Required or
 // Optional.
 type Topic = responders.Topic
