@@ -132,3 +132,26 @@ func TestDocs_relativeLinksResolve(t *testing.T) {
 		t.Fatal("no relative links found: the link pattern is broken")
 	}
 }
+
+// dayDate is a date to the day, as benchmark prose is dated.
+var dayDate = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
+
+// The README stays a first page: short, without the Mermaid drawing
+// (docs/concepts.md has it) and without prose dated by day (measurements
+// belong in docs/performance.md and docs/benchmarks.md).
+func TestDocs_readmeIsAFirstPage(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	if n := strings.Count(readme, "\n"); n > 250 {
+		t.Errorf("README.md has %d lines; keep it a first page of at most 250 and move detail to docs/", n)
+	}
+	if strings.Contains(readme, "```mermaid") {
+		t.Error("README.md has a ```mermaid block; docs/concepts.md holds the drawing")
+	}
+	if d := dayDate.FindString(readme); d != "" {
+		t.Errorf("README.md has a date (%s); dated measurements go to docs/performance.md or docs/benchmarks.md", d)
+	}
+}
