@@ -7,15 +7,16 @@ import (
 	"testing"
 )
 
-// readmeRow is a row of the README's configuration table: | `key` | `default` | meaning |.
+// readmeRow is a row of the configuration table of docs/configuration.md
+// (the README's until it became a first page): | `key` | `default` | meaning |.
 var readmeRow = regexp.MustCompile("(?m)^\\| `([a-z_.]+)` \\| `([^`]*)` \\| (.*) \\|$")
 
-// The README's configuration table lists exactly the schema's keys, in its
-// order, each with its default (an empty string shown as "") and a meaning
-// that starts with the schema's doc (backticks aside): the README may add to
-// it (links, flags), but cannot drift from the schema.
-func TestREADME_configTableMatchesSchema(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
+// The configuration table of docs/configuration.md lists exactly the
+// schema's keys, in its order, each with its default (an empty string shown
+// as "") and a meaning that starts with the schema's doc (backticks aside):
+// the page may add to it (links, flags), but cannot drift from the schema.
+func TestDocs_configTableMatchesSchema(t *testing.T) {
+	b, err := os.ReadFile("../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,11 +39,11 @@ func TestREADME_configTableMatchesSchema(t *testing.T) {
 	}
 	for _, k := range schema {
 		if d, ok := docs[k.name]; ok && !strings.HasPrefix(d, k.doc) {
-			t.Errorf("README's meaning of %s does not start with the schema's doc:\n  README: %s\n  schema: %s", k.name, d, k.doc)
+			t.Errorf("docs/configuration.md's meaning of %s does not start with the schema's doc:\n  page:   %s\n  schema: %s", k.name, d, k.doc)
 		}
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("README's config table differs from cli/schema.go (key = default, in order):\n--- README\n%s\n--- schema\n%s",
+		t.Fatalf("docs/configuration.md's table differs from cli/schema.go (key = default, in order):\n--- docs/configuration.md\n%s\n--- schema\n%s",
 			strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -16,8 +16,8 @@ type Count struct {
 	Visits int `json:"visits"`
 }
 
-// VisitsTrackController is like the README's batch controller: one response per
-// visit, one per batch.
+// VisitsTrackController is like docs/concepts.md's batch controller: one
+// response per visit, one per batch.
 type VisitsTrackController struct{}
 
 func (VisitsTrackController) Consume(ctx *karafka.BatchContext) error {

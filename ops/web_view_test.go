@@ -13,12 +13,12 @@ import (
 	"github.com/karafka-actors/karafka-actors/internal/browsertest"
 )
 
-var update = flag.Bool("update", false, "write TestHandler_webViewFollowsTheApp's screenshot to docs/web-view.png (the README's)")
+var update = flag.Bool("update", false, "write TestHandler_webViewFollowsTheApp's screenshot to docs/web-view.png (shown in docs/operating.md)")
 
 // TestHandler_webViewFollowsTheApp opens the handler's page in headless
 // Chromium next to a running App and produces messages: the page shows the
 // route's topic, its numbers move, and a failing message's restarts bump.
-// Its screenshot is the README's (go test -run webView ./ops -update).
+// Its screenshot is docs/operating.md's (go test -run webView ./ops -update).
 func TestHandler_webViewFollowsTheApp(t *testing.T) {
 	ctx := browsertest.New(t, 1100, 420)
 	exceptions := browsertest.WatchExceptions(ctx)
