@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/viper"
 
@@ -68,8 +66,8 @@ func DefaultSettings(name string) Settings {
 type key struct {
 	name string
 	doc  string
-	// ref returns a pointer to the field: *string, *[]string, *bool, *int,
-	// *float64 or *time.Duration. enum lists the allowed strings, if limited.
+	// ref returns a pointer to the field, of a type of fieldTypes
+	// (config_types.go). enum lists the allowed strings, if limited.
 	ref  func(*Settings) any
 	enum []string
 	// max is the largest value of a number or duration key, of its type
@@ -372,178 +370,6 @@ func topicConfigs(items []string) (map[string]string, error) {
 		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
 	return out, nil
-}
-
-// assign parses raw (a file value, or a string from env or flags) into k's
-// field. Its errors show the value, except a secret key's (see shown).
-func assign(s *Settings, k key, raw any) error {
-	show := func(v any) string {
-		if k.secret {
-			return "the value (not shown: secret)"
-		}
-		if str, ok := v.(string); ok {
-			return strconv.Quote(str)
-		}
-		return fmt.Sprint(v)
-	}
-	switch p := k.ref(s).(type) {
-	case *string:
-		v, ok := raw.(string)
-		if !ok {
-			return fmt.Errorf("%s is not a string", show(raw))
-		}
-		if len(k.enum) > 0 && !slices.Contains(k.enum, v) {
-			return fmt.Errorf("%s is not allowed (allowed: %s)", show(v), strings.Join(k.enum, ", "))
-		}
-		*p = v
-	case *[]string:
-		var out []string
-		switch v := raw.(type) {
-		case string:
-			for _, part := range strings.Split(v, ",") {
-				if part = strings.TrimSpace(part); part != "" {
-					out = append(out, part)
-				}
-			}
-		case []any:
-			for _, e := range v {
-				str, ok := e.(string)
-				if !ok {
-					return fmt.Errorf("element %s is not a string (want a list of strings or a comma-separated string)", show(e))
-				}
-				out = append(out, str)
-			}
-		case []string:
-			out = v
-		default:
-			return fmt.Errorf("%s is not a list (want a list of strings or a comma-separated string)", show(raw))
-		}
-		*p = out
-	case *bool:
-		switch v := raw.(type) {
-		case bool:
-			*p = v
-		case string:
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return fmt.Errorf("%s is not a boolean (allowed: true, false)", show(v))
-			}
-			*p = b
-		default:
-			return fmt.Errorf("%s is not a boolean (allowed: true, false)", show(raw))
-		}
-	case *int:
-		var n int
-		switch v := raw.(type) {
-		case int:
-			n = v
-		case int64:
-			n = int(v)
-		case float64:
-			// Compared before the conversion, which is undefined past
-			// the int range (YAML reads 99999999999999999999 as 1e+20).
-			if m, ok := k.max.(int); ok && v > float64(m) {
-				return fmt.Errorf("%s is above the maximum %d", show(v), m)
-			}
-			if math.IsNaN(v) || v < math.MinInt64 || v != float64(int(v)) {
-				return fmt.Errorf("%s is not an integer", show(v))
-			}
-			n = int(v)
-		case string:
-			var err error
-			n, err = strconv.Atoi(strings.TrimSpace(v))
-			if m, ok := k.max.(int); ok && errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(strings.TrimSpace(v), "-") {
-				return fmt.Errorf("%s is above the maximum %d", show(v), m)
-			}
-			if err != nil {
-				return fmt.Errorf("%s is not an integer", show(v))
-			}
-		default:
-			return fmt.Errorf("%s is not an integer", show(raw))
-		}
-		if m, ok := k.max.(int); ok && n > m {
-			return fmt.Errorf("%s is above the maximum %d", show(n), m)
-		}
-		*p = n
-	case *float64:
-		// NaN is refused here, not by each Validate: no key means anything
-		// by it, and an unused key (the backoff of another supervision
-		// strategy) is not validated.
-		var f float64
-		switch v := raw.(type) {
-		case float64:
-			if math.IsNaN(v) {
-				return fmt.Errorf("%s is not a number", show(v))
-			}
-			f = v
-		case int:
-			f = float64(v)
-		case int64:
-			f = float64(v)
-		case string:
-			var err error
-			f, err = strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
-				err = nil // past float64: ±Inf, refused below when above max
-			}
-			if err != nil || math.IsNaN(f) {
-				return fmt.Errorf("%s is not a number", show(v))
-			}
-		default:
-			return fmt.Errorf("%s is not a number", show(raw))
-		}
-		if m, ok := k.max.(float64); ok && f > m {
-			return fmt.Errorf("%s is above the maximum %v", show(f), m)
-		}
-		*p = f
-	case *time.Duration:
-		str, ok := raw.(string)
-		if !ok {
-			return fmt.Errorf("%s is not a duration (want a Go duration string such as \"30s\", \"250ms\", \"1m\")", show(raw))
-		}
-		d, err := time.ParseDuration(strings.TrimSpace(str))
-		if err != nil {
-			return fmt.Errorf("%s is not a duration (want a Go duration string such as \"30s\", \"250ms\", \"1m\")", show(str))
-		}
-		if m, ok := k.max.(time.Duration); ok && d > m {
-			return fmt.Errorf("%s is above the maximum %v", show(d), m)
-		}
-		*p = d
-	default:
-		if f, ok := k.ref(s).(interface{ Set(string) error }); ok {
-			str, isStr := raw.(string)
-			if !isStr {
-				return fmt.Errorf("%s is not a string (allowed: %s)", show(raw), strings.Join(k.enum, ", "))
-			}
-			if err := f.Set(str); err != nil {
-				return fmt.Errorf("%s is not allowed (allowed: %s)", show(str), strings.Join(k.enum, ", "))
-			}
-			return nil
-		}
-		return fmt.Errorf("internal: unsupported field type %T", p)
-	}
-	return nil
-}
-
-// value returns k's current value as text.
-func value(s *Settings, k key) string {
-	switch p := k.ref(s).(type) {
-	case *string:
-		return *p
-	case *[]string:
-		return strings.Join(*p, ",")
-	case *bool:
-		return strconv.FormatBool(*p)
-	case *int:
-		return strconv.Itoa(*p)
-	case *float64:
-		return strconv.FormatFloat(*p, 'g', -1, 64)
-	case *time.Duration:
-		return p.String()
-	case fmt.Stringer:
-		return p.String()
-	}
-	return "?"
 }
 
 // Values returns every key with its effective value, secrets redacted, in

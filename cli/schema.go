@@ -57,7 +57,7 @@ var schema = []key{
 	{name: "producer.retry_backoff", doc: "pause between produce retries", ref: func(s *Settings) any { return &s.Producer.RetryBackoff }, max: bounds.Duration},
 	{name: "producer.max_message_bytes", doc: "largest record sent; a larger response fails its message for good (dead-lettered), a larger dead letter is cut to fit; raise the brokers' message.max.bytes and the topic's max.message.bytes with it", ref: func(s *Settings) any { return &s.Producer.MaxMessageBytes }, max: bounds.MaxMessageBytes},
 
-	{name: "supervision.strategy", doc: "root and default route strategy: " + strategyNames, ref: func(s *Settings) any { return strategyRef(&s.Supervision) }, enum: strategyEnum},
+	{name: "supervision.strategy", doc: "root and default route strategy: " + strategyNames, ref: func(s *Settings) any { return &s.Supervision.Strategy }, enum: strategyEnum},
 	{name: "supervision.max_restarts", doc: "restarts allowed within supervision.within before escalating", ref: func(s *Settings) any { return &s.Supervision.MaxRestarts }, max: bounds.MaxRestarts},
 	{name: "supervision.within", doc: "window counting restarts", ref: func(s *Settings) any { return &s.Supervision.Within }, max: bounds.Duration},
 	{name: "supervision.backoff.initial", doc: "first restart delay (exponential_backoff strategy only)", ref: func(s *Settings) any { return &s.Supervision.Backoff.Initial }, max: bounds.Duration},
