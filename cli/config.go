@@ -80,6 +80,9 @@ type key struct {
 	secret bool
 	// url values are printed with their credentials redacted (redactURL).
 	url bool
+	// more is Markdown that docs/configuration.md adds after doc: links to
+	// other pages, flags.
+	more string
 }
 
 // envName is the environment variable of key k.

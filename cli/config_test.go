@@ -14,7 +14,34 @@ import (
 	karafka "github.com/karafka-actors/karafka-actors"
 )
 
-var update = flag.Bool("update", false, "rewrite configs/karafka.yaml")
+var update = flag.Bool("update", false, "rewrite configs/karafka.yaml and docs/configuration.md's table")
+
+// docs/configuration.md's table is generated from the schema; go generate
+// ./cli rewrites it.
+func TestConfigReference_isGeneratedFromTheSchema(t *testing.T) {
+	var table bytes.Buffer
+	if err := WriteConfigReference(&table); err != nil {
+		t.Fatal(err)
+	}
+	const path = "../docs/configuration.md"
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := withReference(page, table.Bytes())
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if *update {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		page = want
+	}
+	if !bytes.Equal(page, want) {
+		t.Fatalf("%s is out of date; run go generate ./cli\n%s", path, table.String())
+	}
+}
 
 // configs/karafka.yaml documents every key with its default, and loads to
 // exactly the defaults.
@@ -34,7 +61,7 @@ func TestConfigYAML_documentsEveryKeyWithItsDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(file, buf.Bytes()) {
-		t.Fatalf("%s is out of date; run go test ./cli -update\n%s", path, buf.String())
+		t.Fatalf("%s is out of date; run go generate ./cli\n%s", path, buf.String())
 	}
 	got, err := Load("karafka_app", Sources{File: path})
 	if err != nil {
