@@ -90,9 +90,63 @@ func envName(k string) string {
 	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
 }
 
-// ignoredEnv are KARAFKA_ variables that are not config keys (test harness,
-// config file location).
-var ignoredEnv = []string{"KARAFKA_CONFIG", "KARAFKA_TEST_", "KARAFKA_REQUIRE_"}
+// fromEnv returns the values of the keys' variables in env. A KARAFKA_
+// variable that is no key's is left alone (Ruby Karafka's KARAFKA_ENV, the
+// KARAFKA_KAFKA_PORT of scripts/kafka.sh, the tests'), unless it is a near
+// miss of a key's variable: that is most likely a typo, which would leave
+// the key at its default (brokers, credentials) without a word, so it is
+// an error, as unknown keys in the file and --set are.
+func fromEnv(env []string) (map[string]any, []error) {
+	envKeys := make(map[string]string, len(schema))
+	for _, k := range schema {
+		envKeys[envName(k.name)] = k.name
+	}
+	vals := map[string]any{}
+	var errs []error
+	env = slices.Clone(env)
+	slices.Sort(env)
+	for _, kv := range env {
+		n, val, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(n, EnvPrefix) {
+			continue
+		}
+		if k, ok := envKeys[n]; ok {
+			vals[k] = val
+			continue
+		}
+		if ownEnv(n) {
+			continue
+		}
+		if k, ok := nearEnvKey(n); ok {
+			errs = append(errs, fmt.Errorf("%s (environment): not a config key's variable; did you mean %s (%s)?", n, envName(k), k))
+		}
+	}
+	return vals, errs
+}
+
+// ownEnv reports whether n is one of the project's variables that are not
+// config keys (the config file, the tests'), which are never typos.
+func ownEnv(n string) bool {
+	return slices.ContainsFunc([]string{"KARAFKA_CONFIG", "KARAFKA_TEST_", "KARAFKA_REQUIRE_"},
+		func(p string) bool { return strings.HasPrefix(n, p) })
+}
+
+// maxEnvTypo is the largest edit distance from a KARAFKA_ variable to a
+// key's that is taken for a typo of it. The variables of other tools seen
+// with the prefix are 4 or more away from every key's.
+const maxEnvTypo = 2
+
+// nearEnvKey returns the key whose variable is closest to n, if n is a
+// near miss of it.
+func nearEnvKey(n string) (string, bool) {
+	best, bestD := "", maxEnvTypo+1
+	for _, k := range schema {
+		if d := distance(n, envName(k.name)); d < bestD {
+			best, bestD = k.name, d
+		}
+	}
+	return best, best != ""
+}
 
 // Keys returns the names of every configuration key, in documentation order.
 func Keys() []string {
@@ -189,24 +243,9 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 		layers = append(layers, layer{"config file " + src.File, vals})
 	}
 
-	envKeys := map[string]string{}
-	for _, k := range schema {
-		envKeys[envName(k.name)] = k.name
-	}
-	envVals := map[string]any{}
-	env := slices.Clone(src.Env)
-	slices.Sort(env)
-	for _, kv := range env {
-		n, val, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(n, EnvPrefix) || slices.ContainsFunc(ignoredEnv, func(p string) bool { return strings.HasPrefix(n, p) }) {
-			continue
-		}
-		k, ok := envKeys[n]
-		if !ok {
-			bad("%s (environment): unknown variable; config keys map to %s<KEY with . as _>, e.g. KARAFKA_KAFKA_BROKERS", n, EnvPrefix)
-			continue
-		}
-		envVals[k] = val
+	envVals, envErrs := fromEnv(src.Env)
+	for _, err := range envErrs {
+		bad("%v", err)
 	}
 	layers = append(layers, layer{"environment", envVals})
 

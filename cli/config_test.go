@@ -260,3 +260,32 @@ func TestLoad_validationErrorsNameTheSource(t *testing.T) {
 		})
 	}
 }
+
+// KARAFKA_ variables that are not config keys' belong to other tools (Ruby
+// Karafka, the README's fuzzing, scripts/kafka.sh) and are left alone; a
+// near miss of a key's variable is a typo, refused with the key it misses.
+func TestLoad_envVariablesThatAreNotKeys(t *testing.T) {
+	foreign := []string{"KARAFKA_ENV=production", "KARAFKA_FUZZ_TIME=0", "KARAFKA_KAFKA_PORT=29092",
+		"KARAFKA_KAFKA_CONTROLLER_PORT=29093", "KARAFKA_KAFKA_HOME=/opt/kafka", "KARAFKA_KAFKA_START_TIMEOUT=90",
+		"KARAFKA_BOOT_FILE=karafka.rb", "KARAFKA_CONFIG=x.yaml", "KARAFKA_TEST_BROKERS=a:1"}
+	s, err := Load("x", Sources{Env: append(foreign, "KARAFKA_RETRY_ATTEMPTS=5")})
+	if err != nil {
+		t.Fatalf("variables of other tools refused: %v", err)
+	}
+	if s.Retry.Attempts != 5 {
+		t.Fatalf("retry.attempts = %d, want 5 from the environment", s.Retry.Attempts)
+	}
+	for env, want := range map[string]string{
+		"KARAFKA_KAFKA_BROKER=a:9092":     "KARAFKA_KAFKA_BROKER (environment): not a config key's variable; did you mean KARAFKA_KAFKA_BROKERS (kafka.brokers)?",
+		"KARAFKA_KAFKA_SASL_PASWORD=s3cr": "did you mean KARAFKA_KAFKA_SASL_PASSWORD (kafka.sasl.password)?",
+		"KARAFKA_LOG_LEVEL_X=debug":       "did you mean KARAFKA_LOG_LEVEL (log.level)?",
+	} {
+		_, err := Load("x", Sources{Env: append(foreign, env)})
+		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want it to contain %q", env, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "s3cr") {
+			t.Errorf("%s: the error shows the value: %v", env, err)
+		}
+	}
+}

@@ -329,7 +329,7 @@ func TestConfig_badConfigExits2NamingTheKey(t *testing.T) {
 		want []string
 	}{
 		{"unknown file key", nil, []string{"--config", write("a.yaml", "kafka:\n  brokerz: [x]\n")}, []string{"kafka.brokerz", "unknown key", "did you mean kafka.brokers"}},
-		{"unknown env var", []string{"KARAFKA_KAFKA_BROKERZ=x"}, nil, []string{"KARAFKA_KAFKA_BROKERZ", "unknown variable"}},
+		{"unknown env var", []string{"KARAFKA_KAFKA_BROKERZ=x"}, nil, []string{"KARAFKA_KAFKA_BROKERZ", "did you mean KARAFKA_KAFKA_BROKERS"}},
 		{"unknown --set key", nil, []string{"--set", "retry.attempt=3"}, []string{"retry.attempt", "did you mean retry.attempts"}},
 		{"duration not a string", nil, []string{"--config", write("b.yaml", "shutdown_timeout: 30\n")}, []string{"shutdown_timeout", `Go duration string such as "30s"`}},
 		{"bad duration from env", []string{"KARAFKA_CONSUMER_SESSION_TIMEOUT=soon"}, nil, []string{"consumer.session_timeout", "KARAFKA_CONSUMER_SESSION_TIMEOUT", "not a duration"}},
@@ -365,6 +365,16 @@ func TestConfig_badConfigExits2NamingTheKey(t *testing.T) {
 				t.Errorf("tried to connect:\n%s", r.stderr)
 			}
 		})
+	}
+}
+
+// KARAFKA_ variables of other tools (Ruby Karafka's KARAFKA_ENV, the
+// README's KARAFKA_FUZZ_TIME, scripts/kafka.sh's) do not break a command.
+func TestConfig_otherToolsKarafkaVariablesAreLeftAlone(t *testing.T) {
+	r := run(t, []string{"KARAFKA_ENV=production", "KARAFKA_FUZZ_TIME=0", "KARAFKA_KAFKA_PORT=29092",
+		"KARAFKA_KAFKA_SASL_PORT=29094", "KARAFKA_KAFKA_HEAP_OPTS=-Xmx512m"}, "", "info")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("exit %d, want 0 and nothing on stderr:\n%s", r.code, r.stderr)
 	}
 }
 
