@@ -266,6 +266,7 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 	layers = append(layers, layer{"flag", flagVals})
 
 	origin := map[string]string{} // key -> the source its value came from
+	failed := map[string]bool{}   // keys whose value was refused
 	for _, l := range layers {
 		for _, k := range schema {
 			raw, ok := l.values[k.name]
@@ -278,18 +279,71 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 			}
 			if err := assign(&s, k, raw); err != nil {
 				bad("%s (%s): %v", k.name, source, err)
+				failed[k.name] = true
 				continue
 			}
 			origin[k.name] = source
 		}
 	}
-	if len(errs) > 0 {
-		return s, errors.Join(errs...)
-	}
+	// Validated even when values were refused above, so that every problem
+	// is reported at once; a refused value's key is at its default, and
+	// what validation says about it is left out.
+	var invalid []error
 	if err := s.Validate(); err != nil {
-		return s, withSources(err, origin)
+		invalid = append(invalid, withSources(err, origin))
 	}
-	return s, nil
+	return s, newConfigError(errs, invalid, failed)
+}
+
+// configError is every problem Load found, one a line, each naming its key
+// and where its value came from; the packages' sentinels ("actors: invalid
+// config") are left out of the lines, and still matched by errors.Is.
+type configError struct {
+	problems []string
+	causes   []error
+}
+
+func (e *configError) Error() string {
+	if len(e.problems) == 1 {
+		return ErrConfig.Error() + ": " + e.problems[0]
+	}
+	return fmt.Sprintf("%v (%d problems):\n  %s", ErrConfig, len(e.problems), strings.Join(e.problems, "\n  "))
+}
+
+func (e *configError) Unwrap() []error { return append([]error{ErrConfig}, e.causes...) }
+
+// sentinel matches the packages' invalid-config sentinels in front of a
+// problem.
+var sentinel = regexp.MustCompile(`^(?:(?:invalid configuration|[a-z]+: invalid config): )+`)
+
+// newConfigError makes the configError of refused values (their lines as
+// they are) and validation errors (their lines, but those about a key of
+// skip); nil when there is no problem.
+func newConfigError(refused, invalid []error, skip map[string]bool) error {
+	e := &configError{}
+	add := func(err error, validation bool) {
+		e.causes = append(e.causes, err)
+		for _, line := range strings.Split(err.Error(), "\n") {
+			line = sentinel.ReplaceAllString(line, "")
+			if line == "" || slices.Contains(e.problems, line) {
+				continue
+			}
+			if m := problemKey.FindStringSubmatch(line); validation && m != nil && skip[m[1]] {
+				continue
+			}
+			e.problems = append(e.problems, line)
+		}
+	}
+	for _, err := range refused {
+		add(err, false)
+	}
+	for _, err := range invalid {
+		add(err, true)
+	}
+	if len(e.problems) == 0 {
+		return nil
+	}
+	return e
 }
 
 // fileFormats are the extensions of the config file formats.

@@ -231,9 +231,18 @@ func checkBuildable(t *testing.T, s Settings) {
 	}
 }
 
-// problems flattens a Load error into its problems: it descends into
-// errors.Join lists, and into an ErrConfig wrapping such a list.
+// problems flattens a Load error into its problems: a configError's lines;
+// otherwise it descends into errors.Join lists, and into an ErrConfig
+// wrapping such a list.
 func problems(err error) []error {
+	var ce *configError
+	if errors.As(err, &ce) {
+		out := make([]error, len(ce.problems))
+		for i, p := range ce.problems {
+			out[i] = errors.New(p)
+		}
+		return out
+	}
 	if errs, ok := joined(err); ok {
 		var out []error
 		for _, e := range errs {

@@ -289,3 +289,44 @@ func TestLoad_envVariablesThatAreNotKeys(t *testing.T) {
 		}
 	}
 }
+
+// A file with several bad keys reports every one at once, those that do not
+// parse and those that do not validate, each naming its key and source once
+// and no Go package.
+func TestLoad_reportsEveryProblemAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "karafka.yaml")
+	body := "log:\n  level: loud\nretry:\n  attempts: 0\nconsumer:\n  session_timeout: 1ms\n  batch_size: 0\nnope: 1\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load("x", Sources{File: path, Set: []string{"producer.acks=some"}})
+	if !errors.Is(err, ErrConfig) {
+		t.Fatalf("not ErrConfig: %v", err)
+	}
+	msg := err.Error()
+	src := " (config file " + path + "): "
+	for _, want := range []string{
+		"log.level" + src + `"loud" is not allowed`,
+		"retry.attempts" + src + "0 must be at least 1",
+		"consumer.session_timeout" + src + "1ms is below 1s",
+		"consumer.heartbeat_interval: 3s must be at least 1ms and below session_timeout (1ms)",
+		"consumer.batch_size" + src + "0 must be at least 1",
+		"nope" + src + "unknown key",
+		"producer.acks (flag): " + `"some" is not allowed`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	for _, pkg := range []string{"actors:", "supervision:", "karafka:", "kafka: invalid", "producer:"} {
+		if strings.Contains(msg, pkg) {
+			t.Errorf("error names the Go package %q:\n%s", pkg, msg)
+		}
+	}
+	if n := strings.Count(msg, "invalid configuration"); n != 1 {
+		t.Errorf("\"invalid configuration\" %d times, want once:\n%s", n, msg)
+	}
+	if !strings.HasPrefix(msg, "invalid configuration (7 problems):\n  ") {
+		t.Errorf("want a heading counting the problems, then one indented line each:\n%s", msg)
+	}
+}

@@ -378,6 +378,29 @@ func TestConfig_otherToolsKarafkaVariablesAreLeftAlone(t *testing.T) {
 	}
 }
 
+// A config file with several bad keys: the command names every one, with
+// its source, once, and no Go package.
+func TestConfig_everyProblemAtOnce(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(file, []byte("retry:\n  attempts: -1\nconsumer:\n  session_timeout: 2s\n  heartbeat_interval: 5s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "", "info", "--config", file)
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2\nstderr: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"karafka-actors: invalid configuration (2 problems):\n",
+		"\n  retry.attempts (config file " + file + "): -1 must be at least 1",
+		"\n  consumer.heartbeat_interval (config file " + file + "): 5s must be at least 1ms and below session_timeout (2s)"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "invalid config:") {
+		t.Errorf("stderr names a Go package:\n%s", r.stderr)
+	}
+}
+
 // info validates like server: a TLS file that cannot be read is invalid
 // configuration (exit 2, naming the key), not an unreachable broker.
 func TestInfo_unreadableTLSFileExits2(t *testing.T) {
