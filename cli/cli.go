@@ -241,7 +241,7 @@ func (r *runner) newApp(s Settings, logger *slog.Logger, extra ...karafka.Option
 	opts = append(opts, extra...)
 	app, err := karafka.New(s.AppConfig(), opts...)
 	if err != nil {
-		return nil, Exit(ExitUsage, fmt.Errorf("%w: %w", ErrConfig, err))
+		return nil, Exit(ExitUsage, newConfigError([]error{err}, nil, nil))
 	}
 	if r.register != nil {
 		if err := r.register(app); err != nil {

@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/viper"
 
@@ -68,8 +66,8 @@ func DefaultSettings(name string) Settings {
 type key struct {
 	name string
 	doc  string
-	// ref returns a pointer to the field: *string, *[]string, *bool, *int,
-	// *float64 or *time.Duration. enum lists the allowed strings, if limited.
+	// ref returns a pointer to the field, of a type of fieldTypes
+	// (config_types.go). enum lists the allowed strings, if limited.
 	ref  func(*Settings) any
 	enum []string
 	// max is the largest value of a number or duration key, of its type
@@ -82,6 +80,9 @@ type key struct {
 	secret bool
 	// url values are printed with their credentials redacted (redactURL).
 	url bool
+	// more is Markdown that docs/configuration.md adds after doc: links to
+	// other pages, flags.
+	more string
 }
 
 // envName is the environment variable of key k.
@@ -89,9 +90,63 @@ func envName(k string) string {
 	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
 }
 
-// ignoredEnv are KARAFKA_ variables that are not config keys (test harness,
-// config file location).
-var ignoredEnv = []string{"KARAFKA_CONFIG", "KARAFKA_TEST_", "KARAFKA_REQUIRE_"}
+// fromEnv returns the values of the keys' variables in env. A KARAFKA_
+// variable that is no key's is left alone (Ruby Karafka's KARAFKA_ENV, the
+// KARAFKA_KAFKA_PORT of scripts/kafka.sh, the tests'), unless it is a near
+// miss of a key's variable: that is most likely a typo, which would leave
+// the key at its default (brokers, credentials) without a word, so it is
+// an error, as unknown keys in the file and --set are.
+func fromEnv(env []string) (map[string]any, []error) {
+	envKeys := make(map[string]string, len(schema))
+	for _, k := range schema {
+		envKeys[envName(k.name)] = k.name
+	}
+	vals := map[string]any{}
+	var errs []error
+	env = slices.Clone(env)
+	slices.Sort(env)
+	for _, kv := range env {
+		n, val, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(n, EnvPrefix) {
+			continue
+		}
+		if k, ok := envKeys[n]; ok {
+			vals[k] = val
+			continue
+		}
+		if ownEnv(n) {
+			continue
+		}
+		if k, ok := nearEnvKey(n); ok {
+			errs = append(errs, fmt.Errorf("%s (environment): not a config key's variable; did you mean %s (%s)?", n, envName(k), k))
+		}
+	}
+	return vals, errs
+}
+
+// ownEnv reports whether n is one of the project's variables that are not
+// config keys (the config file, the tests'), which are never typos.
+func ownEnv(n string) bool {
+	return slices.ContainsFunc([]string{"KARAFKA_CONFIG", "KARAFKA_TEST_", "KARAFKA_REQUIRE_"},
+		func(p string) bool { return strings.HasPrefix(n, p) })
+}
+
+// maxEnvTypo is the largest edit distance from a KARAFKA_ variable to a
+// key's that is taken for a typo of it. The variables of other tools seen
+// with the prefix are 4 or more away from every key's.
+const maxEnvTypo = 2
+
+// nearEnvKey returns the key whose variable is closest to n, if n is a
+// near miss of it.
+func nearEnvKey(n string) (string, bool) {
+	best, bestD := "", maxEnvTypo+1
+	for _, k := range schema {
+		if d := distance(n, envName(k.name)); d < bestD {
+			best, bestD = k.name, d
+		}
+	}
+	return best, best != ""
+}
 
 // Keys returns the names of every configuration key, in documentation order.
 func Keys() []string {
@@ -188,24 +243,9 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 		layers = append(layers, layer{"config file " + src.File, vals})
 	}
 
-	envKeys := map[string]string{}
-	for _, k := range schema {
-		envKeys[envName(k.name)] = k.name
-	}
-	envVals := map[string]any{}
-	env := slices.Clone(src.Env)
-	slices.Sort(env)
-	for _, kv := range env {
-		n, val, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(n, EnvPrefix) || slices.ContainsFunc(ignoredEnv, func(p string) bool { return strings.HasPrefix(n, p) }) {
-			continue
-		}
-		k, ok := envKeys[n]
-		if !ok {
-			bad("%s (environment): unknown variable; config keys map to %s<KEY with . as _>, e.g. KARAFKA_KAFKA_BROKERS", n, EnvPrefix)
-			continue
-		}
-		envVals[k] = val
+	envVals, envErrs := fromEnv(src.Env)
+	for _, err := range envErrs {
+		bad("%v", err)
 	}
 	layers = append(layers, layer{"environment", envVals})
 
@@ -226,6 +266,7 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 	layers = append(layers, layer{"flag", flagVals})
 
 	origin := map[string]string{} // key -> the source its value came from
+	failed := map[string]bool{}   // keys whose value was refused
 	for _, l := range layers {
 		for _, k := range schema {
 			raw, ok := l.values[k.name]
@@ -238,18 +279,71 @@ func load(name string, src Sources, defaults []func(*Settings)) (Settings, error
 			}
 			if err := assign(&s, k, raw); err != nil {
 				bad("%s (%s): %v", k.name, source, err)
+				failed[k.name] = true
 				continue
 			}
 			origin[k.name] = source
 		}
 	}
-	if len(errs) > 0 {
-		return s, errors.Join(errs...)
-	}
+	// Validated even when values were refused above, so that every problem
+	// is reported at once; a refused value's key is at its default, and
+	// what validation says about it is left out.
+	var invalid []error
 	if err := s.Validate(); err != nil {
-		return s, withSources(err, origin)
+		invalid = append(invalid, withSources(err, origin))
 	}
-	return s, nil
+	return s, newConfigError(errs, invalid, failed)
+}
+
+// configError is every problem Load found, one a line, each naming its key
+// and where its value came from; the packages' sentinels ("actors: invalid
+// config") are left out of the lines, and still matched by errors.Is.
+type configError struct {
+	problems []string
+	causes   []error
+}
+
+func (e *configError) Error() string {
+	if len(e.problems) == 1 {
+		return ErrConfig.Error() + ": " + e.problems[0]
+	}
+	return fmt.Sprintf("%v (%d problems):\n  %s", ErrConfig, len(e.problems), strings.Join(e.problems, "\n  "))
+}
+
+func (e *configError) Unwrap() []error { return append([]error{ErrConfig}, e.causes...) }
+
+// sentinel matches the packages' invalid-config sentinels in front of a
+// problem.
+var sentinel = regexp.MustCompile(`^(?:(?:invalid configuration|[a-z]+: invalid config): )+`)
+
+// newConfigError makes the configError of refused values (their lines as
+// they are) and validation errors (their lines, but those about a key of
+// skip); nil when there is no problem.
+func newConfigError(refused, invalid []error, skip map[string]bool) error {
+	e := &configError{}
+	add := func(err error, validation bool) {
+		e.causes = append(e.causes, err)
+		for _, line := range strings.Split(err.Error(), "\n") {
+			line = sentinel.ReplaceAllString(line, "")
+			if line == "" || slices.Contains(e.problems, line) {
+				continue
+			}
+			if m := problemKey.FindStringSubmatch(line); validation && m != nil && skip[m[1]] {
+				continue
+			}
+			e.problems = append(e.problems, line)
+		}
+	}
+	for _, err := range refused {
+		add(err, false)
+	}
+	for _, err := range invalid {
+		add(err, true)
+	}
+	if len(e.problems) == 0 {
+		return nil
+	}
+	return e
 }
 
 // fileFormats are the extensions of the config file formats.
@@ -372,178 +466,6 @@ func topicConfigs(items []string) (map[string]string, error) {
 		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
 	return out, nil
-}
-
-// assign parses raw (a file value, or a string from env or flags) into k's
-// field. Its errors show the value, except a secret key's (see shown).
-func assign(s *Settings, k key, raw any) error {
-	show := func(v any) string {
-		if k.secret {
-			return "the value (not shown: secret)"
-		}
-		if str, ok := v.(string); ok {
-			return strconv.Quote(str)
-		}
-		return fmt.Sprint(v)
-	}
-	switch p := k.ref(s).(type) {
-	case *string:
-		v, ok := raw.(string)
-		if !ok {
-			return fmt.Errorf("%s is not a string", show(raw))
-		}
-		if len(k.enum) > 0 && !slices.Contains(k.enum, v) {
-			return fmt.Errorf("%s is not allowed (allowed: %s)", show(v), strings.Join(k.enum, ", "))
-		}
-		*p = v
-	case *[]string:
-		var out []string
-		switch v := raw.(type) {
-		case string:
-			for _, part := range strings.Split(v, ",") {
-				if part = strings.TrimSpace(part); part != "" {
-					out = append(out, part)
-				}
-			}
-		case []any:
-			for _, e := range v {
-				str, ok := e.(string)
-				if !ok {
-					return fmt.Errorf("element %s is not a string (want a list of strings or a comma-separated string)", show(e))
-				}
-				out = append(out, str)
-			}
-		case []string:
-			out = v
-		default:
-			return fmt.Errorf("%s is not a list (want a list of strings or a comma-separated string)", show(raw))
-		}
-		*p = out
-	case *bool:
-		switch v := raw.(type) {
-		case bool:
-			*p = v
-		case string:
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return fmt.Errorf("%s is not a boolean (allowed: true, false)", show(v))
-			}
-			*p = b
-		default:
-			return fmt.Errorf("%s is not a boolean (allowed: true, false)", show(raw))
-		}
-	case *int:
-		var n int
-		switch v := raw.(type) {
-		case int:
-			n = v
-		case int64:
-			n = int(v)
-		case float64:
-			// Compared before the conversion, which is undefined past
-			// the int range (YAML reads 99999999999999999999 as 1e+20).
-			if m, ok := k.max.(int); ok && v > float64(m) {
-				return fmt.Errorf("%s is above the maximum %d", show(v), m)
-			}
-			if math.IsNaN(v) || v < math.MinInt64 || v != float64(int(v)) {
-				return fmt.Errorf("%s is not an integer", show(v))
-			}
-			n = int(v)
-		case string:
-			var err error
-			n, err = strconv.Atoi(strings.TrimSpace(v))
-			if m, ok := k.max.(int); ok && errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(strings.TrimSpace(v), "-") {
-				return fmt.Errorf("%s is above the maximum %d", show(v), m)
-			}
-			if err != nil {
-				return fmt.Errorf("%s is not an integer", show(v))
-			}
-		default:
-			return fmt.Errorf("%s is not an integer", show(raw))
-		}
-		if m, ok := k.max.(int); ok && n > m {
-			return fmt.Errorf("%s is above the maximum %d", show(n), m)
-		}
-		*p = n
-	case *float64:
-		// NaN is refused here, not by each Validate: no key means anything
-		// by it, and an unused key (the backoff of another supervision
-		// strategy) is not validated.
-		var f float64
-		switch v := raw.(type) {
-		case float64:
-			if math.IsNaN(v) {
-				return fmt.Errorf("%s is not a number", show(v))
-			}
-			f = v
-		case int:
-			f = float64(v)
-		case int64:
-			f = float64(v)
-		case string:
-			var err error
-			f, err = strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
-				err = nil // past float64: ±Inf, refused below when above max
-			}
-			if err != nil || math.IsNaN(f) {
-				return fmt.Errorf("%s is not a number", show(v))
-			}
-		default:
-			return fmt.Errorf("%s is not a number", show(raw))
-		}
-		if m, ok := k.max.(float64); ok && f > m {
-			return fmt.Errorf("%s is above the maximum %v", show(f), m)
-		}
-		*p = f
-	case *time.Duration:
-		str, ok := raw.(string)
-		if !ok {
-			return fmt.Errorf("%s is not a duration (want a Go duration string such as \"30s\", \"250ms\", \"1m\")", show(raw))
-		}
-		d, err := time.ParseDuration(strings.TrimSpace(str))
-		if err != nil {
-			return fmt.Errorf("%s is not a duration (want a Go duration string such as \"30s\", \"250ms\", \"1m\")", show(str))
-		}
-		if m, ok := k.max.(time.Duration); ok && d > m {
-			return fmt.Errorf("%s is above the maximum %v", show(d), m)
-		}
-		*p = d
-	default:
-		if f, ok := k.ref(s).(interface{ Set(string) error }); ok {
-			str, isStr := raw.(string)
-			if !isStr {
-				return fmt.Errorf("%s is not a string (allowed: %s)", show(raw), strings.Join(k.enum, ", "))
-			}
-			if err := f.Set(str); err != nil {
-				return fmt.Errorf("%s is not allowed (allowed: %s)", show(str), strings.Join(k.enum, ", "))
-			}
-			return nil
-		}
-		return fmt.Errorf("internal: unsupported field type %T", p)
-	}
-	return nil
-}
-
-// value returns k's current value as text.
-func value(s *Settings, k key) string {
-	switch p := k.ref(s).(type) {
-	case *string:
-		return *p
-	case *[]string:
-		return strings.Join(*p, ",")
-	case *bool:
-		return strconv.FormatBool(*p)
-	case *int:
-		return strconv.Itoa(*p)
-	case *float64:
-		return strconv.FormatFloat(*p, 'g', -1, 64)
-	case *time.Duration:
-		return p.String()
-	case fmt.Stringer:
-		return p.String()
-	}
-	return "?"
 }
 
 // Values returns every key with its effective value, secrets redacted, in

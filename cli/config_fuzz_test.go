@@ -12,6 +12,7 @@ import (
 	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
+	"github.com/karafka-actors/karafka-actors/supervision"
 )
 
 // FuzzLoad_yaml loads fuzzed text as a YAML config file and checks
@@ -108,7 +109,7 @@ func FuzzLoad_env(f *testing.F) {
 		reflect.TypeFor[*float64](): {"", "NaN", "+Inf", "-Inf", "-0", "0.5", "1", "1e308", "0x1p-2", "1e309", "-1e309", "1000", "1000.0000000000001"},
 		reflect.TypeFor[*time.Duration](): {"", "0", "1", "1ns", "500us", "-1s", "30s", " 30s ", "9999999999h",
 			"596h", "596h0m0.000000001s", "2562047h47m16.854775807s", "2562047h47m16.854775808s", "-2562047h47m16.854775808s"},
-		reflect.TypeFor[kindValue](): {"", "nope", "ONE_FOR_ONE"},
+		reflect.TypeFor[*supervision.Kind](): {"", "nope", "ONE_FOR_ONE"},
 	}
 	for i, k := range schema {
 		s := DefaultSettings("fuzz_app")
@@ -230,9 +231,18 @@ func checkBuildable(t *testing.T, s Settings) {
 	}
 }
 
-// problems flattens a Load error into its problems: it descends into
-// errors.Join lists, and into an ErrConfig wrapping such a list.
+// problems flattens a Load error into its problems: a configError's lines;
+// otherwise it descends into errors.Join lists, and into an ErrConfig
+// wrapping such a list.
 func problems(err error) []error {
+	var ce *configError
+	if errors.As(err, &ce) {
+		out := make([]error, len(ce.problems))
+		for i, p := range ce.problems {
+			out[i] = errors.New(p)
+		}
+		return out
+	}
 	if errs, ok := joined(err); ok {
 		var out []error
 		for _, e := range errs {

@@ -14,7 +14,34 @@ import (
 	karafka "github.com/karafka-actors/karafka-actors"
 )
 
-var update = flag.Bool("update", false, "rewrite configs/karafka.yaml")
+var update = flag.Bool("update", false, "rewrite configs/karafka.yaml and docs/configuration.md's table")
+
+// docs/configuration.md's table is generated from the schema; go generate
+// ./cli rewrites it.
+func TestConfigReference_isGeneratedFromTheSchema(t *testing.T) {
+	var table bytes.Buffer
+	if err := WriteConfigReference(&table); err != nil {
+		t.Fatal(err)
+	}
+	const path = "../docs/configuration.md"
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := withReference(page, table.Bytes())
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if *update {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		page = want
+	}
+	if !bytes.Equal(page, want) {
+		t.Fatalf("%s is out of date; run go generate ./cli\n%s", path, table.String())
+	}
+}
 
 // configs/karafka.yaml documents every key with its default, and loads to
 // exactly the defaults.
@@ -34,7 +61,7 @@ func TestConfigYAML_documentsEveryKeyWithItsDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(file, buf.Bytes()) {
-		t.Fatalf("%s is out of date; run go test ./cli -update\n%s", path, buf.String())
+		t.Fatalf("%s is out of date; run go generate ./cli\n%s", path, buf.String())
 	}
 	got, err := Load("karafka_app", Sources{File: path})
 	if err != nil {
@@ -231,5 +258,75 @@ func TestLoad_validationErrorsNameTheSource(t *testing.T) {
 				t.Fatalf("Load = %v; want one problem, got %d lines", err, n)
 			}
 		})
+	}
+}
+
+// KARAFKA_ variables that are not config keys' belong to other tools (Ruby
+// Karafka, the README's fuzzing, scripts/kafka.sh) and are left alone; a
+// near miss of a key's variable is a typo, refused with the key it misses.
+func TestLoad_envVariablesThatAreNotKeys(t *testing.T) {
+	foreign := []string{"KARAFKA_ENV=production", "KARAFKA_FUZZ_TIME=0", "KARAFKA_KAFKA_PORT=29092",
+		"KARAFKA_KAFKA_CONTROLLER_PORT=29093", "KARAFKA_KAFKA_HOME=/opt/kafka", "KARAFKA_KAFKA_START_TIMEOUT=90",
+		"KARAFKA_BOOT_FILE=karafka.rb", "KARAFKA_CONFIG=x.yaml", "KARAFKA_TEST_BROKERS=a:1"}
+	s, err := Load("x", Sources{Env: append(foreign, "KARAFKA_RETRY_ATTEMPTS=5")})
+	if err != nil {
+		t.Fatalf("variables of other tools refused: %v", err)
+	}
+	if s.Retry.Attempts != 5 {
+		t.Fatalf("retry.attempts = %d, want 5 from the environment", s.Retry.Attempts)
+	}
+	for env, want := range map[string]string{
+		"KARAFKA_KAFKA_BROKER=a:9092":     "KARAFKA_KAFKA_BROKER (environment): not a config key's variable; did you mean KARAFKA_KAFKA_BROKERS (kafka.brokers)?",
+		"KARAFKA_KAFKA_SASL_PASWORD=s3cr": "did you mean KARAFKA_KAFKA_SASL_PASSWORD (kafka.sasl.password)?",
+		"KARAFKA_LOG_LEVEL_X=debug":       "did you mean KARAFKA_LOG_LEVEL (log.level)?",
+	} {
+		_, err := Load("x", Sources{Env: append(foreign, env)})
+		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want it to contain %q", env, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "s3cr") {
+			t.Errorf("%s: the error shows the value: %v", env, err)
+		}
+	}
+}
+
+// A file with several bad keys reports every one at once, those that do not
+// parse and those that do not validate, each naming its key and source once
+// and no Go package.
+func TestLoad_reportsEveryProblemAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "karafka.yaml")
+	body := "log:\n  level: loud\nretry:\n  attempts: 0\nconsumer:\n  session_timeout: 1ms\n  batch_size: 0\nnope: 1\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load("x", Sources{File: path, Set: []string{"producer.acks=some"}})
+	if !errors.Is(err, ErrConfig) {
+		t.Fatalf("not ErrConfig: %v", err)
+	}
+	msg := err.Error()
+	src := " (config file " + path + "): "
+	for _, want := range []string{
+		"log.level" + src + `"loud" is not allowed`,
+		"retry.attempts" + src + "0 must be at least 1",
+		"consumer.session_timeout" + src + "1ms is below 1s",
+		"consumer.heartbeat_interval: 3s must be at least 1ms and below session_timeout (1ms)",
+		"consumer.batch_size" + src + "0 must be at least 1",
+		"nope" + src + "unknown key",
+		"producer.acks (flag): " + `"some" is not allowed`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	for _, pkg := range []string{"actors:", "supervision:", "karafka:", "kafka: invalid", "producer:"} {
+		if strings.Contains(msg, pkg) {
+			t.Errorf("error names the Go package %q:\n%s", pkg, msg)
+		}
+	}
+	if n := strings.Count(msg, "invalid configuration"); n != 1 {
+		t.Errorf("\"invalid configuration\" %d times, want once:\n%s", n, msg)
+	}
+	if !strings.HasPrefix(msg, "invalid configuration (7 problems):\n  ") {
+		t.Errorf("want a heading counting the problems, then one indented line each:\n%s", msg)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 )
 
@@ -50,18 +49,4 @@ func WriteConfigYAML(w io.Writer, name string) error {
 		fmt.Fprintf(bw, "%s%s: %s\n", indent, parts[len(parts)-1], yamlValue(&s, k))
 	}
 	return bw.Flush()
-}
-
-func yamlValue(s *Settings, k key) string {
-	switch p := k.ref(s).(type) {
-	case *[]string:
-		q := make([]string, len(*p))
-		for i, v := range *p {
-			q[i] = strconv.Quote(v)
-		}
-		return "[" + strings.Join(q, ", ") + "]"
-	case *string:
-		return strconv.Quote(*p)
-	}
-	return value(s, k)
 }

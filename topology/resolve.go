@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -67,156 +68,256 @@ func Resolve(routes []Route, d Defaults) ([]Resolved, error) {
 	if len(routes) == 0 {
 		return nil, fmt.Errorf("%w: declare at least one route", ErrNoRoutes)
 	}
-	var errs []error
-	// fail records one RouteError per problem: a cause that joins several
-	// (errors.Join) becomes several, each naming the route, with context
-	// (such as "responder X") in front of each.
-	fail := func(i int, topic string, err error, context ...string) {
-		for _, e := range problems(err) {
-			if len(context) > 0 {
-				e = fmt.Errorf("%s: %w", context[0], e)
-			}
-			errs = append(errs, &RouteError{Index: i, Topic: topic, Err: e})
-		}
-	}
-	seen := make(map[string]int, len(routes))
-	groups := make(map[string]int, len(routes)) // group → index in out of its first route
-	out := make([]Resolved, 0, len(routes))
+	rs := &resolver{d: d, seen: make(map[string]int, len(routes)), groups: make(map[string]int, len(routes)),
+		out: make([]Resolved, 0, len(routes))}
 	for i, r := range routes {
-		res := Resolved{Route: r}
-		if err := responders.CheckTopicName(r.Topic); err != nil {
-			fail(i, r.Topic, err)
+		rt := &routeResolution{resolver: rs, i: i, r: r, res: Resolved{Route: r}}
+		for _, rule := range rules {
+			rule(rt)
 		}
-		if first, dup := seen[r.Topic]; dup {
-			fail(i, r.Topic, fmt.Errorf("%w: also declared by route #%d", ErrDuplicateTopic, first+1))
-		} else {
-			seen[r.Topic] = i
-		}
-		if res.Group == "" {
-			res.Group = d.Group
-		}
-		if res.Group == "" {
-			res.Group = d.AppName + "_" + r.Topic
-		}
-		if res.Parser == nil {
-			res.Parser = params.JSON
-		}
-		res.StartFromBeginning = r.StartFrom == StartBeginning || (r.StartFrom == StartDefault && d.StartFromBeginning)
-		if first, ok := groups[res.Group]; ok && out[first].StartFromBeginning != res.StartFromBeginning {
-			fail(i, r.Topic, fmt.Errorf("%w: shares group %q with route #%d (topic %q) but not where it starts reading",
-				ErrGroupConflict, res.Group, first+1, out[first].Topic))
-		} else if !ok {
-			groups[res.Group] = len(out)
-		}
-		res.Guarantee = r.Guarantee
-		if res.Guarantee == GuaranteeDefault {
-			res.Guarantee = d.Guarantee
-		}
-		if res.Guarantee == GuaranteeDefault {
-			res.Guarantee = AtLeastOnce
-		}
-		if !res.Guarantee.Valid() {
-			fail(i, r.Topic, fmt.Errorf("%w: guarantee %q (allowed: at_least_once, exactly_once)", ErrInvalidRoute, res.Guarantee))
-		} else if first, ok := groups[res.Group]; ok && first < len(out) && out[first].Guarantee != res.Guarantee {
-			fail(i, r.Topic, fmt.Errorf("%w: shares group %q with route #%d (topic %q) but not its processing guarantee (%s, not %s)",
-				ErrGroupConflict, res.Group, first+1, out[first].Topic, res.Guarantee, out[first].Guarantee))
-		}
-
-		res.RetryPolicy = d.Retry
-		if r.Retry != nil {
-			res.RetryPolicy = *r.Retry
-		}
-		if err := res.RetryPolicy.Validate(); err != nil {
-			fail(i, r.Topic, err)
-		}
-		res.SupervisionConfig = d.Supervision
-		if r.Supervision != nil {
-			res.SupervisionConfig = *r.Supervision
-		}
-		if err := res.SupervisionConfig.Validate("supervision"); err != nil {
-			fail(i, r.Topic, err)
-		}
-		switch {
-		case r.DisableDeadLetter:
-		case r.DeadLetterTopic != "":
-			res.DeadLetter = r.DeadLetterTopic
-		case d.DeadLetterPattern != "":
-			res.DeadLetter = strings.ReplaceAll(d.DeadLetterPattern, "%s", r.Topic)
-		}
-		if res.DeadLetter != "" {
-			if err := responders.CheckTopicName(res.DeadLetter); err != nil {
-				fail(i, r.Topic, fmt.Errorf("dead letter topic: %w", err))
-			} else if res.DeadLetter == r.Topic {
-				fail(i, r.Topic, fmt.Errorf("dead letter topic %q is the route's own topic", res.DeadLetter))
-			}
-		}
-
-		specErr := func(what string, spec TopicSpec) {
-			for _, e := range spec.validate() {
-				fail(i, r.Topic, fmt.Errorf("%w: %s: %w", ErrInvalidTopicSpec, what, e))
-			}
-		}
-		specErr("topic_spec", r.TopicSpec)
-		if res.DeadLetter == "" && !r.DeadLetterSpec.IsZero() {
-			fail(i, r.Topic, fmt.Errorf("%w: dead_letter_spec: declared but the route has no dead letter topic", ErrInvalidTopicSpec))
-		} else {
-			specErr(fmt.Sprintf("dead_letter_spec (topic %q)", res.DeadLetter), r.DeadLetterSpec)
-		}
-
-		if r.Timeout < 0 {
-			fail(i, r.Topic, fmt.Errorf("%w: timeout %v is negative", ErrInvalidRoute, r.Timeout))
-		}
-		res.ControllerName = resolveController(r, func(err error) { fail(i, r.Topic, err) })
-		if r.BatchSize < 0 {
-			fail(i, r.Topic, fmt.Errorf("%w: batch_size %d is negative", ErrInvalidRoute, r.BatchSize))
-		}
-		if v := r.VirtualPartitions; v != nil {
-			for _, err := range v.validate(r) {
-				fail(i, r.Topic, err)
-			}
-		}
-		if r.BatchController != nil && res.BatchSize == 0 {
-			res.BatchSize = d.BatchSize
-		}
-		if res.Responder == nil && d.Registry != nil && res.ControllerName != "" {
-			if f, name, ok := d.Registry.ForController(res.ControllerName); ok {
-				res.Responder, res.ResponderName = f, name
-			}
-		}
-		if res.Responder != nil {
-			resp := res.Responder()
-			if resp == nil {
-				fail(i, r.Topic, ErrNilResponder)
-			} else {
-				if res.ResponderName == "" {
-					res.ResponderName = typeName(resp)
-				}
-				res.ResponderTopics = resp.Topics()
-				if err := responders.ValidateTopics(res.ResponderTopics); err != nil {
-					fail(i, r.Topic, err, "responder "+res.ResponderName)
-				}
-			}
-		}
-		for _, name := range slices.Sorted(maps.Keys(r.ResponseSpecs)) {
-			if !slices.ContainsFunc(res.ResponderTopics, func(t responders.Topic) bool { return t.Name == name }) {
-				fail(i, r.Topic, fmt.Errorf("%w: response_specs: %q is not a topic of the route's responder", ErrInvalidTopicSpec, name))
-				continue
-			}
-			specErr(fmt.Sprintf("response_specs (topic %q)", name), r.ResponseSpecs[name])
-		}
-		out = append(out, res)
+		rs.out = append(rs.out, rt.res)
 	}
-	if len(errs) == 0 {
+	if len(rs.errs) == 0 {
 		// Only when each route is valid: a conflict is then the last problem.
-		_, conflicts := mergeDecls(out)
+		_, conflicts := mergeDecls(rs.out)
 		for _, e := range conflicts {
-			errs = append(errs, e)
+			rs.errs = append(rs.errs, e)
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if len(rs.errs) > 0 {
+		return nil, errors.Join(rs.errs...)
 	}
-	return out, nil
+	return rs.out, nil
+}
+
+// resolver is the state of one Resolve: the problems found so far and what
+// the routes resolved before the current one declared.
+type resolver struct {
+	d      Defaults
+	errs   []error
+	seen   map[string]int // topic → index of its first route
+	groups map[string]int // group → index in out of its first route
+	out    []Resolved
+}
+
+// routeResolution is one route being resolved: rules read r and fill res.
+type routeResolution struct {
+	*resolver
+	i   int
+	r   Route
+	res Resolved
+}
+
+// rules check and fill a route, in this order (which is the order of the
+// problems they report).
+var rules = []func(*routeResolution){
+	(*routeResolution).checkTopic,
+	(*routeResolution).resolveGroup,
+	(*routeResolution).resolveParser,
+	(*routeResolution).resolveGuarantee,
+	(*routeResolution).resolveRetry,
+	(*routeResolution).resolveSupervision,
+	(*routeResolution).resolveDeadLetter,
+	(*routeResolution).checkTopicSpecs,
+	(*routeResolution).checkTimeout,
+	(*routeResolution).resolveControllerName,
+	(*routeResolution).resolveBatchSize,
+	(*routeResolution).checkVirtualPartitions,
+	(*routeResolution).resolveResponder,
+	(*routeResolution).checkResponseSpecs,
+}
+
+// fail records one RouteError per problem: a cause that joins several
+// (errors.Join) becomes several, each naming the route, with context (such
+// as "responder X") in front of each.
+func (rt *routeResolution) fail(err error, context ...string) {
+	for _, e := range problems(err) {
+		if len(context) > 0 {
+			e = fmt.Errorf("%s: %w", context[0], e)
+		}
+		rt.errs = append(rt.errs, &RouteError{Index: rt.i, Topic: rt.r.Topic, Err: e})
+	}
+}
+
+// checkTopic: the topic is a valid name that no earlier route declared.
+func (rt *routeResolution) checkTopic() {
+	if err := responders.CheckTopicName(rt.r.Topic); err != nil {
+		rt.fail(err)
+	}
+	if first, dup := rt.seen[rt.r.Topic]; dup {
+		rt.fail(fmt.Errorf("%w: also declared by route #%d", ErrDuplicateTopic, first+1))
+	} else {
+		rt.seen[rt.r.Topic] = rt.i
+	}
+}
+
+// resolveParser fills the parser: JSON unless the route has one.
+func (rt *routeResolution) resolveParser() {
+	if rt.res.Parser == nil {
+		rt.res.Parser = params.JSON
+	}
+}
+
+// resolveGroup fills the group and where the route starts reading, which
+// must be that of the group's other routes.
+func (rt *routeResolution) resolveGroup() {
+	res, r := &rt.res, rt.r
+	res.Group = cmp.Or(res.Group, rt.d.Group, rt.d.AppName+"_"+r.Topic)
+	res.StartFromBeginning = r.StartFrom == StartBeginning || (r.StartFrom == StartDefault && rt.d.StartFromBeginning)
+	if first, ok := rt.groups[res.Group]; ok && rt.out[first].StartFromBeginning != res.StartFromBeginning {
+		rt.fail(fmt.Errorf("%w: shares group %q with route #%d (topic %q) but not where it starts reading",
+			ErrGroupConflict, res.Group, first+1, rt.out[first].Topic))
+	} else if !ok {
+		rt.groups[res.Group] = len(rt.out)
+	}
+}
+
+// resolveGuarantee fills the processing guarantee, which must be valid and
+// that of the group's other routes.
+func (rt *routeResolution) resolveGuarantee() {
+	res := &rt.res
+	res.Guarantee = cmp.Or(rt.r.Guarantee, rt.d.Guarantee, AtLeastOnce)
+	if !res.Guarantee.Valid() {
+		rt.fail(fmt.Errorf("%w: guarantee %q (allowed: at_least_once, exactly_once)", ErrInvalidRoute, res.Guarantee))
+	} else if first, ok := rt.groups[res.Group]; ok && first < len(rt.out) && rt.out[first].Guarantee != res.Guarantee {
+		rt.fail(fmt.Errorf("%w: shares group %q with route #%d (topic %q) but not its processing guarantee (%s, not %s)",
+			ErrGroupConflict, res.Group, first+1, rt.out[first].Topic, res.Guarantee, rt.out[first].Guarantee))
+	}
+}
+
+// resolveRetry fills the retry policy (the route's, else the default) and
+// validates it.
+func (rt *routeResolution) resolveRetry() {
+	rt.res.RetryPolicy = rt.d.Retry
+	if rt.r.Retry != nil {
+		rt.res.RetryPolicy = *rt.r.Retry
+	}
+	if err := rt.res.RetryPolicy.Validate(); err != nil {
+		rt.fail(err)
+	}
+}
+
+// resolveSupervision fills the supervision config (the route's, else the
+// default) and validates it.
+func (rt *routeResolution) resolveSupervision() {
+	rt.res.SupervisionConfig = rt.d.Supervision
+	if rt.r.Supervision != nil {
+		rt.res.SupervisionConfig = *rt.r.Supervision
+	}
+	if err := rt.res.SupervisionConfig.Validate("supervision"); err != nil {
+		rt.fail(err)
+	}
+}
+
+// resolveDeadLetter fills the dead letter topic: none when disabled, the
+// route's, else the pattern's; it must be a valid topic other than the
+// route's own.
+func (rt *routeResolution) resolveDeadLetter() {
+	r, res := rt.r, &rt.res
+	switch {
+	case r.DisableDeadLetter:
+	case r.DeadLetterTopic != "":
+		res.DeadLetter = r.DeadLetterTopic
+	case rt.d.DeadLetterPattern != "":
+		res.DeadLetter = strings.ReplaceAll(rt.d.DeadLetterPattern, "%s", r.Topic)
+	}
+	if res.DeadLetter == "" {
+		return
+	}
+	if err := responders.CheckTopicName(res.DeadLetter); err != nil {
+		rt.fail(fmt.Errorf("dead letter topic: %w", err))
+	} else if res.DeadLetter == r.Topic {
+		rt.fail(fmt.Errorf("dead letter topic %q is the route's own topic", res.DeadLetter))
+	}
+}
+
+// checkSpec reports each problem of spec, what naming which spec it is.
+func (rt *routeResolution) checkSpec(what string, spec TopicSpec) {
+	for _, e := range spec.validate() {
+		rt.fail(fmt.Errorf("%w: %s: %w", ErrInvalidTopicSpec, what, e))
+	}
+}
+
+// checkTopicSpecs validates the route's topic spec and its dead letter
+// spec, which needs a dead letter topic.
+func (rt *routeResolution) checkTopicSpecs() {
+	rt.checkSpec("topic_spec", rt.r.TopicSpec)
+	if rt.res.DeadLetter == "" && !rt.r.DeadLetterSpec.IsZero() {
+		rt.fail(fmt.Errorf("%w: dead_letter_spec: declared but the route has no dead letter topic", ErrInvalidTopicSpec))
+	} else {
+		rt.checkSpec(fmt.Sprintf("dead_letter_spec (topic %q)", rt.res.DeadLetter), rt.r.DeadLetterSpec)
+	}
+}
+
+// checkTimeout: the route's timeout is not negative.
+func (rt *routeResolution) checkTimeout() {
+	if rt.r.Timeout < 0 {
+		rt.fail(fmt.Errorf("%w: timeout %v is negative", ErrInvalidRoute, rt.r.Timeout))
+	}
+}
+
+// resolveControllerName checks the controller (resolveController) and fills
+// its name.
+func (rt *routeResolution) resolveControllerName() {
+	rt.res.ControllerName = resolveController(rt.r, func(err error) { rt.fail(err) })
+}
+
+// resolveBatchSize: the batch size is not negative; a batch route without
+// one gets the default.
+func (rt *routeResolution) resolveBatchSize() {
+	if rt.r.BatchSize < 0 {
+		rt.fail(fmt.Errorf("%w: batch_size %d is negative", ErrInvalidRoute, rt.r.BatchSize))
+	}
+	if rt.r.BatchController != nil && rt.res.BatchSize == 0 {
+		rt.res.BatchSize = rt.d.BatchSize
+	}
+}
+
+// checkVirtualPartitions validates the virtual partitions, if declared.
+func (rt *routeResolution) checkVirtualPartitions() {
+	if v := rt.r.VirtualPartitions; v != nil {
+		for _, err := range v.validate(rt.r) {
+			rt.fail(err)
+		}
+	}
+}
+
+// resolveResponder fills the responder (the route's, else the registry's
+// for the controller), its name and its topics, which must be valid.
+func (rt *routeResolution) resolveResponder() {
+	res := &rt.res
+	if res.Responder == nil && rt.d.Registry != nil && res.ControllerName != "" {
+		if f, name, ok := rt.d.Registry.ForController(res.ControllerName); ok {
+			res.Responder, res.ResponderName = f, name
+		}
+	}
+	if res.Responder == nil {
+		return
+	}
+	resp := res.Responder()
+	if resp == nil {
+		rt.fail(ErrNilResponder)
+		return
+	}
+	if res.ResponderName == "" {
+		res.ResponderName = typeName(resp)
+	}
+	res.ResponderTopics = resp.Topics()
+	if err := responders.ValidateTopics(res.ResponderTopics); err != nil {
+		rt.fail(err, "responder "+res.ResponderName)
+	}
+}
+
+// checkResponseSpecs: every response spec names a topic of the responder
+// and is valid.
+func (rt *routeResolution) checkResponseSpecs() {
+	for _, name := range slices.Sorted(maps.Keys(rt.r.ResponseSpecs)) {
+		if !slices.ContainsFunc(rt.res.ResponderTopics, func(t responders.Topic) bool { return t.Name == name }) {
+			rt.fail(fmt.Errorf("%w: response_specs: %q is not a topic of the route's responder", ErrInvalidTopicSpec, name))
+			continue
+		}
+		rt.checkSpec(fmt.Sprintf("response_specs (topic %q)", name), rt.r.ResponseSpecs[name])
+	}
 }
 
 // resolveController checks that r declares exactly one controller kind and

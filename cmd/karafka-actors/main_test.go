@@ -329,7 +329,7 @@ func TestConfig_badConfigExits2NamingTheKey(t *testing.T) {
 		want []string
 	}{
 		{"unknown file key", nil, []string{"--config", write("a.yaml", "kafka:\n  brokerz: [x]\n")}, []string{"kafka.brokerz", "unknown key", "did you mean kafka.brokers"}},
-		{"unknown env var", []string{"KARAFKA_KAFKA_BROKERZ=x"}, nil, []string{"KARAFKA_KAFKA_BROKERZ", "unknown variable"}},
+		{"unknown env var", []string{"KARAFKA_KAFKA_BROKERZ=x"}, nil, []string{"KARAFKA_KAFKA_BROKERZ", "did you mean KARAFKA_KAFKA_BROKERS"}},
 		{"unknown --set key", nil, []string{"--set", "retry.attempt=3"}, []string{"retry.attempt", "did you mean retry.attempts"}},
 		{"duration not a string", nil, []string{"--config", write("b.yaml", "shutdown_timeout: 30\n")}, []string{"shutdown_timeout", `Go duration string such as "30s"`}},
 		{"bad duration from env", []string{"KARAFKA_CONSUMER_SESSION_TIMEOUT=soon"}, nil, []string{"consumer.session_timeout", "KARAFKA_CONSUMER_SESSION_TIMEOUT", "not a duration"}},
@@ -365,6 +365,39 @@ func TestConfig_badConfigExits2NamingTheKey(t *testing.T) {
 				t.Errorf("tried to connect:\n%s", r.stderr)
 			}
 		})
+	}
+}
+
+// KARAFKA_ variables of other tools (Ruby Karafka's KARAFKA_ENV, the
+// README's KARAFKA_FUZZ_TIME, scripts/kafka.sh's) do not break a command.
+func TestConfig_otherToolsKarafkaVariablesAreLeftAlone(t *testing.T) {
+	r := run(t, []string{"KARAFKA_ENV=production", "KARAFKA_FUZZ_TIME=0", "KARAFKA_KAFKA_PORT=29092",
+		"KARAFKA_KAFKA_SASL_PORT=29094", "KARAFKA_KAFKA_HEAP_OPTS=-Xmx512m"}, "", "info")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("exit %d, want 0 and nothing on stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// A config file with several bad keys: the command names every one, with
+// its source, once, and no Go package.
+func TestConfig_everyProblemAtOnce(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(file, []byte("retry:\n  attempts: -1\nconsumer:\n  session_timeout: 2s\n  heartbeat_interval: 5s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "", "info", "--config", file)
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2\nstderr: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"karafka-actors: invalid configuration (2 problems):\n",
+		"\n  retry.attempts (config file " + file + "): -1 must be at least 1",
+		"\n  consumer.heartbeat_interval (config file " + file + "): 5s must be at least 1ms and below session_timeout (2s)"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "invalid config:") {
+		t.Errorf("stderr names a Go package:\n%s", r.stderr)
 	}
 }
 
