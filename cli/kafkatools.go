@@ -2,12 +2,14 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -77,15 +79,102 @@ commands at it.`,
 	return cmd
 }
 
+// produceFlags are produce's options for what each line becomes.
+type produceFlags struct {
+	key, keySeparator, nullValue string
+	headers                      []string
+	partition                    int32
+	tombstone                    bool
+}
+
+// lineParser turns one stdin line into a message, or says why it cannot.
+type lineParser func(line []byte) (*producer.Message, error)
+
+// parser checks the flags together and returns what turns a line into a
+// message of topic; set says which flags were given.
+func (f produceFlags) parser(topic string, set func(string) bool) (lineParser, error) {
+	var headers []producer.Header
+	for _, h := range f.headers {
+		k, v, ok := strings.Cut(h, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--header %q: want KEY=VALUE (a non-empty key, then =, then the value)", h)
+		}
+		headers = append(headers, producer.Header{Key: k, Value: []byte(v)})
+	}
+	if set("partition") && f.partition < 0 {
+		return nil, fmt.Errorf("--partition %d: want a partition number, 0 or more", f.partition)
+	}
+	if set("key-separator") && f.keySeparator == "" {
+		return nil, errors.New("--key-separator is empty: give the string between key and value, e.g. --key-separator $'\\t'")
+	}
+	if set("key") && set("key-separator") {
+		return nil, errors.New("--key and --key-separator both set the key: use one (--key for every message, --key-separator for a key per line)")
+	}
+	if f.tombstone && set("null-value") {
+		return nil, errors.New("--tombstone and --null-value both make null values: use one (--tombstone: every line is a key; --null-value: values equal to the marker)")
+	}
+	if set("null-value") && f.nullValue == "" {
+		return nil, errors.New("--null-value is empty: give the marker a value must equal to be sent as null, e.g. --null-value NULL")
+	}
+	if f.tombstone && set("key") {
+		return nil, errors.New("--tombstone reads a key per line: --key would give every tombstone the same key")
+	}
+	if f.tombstone && set("key-separator") {
+		return nil, errors.New("--tombstone reads a whole line as the key (a tombstone has no value): drop --key-separator")
+	}
+	return func(line []byte) (*producer.Message, error) {
+		m := &producer.Message{Topic: topic, Headers: headers, Partition: f.partition, ExplicitPartition: set("partition")}
+		switch {
+		case f.tombstone:
+			m.Key = append([]byte{}, line...)
+			return m, nil
+		case f.keySeparator != "":
+			k, v, ok := bytes.Cut(line, []byte(f.keySeparator))
+			if !ok {
+				return nil, fmt.Errorf("no key separator %q (with --key-separator each line is KEY%sVALUE)", f.keySeparator, f.keySeparator)
+			}
+			m.Key, m.Value = append([]byte{}, k...), append([]byte{}, v...)
+		default:
+			m.Value = append([]byte{}, line...)
+			if f.key != "" {
+				m.Key = []byte(f.key)
+			}
+		}
+		if set("null-value") && string(m.Value) == f.nullValue {
+			m.Value = nil
+		}
+		return m, nil
+	}, nil
+}
+
 func (r *runner) produceCmd() *cobra.Command {
-	var key string
+	var pf produceFlags
 	cmd := &cobra.Command{
 		Use:   "produce TOPIC",
 		Short: "Produce one message per stdin line to TOPIC",
 		Long: `Produce one message per line of standard input to TOPIC (to kafka.brokers),
-waiting until the broker acknowledged every one. Empty lines are skipped.`,
+waiting until the broker acknowledged every one. Empty lines are skipped.
+
+A line is the message's value; --key gives every message the same key, and
+--key-separator SEP a key per line: the line up to the first SEP is the key,
+the rest the value (a line without SEP is an error). --header KEY=VALUE adds a
+header to every message (repeat it for more; order and repeated keys are
+kept). --partition N sends every message to partition N instead of the one
+its key hashes to. A null value (a tombstone, which deletes its key from a
+compacted topic): --tombstone makes every line a key with a null value, and
+--null-value MARKER sends a value equal to MARKER as null.
+
+  printf 'u1\t{"name":"Ada"}\nu2\tNULL\n' | karafka-actors produce users \
+    --key-separator $'\t' --null-value NULL --header source=import
+
+On a line that cannot be read (no separator, say) nothing more is sent: the
+error names the line and how many messages before it were produced.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			parse, err := pf.parser(args[0], cmd.Flags().Changed)
+			if err != nil {
+				return Exit(ExitUsage, err)
+			}
 			s, err := r.settings(cmd)
 			if err != nil {
 				return err
@@ -101,17 +190,20 @@ waiting until the broker acknowledged every one. Empty lines are skipped.`,
 			var wg sync.WaitGroup
 			var failed atomic.Int64
 			var firstErr atomic.Value
-			n := 0
+			n, lineNo := 0, 0
+			var lineErr error
 			sc := bufio.NewScanner(cmd.InOrStdin())
 			sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 			for sc.Scan() {
+				lineNo++
 				line := sc.Bytes()
 				if len(line) == 0 {
 					continue
 				}
-				m := &producer.Message{Topic: args[0], Value: append([]byte(nil), line...)}
-				if key != "" {
-					m.Key = []byte(key)
+				m, err := parse(line)
+				if err != nil {
+					lineErr = fmt.Errorf("stdin line %d: %w", lineNo, err)
+					break
 				}
 				wg.Add(1)
 				n++
@@ -125,11 +217,19 @@ waiting until the broker acknowledged every one. Empty lines are skipped.`,
 			}
 			wg.Wait()
 			closeErr := p.Close()
+			if lineErr != nil {
+				return Exit(ExitFailure, fmt.Errorf("%w; nothing after it was sent, %d of the %d message(s) before it were produced",
+					lineErr, n-int(failed.Load()), n))
+			}
 			if err := sc.Err(); err != nil {
 				return Exit(ExitFailure, fmt.Errorf("reading stdin: %w", err))
 			}
 			if f := failed.Load(); f > 0 {
-				return Exit(ExitFailure, fmt.Errorf("%d of %d messages not produced: %v", f, n, firstErr.Load()))
+				err, _ := firstErr.Load().(error)
+				if errors.Is(err, sarama.ErrInvalidPartition) {
+					err = fmt.Errorf("--partition %d: topic %s has no such partition", pf.partition, args[0])
+				}
+				return Exit(ExitFailure, fmt.Errorf("%d of %d messages not produced: %v", f, n, err))
 			}
 			if closeErr != nil {
 				return Exit(ExitFailure, closeErr)
@@ -138,7 +238,13 @@ waiting until the broker acknowledged every one. Empty lines are skipped.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&key, "key", "k", "", "key of every message")
+	f := cmd.Flags()
+	f.StringVarP(&pf.key, "key", "k", "", "`KEY` of every message")
+	f.StringVar(&pf.keySeparator, "key-separator", "", "split each line at the first `SEP` into key and value")
+	f.StringArrayVarP(&pf.headers, "header", "H", nil, "header `KEY=VALUE` of every message (repeatable)")
+	f.Int32VarP(&pf.partition, "partition", "p", 0, "send every message to partition `N` (default: by key hash)")
+	f.BoolVar(&pf.tombstone, "tombstone", false, "every line is a key, sent with a null value (a tombstone)")
+	f.StringVar(&pf.nullValue, "null-value", "", "send a value equal to `MARKER` as null (a tombstone)")
 	return cmd
 }
 

@@ -49,7 +49,9 @@
 //	    {"topic": "users_create", "group": "karafka-actors_users_create",
 //	     "dead_letter_topic": "users_create_dlq",   // "" when dead letters are off
 //	     "dead_letters": 1,               // messages acknowledged on the dead letter topic
-//	     "processed": 10,                 // messages finished (ok, filtered or dead-lettered)
+//	     "processed": 10,                 // messages finished: ok + filtered + dead-lettered
+//	     "ok": 8,                         // finished by the controller, responses acknowledged
+//	     "filtered": 1,                   // dropped by a before-filter
 //	     "failed": 3}                     // failed tries
 //	  ],
 //	  "groups": [
@@ -63,16 +65,16 @@
 //	     "lag": 2,                        // high_watermark - committed (>= 0)
 //	     "in_flight": 2,                  // consumed, not yet committable
 //	     "paused": false,                 // fetching paused (consumer.max_in_flight)
-//	     "processed": 10, "failed": 3, "dead_letters": 1,
+//	     "processed": 10, "ok": 8, "filtered": 1, "failed": 3, "dead_letters": 1,
 //	     "restarts": 2,                   // partition actor restarts for its messages
 //	     "last_error": "",                // the last failed try or refused send; "" if none
 //	     "assigned": true}                // held by this process now; false: held before,
 //	  ]                                   // committed and high_watermark as last seen
 //	}
 //
-// Counts (processed, failed, dead_letters, restarts, last_error) start when
-// the Handler is made and survive rebalances; a partition held before and
-// not now stays listed with assigned false.
+// Counts (processed, ok, filtered, failed, dead_letters, restarts,
+// last_error) start when the Handler is made and survive rebalances; a
+// partition held before and not now stays listed with assigned false.
 //
 // # Metrics
 //

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -81,7 +82,7 @@ func newHandler(app source, opts ...Option) *Handler {
 	h.mux.HandleFunc("GET /readyz", h.readyz)
 	h.mux.HandleFunc("GET /api/topology", h.topology)
 	h.mux.HandleFunc("GET /api/state", h.state)
-	h.mux.Handle("GET /", web.Handler())
+	h.mux.Handle("GET /", web.NewHandler(h.initial))
 	return h
 }
 
@@ -180,4 +181,18 @@ func (h *Handler) state(w http.ResponseWriter, _ *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(h.State())
+}
+
+// initial is what the page starts from: the documents api/topology and
+// api/state serve now.
+func (h *Handler) initial() (topo, state []byte) {
+	if routes, err := h.app.Routes(); err == nil {
+		cfg := h.app.Config()
+		var b bytes.Buffer
+		if topology.WriteJSON(&b, topology.NewGraph(cfg.Name, cfg.Supervision, routes)) == nil {
+			topo = b.Bytes()
+		}
+	}
+	state, _ = json.Marshal(h.State())
+	return topo, state
 }

@@ -14,13 +14,14 @@ import (
 
 // fakeApp serves a fixed State.
 type fakeApp struct {
-	st  karafka.State
-	bus *events.Bus
+	st     karafka.State
+	bus    *events.Bus
+	routes []topology.Resolved
 }
 
 func (f *fakeApp) State() karafka.State                 { return f.st }
 func (f *fakeApp) Events() *events.Bus                  { return f.bus }
-func (f *fakeApp) Routes() ([]topology.Resolved, error) { return nil, nil }
+func (f *fakeApp) Routes() ([]topology.Resolved, error) { return f.routes, nil }
 func (f *fakeApp) Config() karafka.Config               { return karafka.DefaultConfig() }
 
 // stateOf is the State karafka.App.State would return for phase and groups.

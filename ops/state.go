@@ -29,8 +29,11 @@ type RouteState struct {
 	Group           string `json:"group"`
 	DeadLetterTopic string `json:"dead_letter_topic"` // "" when dead letters are off
 	DeadLetters     int64  `json:"dead_letters"`
-	Processed       int64  `json:"processed"`
-	Failed          int64  `json:"failed"`
+	// Processed counts finished messages: OK + Filtered + dead-lettered.
+	Processed int64 `json:"processed"`
+	OK        int64 `json:"ok"`
+	Filtered  int64 `json:"filtered"`
+	Failed    int64 `json:"failed"`
 }
 
 // GroupState is one consumer-group membership.
@@ -51,7 +54,9 @@ type PartitionState struct {
 	Lag           int64  `json:"lag"`
 	InFlight      int    `json:"in_flight"`
 	Paused        bool   `json:"paused"`
-	Processed     int64  `json:"processed"`
+	Processed     int64  `json:"processed"` // OK + Filtered + dead-lettered
+	OK            int64  `json:"ok"`
+	Filtered      int64  `json:"filtered"`
 	Failed        int64  `json:"failed"`
 	DeadLetters   int64  `json:"dead_letters"`
 	Restarts      int64  `json:"restarts"`
@@ -107,6 +112,7 @@ func (h *Handler) State() State {
 		}
 		ps := v.(*partStats)
 		p.Processed, p.Failed, p.DeadLetters, p.Restarts = ps.processed.Load(), ps.failures.Load(), ps.deadLetters.Load(), ps.restarts.Load()
+		p.OK, p.Filtered = ps.okN.Load(), ps.filteredN.Load()
 		if e := ps.lastError.Load(); e != nil {
 			p.LastError = *e
 		}
@@ -115,6 +121,8 @@ func (h *Handler) State() State {
 		}
 		if r := byRoute[[2]string{p.Topic, p.Group}]; r != nil {
 			r.Processed += p.Processed
+			r.OK += p.OK
+			r.Filtered += p.Filtered
 			r.Failed += p.Failed
 			r.DeadLetters += p.DeadLetters
 		}

@@ -51,8 +51,10 @@ type partStats struct {
 	consumed, ok, filtered, failed, retried, deadLettered prometheus.Counter
 	duration                                              prometheus.Observer
 
-	processed, failures, deadLetters, restarts atomic.Int64
-	lastError                                  atomic.Pointer[string]
+	// processed counts finished messages; ok and filtered are two of its
+	// outcomes, deadLetters (counted on MessageDeadLettered) the third.
+	processed, okN, filteredN, failures, deadLetters, restarts atomic.Int64
+	lastError                                                  atomic.Pointer[string]
 	// last seen by /api/state while assigned, shown once it is not
 	committed, highWatermark atomic.Int64
 }
@@ -142,11 +144,13 @@ func (s *stats) handle(e events.Event) {
 		switch e.Outcome {
 		case events.OutcomeOK:
 			p.ok.Inc()
+			p.okN.Add(1)
 			if e.Duration > 0 {
 				p.duration.Observe(e.Duration.Seconds())
 			}
 		case events.OutcomeFiltered:
 			p.filtered.Inc()
+			p.filteredN.Add(1)
 		case events.OutcomeDeadLettered:
 			p.deadLettered.Inc()
 		}

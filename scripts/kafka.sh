@@ -9,6 +9,14 @@
 # `restart` stops the broker and starts it again on the same data dir (topics,
 # records and committed offsets survive), for broker-restart tests.
 #
+# Each port set (the five KARAFKA_KAFKA_*_PORT values) has a broker of its
+# own: its data dir, properties, log and pid file live in
+# brokers/<port>-<controller>-<sasl>-<proxied>-<proxy>/ under the cache
+# folder, so brokers on other ports run side by side and every command
+# (start, stop, status, ...) acts on the broker of the ports it is given.
+# A port taken by another port set's broker names that broker and how to
+# stop it.
+#
 # Besides PLAINTEXT it serves a SASL_SSL listener (TLS with a test CA made by
 # openssl once per cache folder; SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN for
 # one test user, the SCRAM credentials added when the data dir is formatted),
@@ -62,10 +70,14 @@ SASL_PASSWORD="karafka-secret"
 
 LIBS_DIR="${KAFKA_HOME_DIR}/libs"
 LIBS_STAMP="${LIBS_DIR}/.complete"
-DATA_DIR="${KAFKA_HOME_DIR}/data"
-PROPS_FILE="${KAFKA_HOME_DIR}/server.properties"
-LOG_FILE="${KAFKA_HOME_DIR}/server.log"
-PID_FILE="${KAFKA_HOME_DIR}/kafka.pid"
+# The broker of this port set: data, properties, log and pid file.
+PORT_SET="${PORT}-${CONTROLLER_PORT}-${SASL_PORT}-${PROXIED_PORT}-${PROXY_PORT}"
+BROKERS_DIR="${KAFKA_HOME_DIR}/brokers"
+RUN_DIR="${BROKERS_DIR}/${PORT_SET}"
+DATA_DIR="${RUN_DIR}/data"
+PROPS_FILE="${RUN_DIR}/server.properties"
+LOG_FILE="${RUN_DIR}/server.log"
+PID_FILE="${RUN_DIR}/kafka.pid"
 LOG4J_CONF="${CONF_DIR}/log4j2.properties"
 TLS_DIR="${KAFKA_HOME_DIR}/tls"
 CA_FILE="${TLS_DIR}/ca.pem"
@@ -190,18 +202,75 @@ ensure_tls() {
 
 # --- process and readiness checks -----------------------------------------
 
-# Print the pid from the pid file if that process is alive and is our broker
-# (guards against a recycled pid). Returns 1 otherwise.
+# Print the pid from pid file $1 (default: this port set's) if that process
+# is alive and is the broker of properties file $2 (guards against a
+# recycled pid). Returns 1 otherwise.
 running_pid() {
-  [[ -f "${PID_FILE}" ]] || return 1
-  local pid
-  pid="$(cat "${PID_FILE}" 2>/dev/null || true)"
+  local pid_file="${1:-${PID_FILE}}" props="${2:-${PROPS_FILE}}" pid
+  [[ -f "${pid_file}" ]] || return 1
+  pid="$(cat "${pid_file}" 2>/dev/null || true)"
   [[ "${pid}" =~ ^[0-9]+$ ]] || return 1
   kill -0 "${pid}" 2>/dev/null || return 1
   if [[ -r "/proc/${pid}/cmdline" ]]; then
-    tr '\0' ' ' < "/proc/${pid}/cmdline" | grep -qF "${PROPS_FILE}" || return 1
+    tr '\0' ' ' < "/proc/${pid}/cmdline" | grep -qF "${props}" || return 1
   fi
   echo "${pid}"
+}
+
+# Print the brokers of other port sets that are running, one a line:
+# "PID PORT CONTROLLER SASL PROXIED PROXY". A broker started by an older
+# kafka.sh (one pid file for the whole cache folder) shows with its ports
+# read from its properties and "-" for the proxy port.
+other_brokers() {
+  local dir pid set
+  for dir in "${BROKERS_DIR}"/*/; do
+    [[ -d "${dir}" ]] || continue
+    set="$(basename "${dir}")"
+    [[ "${set}" == "${PORT_SET}" ]] && continue
+    pid="$(running_pid "${dir}kafka.pid" "${dir}server.properties")" || continue
+    echo "${pid} ${set//-/ }"
+  done
+  if pid="$(running_pid "${KAFKA_HOME_DIR}/kafka.pid" "${KAFKA_HOME_DIR}/server.properties")"; then
+    local l
+    l="$(grep -m1 '^listeners=' "${KAFKA_HOME_DIR}/server.properties" 2>/dev/null || true)"
+    echo "${pid} $(port_of "${l}" PLAINTEXT) $(port_of "${l}" CONTROLLER) $(port_of "${l}" SASL_SSL) $(port_of "${l}" PROXIED) -"
+  fi
+}
+
+# port_of LISTENERS_LINE NAME: the port of listener NAME ("-" if none).
+port_of() {
+  local p
+  p="$(grep -oE "(^|[=,])$2://[^,]*:[0-9]+" <<<"$1" | grep -oE '[0-9]+$' || true)"
+  echo "${p:--}"
+}
+
+# Log "not running" for this port set, naming the brokers of other port
+# sets that are.
+log_not_running() {
+  local pid port controller sasl proxied proxy others=""
+  while read -r pid port controller sasl proxied proxy; do
+    others+="${others:+, }pid ${pid} on ${HOST}:${port}"
+  done < <(other_brokers)
+  if [[ -n "${others}" ]]; then
+    log "not running on ${BOOTSTRAP} (port set ${PORT_SET}); running on other ports: ${others}"
+  else
+    log "not running"
+  fi
+}
+
+# Say which of our brokers holds port $1, if one does, and how to stop it.
+who_holds_port() {
+  local pid port controller sasl proxied proxy
+  while read -r pid port controller sasl proxied proxy; do
+    [[ " ${port} ${controller} ${sasl} ${proxied} " == *" $1 "* ]] || continue
+    if [[ "${proxy}" == "-" ]]; then
+      echo "a broker an older scripts/kafka.sh started (pid ${pid}; PLAINTEXT ${HOST}:${port}, controller ${controller}, SASL_SSL ${sasl}, PROXIED ${proxied}); stop it with: kill ${pid}"
+    else
+      echo "the broker kafka.sh started for another port set (pid ${pid}; PLAINTEXT ${HOST}:${port}, controller ${controller}, SASL_SSL ${sasl}, PROXIED ${proxied}, proxy ${proxy}); stop it with: KARAFKA_KAFKA_PORT=${port} KARAFKA_KAFKA_CONTROLLER_PORT=${controller} KARAFKA_KAFKA_SASL_PORT=${sasl} KARAFKA_KAFKA_PROXIED_PORT=${proxied} KARAFKA_KAFKA_PROXY_PORT=${proxy} $0 stop"
+    fi
+    return 0
+  done < <(other_brokers)
+  return 1
 }
 
 # True when something accepts TCP connections on HOST:$1 (bash /dev/tcp).
@@ -320,9 +389,12 @@ cmd_start() {
 
   # Someone else's process on our ports would make the broker fail late and
   # confusingly; say so up front.
-  local p
+  local p holder
   for p in "${PORT}" "${CONTROLLER_PORT}" "${SASL_PORT}" "${PROXIED_PORT}"; do
     if port_open "${p}"; then
+      if holder="$(who_holds_port "${p}")"; then
+        die 1 "port ${HOST}:${p} is in use by ${holder}; or choose other ports (KARAFKA_KAFKA_PORT / KARAFKA_KAFKA_CONTROLLER_PORT / KARAFKA_KAFKA_SASL_PORT / KARAFKA_KAFKA_PROXIED_PORT)"
+      fi
       die 1 "port ${HOST}:${p} is already in use by another process (set KARAFKA_KAFKA_PORT / KARAFKA_KAFKA_CONTROLLER_PORT / KARAFKA_KAFKA_SASL_PORT / KARAFKA_KAFKA_PROXIED_PORT)"
     fi
   done
@@ -391,7 +463,7 @@ cmd_stop() {
   t0="$(now_ms)"
   if ! pid="$(running_pid)"; then
     rm -f "${PID_FILE}"
-    log "not running"
+    log_not_running
     return 0
   fi
   kill -TERM "${pid}" 2>/dev/null || true
@@ -411,7 +483,7 @@ cmd_stop() {
 cmd_status() {
   local pid
   if ! pid="$(running_pid)"; then
-    log "not running"
+    log_not_running
     return 3
   fi
   require_java
@@ -457,7 +529,7 @@ cmd_proxy_env() {
 # The running broker's pid (exit 3 when not running).
 cmd_pid() {
   local pid
-  pid="$(running_pid)" || { log "not running"; return 3; }
+  pid="$(running_pid)" || { log_not_running; return 3; }
   echo "${pid}"
 }
 

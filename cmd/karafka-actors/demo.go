@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -128,6 +130,7 @@ func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration)
 	for _, r := range routes {
 		inputs[r.Topic] = true
 	}
+	order := outputOrder(routes)
 	var watched []string
 	for _, t := range topics {
 		if !inputs[t] {
@@ -179,29 +182,32 @@ func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration)
 			return cli.Exit(cli.ExitFailure, err)
 		}
 		timeout := time.After(wait)
-		got := 0
-		for got < in.outputs || in.filtered {
+		// An input's responses arrive from one consumer per topic, in any
+		// order: they are printed once all are in, in the order their
+		// responder declares its topics.
+		var got []output
+		timedOut := false
+	collect:
+		for len(got) < in.outputs || in.filtered {
 			select {
 			case o := <-outputs:
-				got++
-				fmt.Fprintf(out, "   <- %-22s %s%s\n", o.topic, keyText(o.key), o.value)
-				for _, h := range o.headers {
-					if strings.HasPrefix(string(h.Key), "karafka.") {
-						fmt.Fprintf(out, "        %s: %s\n", h.Key, h.Value)
-					}
-				}
+				got = append(got, o)
 			case e := <-filtered:
 				fmt.Fprintf(out, "   x  dropped by the before-filter (%s partition %d offset %d): nothing produced\n", e.Topic, e.Partition, e.Offset)
 				in.filtered = false
 			case <-timeout:
-				fmt.Fprintf(out, "   !! timeout: %d of %d expected message(s) after %v\n", got, in.outputs, wait)
-				failures++
-				in.filtered, got = false, in.outputs
+				timedOut = true
+				break collect
 			case sig := <-sigs:
 				fmt.Fprintf(out, "interrupted (%s)\n", sig)
 				_ = app.Shutdown(context.Background())
 				return cli.Exit(cli.ExitFailure, nil)
 			}
+		}
+		printOutputs(out, got, order)
+		if timedOut {
+			fmt.Fprintf(out, "   !! timeout: %d of %d expected message(s) after %v\n", len(got), in.outputs, wait)
+			failures++
 		}
 		answered++
 		fmt.Fprintln(out)
@@ -217,6 +223,44 @@ func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration)
 	}
 	fmt.Fprintf(out, "done: %d inputs, every expected response arrived; shut down cleanly\n", answered)
 	return nil
+}
+
+// outputOrder ranks the output topics of routes: each route's responder
+// topics in the order it declares them, then its dead letter topic.
+func outputOrder(routes []topology.Resolved) map[string]int {
+	order := map[string]int{}
+	add := func(topic string) {
+		if _, ok := order[topic]; !ok && topic != "" {
+			order[topic] = len(order)
+		}
+	}
+	for _, r := range routes {
+		for _, t := range r.ResponderTopics {
+			add(t.Name)
+		}
+		add(r.DeadLetter)
+	}
+	return order
+}
+
+// printOutputs prints outs in the order of their topics' ranks (topics
+// without one last), records of one topic in the order they arrived.
+func printOutputs(out io.Writer, outs []output, order map[string]int) {
+	rank := func(o output) int {
+		if r, ok := order[o.topic]; ok {
+			return r
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(outs, func(a, b output) int { return cmp.Compare(rank(a), rank(b)) })
+	for _, o := range outs {
+		fmt.Fprintf(out, "   <- %-22s %s%s\n", o.topic, keyText(o.key), o.value)
+		for _, h := range o.headers {
+			if strings.HasPrefix(string(h.Key), "karafka.") {
+				fmt.Fprintf(out, "        %s: %s\n", h.Key, h.Value)
+			}
+		}
+	}
 }
 
 func keyText(k string) string {

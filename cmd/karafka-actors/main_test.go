@@ -758,6 +758,13 @@ func TestDemo_showsInputsAndResponses(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}
 	}
+	// An input's responses show in the order its responder declares its
+	// topics, as the README shows them, however they arrive.
+	premium := "   <- users_created          key=1 {\"id\":1,\"email\":\"ada@example.com\",\"premium\":true}\n" +
+		"   <- users_premium_created  key=1 {\"id\":1,\"email\":\"ada@example.com\",\"premium\":true}\n"
+	if !strings.Contains(r.stdout, premium) {
+		t.Errorf("the premium user's responses are not users_created, then users_premium_created:\n%s", r.stdout)
+	}
 }
 
 func TestUsersExample_httpSurface(t *testing.T) {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -96,11 +97,11 @@ func fakeState(n, restarts int64) jsonObject {
 		"app": "shop", "time": time.Now().UTC().Format(time.RFC3339Nano), "phase": "running", "alive": true, "ready": true,
 		"routes": jsonList{
 			jsonObject{"topic": "orders", "group": "shop_orders", "dead_letter_topic": "orders_dlq",
-				"dead_letters": n / 5, "processed": 10*n + 40, "failed": restarts},
+				"dead_letters": n / 5, "processed": 10*n + 40, "ok": 10*n + 37 - n/5, "filtered": 3, "failed": restarts},
 			jsonObject{"topic": "payments", "group": "shop_payments", "dead_letter_topic": "",
-				"dead_letters": 0, "processed": 500 * n, "failed": 0},
+				"dead_letters": 0, "processed": 500 * n, "ok": 500 * n, "filtered": 0, "failed": 0},
 			jsonObject{"topic": "clicks", "group": "shop_clicks", "dead_letter_topic": "clicks_dlq",
-				"dead_letters": 0, "processed": 0, "failed": 0},
+				"dead_letters": 0, "processed": 0, "ok": 0, "filtered": 0, "failed": 0},
 		},
 		"groups": jsonList{
 			jsonObject{"group": "shop_orders", "topics": jsonList{"orders"}, "connected": true, "joined": true},
@@ -243,6 +244,75 @@ func TestPage_showsTheTreeAndFollowsTheState(t *testing.T) {
 		t.Fatalf("the error stayed after /api/state recovered: %v", err)
 	}
 
+	for _, e := range exceptions.All() {
+		t.Errorf("the page threw: %s", e)
+	}
+}
+
+// The page comes with its first state (web.NewHandler) and shows it as it
+// loads: a screenshot taken at load shows the App, not "connecting…" and
+// dashes, even while api/ does not answer yet. The three outcomes of a
+// message show apart.
+func TestPage_showsTheFirstStateAtLoad(t *testing.T) {
+	ctx := browsertest.New(t, 1280, 1000)
+	exceptions := browsertest.WatchExceptions(ctx)
+	release := make(chan struct{})
+	var graph bytes.Buffer
+	if err := topology.WriteJSON(&graph, fakeGraph); err != nil {
+		t.Fatal(err)
+	}
+	state, err := json.Marshal(fakeState(1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /", web.NewHandler(func() ([]byte, []byte) { return graph.Bytes(), state }))
+	// api/ answers only once the test has looked: what the page shows at
+	// load comes from the page itself.
+	hold := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		http.Error(w, "the test is over", http.StatusServiceUnavailable)
+	}
+	mux.HandleFunc("GET /api/topology", hold)
+	mux.HandleFunc("GET /api/state", hold)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	defer close(release)
+
+	// Navigate returns at the load event.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	browsertest.SaveScreenshot(t, shot, "web-view-at-load.png")
+	checks := []struct{ name, expr, want string }{
+		{"phase", `document.getElementById("phase").textContent`, "running"},
+		{"ready", `document.getElementById("ready").textContent`, "ready"},
+		{"app name", `document.getElementById("app-name").textContent`, "shop"},
+		{"shown", `document.documentElement.classList.contains("loading") ? "hidden" : "shown"`, "shown"},
+		{"listeners", `String(document.querySelectorAll("li.listener").length)`, "3"},
+		{"partitions", `String(document.querySelectorAll("li.partition").length)`, "5"},
+		{"batch controller", `document.querySelector('li.listener[data-topic="payments"] [data-field="controller"]')?.textContent`,
+			"batch controller PaymentsController (batch of ≤500)"},
+		{"ok", field("orders", -1, "ok"), "47"},
+		{"filtered", field("orders", -1, "filtered"), "3"},
+		{"dead letters", field("orders", -1, "dead_letters"), "0"},
+		{"finished", field("orders", -1, "processed"), "50"},
+		{"committed", field("orders", 0, "committed"), "10"},
+		{"no dashes", `String([...document.querySelectorAll("[data-field]")].filter(e => e.textContent === "–").length)`, "0"},
+	}
+	for _, c := range checks {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](c.expr))
+		if err != nil || got != c.want {
+			t.Errorf("at load, %s: %q, %v; want %q", c.name, got, err, c.want)
+		}
+	}
 	for _, e := range exceptions.All() {
 		t.Errorf("the page threw: %s", e)
 	}

@@ -86,3 +86,40 @@ func TestHandler_loadsNothingFromElsewhere(t *testing.T) {
 		t.Fatalf("walked %d files in static/, want the page, its script and its style sheet", n)
 	}
 }
+
+// NewHandler puts the first documents in the page, as JSON data blocks
+// that nothing in them can end early.
+func TestNewHandler_putsTheFirstStateInThePage(t *testing.T) {
+	srv := httptest.NewServer(web.NewHandler(func() ([]byte, []byte) {
+		return []byte(`{"app":"shop"}`), []byte(`{"app":"shop","phase":"running","last_error":"</script><b>x</b>"}`)
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(body)
+	for _, want := range []string{
+		`<script type="application/json" id="initial-topology">{"app":"shop"}</script>`,
+		`<script type="application/json" id="initial-state">{"app":"shop","phase":"running","last_error":"\u003c/script\u003e\u003cb\u003ex\u003c/b\u003e"}</script>`,
+		`<script src="app.js" defer></script>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s:\n%s", want, page)
+		}
+	}
+	if n := strings.Count(page, "</script>"); n != 3 {
+		t.Errorf("page has %d </script>, want 3 (two data blocks and app.js)", n)
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control %q, want no-store: the page holds a state", cc)
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); csp != web.CSP {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
+}

@@ -11,6 +11,11 @@
 //            ├─ virtual actors (virtual partitions only)
 //            └─ responder
 //
+// The server may put the first api/topology and api/state documents in the
+// page (script#initial-topology and script#initial-state, JSON data blocks):
+// they are drawn before the page is first shown, so it never shows a blank
+// "connecting…" tree while the first poll is under way.
+//
 // Every number is in an element with a data-field attribute named after its
 // api/state field. When a partition's restart count grows, its element gets
 // data-bumped="true" (and a highlight) for a few seconds, and data-bumps
@@ -85,7 +90,9 @@
         : `controller ${l.controller}`;
     }
     const {dl, fields, labels} = stats([
-      ["processed", "processed", "messages finished: ok, filtered or dead-lettered"],
+      ["ok", "ok", "messages the controller finished, every response acknowledged"],
+      ["filtered", "filtered", "messages a before-filter dropped"],
+      ["finished", "processed", "messages finished: ok + filtered + dead-lettered"],
       ["failed tries", "failed", "tries that failed (each retry counts)"],
       ["dead letters", "dead_letters", "messages acknowledged on the dead letter topic"],
     ]);
@@ -215,6 +222,8 @@
     const groups = new Map((st.groups || []).map((g) => [g.group, g]));
     for (const r of st.routes || []) {
       const lv = listenerView(r.topic, r.group);
+      setText(lv.fields.ok, r.ok ?? "–");
+      setText(lv.fields.filtered, r.filtered ?? "–");
       setText(lv.fields.processed, r.processed);
       setText(lv.fields.failed, r.failed);
       setText(lv.fields.dead_letters, r.dead_letter_topic ? r.dead_letters : "off");
@@ -261,5 +270,35 @@
     }
   }
 
-  tick();
+  // initialDocument is the JSON data block with id the server put in the
+  // page (web.NewHandler), or null.
+  function initialDocument(id) {
+    const e = byId(id);
+    if (!e) return null;
+    try {
+      return JSON.parse(e.textContent);
+    } catch (err) {
+      console.warn(`${id}:`, err);
+      return null;
+    }
+  }
+
+  // The page shows the state it came with before it is first shown (it is
+  // hidden while html.loading), then polls; without one it polls at once.
+  let started = false;
+  try {
+    const t = initialDocument("initial-topology");
+    if (t) applyTopology(t);
+    const st = initialDocument("initial-state");
+    if (st) {
+      applyState(st);
+      started = true;
+    }
+  } catch (e) {
+    console.warn("initial state:", e);
+  } finally {
+    document.documentElement.classList.remove("loading");
+  }
+  if (started) setTimeout(tick, POLL_MS);
+  else tick();
 })();
