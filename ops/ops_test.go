@@ -36,7 +36,7 @@ type opsApp struct {
 	runErr       chan error
 }
 
-func newOpsApp(t *testing.T) *opsApp {
+func newOpsApp(t *testing.T, configure ...func(*karafka.Config)) *opsApp {
 	t.Helper()
 	a := &opsApp{brokers: testkafka.Brokers(t), in: testkafka.Name(t, "in"), out: testkafka.Name(t, "out"),
 		gate: make(chan struct{}), runErr: make(chan error, 1)}
@@ -49,6 +49,9 @@ func newOpsApp(t *testing.T) *opsApp {
 	cfg.Consumer.ReconnectBackoff = supervision.Backoff{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Multiplier: 2}
 	cfg.Retry = supervision.RetryPolicy{Attempts: 3, Backoff: supervision.Backoff{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, Multiplier: 2}}
 	cfg.Supervision.MaxRestarts = 1000
+	for _, f := range configure {
+		f(&cfg)
+	}
 	app, err := karafka.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -308,5 +311,38 @@ func TestHandler_readinessFollowsTheLifeCycle(t *testing.T) {
 	}
 	if code, _ := a.get(t, "/readyz"); code != 503 {
 		t.Errorf("/readyz after Run returned: %d, want 503", code)
+	}
+}
+
+// TestHandler_exactlyOnceOffsetsFollowTransactions: with exactly-once
+// processing the group's offsets move with each committed transaction, and
+// /api/state, karafka_committed_offset and karafka_consumer_lag follow
+// them (they stayed at their values from assignment).
+func TestHandler_exactlyOnceOffsetsFollowTransactions(t *testing.T) {
+	t.Parallel()
+	a := newOpsApp(t, func(c *karafka.Config) {
+		c.Processing.Guarantee = topology.ExactlyOnce
+		c.Transaction.Interval = 100 * time.Millisecond
+	})
+	a.run(t)
+	a.waitStatus(t, "/readyz", 200)
+	a.produce(t, "a", "b", "c")
+	a.waitState(t, "3 processed, committed at 3, lag 0", func(s ops.State) bool {
+		return len(s.Partitions) == 1 && s.Partitions[0].Processed == 3 && s.Partitions[0].HighWatermark >= 3 &&
+			s.Partitions[0].Committed == s.Partitions[0].HighWatermark && s.Partitions[0].Lag == 0
+	})
+	a.produce(t, "d")
+	st := a.waitState(t, "4 processed, lag 0", func(s ops.State) bool {
+		return len(s.Partitions) == 1 && s.Partitions[0].Processed == 4 && s.Partitions[0].Lag == 0 &&
+			s.Partitions[0].Committed > 3
+	})
+	group := a.app.Config().Name + "_" + a.in
+	pl := `{group="` + group + `",partition="0",topic="` + a.in + `"}`
+	m := a.scrape(t)
+	if got := m["karafka_committed_offset"+pl]; got < float64(st.Partitions[0].Committed) {
+		t.Errorf("karafka_committed_offset = %v, want at least %d", got, st.Partitions[0].Committed)
+	}
+	if got, ok := m["karafka_consumer_lag"+pl]; !ok || got != 0 {
+		t.Errorf("karafka_consumer_lag = %v (present %v), want 0", got, ok)
 	}
 }
