@@ -90,7 +90,8 @@
 //	karafka_dead_letters_total{route,group,topic}                   counter
 //	karafka_offset_commits_total{group}                             counter
 //	karafka_rebalances_total{group}                                 counter: sessions begun
-//	karafka_broker_unreachable_total{group}                         counter ("" = producer)
+//	karafka_broker_unreachable_total{group}                         counter: a consumer
+//	    group's failed attempts (the producer's at start-up: karafka_ready 0)
 //	karafka_actor_restarts_total{kind}                              counter: listener,
 //	    partition, virtual, responder
 //	karafka_partitions_assigned{topic,group}                        gauge
@@ -106,4 +107,9 @@
 // the App's events (package events): the subscriber costs a map lookup and
 // an atomic add per event (docs/benchmarks.md measures it); gauges are read
 // from App.State at each scrape and cost nothing in between.
+//
+// Only series that can move are exported: an output topic's series appear
+// with its first response, dead letter or produce error (a response topic
+// has no dead letter series, a dead letter topic no responses series), and
+// a route without a dead letter topic has no dead_lettered outcome.
 package ops

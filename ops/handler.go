@@ -61,13 +61,13 @@ func newHandler(app source, opts ...Option) *Handler {
 	for _, f := range opts {
 		f(&o)
 	}
-	groups := map[string]string{}
-	if routes, err := app.Routes(); err == nil {
-		for _, r := range routes {
-			groups[r.Topic] = r.Group
+	routes := map[string]routeInfo{}
+	if rs, err := app.Routes(); err == nil {
+		for _, r := range rs {
+			routes[r.Topic] = routeInfo{group: r.Group, deadLetters: r.DeadLetter != ""}
 		}
 	}
-	h := &Handler{app: app, reg: prometheus.NewRegistry(), stats: newStats(groups)}
+	h := &Handler{app: app, reg: prometheus.NewRegistry(), stats: newStats(routes)}
 	h.reg.MustRegister(h.stats.collectors()...)
 	h.reg.MustRegister(&stateCollector{h: h})
 	if !o.noRuntimeCollectors {
