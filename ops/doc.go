@@ -30,7 +30,9 @@
 //   - GET /readyz: 200 when the App runs and every consumer-group
 //     membership is connected to Kafka and joined its group; 503 while
 //     starting (Kafka unreachable), while a group is joining or
-//     rebalancing, and from the moment shutdown starts. The body says why.
+//     rebalancing or cannot join because a topic of its routes does not
+//     exist (named, with how to create it), while a partition is stuck,
+//     and from the moment shutdown starts. The body says why.
 //   - GET /api/topology: the actor tree as JSON, the document `flow
 //     --format json` writes (topology.WriteJSON).
 //   - GET /api/state: the live state as JSON, below.
@@ -55,6 +57,8 @@
 //	  "groups": [
 //	    {"group": "karafka-actors_users_create", "topics": ["users_create"],
 //	     "connected": true, "joined": true}
+//	     // plus "missing_topics": ["users_create"] while topics of its routes
+//	     // do not exist: the group cannot join until they are created
 //	  ],
 //	  "partitions": [                     // by topic, then partition
 //	    {"topic": "users_create", "partition": 0, "group": "karafka-actors_users_create",

@@ -135,11 +135,13 @@ func notReady(st karafka.State) string {
 	if !st.Alive {
 		return "supervision gave up"
 	}
-	var joining, disconnected []string
+	var joining, disconnected, missing []string
 	for _, g := range st.Groups {
 		switch {
 		case !g.Connected:
 			disconnected = append(disconnected, g.Group)
+		case len(g.MissingTopics) > 0:
+			missing = append(missing, fmt.Sprintf("group %s cannot join: %s", g.Group, missingText(g.MissingTopics)))
 		case !g.Joined:
 			joining = append(joining, g.Group)
 		}
@@ -147,6 +149,10 @@ func notReady(st karafka.State) string {
 	var parts []string
 	if len(disconnected) > 0 {
 		parts = append(parts, "not connected to Kafka: "+strings.Join(disconnected, ", "))
+	}
+	if len(missing) > 0 {
+		parts = append(parts, strings.Join(missing, "; ")+
+			" (create them: the topics create command, or kafka.create_topics: true)")
 	}
 	if len(joining) > 0 {
 		parts = append(parts, "joining group: "+strings.Join(joining, ", "))
@@ -161,6 +167,15 @@ func notReady(st karafka.State) string {
 		return "no consumer group"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// missingText says that topics do not exist: "topic a does not exist",
+// "topics a, b do not exist".
+func missingText(topics []string) string {
+	if len(topics) == 1 {
+		return "topic " + topics[0] + " does not exist"
+	}
+	return "topics " + strings.Join(topics, ", ") + " do not exist"
 }
 
 func (h *Handler) topology(w http.ResponseWriter, _ *http.Request) {
