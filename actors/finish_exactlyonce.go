@@ -74,12 +74,12 @@ type exactlyOnceSession struct {
 
 	mu      sync.Mutex // one transaction operation at a time
 	open    bool
-	n       int                        // messages in the open transaction
-	offsets map[string]map[int32]int64 // the next offset of each partition in it
-	after   []func()                   // run once it committed
-	failed  error                      // set by fail: nothing more goes in
-	ended   bool                       // end ran: the producer is the member's again
-	spoiled bool                       // the producer is fenced, or a transaction of it could not be aborted
+	n       int                  // messages in the open transaction
+	offsets map[*partition]int64 // the next offset of each partition in it
+	after   []func()             // run once it committed
+	failed  error                // set by fail: nothing more goes in
+	ended   bool                 // end ran: the producer is the member's again
+	spoiled bool                 // the producer is fenced, or a transaction of it could not be aborted
 }
 
 var _ sessionFinisher = (*exactlyOnceSession)(nil)
@@ -89,7 +89,7 @@ var _ sessionFinisher = (*exactlyOnceSession)(nil)
 func newExactlyOnceSession(m *membership, prod TxnProducer, meta *sarama.ConsumerGroupMetadata, maxMessages int, interval time.Duration) *exactlyOnceSession {
 	s := &exactlyOnceSession{m: m, prod: prod, send: m.d.trace.sender(prod), meta: meta, max: maxMessages, interval: interval,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), dead: make(chan struct{}),
-		offsets: map[string]map[int32]int64{}, events: m.d.bus.Active(events.MessageProcessed)}
+		offsets: map[*partition]int64{}, events: m.d.bus.Active(events.MessageProcessed)}
 	s.loop.Go(func() {
 		t := time.NewTicker(interval)
 		defer t.Stop()
@@ -164,12 +164,9 @@ func (s *exactlyOnceSession) add(p *partition, ready []*txnItem) {
 			})
 		}
 	}
-	byID := s.offsets[p.topic]
-	if byID == nil {
-		byID = map[int32]int64{}
-		s.offsets[p.topic] = byID
-	}
-	byID[p.id] = ready[len(ready)-1].offset + 1
+	next := ready[len(ready)-1].offset + 1
+	s.offsets[p] = next
+	p.marked.Store(next) // committed with the transaction (State)
 	s.n += len(ready)
 	if s.n >= s.max {
 		s.poke()
@@ -211,10 +208,8 @@ func (s *exactlyOnceSession) commit() {
 		return
 	}
 	offsets := make(map[string][]*sarama.PartitionOffsetMetadata, len(s.offsets))
-	for topic, byID := range s.offsets {
-		for id, next := range byID {
-			offsets[topic] = append(offsets[topic], &sarama.PartitionOffsetMetadata{Partition: id, Offset: next})
-		}
+	for p, next := range s.offsets {
+		offsets[p.topic] = append(offsets[p.topic], &sarama.PartitionOffsetMetadata{Partition: p.id, Offset: next})
 	}
 	if err := s.prod.AddOffsets(offsets, s.meta); err != nil {
 		s.fail(err)
@@ -226,6 +221,12 @@ func (s *exactlyOnceSession) commit() {
 	}
 	s.open = false
 	s.n = 0
+	// The group's offsets are the transaction's now: State (its committed
+	// offsets and lag, and the metrics and web view made of it) follows them
+	// as it follows the at-least-once commits.
+	for p, next := range s.offsets {
+		p.committed.Store(next)
+	}
 	clear(s.offsets)
 	after := s.after
 	s.after = nil

@@ -153,6 +153,33 @@ func TestExactlyOnce_commitsAtMaxMessages(t *testing.T) {
 	}
 }
 
+// State follows the transactions: a partition's offsets handed to the open
+// transaction are its marked offset, and its committed offset (and lag)
+// moves once the transaction committed, as after an at-least-once commit.
+func TestExactlyOnce_stateFollowsCommittedTransactions(t *testing.T) {
+	log := &txnLog{}
+	s, _ := newTxnSession(t, log, 1000)
+	p := newPartition(s.m.d, claimRoute(nil, ""), 0, s)
+	p.committed.Store(100) // the group's offset at assignment
+	ws := consume(p, 100, 101, 102)
+	p.fin.respond(ws[0], out("0"))
+	p.fin.done(ws[1])
+	if st := p.state(); st.Committed != 100 || st.Marked != 102 {
+		t.Fatalf("before the commit: committed %d marked %d, want 100 and 102", st.Committed, st.Marked)
+	}
+	s.mu.Lock()
+	s.commit()
+	s.mu.Unlock()
+	if st := p.state(); st.Committed != 102 || st.Marked != 102 {
+		t.Fatalf("after the commit: committed %d marked %d, want 102 and 102", st.Committed, st.Marked)
+	}
+	p.fin.done(ws[2])
+	s.end()
+	if st := p.state(); st.Committed != 103 {
+		t.Fatalf("after the session's last commit: committed %d, want 103", st.Committed)
+	}
+}
+
 // A record of the open transaction that was not written aborts the
 // transaction instead of committing it; the session ends, and messages
 // finished afterwards are dropped (consumed again by the next session).

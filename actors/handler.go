@@ -28,6 +28,7 @@ var _ sarama.ConsumerGroupHandler = (*handler)(nil)
 // Setup makes the session's finisher, which commits what its claims finish.
 func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
 	h.m.conns.joining.Store(false)
+	h.m.setMissing(nil)
 	fin, err := h.m.finishing(sess)
 	if err != nil {
 		h.fin = nil

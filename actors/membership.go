@@ -3,6 +3,10 @@ package actors
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,6 +49,9 @@ type membership struct {
 	// off before joining again. Guarded by mu.
 	cancel context.CancelCauseFunc
 	aborts int
+	// missing are the routes' topics the last join found missing, nil once
+	// a session began (missingTopics). Guarded by mu.
+	missing []string
 }
 
 // pauser is what pausing a partition needs of a consumer group;
@@ -64,12 +71,20 @@ func (m *membership) run(ctx context.Context) {
 	defer close(looped)
 	go m.guard(ctx, looped)
 	log := m.d.log.With("group", m.group)
+	// The group gets a client of its own (closed after the group), whose
+	// metadata says which topics a failed join found missing.
+	var client sarama.Client
 	var cg sarama.ConsumerGroup
 	for attempt := 1; cg == nil; attempt++ {
-		g, err := sarama.NewConsumerGroup(m.brokers, m.group, m.sarama)
+		c, err := sarama.NewClient(m.brokers, m.sarama)
 		if err == nil {
-			cg = g
-			break
+			g, gerr := sarama.NewConsumerGroupFromClient(m.group, c)
+			if gerr == nil {
+				client, cg = c, g
+				break
+			}
+			_ = c.Close()
+			err = gerr
 		}
 		delay := m.cfg.ReconnectBackoff.Delay(attempt)
 		log.Warn("cannot reach Kafka, retrying", "brokers", m.brokers, "attempt", attempt, "retry_in", delay, "error", err)
@@ -83,8 +98,10 @@ func (m *membership) run(ctx context.Context) {
 	m.mu.Unlock()
 	var errs sync.WaitGroup
 	errs.Go(func() {
+		var checked time.Time
 		for err := range cg.Errors() {
 			log.Warn("consumer group error", "error", err)
+			m.topicGone(log, client, err, &checked)
 		}
 	})
 	h := newHandler(m)
@@ -117,7 +134,13 @@ func (m *membership) run(ctx context.Context) {
 			continue // a rebalance ended the session: join again
 		}
 		delay := m.cfg.ReconnectBackoff.Delay(attempt)
-		if hint := refusedSetting(err); hint != "" {
+		missing := m.missingTopics(client, err)
+		if len(missing) > 0 {
+			log.Error(fmt.Sprintf("%s (UNKNOWN_TOPIC_OR_PARTITION), so the group cannot join; "+
+				"create the app's topics (the topics create command, or kafka.create_topics: true) or correct the routes; retrying",
+				missingText(missing)),
+				"missing_topics", missing, "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
+		} else if hint := refusedSetting(err); hint != "" {
 			log.Error("the broker refuses these settings, retrying: "+hint, "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
 		} else if errors.Is(err, sarama.ErrUnstableOffsetCommit) {
 			log.Warn("consuming waits for a transaction that holds this group's offsets, retrying: it ends when its producer's transactional id "+
@@ -140,6 +163,9 @@ func (m *membership) run(ctx context.Context) {
 		log.Warn("leaving the consumer group failed", "error", err)
 	}
 	errs.Wait()
+	if err := client.Close(); err != nil && !errors.Is(err, sarama.ErrClosedClient) {
+		log.Warn("closing the consumer group's client failed", "error", err)
+	}
 	m.releaseProducer(false)
 }
 
@@ -193,6 +219,67 @@ func (m *membership) abortedSessions() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.aborts
+}
+
+// missingTopics notes which of the routes' topics a join that failed with
+// err found missing (none when err is not UNKNOWN_TOPIC_OR_PARTITION): those
+// that client's metadata, just refreshed for them by the join, lacks.
+func (m *membership) missingTopics(client sarama.Client, err error) []string {
+	var missing []string
+	if errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+		if known, kerr := client.Topics(); kerr == nil {
+			for _, t := range m.topics {
+				if !slices.Contains(known, t) {
+					missing = append(missing, t)
+				}
+			}
+		}
+	}
+	m.setMissing(missing)
+	return missing
+}
+
+// goneCheckGap is the least time between two checks of topicGone.
+const goneCheckGap = 5 * time.Second
+
+// topicGone checks, when fetching from a topic of the session failed with
+// UNKNOWN_TOPIC_OR_PARTITION, whether the topic is gone (deleted while the
+// group consumed it) rather than briefly unknown to a broker. If it is, the
+// session ends, and the next join says which topics are missing
+// (missingTopics) instead of fetching in vain. checked is when it last
+// asked the cluster: it asks at most once per goneCheckGap.
+func (m *membership) topicGone(log *slog.Logger, client sarama.Client, err error, checked *time.Time) {
+	var ce *sarama.ConsumerError
+	if !errors.As(err, &ce) || !errors.Is(err, sarama.ErrUnknownTopicOrPartition) || time.Since(*checked) < goneCheckGap {
+		return
+	}
+	*checked = time.Now()
+	if err := client.RefreshMetadata(ce.Topic); !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+		return
+	}
+	log.Warn(fmt.Sprintf("topic %s no longer exists (deleted?): ending the session", ce.Topic), "topic", ce.Topic)
+	m.mu.Lock()
+	cancel := m.cancel
+	m.mu.Unlock()
+	if cancel != nil {
+		cancel(fmt.Errorf("actors: topic %s no longer exists: %w", ce.Topic, sarama.ErrUnknownTopicOrPartition))
+	}
+}
+
+// missingText says that topics do not exist: "topic a does not exist",
+// "topics a, b do not exist".
+func missingText(topics []string) string {
+	if len(topics) == 1 {
+		return "topic " + topics[0] + " does not exist"
+	}
+	return "topics " + strings.Join(topics, ", ") + " do not exist"
+}
+
+// setMissing records the routes' topics found missing (nil: none).
+func (m *membership) setMissing(topics []string) {
+	m.mu.Lock()
+	m.missing = topics
+	m.mu.Unlock()
 }
 
 // pause stops (or resumes) fetching a partition while its in-flight work is full.

@@ -28,6 +28,10 @@ type GroupState struct {
 	// Joined: a session is under way (between sarama's Setup and Cleanup).
 	// False while connecting, joining, rebalancing and after leaving.
 	Joined bool
+	// MissingTopics are the routes' topics that do not exist: the last
+	// attempt to join failed for them (UNKNOWN_TOPIC_OR_PARTITION), and the
+	// group cannot join until they are created. Empty once a session began.
+	MissingTopics []string
 }
 
 // PartitionState is one claimed partition.
@@ -72,10 +76,11 @@ func (r *Runtime) State() State {
 	for _, m := range r.groups {
 		m.mu.Lock()
 		connected := m.cg != nil && !m.leaving
+		missing := slices.Clone(m.missing)
 		m.mu.Unlock()
 		st.Groups = append(st.Groups, GroupState{
 			Group: m.group, Topics: slices.Clone(m.topics), Connected: connected,
-			Joined: connected && !m.conns.joining.Load(),
+			Joined: connected && !m.conns.joining.Load(), MissingTopics: missing,
 		})
 	}
 	r.d.claims.mu.Lock()

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -44,9 +45,10 @@ func (r *runner) lagCmd() *cobra.Command {
 		Short: "Print each route's consumer group lag: committed offset, high watermark and lag per partition",
 		Long: `Print, for every route, its consumer group's committed offset, the high watermark
 and the lag of each partition of its topic (like kafka-consumer-groups --describe),
-asked of kafka.brokers. A partition the group never committed shows committed "-"
-(-1 in JSON) and, as lag, what the group would read first: every message the
-partition holds when the route starts from the beginning, else 0.
+asked of kafka.brokers. A partition the group never committed (every partition of
+a group that never ran) shows committed "-" (-1 in JSON) and, as lag, what the
+group would read first: every message the partition holds when the route starts
+from the beginning, else 0.
 
   text  a table (default)
   json  a list of {"group", "topic", "partition", "committed", "high_watermark", "lag"}
@@ -120,9 +122,9 @@ func lagOf(brokers []string, sc *sarama.Config, routes []topology.Resolved) ([]L
 		if err != nil {
 			return nil, fmt.Errorf("topic %s: %w", rt.Topic, err)
 		}
-		offs, err := admin.ListConsumerGroupOffsets(rt.Group, map[string][]int32{rt.Topic: parts})
+		offs, err := groupOffsets(admin, rt.Group, rt.Topic, parts)
 		if err != nil {
-			return nil, fmt.Errorf("group %s: %w", rt.Group, err)
+			return nil, err
 		}
 		for _, p := range parts {
 			row := LagRow{Group: rt.Group, Topic: rt.Topic, Partition: p, Committed: -1}
@@ -146,6 +148,21 @@ func lagOf(brokers []string, sc *sarama.Config, routes []topology.Resolved) ([]L
 		}
 	}
 	return rows, nil
+}
+
+// groupOffsets asks for group's committed offsets of topic's parts. A group
+// that never committed has none: Kafka answers -1 offsets, brokers that keep
+// no state for such a group (the embedded one) GROUP_ID_NOT_FOUND; both
+// mean "-" rows, not an error.
+func groupOffsets(admin sarama.ClusterAdmin, group, topic string, parts []int32) (*sarama.OffsetFetchResponse, error) {
+	offs, err := admin.ListConsumerGroupOffsets(group, map[string][]int32{topic: parts})
+	if errors.Is(err, sarama.ErrGroupIDNotFound) {
+		return &sarama.OffsetFetchResponse{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("group %s: %w", group, err)
+	}
+	return offs, nil
 }
 
 func writeLagText(w io.Writer, rows []LagRow) error {

@@ -141,3 +141,38 @@ func (h *marker) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Con
 	}
 	return nil
 }
+
+// TestLagCommand_groupNeverCommitted: a group that never committed (never
+// ran) is no error: every partition shows "-" and exit status 0, on any
+// broker (the embedded one answers GROUP_ID_NOT_FOUND where Kafka answers
+// -1 offsets). Routes start from the beginning by default: the lag is what
+// each partition holds.
+func TestLagCommand_groupNeverCommitted(t *testing.T) {
+	t.Parallel()
+	brokers := testkafka.Brokers(t)
+	in := testkafka.Name(t, "in")
+	testkafka.CreateTopics(t, brokers, 2, in)
+	testkafka.Produce(t, brokers, in, testkafka.Record{Value: `{}`, Partition: 1, Explicit: true})
+	name := testkafka.Name(t, "lag")
+	group := name + "_" + in
+	cmd := cli.New(name, func(app *karafka.App) error {
+		app.Route(topology.Route{Topic: in, Controller: func() controllers.Controller {
+			return controllers.Func(func(*controllers.Context) error { return nil })
+		}})
+		return nil
+	})
+	var out, errb bytes.Buffer
+	cmd.SetOut(&out)
+	if code := cli.ExecuteArgs(cmd, []string{"--brokers", strings.Join(brokers, ","), "lag"}, &errb); code != cli.ExitOK {
+		t.Fatalf("lag: exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("lag output:\n%s", out.String())
+	}
+	for i, want := range []string{group + " " + in + " 0 - 0 0", group + " " + in + " 1 - 1 1"} {
+		if got := strings.Join(strings.Fields(lines[i+1]), " "); got != want {
+			t.Errorf("row %d: %q, want %q", i, got, want)
+		}
+	}
+}

@@ -30,7 +30,9 @@
 //   - GET /readyz: 200 when the App runs and every consumer-group
 //     membership is connected to Kafka and joined its group; 503 while
 //     starting (Kafka unreachable), while a group is joining or
-//     rebalancing, and from the moment shutdown starts. The body says why.
+//     rebalancing or cannot join because a topic of its routes does not
+//     exist (named, with how to create it), while a partition is stuck,
+//     and from the moment shutdown starts. The body says why.
 //   - GET /api/topology: the actor tree as JSON, the document `flow
 //     --format json` writes (topology.WriteJSON).
 //   - GET /api/state: the live state as JSON, below.
@@ -57,6 +59,8 @@
 //	  "groups": [
 //	    {"group": "karafka-actors_users_create", "topics": ["users_create"],
 //	     "connected": true, "joined": true}
+//	     // plus "missing_topics": ["users_create"] while topics of its routes
+//	     // do not exist: the group cannot join until they are created
 //	  ],
 //	  "partitions": [                     // by topic, then partition
 //	    {"topic": "users_create", "partition": 0, "group": "karafka-actors_users_create",
@@ -92,7 +96,8 @@
 //	karafka_dead_letters_total{route,group,topic}                   counter
 //	karafka_offset_commits_total{group}                             counter
 //	karafka_rebalances_total{group}                                 counter: sessions begun
-//	karafka_broker_unreachable_total{group}                         counter ("" = producer)
+//	karafka_broker_unreachable_total{group}                         counter: a consumer
+//	    group's failed attempts (the producer's at start-up: karafka_ready 0)
 //	karafka_actor_restarts_total{kind}                              counter: listener,
 //	    partition, virtual, responder
 //	karafka_partitions_assigned{topic,group}                        gauge
@@ -108,4 +113,9 @@
 // the App's events (package events): the subscriber costs a map lookup and
 // an atomic add per event (docs/benchmarks.md measures it); gauges are read
 // from App.State at each scrape and cost nothing in between.
+//
+// Only series that can move are exported: an output topic's series appear
+// with its first response, dead letter or produce error (a response topic
+// has no dead letter series, a dead letter topic no responses series), and
+// a route without a dead letter topic has no dead_lettered outcome.
 package ops

@@ -62,13 +62,13 @@ func newHandler(app source, opts ...Option) *Handler {
 	for _, f := range opts {
 		f(&o)
 	}
-	groups := map[string]string{}
-	if routes, err := app.Routes(); err == nil {
-		for _, r := range routes {
-			groups[r.Topic] = r.Group
+	routes := map[string]routeInfo{}
+	if rs, err := app.Routes(); err == nil {
+		for _, r := range rs {
+			routes[r.Topic] = routeInfo{group: r.Group, deadLetters: r.DeadLetter != ""}
 		}
 	}
-	h := &Handler{app: app, reg: prometheus.NewRegistry(), stats: newStats(groups)}
+	h := &Handler{app: app, reg: prometheus.NewRegistry(), stats: newStats(routes)}
 	h.reg.MustRegister(h.stats.collectors()...)
 	h.reg.MustRegister(&stateCollector{h: h})
 	if !o.noRuntimeCollectors {
@@ -136,11 +136,13 @@ func notReady(st karafka.State) string {
 	if !st.Alive {
 		return "supervision gave up"
 	}
-	var joining, disconnected []string
+	var joining, disconnected, missing []string
 	for _, g := range st.Groups {
 		switch {
 		case !g.Connected:
 			disconnected = append(disconnected, g.Group)
+		case len(g.MissingTopics) > 0:
+			missing = append(missing, fmt.Sprintf("group %s cannot join: %s", g.Group, missingText(g.MissingTopics)))
 		case !g.Joined:
 			joining = append(joining, g.Group)
 		}
@@ -148,6 +150,10 @@ func notReady(st karafka.State) string {
 	var parts []string
 	if len(disconnected) > 0 {
 		parts = append(parts, "not connected to Kafka: "+strings.Join(disconnected, ", "))
+	}
+	if len(missing) > 0 {
+		parts = append(parts, strings.Join(missing, "; ")+
+			" (create them: the topics create command, or kafka.create_topics: true)")
 	}
 	if len(joining) > 0 {
 		parts = append(parts, "joining group: "+strings.Join(joining, ", "))
@@ -162,6 +168,15 @@ func notReady(st karafka.State) string {
 		return "no consumer group"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// missingText says that topics do not exist: "topic a does not exist",
+// "topics a, b do not exist".
+func missingText(topics []string) string {
+	if len(topics) == 1 {
+		return "topic " + topics[0] + " does not exist"
+	}
+	return "topics " + strings.Join(topics, ", ") + " do not exist"
 }
 
 func (h *Handler) topology(w http.ResponseWriter, _ *http.Request) {

@@ -1,16 +1,20 @@
 package ops_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -36,7 +40,7 @@ type opsApp struct {
 	runErr       chan error
 }
 
-func newOpsApp(t *testing.T) *opsApp {
+func newOpsApp(t *testing.T, configure ...func(*karafka.Config)) *opsApp {
 	t.Helper()
 	a := &opsApp{brokers: testkafka.Brokers(t), in: testkafka.Name(t, "in"), out: testkafka.Name(t, "out"),
 		gate: make(chan struct{}), runErr: make(chan error, 1)}
@@ -49,6 +53,9 @@ func newOpsApp(t *testing.T) *opsApp {
 	cfg.Consumer.ReconnectBackoff = supervision.Backoff{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Multiplier: 2}
 	cfg.Retry = supervision.RetryPolicy{Attempts: 3, Backoff: supervision.Backoff{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, Multiplier: 2}}
 	cfg.Supervision.MaxRestarts = 1000
+	for _, f := range configure {
+		f(&cfg)
+	}
 	app, err := karafka.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -309,4 +316,141 @@ func TestHandler_readinessFollowsTheLifeCycle(t *testing.T) {
 	if code, _ := a.get(t, "/readyz"); code != 503 {
 		t.Errorf("/readyz after Run returned: %d, want 503", code)
 	}
+}
+
+// TestHandler_exactlyOnceOffsetsFollowTransactions: with exactly-once
+// processing the group's offsets move with each committed transaction, and
+// /api/state, karafka_committed_offset and karafka_consumer_lag follow
+// them (they stayed at their values from assignment).
+func TestHandler_exactlyOnceOffsetsFollowTransactions(t *testing.T) {
+	t.Parallel()
+	a := newOpsApp(t, func(c *karafka.Config) {
+		c.Processing.Guarantee = topology.ExactlyOnce
+		c.Transaction.Interval = 100 * time.Millisecond
+	})
+	a.run(t)
+	a.waitStatus(t, "/readyz", 200)
+	a.produce(t, "a", "b", "c")
+	a.waitState(t, "3 processed, committed at 3, lag 0", func(s ops.State) bool {
+		return len(s.Partitions) == 1 && s.Partitions[0].Processed == 3 && s.Partitions[0].HighWatermark >= 3 &&
+			s.Partitions[0].Committed == s.Partitions[0].HighWatermark && s.Partitions[0].Lag == 0
+	})
+	a.produce(t, "d")
+	st := a.waitState(t, "4 processed, lag 0", func(s ops.State) bool {
+		return len(s.Partitions) == 1 && s.Partitions[0].Processed == 4 && s.Partitions[0].Lag == 0 &&
+			s.Partitions[0].Committed > 3
+	})
+	group := a.app.Config().Name + "_" + a.in
+	pl := `{group="` + group + `",partition="0",topic="` + a.in + `"}`
+	m := a.scrape(t)
+	if got := m["karafka_committed_offset"+pl]; got < float64(st.Partitions[0].Committed) {
+		t.Errorf("karafka_committed_offset = %v, want at least %d", got, st.Partitions[0].Committed)
+	}
+	if got, ok := m["karafka_consumer_lag"+pl]; !ok || got != 0 {
+		t.Errorf("karafka_consumer_lag = %v (present %v), want 0", got, ok)
+	}
+}
+
+// TestHandler_missingTopicsNamed: a route whose topic does not exist keeps
+// its group from joining. The log, /readyz and /api/state name the topic
+// and say how to create it; once it exists, the group joins and the app is
+// ready.
+func TestHandler_missingTopicsNamed(t *testing.T) {
+	t.Parallel()
+	brokers := testkafka.Brokers(t)
+	in := testkafka.Name(t, "missing")
+	cfg := karafka.DefaultConfig()
+	cfg.Name = testkafka.Name(t, "ops")
+	cfg.Kafka.Brokers = brokers
+	cfg.Consumer.ReconnectBackoff = supervision.Backoff{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Multiplier: 2}
+	var logs lockedBuffer
+	app, err := karafka.New(cfg, karafka.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), karafka.WithRoutes(topology.Route{
+		Topic: in, Controller: func() controllers.Controller {
+			return controllers.Func(func(*controllers.Context) error { return nil })
+		},
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := ops.New(app)
+	t.Cleanup(h.Close)
+	a := &opsApp{app: app, srv: httptest.NewServer(h), brokers: brokers, in: in, runErr: make(chan error, 1)}
+	t.Cleanup(a.srv.Close)
+	a.run(t)
+
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		code, body := a.get(t, "/readyz")
+		if code == 503 && strings.Contains(body, "topic "+in+" does not exist") {
+			if !strings.Contains(body, "topics create") || !strings.Contains(body, "kafka.create_topics") {
+				t.Errorf("/readyz %q does not say how to create the topic", body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz: %d %q, want 503 naming the missing topic %s", code, body, in)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := a.state(t); len(st.Groups) != 1 || len(st.Groups[0].MissingTopics) != 1 || st.Groups[0].MissingTopics[0] != in {
+		t.Errorf("/api/state groups %+v, want missing_topics [%s]", st.Groups, in)
+	}
+	if text := logs.String(); !strings.Contains(text, "topic "+in+" does not exist") || !strings.Contains(text, "topics create") ||
+		!strings.Contains(text, "kafka.create_topics") {
+		t.Errorf("the log does not name the missing topic and how to create it:\n%s", text)
+	}
+
+	testkafka.CreateTopics(t, brokers, 1, in)
+	a.waitStatus(t, "/readyz", 200)
+	if st := a.state(t); len(st.Groups) != 1 || len(st.Groups[0].MissingTopics) != 0 {
+		t.Errorf("/api/state groups %+v once the topic exists, want no missing topics", st.Groups)
+	}
+}
+
+// TestHandler_deletedTopicNamed: a route's topic deleted while its group
+// consumes it ends the session, and /readyz and /api/state name it as
+// missing (they said ready while the fetches failed).
+func TestHandler_deletedTopicNamed(t *testing.T) {
+	t.Parallel()
+	a := newOpsApp(t)
+	a.run(t)
+	a.waitStatus(t, "/readyz", 200)
+	a.produce(t, "a")
+	a.waitState(t, "1 processed", func(s ops.State) bool { return len(s.Routes) == 1 && s.Routes[0].Processed == 1 })
+	sc, err := testkafka.Config(a.brokers).Sarama()
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := sarama.NewClusterAdmin(a.brokers, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if err := admin.DeleteTopic(a.in); err != nil {
+		t.Fatalf("delete %s: %v", a.in, err)
+	}
+	a.waitState(t, "the deleted topic named missing", func(s ops.State) bool {
+		return len(s.Groups) == 1 && len(s.Groups[0].MissingTopics) == 1 && s.Groups[0].MissingTopics[0] == a.in
+	})
+	if code, body := a.get(t, "/readyz"); code != 503 || !strings.Contains(body, "topic "+a.in+" does not exist") {
+		t.Errorf("/readyz: %d %q, want 503 naming the deleted topic", code, body)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer the app's goroutines may write at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

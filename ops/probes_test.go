@@ -38,6 +38,7 @@ func TestHandler_probes(t *testing.T) {
 	joined := actors.GroupState{Group: "g1", Connected: true, Joined: true}
 	joining := actors.GroupState{Group: "g2", Connected: true}
 	offline := actors.GroupState{Group: "g3"}
+	missing := actors.GroupState{Group: "g4", Connected: true, MissingTopics: []string{"a", "b"}}
 	tests := []struct {
 		name            string
 		st              karafka.State
@@ -48,6 +49,8 @@ func TestHandler_probes(t *testing.T) {
 		{"starting (Kafka unreachable)", stateOf(karafka.PhaseStarting, false), 200, 503, "starting"},
 		{"running, a group joining", stateOf(karafka.PhaseRunning, false, joined, joining), 200, 503, "joining group: g2"},
 		{"running, a group disconnected", stateOf(karafka.PhaseRunning, false, joined, offline), 200, 503, "not connected to Kafka: g3"},
+		{"running, a group's topics missing", stateOf(karafka.PhaseRunning, false, joined, missing), 200, 503,
+			"group g4 cannot join: topics a, b do not exist (create them: the topics create command, or kafka.create_topics: true)"},
 		{"running, every group joined", stateOf(karafka.PhaseRunning, false, joined), 200, 200, "ready"},
 		{"supervision gave up", stateOf(karafka.PhaseRunning, true, joined), 503, 503, "supervision gave up"},
 		{"stopping", stateOf(karafka.PhaseStopping, false, joined), 200, 503, "stopping"},

@@ -42,6 +42,9 @@ type GroupState struct {
 	Topics    []string `json:"topics"`
 	Connected bool     `json:"connected"`
 	Joined    bool     `json:"joined"`
+	// MissingTopics are the topics of the group's routes that do not
+	// exist: the group cannot join until they are created.
+	MissingTopics []string `json:"missing_topics,omitempty"`
 }
 
 // PartitionState is one partition of a route.
@@ -72,7 +75,8 @@ func (h *Handler) State() State {
 	out := State{App: st.Name, Time: st.Time.UTC(), Phase: st.Phase.String(), Alive: st.Alive, Ready: st.Ready,
 		Routes: []RouteState{}, Groups: []GroupState{}, Partitions: []PartitionState{}}
 	for _, g := range st.Groups {
-		out.Groups = append(out.Groups, GroupState{Group: g.Group, Topics: g.Topics, Connected: g.Connected, Joined: g.Joined})
+		out.Groups = append(out.Groups, GroupState{Group: g.Group, Topics: g.Topics, Connected: g.Connected, Joined: g.Joined,
+			MissingTopics: g.MissingTopics})
 	}
 	seen := map[partKey]bool{}
 	for _, p := range st.Partitions {

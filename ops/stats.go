@@ -28,15 +28,28 @@ var durationBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .2
 // stats turns events into Prometheus counters and the counts /api/state
 // shows. handle runs on the runtime's goroutines: after the first event of a
 // partition it costs a map lookup and an atomic add or two, and no lock.
+//
+// It exports only series that can move: a series is made by the first
+// event it counts, or, for a partition's outcomes, with the partition's
+// first event when its route can have that outcome (no dead_lettered
+// series for a route without a dead letter topic).
 type stats struct {
-	groups map[string]string // route topic -> group (actor events name no group)
+	routes map[string]routeInfo // by route topic (actor events name no group)
 
 	consumed, processed, deadLetters, produced, produceErrors *prometheus.CounterVec
 	commits, rebalances, restarts, unreachable                *prometheus.CounterVec
 	duration                                                  *prometheus.HistogramVec
 
-	parts  sync.Map // partKey -> *partStats
-	routes sync.Map // routeKey -> *routeStats
+	parts   sync.Map // partKey -> *partStats
+	outputs sync.Map // outputKey -> prometheus.Counter
+}
+
+// routeInfo is what stats knows of a route.
+type routeInfo struct {
+	group string
+	// deadLetters: the route has a dead letter topic, so its messages
+	// can end dead-lettered.
+	deadLetters bool
 }
 
 type partKey struct {
@@ -44,7 +57,13 @@ type partKey struct {
 	partition    int32
 }
 
-type routeKey struct{ route, group, topic string }
+// outputKey names one series of an output topic of a route: of the
+// responses produced to it, of its produce errors, or of the dead letters
+// written to it.
+type outputKey struct {
+	vec                 *prometheus.CounterVec
+	route, group, topic string
+}
 
 // partStats are one partition's counters, created on its first event.
 type partStats struct {
@@ -59,14 +78,11 @@ type partStats struct {
 	committed, highWatermark atomic.Int64
 }
 
-// routeStats are the counters of one route's output topic.
-type routeStats struct{ produced, errors, deadLetters prometheus.Counter }
-
-func newStats(groups map[string]string) *stats {
+func newStats(routes map[string]routeInfo) *stats {
 	pl := []string{"topic", "partition", "group"}
 	rl := []string{"route", "group", "topic"}
 	return &stats{
-		groups: groups,
+		routes: routes,
 		consumed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: prefix + "messages_consumed_total",
 			Help: "Messages fetched and handed to their partition actor."}, pl),
 		processed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: prefix + "messages_processed_total",
@@ -88,7 +104,7 @@ func newStats(groups map[string]string) *stats {
 		restarts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: prefix + "actor_restarts_total",
 			Help: "Actors restarted by their supervisor, by kind: listener, partition, virtual, responder."}, []string{"kind"}),
 		unreachable: prometheus.NewCounterVec(prometheus.CounterOpts{Name: prefix + "broker_unreachable_total",
-			Help: "Failed attempts to reach Kafka (retried with backoff), by consumer group (empty: the producer)."}, []string{"group"}),
+			Help: "Failed attempts of a consumer group to reach Kafka (retried with backoff)."}, []string{"group"}),
 	}
 }
 
@@ -105,32 +121,31 @@ func (s *stats) part(topic, group string, partition int32) *partStats {
 	}
 	lv := []string{topic, itoa(partition), group}
 	ps := &partStats{
-		consumed:     s.consumed.WithLabelValues(lv...),
-		ok:           s.processed.WithLabelValues(append(lv, "ok")...),
-		filtered:     s.processed.WithLabelValues(append(lv, "filtered")...),
-		failed:       s.processed.WithLabelValues(append(lv, "failed")...),
-		retried:      s.processed.WithLabelValues(append(lv, "retried")...),
-		deadLettered: s.processed.WithLabelValues(append(lv, "dead_lettered")...),
-		duration:     s.duration.WithLabelValues(topic, group),
+		consumed: s.consumed.WithLabelValues(lv...),
+		ok:       s.processed.WithLabelValues(append(lv, "ok")...),
+		filtered: s.processed.WithLabelValues(append(lv, "filtered")...),
+		failed:   s.processed.WithLabelValues(append(lv, "failed")...),
+		retried:  s.processed.WithLabelValues(append(lv, "retried")...),
+		duration: s.duration.WithLabelValues(topic, group),
+	}
+	if r, known := s.routes[topic]; !known || r.deadLetters {
+		ps.deadLettered = s.processed.WithLabelValues(append(lv, "dead_lettered")...)
 	}
 	ps.committed.Store(-1)
 	v, _ := s.parts.LoadOrStore(k, ps)
 	return v.(*partStats)
 }
 
-// route returns the counters of one output topic of a route.
-func (s *stats) route(route, group, topic string) *routeStats {
-	k := routeKey{route, group, topic}
-	if v, ok := s.routes.Load(k); ok {
-		return v.(*routeStats)
+// output returns the counter of vec for one output topic of a route, made
+// on first use: a response topic has no dead letter series, a dead letter
+// topic no responses series.
+func (s *stats) output(vec *prometheus.CounterVec, route, group, topic string) prometheus.Counter {
+	k := outputKey{vec, route, group, topic}
+	if v, ok := s.outputs.Load(k); ok {
+		return v.(prometheus.Counter)
 	}
-	rs := &routeStats{
-		produced:    s.produced.WithLabelValues(route, group, topic),
-		errors:      s.produceErrors.WithLabelValues(route, group, topic),
-		deadLetters: s.deadLetters.WithLabelValues(route, group, topic),
-	}
-	v, _ := s.routes.LoadOrStore(k, rs)
-	return v.(*routeStats)
+	v, _ := s.outputs.LoadOrStore(k, vec.WithLabelValues(route, group, topic))
+	return v.(prometheus.Counter)
 }
 
 // handle is the events subscriber.
@@ -152,7 +167,9 @@ func (s *stats) handle(e events.Event) {
 			p.filtered.Inc()
 			p.filteredN.Add(1)
 		case events.OutcomeDeadLettered:
-			p.deadLettered.Inc()
+			if p.deadLettered != nil {
+				p.deadLettered.Inc()
+			}
 		}
 	case events.MessageFailed:
 		p := s.part(e.Topic, e.Group, e.Partition)
@@ -163,23 +180,28 @@ func (s *stats) handle(e events.Event) {
 		s.part(e.Topic, e.Group, e.Partition).retried.Inc()
 	case events.MessageDeadLettered:
 		s.part(e.Topic, e.Group, e.Partition).deadLetters.Add(1)
-		s.route(e.Topic, e.Group, e.Destination).deadLetters.Inc()
+		s.output(s.deadLetters, e.Topic, e.Group, e.Destination).Inc()
 	case events.ResponseProduced:
-		s.route(e.Topic, e.Group, e.Destination).produced.Inc()
+		s.output(s.produced, e.Topic, e.Group, e.Destination).Inc()
 	case events.ProduceFailed:
-		s.route(e.Topic, e.Group, e.Destination).errors.Inc()
+		s.output(s.produceErrors, e.Topic, e.Group, e.Destination).Inc()
 		s.part(e.Topic, e.Group, e.Partition).setError(e.Err)
 	case events.OffsetsCommitted:
 		s.commits.WithLabelValues(e.Group).Inc()
 	case events.GroupJoined:
 		s.rebalances.WithLabelValues(e.Group).Inc()
 	case events.BrokerUnreachable:
-		s.unreachable.WithLabelValues(e.Group).Inc()
+		// The producer's attempts at start-up name no group: a series of
+		// theirs could never move once the app ran (the producer does
+		// not connect again); /readyz and karafka_ready tell that wait.
+		if e.Group != "" {
+			s.unreachable.WithLabelValues(e.Group).Inc()
+		}
 	case events.ActorRestarted:
 		s.restarts.WithLabelValues(actors.ActorKind(e.Actor)).Inc()
 		var pe *actors.ProcessingError
 		if errors.As(e.Err, &pe) {
-			s.part(pe.Topic, s.groups[pe.Topic], pe.Partition).restarts.Add(1)
+			s.part(pe.Topic, s.routes[pe.Topic].group, pe.Partition).restarts.Add(1)
 		}
 	}
 }

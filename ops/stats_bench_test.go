@@ -12,7 +12,7 @@ import (
 // through a bus to the stats subscriber.
 func BenchmarkStats_perMessage(b *testing.B) {
 	bus := events.NewBus(nil)
-	s := newStats(map[string]string{"in": "g"})
+	s := newStats(map[string]routeInfo{"in": {group: "g", deadLetters: true}})
 	defer bus.Subscribe(s.handle, subscribedKinds...)()
 	now := time.Now()
 	b.ReportAllocs()
