@@ -357,3 +357,45 @@ func TestApp_startupLogNamesEachGroupsGuarantee(t *testing.T) {
 		}
 	}
 }
+
+// Records over 1 MB go through when the keys and the topics allow them
+// (rough edge 1 of issue 18: there was no key to send them): a 1.5 MB input
+// is fetched (consumer.fetch_bytes grows to it) and answered with a 3 MB
+// response (producer.max_message_bytes).
+func TestApp_recordsOverOneMegabyte(t *testing.T) {
+	t.Parallel()
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	for _, topic := range []string{in, out, in + "_dlq"} {
+		createTopicWithConfig(t, brokers, topic, map[string]string{"max.message.bytes": "5000000"})
+	}
+	pc := producer.DefaultConfig()
+	pc.Kafka = testkafka.Config(brokers)
+	pc.MaxMessageBytes = 4 << 20
+	p, err := producer.New(pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("E", 3<<19) // 1.5 MiB; the response carries it twice (key and value)
+	if _, err := p.Send(t.Context(), &producer.Message{Topic: in, Value: []byte(`{"id": 1, "pad": "` + big + `"}`)}); err != nil {
+		t.Fatalf("produce 1.5 MB: %v", err)
+	}
+	_ = p.Close()
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
+		pad, _ := c.Params.String("pad")
+		c.RespondWith(pad)
+		return nil
+	})
+	cfg := testConfig(t, brokers)
+	cfg.Producer.MaxMessageBytes = 4 << 20
+	cfg.Consumer.FetchBytes = 64 << 10 // smaller than the record: the fetch grows
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out)})
+	got := testkafka.Consume(t, brokers, out, 1, 30*time.Second)
+	if len(got) != 1 {
+		t.Fatalf("%d responses, want 1", len(got))
+	}
+	if v := decode(t, got[0])["id"]; v != big {
+		t.Fatalf("response id of %d bytes, want the 1.5 MB pad", len(fmt.Sprint(v)))
+	}
+	r.shutdown(t)
+}

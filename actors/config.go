@@ -66,6 +66,15 @@ type ConsumerConfig struct {
 	// it blocks its partition as a failure does. 0: no bound. Default 32
 	// MiB, at most 1 GiB.
 	MaxRecordBytes int
+	// FetchBytes is how many bytes of a partition a fetch asks for at
+	// first (sarama's Consumer.Fetch.Default); a larger record makes the
+	// next fetch of that partition ask for twice as much, up to
+	// FetchMaxBytes. Default 1 MiB.
+	FetchBytes int
+	// FetchMaxBytes caps what a fetch asks for per partition (0: no cap
+	// but the 100 MiB a response may hold): a record larger than it cannot
+	// be consumed, and its partition waits. Default 0.
+	FetchMaxBytes int
 }
 
 // DefaultConsumerConfig returns the defaults.
@@ -81,6 +90,7 @@ func DefaultConsumerConfig() ConsumerConfig {
 		FetchMaxWait:      100 * time.Millisecond,
 		ReconnectBackoff:  supervision.Backoff{Initial: 250 * time.Millisecond, Max: 30 * time.Second, Multiplier: 2, Jitter: 0.2},
 		MaxRecordBytes:    defaultMaxRecordBytes,
+		FetchBytes:        1 << 20,
 	}
 }
 
@@ -133,6 +143,14 @@ func (c ConsumerConfig) Validate() error {
 	}
 	if c.MaxRecordBytes < 0 || c.MaxRecordBytes > maxRecordBytesLimit {
 		bad("max_record_bytes", "%d is outside 0 (no bound)..%d (1 GiB)", c.MaxRecordBytes, maxRecordBytesLimit)
+	}
+	if c.FetchBytes < 1 || c.FetchBytes > bounds.FetchBytes {
+		bad("fetch_bytes", "%d is outside 1..%d", c.FetchBytes, bounds.FetchBytes)
+	}
+	if c.FetchMaxBytes < 0 || c.FetchMaxBytes > bounds.FetchBytes {
+		bad("fetch_max_bytes", "%d is outside 0 (no cap)..%d", c.FetchMaxBytes, bounds.FetchBytes)
+	} else if c.FetchMaxBytes > 0 && c.FetchMaxBytes < c.FetchBytes {
+		bad("fetch_max_bytes", "%d is below consumer.fetch_bytes (%d)", c.FetchMaxBytes, c.FetchBytes)
 	}
 	if err := c.ReconnectBackoff.Validate("consumer.reconnect_backoff"); err != nil {
 		errs = append(errs, err)

@@ -148,6 +148,8 @@ func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sa
 	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
 	sc.ChannelBufferSize = c.BatchSize
 	sc.Consumer.MaxWaitTime = c.FetchMaxWait
+	sc.Consumer.Fetch.Default = int32(c.FetchBytes)
+	sc.Consumer.Fetch.Max = int32(c.FetchMaxBytes)
 	if err := sc.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("%w: consumer: %w", errInvalidConfig, err)
 	}

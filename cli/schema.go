@@ -57,6 +57,8 @@ var schema = []key{
 		more: " (see [Performance](performance.md))"},
 	{name: "consumer.max_record_bytes", doc: "a consumed record larger than this (key, value and headers, decompressed) is not processed: dead-lettered without its value, or it blocks its partition with dead_letter.enabled false; 0: no bound", ref: func(s *Settings) any { return &s.Consumer.MaxRecordBytes }, max: bounds.MaxRecordBytes,
 		more: " (see [Bad input](reliability.md#bad-input))"},
+	{name: "consumer.fetch_bytes", doc: "bytes of a partition a fetch asks for at first; a larger record makes the next fetch ask for twice as much, up to fetch_max_bytes", ref: func(s *Settings) any { return &s.Consumer.FetchBytes }, max: bounds.FetchBytes},
+	{name: "consumer.fetch_max_bytes", doc: "cap on what a fetch asks for per partition (0: none but the 100 MiB a response may hold); a larger record cannot be consumed and its partition waits", ref: func(s *Settings) any { return &s.Consumer.FetchMaxBytes }, max: bounds.FetchBytes},
 	{name: "consumer.drain_timeout", doc: "how long a revoked partition waits for its in-flight messages", ref: func(s *Settings) any { return &s.Consumer.DrainTimeout }, max: bounds.Duration},
 	{name: "consumer.reconnect_backoff.initial", doc: "first wait before reconnecting to unreachable brokers", ref: func(s *Settings) any { return &s.Consumer.ReconnectBackoff.Initial }, max: bounds.Duration},
 	{name: "consumer.reconnect_backoff.max", doc: "longest wait between reconnects", ref: func(s *Settings) any { return &s.Consumer.ReconnectBackoff.Max }, max: bounds.Duration},

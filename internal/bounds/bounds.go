@@ -95,4 +95,9 @@ const (
 	// MaxRecordBytes bounds consumer.max_record_bytes: 1 GiB, beyond any
 	// record a Kafka cluster accepts by default. Default 32 MiB.
 	MaxRecordBytes = 1 << 30
+
+	// FetchBytes bounds consumer.fetch_bytes and consumer.fetch_max_bytes:
+	// sarama refuses a response over 100 MiB (sarama.MaxResponseSize), so
+	// no partition's fetch can ask for more.
+	FetchBytes = 100 << 20
 )
