@@ -3,6 +3,7 @@ package karafkatest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -104,6 +105,9 @@ func (b *Broker) Produce(t testing.TB, topic string, records ...Record) {
 	sc.Producer.Return.Successes = true
 	sc.Producer.RequiredAcks = sarama.WaitForAll
 	sc.Producer.Partitioner = sarama.NewManualPartitioner
+	// The broker and the topic decide what is too large (their
+	// message.max.bytes and max.message.bytes), not the test's producer.
+	sc.Producer.MaxMessageBytes = producer.MaxMessageBytesLimit
 	p, err := sarama.NewSyncProducer(b.Addrs(), sc)
 	if err != nil {
 		t.Fatalf("karafkatest: produce: %v", err)
@@ -111,7 +115,7 @@ func (b *Broker) Produce(t testing.TB, topic string, records ...Record) {
 	defer func() { _ = p.Close() }()
 	msgs := make([]*sarama.ProducerMessage, len(records))
 	for i, r := range records {
-		m := &sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(r.Value), Partition: r.Partition}
+		m := &sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(r.Value), Partition: r.Partition, Metadata: i}
 		if r.Key != nil {
 			m.Key = sarama.ByteEncoder(r.Key)
 		}
@@ -124,7 +128,7 @@ func (b *Broker) Produce(t testing.TB, topic string, records ...Record) {
 		msgs[i] = m
 	}
 	if err := p.SendMessages(msgs); err != nil {
-		t.Fatalf("karafkatest: produce to %s: %v", topic, err)
+		t.Fatalf("karafkatest: produce to %s: %v", topic, describeProduce(err))
 	}
 }
 
@@ -200,4 +204,22 @@ func (b *Broker) sarama(t testing.TB) *sarama.Config {
 		t.Fatalf("karafkatest: %v", err)
 	}
 	return sc
+}
+
+// describeProduce says why records were not written: sarama's error says
+// only how many failed.
+func describeProduce(err error) error {
+	var perrs sarama.ProducerErrors
+	if !errors.As(err, &perrs) {
+		return err
+	}
+	var errs []error
+	for _, pe := range perrs {
+		cause := pe.Err
+		if errors.Is(cause, sarama.ErrMessageSizeTooLarge) {
+			cause = fmt.Errorf("%w: the broker refused the record as larger than the topic's max.message.bytes (or the broker's message.max.bytes): raise it for the topic", cause)
+		}
+		errs = append(errs, fmt.Errorf("records[%v] (partition %d): %w", pe.Msg.Metadata, pe.Msg.Partition, cause))
+	}
+	return errors.Join(errs...)
 }
