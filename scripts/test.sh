@@ -184,8 +184,8 @@ kafka_lane() {
   # running against it at the same time. The measurements (partitions,
   # duplicates, restart times, the chaos figures) are t.Logf lines.
   if ! step "go test -race ./interop (real Kafka at $brokers, broker restart and chaos suite included)" \
-    env KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_KAFKA_SCRIPT=scripts/kafka.sh \
-    run_logged go test -race -count=1 -timeout "$chaos_timeout_flag" -v ./interop; then
+    run_logged env KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_KAFKA_SCRIPT=scripts/kafka.sh \
+    go test -race -count=1 -timeout "$chaos_timeout_flag" -v ./interop; then
     echo "---- last lines of the Kafka broker log ----" >&2
     scripts/kafka.sh logs | tail -n 80 >&2 || true
     return 1
