@@ -5,12 +5,13 @@
 #                            (their tests mostly wait on brokers and processes):
 #     embedded lane:  go test -race on a fresh embedded broker per test, the
 #                     chaos suite (interop TestChaos_*) on embedded brokers in
-#                     their own processes, then every fuzz target for
-#                     KARAFKA_FUZZ_TIME each (default 8s; 0 skips it);
-#     Kafka lane:     Apache Kafka (KRaft, scripts/kafka.sh, started at the
-#                     beginning), the broker-facing suites against it, then
-#                     ./interop alone against it (broker restarts and the chaos
-#                     suite); skipped without Java and Maven.
+#                     their own processes, then half the fuzz targets for
+#                     KARAFKA_FUZZ_TIME each (default 8s; 0 skips fuzzing);
+#     Kafka lane:     the other half of the fuzz targets, then, against Apache
+#                     Kafka (KRaft, scripts/kafka.sh, started at the beginning),
+#                     the broker-facing suites, then ./interop alone (broker
+#                     restarts and the chaos suite); the Kafka steps are
+#                     skipped without Java and Maven.
 #   scripts/test.sh quick    the contributors' lane (~5 min): vet and go test -race
 #                            on the embedded broker, without ./interop.
 #
@@ -113,7 +114,10 @@ step "go test ./cmd/karafka-bench -run Chart (bench module: docs/benchmarks.md's
 # and fails the step. At the end of -fuzztime the engine itself sometimes
 # fails with "context deadline exceeded" and writes nothing (golang/go#51484,
 # more often on a loaded machine): that is reported and tolerated.
+# fuzz_all SHARD OF: the targets whose index modulo OF is SHARD (the lanes
+# share them out).
 fuzz_all() {
+  local shard=$1 of=$2 n=0
   local fuzz_time=${KARAFKA_FUZZ_TIME:-8s} fuzz_log pkg dir target fuzz_rc
   case "$fuzz_time" in
     0 | 0s) echo "SKIPPED: fuzzing (KARAFKA_FUZZ_TIME=$fuzz_time)"; return 0 ;;
@@ -121,6 +125,8 @@ fuzz_all() {
   fuzz_log=$(mktemp)
   while read -r pkg dir; do
     for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' "$dir"/*_test.go 2>/dev/null); do
+      n=$((n + 1))
+      [ $((n % of)) = "$shard" ] || continue
       echo "go test -fuzz ^$target\$ -fuzztime $fuzz_time $pkg"
       set +e
       go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzz_time" "$pkg" >"$fuzz_log" 2>&1
@@ -146,10 +152,12 @@ embedded_lane() {
   step "go test -race ./... (embedded broker, the chaos suite next)" race_embedded ./... &&
     step "go test -race -run TestChaos_ ./interop (chaos suite, embedded broker)" \
       run_logged env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$chaos_timeout_flag" -run '^TestChaos_' -v ./interop &&
-    step "fuzz every target for ${KARAFKA_FUZZ_TIME:-8s}" fuzz_all
+    step "fuzz half the targets for ${KARAFKA_FUZZ_TIME:-8s} each (the Kafka lane fuzzes the other half)" fuzz_all 0 2
 }
 
 kafka_lane() {
+  # This lane's half of the fuzz targets, while Kafka boots (or without it).
+  step "fuzz the other half of the targets for ${KARAFKA_FUZZ_TIME:-8s} each" fuzz_all 1 2 || return 1
   if [ "$kafka" = none ]; then
     echo "SKIPPED: the real Apache Kafka suites (java or mvn not found)"
     return 0
