@@ -1,6 +1,7 @@
 # Shortcuts for the project's commands; each target runs what the README names.
 #   make test   the whole test command, scripts/test.sh (vet, staticcheck, the suite with -race,
-#               fuzzing, then real Kafka when Java and Maven exist; ~20-30 min)
+#               fuzzing, then real Kafka when Java and Maven exist, in two lanes; ~19 min)
+#   make test-quick  the contributors' lane: vet and -race on the embedded broker, no ./interop (~5 min)
 #   make lint   go vet and staticcheck only (a minute)
 #   make bench  the micro-benchmarks of the hot path (go test -bench)
 #   make bench-compare  the comparison harness in bench/ (throughput vs sarama, franz-go, goka, watermill)
@@ -9,10 +10,13 @@
 STATICCHECK_VERSION ?= $(shell sed -n 's/^staticcheck_version=.*:-\(v[0-9.]*\)}$$/\1/p' scripts/test.sh)
 BENCH_PACKAGES = ./actors ./params ./producer ./responders
 
-.PHONY: test lint bench bench-compare
+.PHONY: test test-quick lint bench bench-compare
 
 test:
 	scripts/test.sh
+
+test-quick:
+	scripts/test.sh quick
 
 lint:
 	go vet ./...
