@@ -1,7 +1,7 @@
 # Shortcuts for the project's commands; each target runs what the README names.
 #   make test   the whole test command, scripts/test.sh (vet, staticcheck, the suite with -race,
 #               fuzzing, then real Kafka when Java and Maven exist, in two lanes; ~19 min)
-#   make test-quick  the contributors' lane: vet and -race on the embedded broker, no ./interop (~5 min)
+#   make test-quick  the contributors' lane: vet and -race on the embedded broker, no ./interop (~2-3 min)
 #   make lint   go vet and staticcheck only (a minute)
 #   make bench  the micro-benchmarks of the hot path (go test -bench)
 #   make bench-compare  the comparison harness in bench/ (throughput vs sarama, franz-go, goka, watermill)

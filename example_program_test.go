@@ -27,7 +27,7 @@ type OrdersPlacedController struct{}
 func (OrdersPlacedController) Perform(ctx *karafka.Context) error {
 	var o Order
 	if err := ctx.Params.Decode(&o); err != nil {
-		return err // retried with backoff, then dead-lettered to orders_placed_dlq
+		return err // malformed JSON: dead-lettered to orders_placed_dlq at once
 	}
 	ctx.RespondWith(o)
 	return nil
@@ -56,6 +56,7 @@ func Example_program() {
 	if b := os.Getenv("BROKERS"); b != "" {
 		cfg.Kafka.Brokers = strings.Split(b, ",")
 	}
+	cfg.Topics.Create = true // create orders_placed, orders_confirmed and the dead letter topic if missing
 	app, err := karafka.New(cfg, karafka.WithLogger(logger))
 	if err != nil { // wraps karafka.ErrInvalidConfig, naming the key
 		logger.Error("config", "err", err)

@@ -151,7 +151,7 @@ type EventsCreatedController struct{}
 func (EventsCreatedController) Perform(ctx *controllers.Context) error {
 	var e Event
 	if err := ctx.Params.Decode(&e); err != nil {
-		return err // retried with backoff, then dead-lettered to events_created_dlq
+		return err // malformed JSON: dead-lettered to events_created_dlq at once
 	}
 	ctx.RespondWith(e)
 	return nil

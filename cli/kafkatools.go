@@ -164,7 +164,7 @@ its key hashes to. A null value (a tombstone, which deletes its key from a
 compacted topic): --tombstone makes every line a key with a null value, and
 --null-value MARKER sends a value equal to MARKER as null.
 
-  printf 'u1\t{"name":"Ada"}\nu2\tNULL\n' | karafka-actors produce users \
+  printf 'u1\t{"name":"Ada"}\nu2\tNULL\n' | karafka-actors produce users_create \
     --key-separator $'\t' --null-value NULL --header source=import
 
 On a line that cannot be read (no separator, say) nothing more is sent: the

@@ -12,7 +12,7 @@
 #                     the broker-facing suites, then ./interop alone (broker
 #                     restarts and the chaos suite); the Kafka steps are
 #                     skipped without Java and Maven.
-#   scripts/test.sh quick    the contributors' lane (~5 min): vet and go test -race
+#   scripts/test.sh quick    the contributors' lane (~2-3 min): vet and go test -race
 #                            on the embedded broker, without ./interop.
 #
 # KARAFKA_REQUIRE_REAL_KAFKA=1 (set by .ci/run) turns a missing Java/Maven or a
