@@ -399,3 +399,54 @@ func TestApp_recordsOverOneMegabyte(t *testing.T) {
 	}
 	r.shutdown(t)
 }
+
+// Exactly-once: a record the broker refuses for good aborts its
+// transaction, and the message is consumed again. Before, it was refused
+// again, for ever, and nothing after it was committed; now the refusal is
+// remembered: a refused response dead-letters its input, a refused dead
+// letter is replaced by its marker, and the partition moves on.
+func TestApp_exactlyOnceBrokerRefusalsAreNotRetried(t *testing.T) {
+	t.Parallel()
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	dlq := in + "_dlq"
+	testkafka.CreateTopics(t, brokers, 1, in)
+	createTopicWithConfig(t, brokers, out, map[string]string{"max.message.bytes": "4000"})
+	createTopicWithConfig(t, brokers, dlq, map[string]string{"max.message.bytes": "6000"})
+	big := strings.Repeat("C", 8000)
+	testkafka.Produce(t, brokers, in,
+		testkafka.Record{Value: big, Key: "k1"},                           // malformed: its dead letter is too large for dlq
+		testkafka.Record{Value: `{"id": 1, "pad": "` + big[:5000] + `"}`}, // its response is too large for out
+		testkafka.Record{Value: `{"id": 2}`})
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
+		id, ok := c.Params.Int("id")
+		if !ok {
+			return errors.New("no id")
+		}
+		pad, _ := c.Params.String("pad")
+		c.RespondWith(fmt.Sprint(id) + pad)
+		return nil
+	})
+	cfg := exactlyOnceConfig(t, brokers)
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out)})
+
+	if ids := field(t, testkafka.ConsumeCommitted(t, brokers, out, 1, 60*time.Second), "id"); strings.Join(ids, ",") != "2" {
+		t.Fatalf("responses %v, want 2", ids)
+	}
+	dead := testkafka.ConsumeCommitted(t, brokers, dlq, 2, 60*time.Second)
+	byOffset := map[string]*sarama.ConsumerMessage{}
+	for _, d := range dead {
+		o, _ := testkafka.Header(d, karafka.HeaderOriginOffset)
+		byOffset[o] = d
+	}
+	if m := byOffset["0"]; m == nil || len(m.Value) != 0 || string(m.Key) != "k1" {
+		t.Fatalf("dead letters %v: want a marker for offset 0 with key k1 and no value", dead)
+	}
+	if d := byOffset["1"]; d == nil || string(d.Value) != `{"id": 1, "pad": "`+big[:5000]+`"}` {
+		t.Fatalf("no dead letter of offset 1, its response refused: %v", dead)
+	} else if v, _ := testkafka.Header(d, karafka.HeaderError); !strings.Contains(v, "refused for good") {
+		t.Errorf("error header %q: want the refusal named", v)
+	}
+	waitCommitted(t, brokers, cfg.Name+"_"+in, in, 3)
+	r.shutdown(t)
+}
