@@ -215,7 +215,9 @@ A [karafka-actors](https://{{.Framework}}) application.
 
     go mod tidy
     go run . flow                                   # events_created => events_processed
-    go run . server --embedded-broker --config karafka.yaml
-    echo '{"id":1,"name":"hello"}' | go run . produce events_created
-    go run . consume events_processed --from-beginning --count 1
+    go run . server --embedded-broker=127.0.0.1:9092 --config karafka.yaml
+    echo '{"id":1,"name":"hello"}' | go run . produce events_created --brokers 127.0.0.1:9092
+    go run . consume events_processed --from-beginning --count 1 --brokers 127.0.0.1:9092
+
+The last three run in three terminals; when port 9092 is taken, use another in all three.
 `

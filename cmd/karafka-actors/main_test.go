@@ -722,6 +722,10 @@ func TestInstall_scaffoldBuilds(t *testing.T) {
 	}
 	if readme, _ := os.ReadFile(filepath.Join(dir, "README.md")); !strings.Contains(string(readme), "](https://github.com/karafka-actors/karafka-actors)") {
 		t.Errorf("scaffolded README does not link to the framework's URL:\n%s", readme)
+	} else if strings.Count(string(readme), "127.0.0.1:9092") != 3 {
+		// Every command names the broker, so all three move to another
+		// port together (a newcomer's trial found them tied to 9092).
+		t.Errorf("scaffolded README: the server, produce and consume commands must each name the broker:\n%s", readme)
 	}
 	if r := run(t, nil, "", "install", dir); r.code != 2 || !strings.Contains(r.stderr, "exists") {
 		t.Errorf("install over an app: %+v", r)
