@@ -246,7 +246,7 @@ func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, pidPath str
 			stops = append(stops, stopHook)
 		}
 	}
-	runErr := runApp(ctx, app, s.ShutdownTimeout, sigs, logger)
+	runErr := runApp(ctx, cancel, app, s.ShutdownTimeout, sigs, logger)
 	for i := len(stops) - 1; i >= 0; i-- {
 		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
 		if err := stops[i](sctx); err != nil {
@@ -261,8 +261,12 @@ func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, pidPath str
 }
 
 // runApp runs app until it fails or a signal arrives; the first signal
-// shuts it down gracefully, a second one exits 1 at once.
-func runApp(ctx context.Context, app *karafka.App, shutdownTimeout time.Duration, sigs <-chan os.Signal, logger *slog.Logger) error {
+// shuts it down gracefully, a second one exits 1 at once. The signal also
+// ends ctx (cancel), which Run takes as Shutdown: a signal that came while
+// the server was starting (it waits in sigs) may reach Shutdown before Run
+// began, and Shutdown alone then does nothing (ErrNotRunning) while Run
+// went on for ever.
+func runApp(ctx context.Context, cancel context.CancelFunc, app *karafka.App, shutdownTimeout time.Duration, sigs <-chan os.Signal, logger *slog.Logger) error {
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx) }()
 	select {
@@ -276,8 +280,9 @@ func runApp(ctx context.Context, app *karafka.App, shutdownTimeout time.Duration
 		logger.Error("second signal received, exiting now", "signal", sig.String())
 		os.Exit(ExitFailure)
 	}()
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout+10*time.Second)
-	defer cancel()
+	cancel()
+	sctx, cancelShutdown := context.WithTimeout(context.Background(), shutdownTimeout+10*time.Second)
+	defer cancelShutdown()
 	if err := app.Shutdown(sctx); err != nil && !errors.Is(err, karafka.ErrNotRunning) {
 		return err
 	}
