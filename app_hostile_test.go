@@ -166,21 +166,9 @@ func createTopicWithConfig(t *testing.T, brokers []string, topic string, configs
 // and a response over their topics' max.message.bytes. The dead letter is
 // replaced by a marker naming the input (no value), the response's input
 // is dead-lettered, and everything is committed. Before, both were sent
-// again forever. With exactly-once the refusal aborts the transaction and
-// the message is consumed again: it was refused again, for ever, and
-// nothing after it was committed; now the refusal is remembered and the
-// message dead-lettered (or its marker sent) when consumed again.
+// again forever.
 func TestApp_brokerRefusalsAreNotRetried(t *testing.T) {
 	t.Parallel()
-	for _, eos := range []bool{false, true} {
-		t.Run(map[bool]string{false: "at_least_once", true: "exactly_once"}[eos], func(t *testing.T) {
-			t.Parallel()
-			brokerRefusals(t, eos)
-		})
-	}
-}
-
-func brokerRefusals(t *testing.T, eos bool) {
 	brokers := testkafka.Brokers(t)
 	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
 	dlq := in + "_dlq"
@@ -188,10 +176,9 @@ func brokerRefusals(t *testing.T, eos bool) {
 	createTopicWithConfig(t, brokers, out, map[string]string{"max.message.bytes": "4000"})
 	createTopicWithConfig(t, brokers, dlq, map[string]string{"max.message.bytes": "6000"})
 	big := strings.Repeat("C", 8000)
-	padded := `{"id": 1, "pad": "` + big[:5000] + `"}`
 	testkafka.Produce(t, brokers, in,
-		testkafka.Record{Value: big, Key: "k1"}, // malformed: its dead letter is too large for dlq
-		testkafka.Record{Value: padded},         // its response is too large for out, its dead letter fits
+		testkafka.Record{Value: big, Key: "k1"},                           // malformed: dead letter too large for dlq
+		testkafka.Record{Value: `{"id": 1, "pad": "` + big[:5000] + `"}`}, // its response too large for out, its dead letter fits
 		testkafka.Record{Value: `{"id": 2}`})
 	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, ok := c.Params.Int("id")
@@ -202,16 +189,13 @@ func brokerRefusals(t *testing.T, eos bool) {
 		c.RespondWith(fmt.Sprint(id) + pad)
 		return nil
 	})
-	cfg, consume, wait := testConfig(t, brokers), testkafka.Consume, 30*time.Second
-	if eos {
-		cfg, consume, wait = exactlyOnceConfig(t, brokers), testkafka.ConsumeCommitted, 60*time.Second
-	}
+	cfg := testConfig(t, brokers)
 	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out)})
 
-	if ids := field(t, consume(t, brokers, out, 1, wait), "id"); strings.Join(ids, ",") != "2" {
+	if ids := field(t, testkafka.Consume(t, brokers, out, 1, 30*time.Second), "id"); strings.Join(ids, ",") != "2" {
 		t.Fatalf("responses %v, want 2", ids)
 	}
-	dead := consume(t, brokers, dlq, 2, wait)
+	dead := testkafka.Consume(t, brokers, dlq, 2, 30*time.Second)
 	byOffset := map[string]*sarama.ConsumerMessage{}
 	for _, d := range dead {
 		o, _ := testkafka.Header(d, karafka.HeaderOriginOffset)
@@ -228,19 +212,10 @@ func brokerRefusals(t *testing.T, eos bool) {
 		t.Errorf("marker's error header %q: want the refusal named", v)
 	}
 	resp := byOffset["1"]
-	if resp == nil || string(resp.Value) != padded {
-		t.Fatalf("no dead letter of offset 1, its response refused: %v", dead)
+	if resp == nil {
+		t.Fatalf("no dead letter for offset 1 (its response refused): %v", dead)
 	}
-	if v, _ := testkafka.Header(resp, karafka.HeaderError); !strings.Contains(v, "refused") || !strings.Contains(v, "MESSAGE_TOO_LARGE") {
-		t.Errorf("error header %q: want the refusal named", v)
-	}
-	if eos {
-		// Consumed again after the abort, the message fails before its
-		// controller runs: the refusal is named as such.
-		if v, _ := testkafka.Header(resp, karafka.HeaderError); !strings.Contains(v, "refused for good") {
-			t.Errorf("error header %q: want the remembered refusal named", v)
-		}
-	} else if v, _ := testkafka.Header(resp, karafka.HeaderStage); v != "responder" {
+	if v, _ := testkafka.Header(resp, karafka.HeaderStage); v != "responder" {
 		t.Errorf("stage header %q, want responder", v)
 	}
 	waitCommitted(t, brokers, cfg.Name+"_"+in, in, 3)
@@ -422,5 +397,56 @@ func TestApp_recordsOverOneMegabyte(t *testing.T) {
 	if v := decode(t, got[0])["id"]; v != big {
 		t.Fatalf("response id of %d bytes, want the 1.5 MB pad", len(fmt.Sprint(v)))
 	}
+	r.shutdown(t)
+}
+
+// Exactly-once: a record the broker refuses for good aborts its
+// transaction, and the message is consumed again. Before, it was refused
+// again, for ever, and nothing after it was committed; now the refusal is
+// remembered: a refused response dead-letters its input, a refused dead
+// letter is replaced by its marker, and the partition moves on.
+func TestApp_exactlyOnceBrokerRefusalsAreNotRetried(t *testing.T) {
+	t.Parallel()
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	dlq := in + "_dlq"
+	testkafka.CreateTopics(t, brokers, 1, in)
+	createTopicWithConfig(t, brokers, out, map[string]string{"max.message.bytes": "4000"})
+	createTopicWithConfig(t, brokers, dlq, map[string]string{"max.message.bytes": "6000"})
+	big := strings.Repeat("C", 8000)
+	testkafka.Produce(t, brokers, in,
+		testkafka.Record{Value: big, Key: "k1"},                           // malformed: its dead letter is too large for dlq
+		testkafka.Record{Value: `{"id": 1, "pad": "` + big[:5000] + `"}`}, // its response is too large for out
+		testkafka.Record{Value: `{"id": 2}`})
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
+		id, ok := c.Params.Int("id")
+		if !ok {
+			return errors.New("no id")
+		}
+		pad, _ := c.Params.String("pad")
+		c.RespondWith(fmt.Sprint(id) + pad)
+		return nil
+	})
+	cfg := exactlyOnceConfig(t, brokers)
+	r := start(t, cfg, karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out)})
+
+	if ids := field(t, testkafka.ConsumeCommitted(t, brokers, out, 1, 60*time.Second), "id"); strings.Join(ids, ",") != "2" {
+		t.Fatalf("responses %v, want 2", ids)
+	}
+	dead := testkafka.ConsumeCommitted(t, brokers, dlq, 2, 60*time.Second)
+	byOffset := map[string]*sarama.ConsumerMessage{}
+	for _, d := range dead {
+		o, _ := testkafka.Header(d, karafka.HeaderOriginOffset)
+		byOffset[o] = d
+	}
+	if m := byOffset["0"]; m == nil || len(m.Value) != 0 || string(m.Key) != "k1" {
+		t.Fatalf("dead letters %v: want a marker for offset 0 with key k1 and no value", dead)
+	}
+	if d := byOffset["1"]; d == nil || string(d.Value) != `{"id": 1, "pad": "`+big[:5000]+`"}` {
+		t.Fatalf("no dead letter of offset 1, its response refused: %v", dead)
+	} else if v, _ := testkafka.Header(d, karafka.HeaderError); !strings.Contains(v, "refused for good") {
+		t.Errorf("error header %q: want the refusal named", v)
+	}
+	waitCommitted(t, brokers, cfg.Name+"_"+in, in, 3)
 	r.shutdown(t)
 }
