@@ -144,16 +144,12 @@ func (s *exactlyOnceSession) add(p *partition, ready []*txnItem) {
 		}
 		s.open = true
 	}
-	// Noted before anything is sent, under one lock for the run: a result
-	// may come back while the sends below are under way.
-	s.errMu.Lock()
 	for _, it := range ready {
 		if len(it.out) > 0 || it.dead != nil {
+			s.errMu.Lock()
 			s.sent = append(s.sent, sentRecord{p, it})
+			s.errMu.Unlock()
 		}
-	}
-	s.errMu.Unlock()
-	for _, it := range ready {
 		for i := range it.out {
 			s.send.SendAsync(&it.out[i], s.result)
 		}
