@@ -26,10 +26,6 @@ func (p *partition) deadLetter(w *work, perr *ProcessingError) {
 		limit = max(limit-traceHeadersRoom, 1)
 	}
 	dl := pipeline.DeadLetter(p.dlq, m.Key, m.Value, in, p.failure(w, perr), limit)
-	if w.deadRefused != nil {
-		// Refused for good before, in an aborted transaction: the marker.
-		dl = pipeline.Marker(p.dlq, m.Key, m.Value, len(m.Headers), p.failure(w, perr), w.deadRefused)
-	}
 	msg := &dl
 	if len(msg.Value) < len(m.Value) || len(msg.Headers) < len(in)+pipeline.DeadLetterHeaderCount {
 		p.d.log.Warn("dead letter cut to fit producer.max_message_bytes; its karafka.truncated.* headers say what was left out",

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,12 +35,9 @@ type deps struct {
 	// maxRecordBytes is consumer.max_record_bytes: larger consumed records
 	// are not processed (size.go).
 	maxRecordBytes int
-	// refusals are the records the cluster refused for good in aborted
-	// transactions, by input message (refusals.go).
-	refusals sync.Map
-	bus      *events.Bus
-	log      *slog.Logger
-	hard     context.Context // cancelled when shutdown stops waiting for in-flight work
+	bus            *events.Bus
+	log            *slog.Logger
+	hard           context.Context // cancelled when shutdown stops waiting for in-flight work
 	// halt is cancelled with hard, and when the root supervisor gave up:
 	// controllers, drains and resends stop. Offsets of work already done
 	// are still committed (hard, not halt, cuts the group's connections).

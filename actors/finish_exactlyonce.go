@@ -71,9 +71,6 @@ type exactlyOnceSession struct {
 
 	errMu   sync.Mutex
 	sendErr error // the first send of the open transaction that failed
-	// sent are the messages whose records the open transaction sent, so
-	// that a record refused for good names its input (refusals.go).
-	sent []sentRecord
 
 	mu      sync.Mutex // one transaction operation at a time
 	open    bool
@@ -145,11 +142,6 @@ func (s *exactlyOnceSession) add(p *partition, ready []*txnItem) {
 		s.open = true
 	}
 	for _, it := range ready {
-		if len(it.out) > 0 || it.dead != nil {
-			s.errMu.Lock()
-			s.sent = append(s.sent, sentRecord{p, it})
-			s.errMu.Unlock()
-		}
 		for i := range it.out {
 			s.send.SendAsync(&it.out[i], s.result)
 		}
@@ -198,9 +190,6 @@ func (s *exactlyOnceSession) result(r producer.Result) {
 	if s.sendErr == nil {
 		s.sendErr = r.Err
 	}
-	if producer.Refused(r.Err) {
-		s.m.d.refused(s.sent, r.Message, r.Err)
-	}
 	s.errMu.Unlock()
 	s.poke()
 }
@@ -239,10 +228,6 @@ func (s *exactlyOnceSession) commit() {
 		p.committed.Store(next)
 	}
 	clear(s.offsets)
-	s.errMu.Lock()
-	clear(s.sent)
-	s.sent = s.sent[:0]
-	s.errMu.Unlock()
 	after := s.after
 	s.after = nil
 	s.m.committed()

@@ -75,7 +75,6 @@ func newPartition(d *deps, route *topology.Resolved, id int32, sess sessionFinis
 func (p *partition) accept(m *sarama.ConsumerMessage) *work {
 	w := &work{msg: m}
 	bound(w, p.d.maxRecordBytes)
-	p.refusedBefore(w)
 	p.fin.consumed(w)
 	return w
 }

@@ -30,7 +30,7 @@ const maxKeptKey = 1024
 
 // bound checks w's record against limit (0: none). A larger one is let go
 // of at once (its value, its headers and a long key), and w fails at its
-// controller stage with w.rejected (see params).
+// controller stage with tooLarge (see params).
 func bound(w *work, limit int) {
 	m := w.msg
 	if limit <= 0 {
@@ -40,7 +40,7 @@ func bound(w *work, limit int) {
 	if size <= limit {
 		return
 	}
-	w.rejected = supervision.Permanent(fmt.Errorf("%w: %s/%d@%d is %d bytes (key %d, value %d, %d headers), more than consumer.max_record_bytes (%d): not processed; its value and headers are left out of its dead letter",
+	w.tooLarge = supervision.Permanent(fmt.Errorf("%w: %s/%d@%d is %d bytes (key %d, value %d, %d headers), more than consumer.max_record_bytes (%d): not processed; its value and headers are left out of its dead letter",
 		ErrRecordTooLarge, m.Topic, m.Partition, m.Offset, size, len(m.Key), len(m.Value), len(m.Headers), limit))
 	m.Value, m.Headers = nil, nil
 	if len(m.Key) > maxKeptKey {
@@ -52,8 +52,8 @@ func bound(w *work, limit int) {
 // large to process report its error as their rejection, which the
 // controller stage (or a batch's) fails for good.
 func (p *partition) params(w *work) *params.Params {
-	if w.rejected != nil {
-		return params.RejectedAt(&w.paramsVal, metadata(w.msg), w.rejected)
+	if w.tooLarge != nil {
+		return params.RejectedAt(&w.paramsVal, metadata(w.msg), w.tooLarge)
 	}
 	return params.LazyAt(&w.paramsVal, metadata(w.msg), w.msg.Value, p.route.Parser)
 }

@@ -25,15 +25,10 @@ type work struct {
 	// refused is set when the cluster refused one of w's responses for
 	// good, which dead-letters w (outbox.go).
 	refused bool
-	// rejected fails w at its controller stage before anything looks at
-	// its payload: a record larger than consumer.max_record_bytes (its
-	// value and headers were dropped at once, size.go), or one a response
-	// of which the cluster refused for good in an aborted transaction
-	// (refusals.go).
-	rejected error
-	// deadRefused is set when the cluster refused w's dead letter for good
-	// in an aborted transaction: its marker goes instead (refusals.go).
-	deadRefused error
+	// tooLarge is set when w's record is larger than
+	// consumer.max_record_bytes: its value and headers were dropped at
+	// once, and its controller stage fails it (size.go).
+	tooLarge error
 }
 
 // age is how long ago w was consumed, or 0 when that was not recorded
