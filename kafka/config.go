@@ -9,6 +9,9 @@ import (
 type Config struct {
 	// Brokers are the bootstrap "host:port" addresses. At least one is required.
 	Brokers []string
+	// Client is the Kafka client library the app runs on: "sarama" (the
+	// default) or "franz" (twmb/franz-go). See docs/clients.md.
+	Client string
 	// ClientID is sent to the brokers with every request. Default "karafka-actors".
 	ClientID string
 	// Version is the Kafka protocol version to speak, as parsed by
@@ -53,12 +56,19 @@ type SASLConfig struct {
 // DefaultConfig returns a Config with every default set and no brokers.
 func DefaultConfig() Config {
 	return Config{
+		Client:      ClientSarama,
 		ClientID:    "karafka-actors",
 		Version:     "3.6.0",
 		DialTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second,
 	}
 }
+
+// The client libraries kafka.client may name.
+const (
+	ClientSarama = "sarama"
+	ClientFranz  = "franz"
+)
 
 // redactedPassword replaces a set password in [Config.Redacted].
 const redactedPassword = "******"

@@ -48,6 +48,13 @@ func (c Config) Validate() error {
 			bad(fmt.Sprintf("kafka.brokers[%d]", i), "%q is not host:port (%v)", b, err)
 		}
 	}
+	switch c.Client {
+	case ClientSarama, ClientFranz:
+	case "":
+		bad("kafka.client", "empty (allowed: %s, %s)", ClientSarama, ClientFranz)
+	default:
+		bad("kafka.client", "%q (allowed: %s, %s)", c.Client, ClientSarama, ClientFranz)
+	}
 	if !validClientID.MatchString(c.ClientID) {
 		bad("kafka.client_id", "%q must be non-empty and match [A-Za-z0-9._-]+", c.ClientID)
 	}
