@@ -6,11 +6,11 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/producer"
@@ -150,7 +150,7 @@ func BenchmarkChain(b *testing.B) {
 		const batchSize, maxInFlight = 500, 4000
 		batch := make([]*work, 0, batchSize)
 		for i := 0; i < b.N; i++ {
-			m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: benchPayload}
+			m := &client.Record{Topic: "in", Offset: int64(i), Value: benchPayload}
 			batch = append(batch, c.p.accept(m))
 			if len(batch) == batchSize || i == b.N-1 {
 				c.p.ctrl.in.push(c.sys, batch...)
@@ -170,7 +170,7 @@ func BenchmarkChain(b *testing.B) {
 func BenchmarkChainOneByOne(b *testing.B) {
 	forEachDispatcher(b, func(b *testing.B, c *chain) {
 		for i := 0; i < b.N; i++ {
-			m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: benchPayload}
+			m := &client.Record{Topic: "in", Offset: int64(i), Value: benchPayload}
 			c.p.ctrl.in.push(c.sys, c.p.accept(m))
 			c.waitMark(int64(i) + 1)
 		}
@@ -182,7 +182,7 @@ func BenchmarkChainOneByOne(b *testing.B) {
 func BenchmarkPlainLoop(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: benchPayload}
+		m := &client.Record{Topic: "in", Offset: int64(i), Value: benchPayload}
 		if !json.Valid(m.Value) {
 			b.Fatal("invalid")
 		}
@@ -222,7 +222,7 @@ func BenchmarkChainTracing(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: benchPayload}
+				m := &client.Record{Topic: "in", Offset: int64(i), Value: benchPayload}
 				batch = append(batch, c.p.accept(m))
 				if len(batch) == batchSize || i == b.N-1 {
 					c.p.ctrl.in.push(c.sys, batch...)

@@ -6,8 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client/saramaclient"
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
@@ -34,7 +33,7 @@ func FuzzConsumerConfig_sarama(f *testing.F) {
 		k := kafka.DefaultConfig()
 		k.Brokers = []string{"127.0.0.1:9092"}
 		k.ClientID = "fuzz"
-		if _, _, err := consumerSarama(k, c, &topology.Resolved{StartFromBeginning: oldest}); err != nil {
+		if _, err := (saramaclient.Factory{}).NewGroup(groupConfig(k, c, &topology.Resolved{StartFromBeginning: oldest}, nil)); err != nil {
 			t.Fatalf("sarama refuses the consumer configuration of a valid %+v: %v", c, err)
 		}
 	})
@@ -43,7 +42,7 @@ func FuzzConsumerConfig_sarama(f *testing.F) {
 // FuzzConsumerConfig_buffers: the numbers of a ConsumerConfig that
 // Validate accepts are ones the runtime can build a partition from. An
 // assigned partition allocates a batch of BatchSize messages and sarama a
-// buffer of as many (consumerSarama's ChannelBufferSize), and bounds its
+// buffer of as many (GroupConfig.Buffer: sarama's ChannelBufferSize), and bounds its
 // messages by 1+2*MaxInFlight: BatchSize = math.MaxInt validated, then
 // panicked (makechan: size out of range), and 1<<32 exhausted memory.
 func FuzzConsumerConfig_buffers(f *testing.F) {
@@ -62,21 +61,21 @@ func FuzzConsumerConfig_buffers(f *testing.F) {
 		k := kafka.DefaultConfig()
 		k.Brokers = []string{"127.0.0.1:9092"}
 		k.ClientID = "fuzz"
-		sc, _, err := consumerSarama(k, c, &topology.Resolved{})
-		if err != nil {
+		gc := groupConfig(k, c, &topology.Resolved{}, nil)
+		if _, err := (saramaclient.Factory{}).NewGroup(gc); err != nil {
 			t.Fatalf("sarama refuses the consumer configuration of a valid %+v: %v", c, err)
 		}
 		// What one partition holds up front, a pointer per slot: checked
 		// before it is allocated, so that a regression fails here rather
 		// than exhausting the machine's memory.
 		const limit = 16 << 20
-		for _, n := range []int{c.BatchSize, sc.ChannelBufferSize} {
+		for _, n := range []int{c.BatchSize, gc.Buffer} {
 			if n < 0 || n > limit/8 {
 				t.Fatalf("a valid batch_size %d makes a partition allocate %d slots up front (more than %d bytes)", c.BatchSize, n, limit)
 			}
 		}
 		_ = make([]*work, 0, c.BatchSize)
-		_ = make(chan *sarama.ConsumerMessage, sc.ChannelBufferSize)
+		_ = make([]*work, 0, gc.Buffer) // a client's buffer of records
 		if 1+2*c.MaxInFlight <= c.MaxInFlight {
 			t.Fatalf("a valid max_in_flight %d overflows the bound of uncommitted messages", c.MaxInFlight)
 		}

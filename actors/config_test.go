@@ -5,9 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/karafka-actors/karafka-actors/kafka"
-	"github.com/karafka-actors/karafka-actors/topology"
 )
 
 func TestConsumerConfig_Validate(t *testing.T) {
@@ -49,21 +46,5 @@ func TestConsumerConfig_Validate(t *testing.T) {
 				t.Fatalf("Validate = %v; want errInvalidConfig containing %q", err, tt.want)
 			}
 		})
-	}
-}
-
-// The broker holds an empty fetch for consumer.fetch_max_wait: the
-// consumer's sarama config carries it (sarama's own default is 500ms).
-func TestConsumerSarama_fetchMaxWait(t *testing.T) {
-	c := DefaultConsumerConfig()
-	c.FetchMaxWait = 42 * time.Millisecond
-	k := kafka.DefaultConfig()
-	k.Brokers = []string{"127.0.0.1:9092"}
-	sc, _, err := consumerSarama(k, c, &topology.Resolved{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sc.Consumer.MaxWaitTime != 42*time.Millisecond {
-		t.Fatalf("sarama Consumer.MaxWaitTime = %v, want consumer.fetch_max_wait 42ms", sc.Consumer.MaxWaitTime)
 	}
 }

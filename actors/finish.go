@@ -5,6 +5,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
 
@@ -26,13 +27,14 @@ import (
 // nothing else changes.
 
 // sessionFinisher finishes the messages of one consumer-group session. It
-// is made when the session starts (sarama's Setup) and owns committing.
+// is made when the session starts (the handler's Setup) and owns committing.
 type sessionFinisher interface {
 	// partition makes the finisher of p, a partition claimed in this
 	// session, before p takes any message.
 	partition(p *partition) finisher
-	// end is called once every claim of the session returned (sarama's
-	// Cleanup): what was marked is committed before the session ends.
+	// end is called once every claim of the session returned (the
+	// handler's Cleanup): what was marked is committed before the session
+	// ends.
 	end()
 }
 
@@ -97,7 +99,7 @@ type uncommitter interface {
 // exactly-once with the member's transactional producer (made for the
 // first session, and again after one that could not go on: making it may
 // fail).
-func (m *membership) finishing(sess sarama.ConsumerGroupSession) (sessionFinisher, error) {
+func (m *membership) finishing(sess client.Session) (sessionFinisher, error) {
 	if m.txn == nil {
 		return newAtLeastOnceSession(sess, m.cfg.CommitInterval, m.d.bus, m.group), nil
 	}
@@ -105,10 +107,10 @@ func (m *membership) finishing(sess sarama.ConsumerGroupSession) (sessionFinishe
 	if err != nil {
 		return nil, err
 	}
-	var instance *string
-	if id := m.sarama.Consumer.Group.InstanceId; id != "" {
-		instance = &id
+	member := sess.Member()
+	meta := &sarama.ConsumerGroupMetadata{GroupID: member.Group, GenerationID: member.Generation, MemberID: member.MemberID}
+	if member.InstanceID != "" {
+		meta.GroupInstanceID = &member.InstanceID
 	}
-	meta := sarama.NewConsumerGroupMetadataFromSession(sess, m.group, instance)
 	return newExactlyOnceSession(m, prod, meta, m.txn.MaxMessages, m.txn.Interval), nil
 }

@@ -7,8 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
@@ -21,7 +20,7 @@ import (
 // plus what was finished since the last commit that returned began, not a
 // whole interval; the claim loop bounds both per partition (uncommitted).
 type atLeastOnceSession struct {
-	sess  sarama.ConsumerGroupSession
+	sess  client.Session
 	bus   *events.Bus
 	group string
 	dirty atomic.Bool    // offsets marked since the last commit
@@ -41,7 +40,7 @@ const commitGap = 5 * time.Millisecond
 var _ sessionFinisher = (*atLeastOnceSession)(nil)
 
 // newAtLeastOnceSession starts the commit loop of sess.
-func newAtLeastOnceSession(sess sarama.ConsumerGroupSession, interval time.Duration, bus *events.Bus, group string) *atLeastOnceSession {
+func newAtLeastOnceSession(sess client.Session, interval time.Duration, bus *events.Bus, group string) *atLeastOnceSession {
 	c := &atLeastOnceSession{sess: sess, bus: bus, group: group, kick: make(chan struct{}, 1), stop: make(chan struct{})}
 	c.loop.Go(func() {
 		t := time.NewTicker(interval)
@@ -71,7 +70,7 @@ func newAtLeastOnceSession(sess sarama.ConsumerGroupSession, interval time.Durat
 // counts the messages finished up to it), and asks for a commit soon.
 func (c *atLeastOnceSession) mark(f *atLeastOnce, next, finished int64) {
 	p := f.p
-	c.sess.MarkOffset(p.topic, p.id, next, "")
+	c.sess.MarkOffset(p.topic, p.id, next)
 	p.marked.Store(next)
 	p.unstick()
 	f.markedN.Store(finished) // after the mark, before the kick: a commit that reads it sends the mark

@@ -11,6 +11,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
@@ -95,7 +96,7 @@ func newTxnSession(t *testing.T, log *txnLog, max int) (*exactlyOnceSession, *me
 func consume(p *partition, offsets ...int64) []*work {
 	ws := make([]*work, len(offsets))
 	for i, o := range offsets {
-		ws[i] = p.accept(&sarama.ConsumerMessage{Topic: "in", Offset: o})
+		ws[i] = p.accept(&client.Record{Topic: "in", Offset: o})
 	}
 	return ws
 }

@@ -4,8 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
 
@@ -19,7 +18,7 @@ func TestAtLeastOnce_marksUpToTheLowestUnfinishedOffset(t *testing.T) {
 	p := newPartition(d, claimRoute(nil, ""), 0, marks(func(next int64) { got = append(got, next) }))
 	ws := make([]*work, 6)
 	for i := range ws {
-		ws[i] = p.accept(&sarama.ConsumerMessage{Topic: "in", Offset: int64(100 + i)})
+		ws[i] = p.accept(&client.Record{Topic: "in", Offset: int64(100 + i)})
 	}
 	p.fin.done(ws[3])
 	p.fin.respond(ws[1], []producer.Message{{Topic: "out", Value: []byte("1")}})

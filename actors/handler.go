@@ -5,15 +5,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/events"
 )
 
-// handler is the sarama.ConsumerGroupHandler of one membership. Its life
-// cycle follows sarama's: Setup when a session starts, one ConsumeClaim
-// goroutine per assigned partition (handed to the listener of its topic),
-// Cleanup after all of them returned.
+// handler is the client.Handler of one membership: Setup when a session
+// starts, one ConsumeClaim goroutine per assigned partition (handed to the
+// listener of its topic), Cleanup after all of them returned.
 type handler struct {
 	m   *membership
 	fin sessionFinisher // of the current session
@@ -23,30 +21,30 @@ func newHandler(m *membership) *handler {
 	return &handler{m: m}
 }
 
-var _ sarama.ConsumerGroupHandler = (*handler)(nil)
+var _ client.Handler = (*handler)(nil)
 
 // Setup makes the session's finisher, which commits what its claims finish.
-func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
-	h.m.conns.joining.Store(false)
+func (h *handler) Setup(sess client.Session) error {
 	h.m.setMissing(nil)
 	fin, err := h.m.finishing(sess)
 	if err != nil {
 		h.fin = nil
-		return err // sarama ends the session (Cleanup runs) and Consume returns err
+		return err // the client ends the session (Cleanup runs) and Consume returns err
 	}
 	h.fin = fin
+	h.m.joined.Store(true)
 	h.m.d.bus.Publish(events.Event{Kind: events.GroupJoined, Group: h.m.group})
 	return nil
 }
 
 // Cleanup ends the session's finisher: what the drained claims marked is
 // committed before the session ends.
-func (h *handler) Cleanup(sess sarama.ConsumerGroupSession) error {
+func (h *handler) Cleanup(client.Session) error {
+	h.m.joined.Store(false)
 	if h.fin != nil {
 		h.fin.end()
 		h.fin = nil
 	}
-	h.m.conns.joining.Store(true) // the next Consume joins again
 	return nil
 }
 
@@ -55,7 +53,7 @@ func (h *handler) Cleanup(sess sarama.ConsumerGroupSession) error {
 // pauses the partition while too much work is in flight, waits for a
 // commit while too much is finished but not committed, and on the end of
 // the claim drains what was accepted before stopping the actor.
-func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+func (h *handler) ConsumeClaim(sess client.Session, claim client.Claim) error {
 	topic := claim.Topic()
 	l := h.m.listeners[topic]
 	if l == nil {
@@ -88,69 +86,58 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 	// crash replays at most 2*max however far the commits lag behind.
 	unc, _ := p.fin.(uncommitter)
 	batch := make([]*work, 0, size)
-	msgs := claim.Messages()
+	recs := make([]client.Record, 0, size)
 	ctx := sess.Context()
-loop:
 	for {
-		select {
-		case m, ok := <-msgs:
-			if !ok {
-				break loop
-			}
-			batch = append(batch, p.accept(m))
-			// Fewer than max were outstanding before m and fewer than
-			// 2*max uncommitted (see below): take only what keeps them at
-			// most that.
-			limit := min(size, 1+max-p.fin.outstanding())
-			if unc != nil {
-				limit = min(limit, 1+2*max-unc.uncommitted())
-			}
-		fill:
-			for len(batch) < limit {
-				select {
-				case m, ok := <-msgs:
-					if !ok {
-						break fill
-					}
-					batch = append(batch, p.accept(m))
-				default:
-					break fill
+		// Fewer than max are outstanding and fewer than 2*max uncommitted
+		// (see below): take only what keeps them at most that.
+		limit := min(size, max-p.fin.outstanding())
+		if unc != nil {
+			limit = min(limit, 2*max-unc.uncommitted())
+		}
+		if limit < 1 {
+			limit = 1
+		}
+		var ok bool
+		recs, ok = claim.Fetch(recs[:0], limit)
+		if !ok {
+			break
+		}
+		for i := range recs {
+			batch = append(batch, p.accept(&recs[i]))
+		}
+		clear(recs)
+		if p.first.Load() < 0 {
+			p.first.Store(batch[0].msg.Offset)
+		}
+		if consumed || timed {
+			now := time.Now()
+			for _, w := range batch {
+				if timed {
+					w.entry.start = now
+				}
+				if consumed {
+					l.d.bus.Publish(events.Event{Kind: events.MessageConsumed, Time: now, Topic: topic, Group: l.route.Group, Partition: p.id, Offset: w.msg.Offset})
 				}
 			}
-			if p.first.Load() < 0 {
-				p.first.Store(batch[0].msg.Offset)
+		}
+		p.ctrl.in.push(l.d.sys, batch...)
+		clear(batch)
+		batch = batch[:0]
+		if p.fin.outstanding() >= max {
+			h.pause(p, true)
+			err := p.fin.waitBelow(ctx, max/2+1)
+			h.pause(p, false)
+			if err != nil {
+				break
 			}
-			if consumed || timed {
-				now := time.Now()
-				for _, w := range batch {
-					if timed {
-						w.entry.start = now
-					}
-					if consumed {
-						l.d.bus.Publish(events.Event{Kind: events.MessageConsumed, Time: now, Topic: topic, Group: l.route.Group, Partition: p.id, Offset: w.msg.Offset})
-					}
-				}
-			}
-			p.ctrl.in.push(l.d.sys, batch...)
-			clear(batch)
-			batch = batch[:0]
-			if p.fin.outstanding() >= max {
-				h.pause(p, true)
-				err := p.fin.waitBelow(ctx, max/2+1)
-				h.pause(p, false)
-				if err != nil {
-					break loop
-				}
-			}
-			// Too much waits for a commit, which is under way: wait for it
-			// without pausing (a resumed partition is fetched only after
-			// the fetch in flight, up to fetch_max_wait later); the claim
-			// holds what is fetched meanwhile.
-			if unc != nil && unc.waitUncommittedBelow(ctx, 2*max) != nil {
-				break loop
-			}
-		case <-ctx.Done():
-			break loop
+		}
+		// Too much waits for a commit, which is under way: wait for it
+		// without pausing (a resumed partition is fetched only after
+		// the fetch in flight, up to fetch_max_wait later); the claim
+		// holds what is fetched meanwhile.
+		if unc != nil && unc.waitUncommittedBelow(ctx, 2*max) != nil {
+			break
 		}
 	}
 	h.drain(l, p)

@@ -10,8 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/pipeline"
@@ -37,12 +36,12 @@ type fakeSession struct {
 	held      chan struct{} // when not nil, Commit waits until it is closed
 }
 
-var _ sarama.ConsumerGroupSession = (*fakeSession)(nil)
+var _ client.Session = (*fakeSession)(nil)
 
-func (s *fakeSession) Claims() map[string][]int32 { return map[string][]int32{"in": {0}} }
-func (s *fakeSession) MemberID() string           { return "member-1" }
-func (s *fakeSession) GenerationID() int32        { return 1 }
-func (s *fakeSession) MarkOffset(topic string, partition int32, offset int64, _ string) {
+func (s *fakeSession) Member() client.Member {
+	return client.Member{Group: "g", MemberID: "member-1", Generation: 1}
+}
+func (s *fakeSession) MarkOffset(topic string, partition int32, offset int64) {
 	s.mu.Lock()
 	s.marks = append(s.marks, offset)
 	s.mu.Unlock()
@@ -59,10 +58,6 @@ func (s *fakeSession) Commit() {
 		s.committed = s.marks[len(s.marks)-1]
 	}
 	s.mu.Unlock()
-}
-func (s *fakeSession) ResetOffset(string, int32, int64, string) {}
-func (s *fakeSession) MarkMessage(m *sarama.ConsumerMessage, md string) {
-	s.MarkOffset(m.Topic, m.Partition, m.Offset+1, md)
 }
 func (s *fakeSession) Context() context.Context { return s.ctx }
 
@@ -92,33 +87,57 @@ func (s *fakeSession) last() int64 {
 	return s.marks[len(s.marks)-1]
 }
 
-// fakeClaim is partition in/0, fed by the test.
-type fakeClaim struct{ msgs chan *sarama.ConsumerMessage }
-
-var _ sarama.ConsumerGroupClaim = fakeClaim{}
-
-func (fakeClaim) Topic() string                              { return "in" }
-func (fakeClaim) Partition() int32                           { return 0 }
-func (fakeClaim) InitialOffset() int64                       { return 0 }
-func (fakeClaim) HighWaterMarkOffset() int64                 { return 0 }
-func (c fakeClaim) Messages() <-chan *sarama.ConsumerMessage { return c.msgs }
-
-// fakePauser records Pause and Resume calls as "pause in/0", "resume in/0".
-type fakePauser struct {
-	mu    sync.Mutex
-	calls []string
+// fakeClaim is partition in/0, fed by the test. The claim ends when msgs
+// is closed or the session's ctx ends.
+type fakeClaim struct {
+	msgs chan *client.Record
+	ctx  context.Context
 }
 
-func (f *fakePauser) Pause(ps map[string][]int32)  { f.record("pause", ps) }
-func (f *fakePauser) Resume(ps map[string][]int32) { f.record("resume", ps) }
-func (f *fakePauser) record(what string, ps map[string][]int32) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for topic, ids := range ps {
-		for _, id := range ids {
-			f.calls = append(f.calls, fmt.Sprintf("%s %s/%d", what, topic, id))
+var _ client.Claim = fakeClaim{}
+
+func (fakeClaim) Topic() string        { return "in" }
+func (fakeClaim) Partition() int32     { return 0 }
+func (fakeClaim) InitialOffset() int64 { return 0 }
+func (fakeClaim) HighWaterMark() int64 { return 0 }
+func (c fakeClaim) Fetch(buf []client.Record, max int) ([]client.Record, bool) {
+	select {
+	case m, ok := <-c.msgs:
+		if !ok {
+			return buf, false
+		}
+		buf = append(buf, *m)
+	case <-c.ctx.Done():
+		return buf, false
+	}
+	for len(buf) < max {
+		select {
+		case m, ok := <-c.msgs:
+			if !ok {
+				return buf, true
+			}
+			buf = append(buf, *m)
+		default:
+			return buf, true
 		}
 	}
+	return buf, true
+}
+
+// fakePauser is a group member without a broker that records Pause and
+// Resume calls as "pause in/0", "resume in/0".
+type fakePauser struct {
+	client.Group // nil: the claim tests call nothing else
+	mu           sync.Mutex
+	calls        []string
+}
+
+func (f *fakePauser) Pause(topic string, id int32)  { f.record("pause", topic, id) }
+func (f *fakePauser) Resume(topic string, id int32) { f.record("resume", topic, id) }
+func (f *fakePauser) record(what, topic string, id int32) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, fmt.Sprintf("%s %s/%d", what, topic, id))
 }
 func (f *fakePauser) recorded() []string {
 	f.mu.Lock()
@@ -236,8 +255,8 @@ func newClaimTest(t testing.TB, sender Sender, route *topology.Resolved, cfg Con
 		c.events = append(c.events, e)
 		c.mu.Unlock()
 	})
-	m := &membership{d: c.d, group: route.Group, cfg: cfg, conns: newGroupConns(time.Second, 0, time.Second),
-		listeners: map[string]*listener{}, topics: []string{route.Topic}, cg: c.pauser}
+	m := &membership{d: c.d, group: route.Group, cfg: cfg, member: c.pauser,
+		listeners: map[string]*listener{}, topics: []string{route.Topic}}
 	l := &listener{d: c.d, route: route, cfg: cfg, m: m, parts: map[*partition]struct{}{}}
 	m.listeners[route.Topic] = l
 	pid := c.d.sys.Root.Spawn(l.props())
@@ -255,15 +274,15 @@ func newClaimTest(t testing.TB, sender Sender, route *topology.Resolved, cfg Con
 
 // consume starts ConsumeClaim on partition in/0 holding n messages
 // {"id": i} at offset i. returned is closed when ConsumeClaim returned.
-func (c *claimTest) consume(t *testing.T, n int) (msgs chan *sarama.ConsumerMessage, returned chan struct{}) {
-	msgs = make(chan *sarama.ConsumerMessage, max(n, 8))
+func (c *claimTest) consume(t *testing.T, n int) (msgs chan *client.Record, returned chan struct{}) {
+	msgs = make(chan *client.Record, max(n, 8))
 	for i := range n {
-		msgs <- &sarama.ConsumerMessage{Topic: "in", Partition: 0, Offset: int64(i), Value: fmt.Appendf(nil, `{"id":%d}`, i)}
+		msgs <- &client.Record{Topic: "in", Partition: 0, Offset: int64(i), Value: fmt.Appendf(nil, `{"id":%d}`, i)}
 	}
 	returned = make(chan struct{})
 	go func() {
 		defer close(returned)
-		if err := c.h.ConsumeClaim(c.sess, fakeClaim{msgs: msgs}); err != nil {
+		if err := c.h.ConsumeClaim(c.sess, fakeClaim{msgs: msgs, ctx: c.sess.ctx}); err != nil {
 			t.Errorf("ConsumeClaim: %v", err)
 		}
 	}()

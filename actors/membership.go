@@ -4,30 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/wait"
 )
 
-// membership is one consumer-group membership: one sarama client and
-// ConsumerGroup for every route of that group. By default each route has a
-// group of its own ("<app>_<topic>"); routes that name the same group share
-// one membership, which is what lets one process run a thousand routes
-// without a thousand Kafka clients.
+// membership is one consumer-group membership: one member of the client
+// seam (client.Group) for every route of that group. By default each route
+// has a group of its own ("<app>_<topic>"); routes that name the same group
+// share one membership, which is what lets one process run a thousand
+// routes without a thousand Kafka clients.
 type membership struct {
 	d         *deps
 	group     string
 	cfg       ConsumerConfig
-	brokers   []string
-	sarama    *sarama.Config
-	conns     *groupConns          // the connections of the client, see groupConns
+	gcfg      client.GroupConfig
+	member    client.Group
 	listeners map[string]*listener // by topic
 	topics    []string
 	done      chan struct{} // closed when the consume loop returned
@@ -41,9 +38,10 @@ type membership struct {
 	// consume loop's goroutine touches it.
 	prod TxnProducer
 
+	joined atomic.Bool // a session is under way (handler's Setup to Cleanup)
+
 	mu      sync.Mutex
-	cg      pauser // the consumer group, once connected
-	leaving bool   // the consume loop ended; guarded by mu
+	leaving bool // the consume loop ended; guarded by mu
 	// cancel ends the current session (endSession); aborts counts the
 	// sessions ended by a failed transaction since the last commit, to back
 	// off before joining again. Guarded by mu.
@@ -54,56 +52,18 @@ type membership struct {
 	missing []string
 }
 
-// pauser is what pausing a partition needs of a consumer group;
-// sarama.ConsumerGroup has it.
-type pauser interface {
-	Pause(partitions map[string][]int32)
-	Resume(partitions map[string][]int32)
-}
-
 // leaveTimeout bounds leaving the group and closing the client at shutdown.
 const leaveTimeout = 5 * time.Second
 
-// run connects with backoff and consumes until ctx ends, then leaves the group.
+// run consumes until ctx ends, then leaves the group. The member connects
+// on its first session; reaching no broker, failing to join, and sessions
+// ended by a failed transaction are retried with backoff.
 func (m *membership) run(ctx context.Context) {
 	defer close(m.done)
 	looped := make(chan struct{})
 	defer close(looped)
 	go m.guard(ctx, looped)
 	log := m.d.log.With("group", m.group)
-	// The group gets a client of its own (closed after the group), whose
-	// metadata says which topics a failed join found missing.
-	var client sarama.Client
-	var cg sarama.ConsumerGroup
-	for attempt := 1; cg == nil; attempt++ {
-		c, err := sarama.NewClient(m.brokers, m.sarama)
-		if err == nil {
-			g, gerr := sarama.NewConsumerGroupFromClient(m.group, c)
-			if gerr == nil {
-				client, cg = c, g
-				break
-			}
-			_ = c.Close()
-			err = gerr
-		}
-		delay := m.cfg.ReconnectBackoff.Delay(attempt)
-		log.Warn("cannot reach Kafka, retrying", "brokers", m.brokers, "attempt", attempt, "retry_in", delay, "error", err)
-		m.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Group: m.group, Attempt: attempt, Delay: delay, Err: err})
-		if !wait.Sleep(ctx, delay) {
-			return
-		}
-	}
-	m.mu.Lock()
-	m.cg = cg
-	m.mu.Unlock()
-	var errs sync.WaitGroup
-	errs.Go(func() {
-		var checked time.Time
-		for err := range cg.Errors() {
-			log.Warn("consumer group error", "error", err)
-			m.topicGone(log, client, err, &checked)
-		}
-	})
 	h := newHandler(m)
 	for attempt := 1; ctx.Err() == nil; {
 		// An exactly-once member makes its producer before it joins (see
@@ -114,10 +74,10 @@ func (m *membership) run(ctx context.Context) {
 			m.mu.Lock()
 			m.cancel = cancel
 			m.mu.Unlock()
-			err = cg.Consume(sessCtx, m.topics, h)
+			err = m.member.Consume(sessCtx, h)
 			cancel(nil)
 		}
-		if ctx.Err() != nil || errors.Is(err, sarama.ErrClosedConsumerGroup) {
+		if ctx.Err() != nil || errors.Is(err, client.ErrClosed) {
 			break
 		}
 		if err == nil {
@@ -134,19 +94,22 @@ func (m *membership) run(ctx context.Context) {
 			continue // a rebalance ended the session: join again
 		}
 		delay := m.cfg.ReconnectBackoff.Delay(attempt)
-		missing := m.missingTopics(client, err)
-		if len(missing) > 0 {
+		missing := m.missingTopics(err)
+		switch {
+		case errors.Is(err, client.ErrUnreachable):
+			log.Warn("cannot reach Kafka, retrying", "brokers", m.gcfg.Kafka.Brokers, "attempt", attempt, "retry_in", delay, "error", err)
+		case len(missing) > 0:
 			log.Error(fmt.Sprintf("%s (UNKNOWN_TOPIC_OR_PARTITION), so the group cannot join; "+
 				"create the app's topics (the topics create command, or kafka.create_topics: true) or correct the routes; retrying",
 				missingText(missing)),
 				"missing_topics", missing, "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
-		} else if hint := refusedSetting(err); hint != "" {
-			log.Error("the broker refuses these settings, retrying: "+hint, "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
-		} else if errors.Is(err, sarama.ErrUnstableOffsetCommit) {
+		case refusedSetting(err) != "":
+			log.Error("the broker refuses these settings, retrying: "+refusedSetting(err), "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
+		case errors.Is(err, client.ErrUnstableOffsetCommit):
 			log.Warn("consuming waits for a transaction that holds this group's offsets, retrying: it ends when its producer's transactional id "+
 				"is used again (a restarted member with the same consumer.instance_id) or at its transaction timeout",
 				"topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
-		} else {
+		default:
 			log.Warn("consuming failed, retrying", "topics", m.topics, "attempt", attempt, "retry_in", delay, "error", err)
 		}
 		m.d.bus.Publish(events.Event{Kind: events.BrokerUnreachable, Group: m.group, Attempt: attempt, Delay: delay, Err: err})
@@ -157,14 +120,10 @@ func (m *membership) run(ctx context.Context) {
 	}
 	m.mu.Lock()
 	m.leaving = true
-	m.conns.capReads(time.Now().Add(leaveTimeout))
+	m.member.Cut(time.Now().Add(leaveTimeout))
 	m.mu.Unlock()
-	if err := cg.Close(); err != nil {
+	if err := m.member.Close(); err != nil {
 		log.Warn("leaving the consumer group failed", "error", err)
-	}
-	errs.Wait()
-	if err := client.Close(); err != nil && !errors.Is(err, sarama.ErrClosedClient) {
-		log.Warn("closing the consumer group's client failed", "error", err)
 	}
 	m.releaseProducer(false)
 }
@@ -182,14 +141,14 @@ func (m *membership) guard(ctx context.Context, looped <-chan struct{}) {
 	case <-ctx.Done():
 	}
 	m.mu.Lock()
-	if !m.leaving && m.conns.joining.Load() {
-		m.conns.capReads(time.Now())
+	if !m.leaving {
+		m.member.CutJoin(time.Now())
 	}
 	m.mu.Unlock()
 	select {
 	case <-looped:
 	case <-m.d.hard.Done():
-		m.conns.capReads(time.Now())
+		m.member.Cut(time.Now())
 	}
 }
 
@@ -222,48 +181,14 @@ func (m *membership) abortedSessions() int {
 }
 
 // missingTopics notes which of the routes' topics a join that failed with
-// err found missing (none when err is not UNKNOWN_TOPIC_OR_PARTITION): those
-// that client's metadata, just refreshed for them by the join, lacks.
-func (m *membership) missingTopics(client sarama.Client, err error) []string {
+// err found missing (none when err is not UNKNOWN_TOPIC_OR_PARTITION).
+func (m *membership) missingTopics(err error) []string {
 	var missing []string
-	if errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
-		if known, kerr := client.Topics(); kerr == nil {
-			for _, t := range m.topics {
-				if !slices.Contains(known, t) {
-					missing = append(missing, t)
-				}
-			}
-		}
+	if errors.Is(err, client.ErrUnknownTopicOrPartition) {
+		missing = m.member.Missing()
 	}
 	m.setMissing(missing)
 	return missing
-}
-
-// goneCheckGap is the least time between two checks of topicGone.
-const goneCheckGap = 5 * time.Second
-
-// topicGone checks, when fetching from a topic of the session failed with
-// UNKNOWN_TOPIC_OR_PARTITION, whether the topic is gone (deleted while the
-// group consumed it) rather than briefly unknown to a broker. If it is, the
-// session ends, and the next join says which topics are missing
-// (missingTopics) instead of fetching in vain. checked is when it last
-// asked the cluster: it asks at most once per goneCheckGap.
-func (m *membership) topicGone(log *slog.Logger, client sarama.Client, err error, checked *time.Time) {
-	var ce *sarama.ConsumerError
-	if !errors.As(err, &ce) || !errors.Is(err, sarama.ErrUnknownTopicOrPartition) || time.Since(*checked) < goneCheckGap {
-		return
-	}
-	*checked = time.Now()
-	if err := client.RefreshMetadata(ce.Topic); !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
-		return
-	}
-	log.Warn(fmt.Sprintf("topic %s no longer exists (deleted?): ending the session", ce.Topic), "topic", ce.Topic)
-	m.mu.Lock()
-	cancel := m.cancel
-	m.mu.Unlock()
-	if cancel != nil {
-		cancel(fmt.Errorf("actors: topic %s no longer exists: %w", ce.Topic, sarama.ErrUnknownTopicOrPartition))
-	}
 }
 
 // missingText says that topics do not exist: "topic a does not exist",
@@ -284,17 +209,10 @@ func (m *membership) setMissing(topics []string) {
 
 // pause stops (or resumes) fetching a partition while its in-flight work is full.
 func (m *membership) pause(topic string, id int32, on bool) {
-	m.mu.Lock()
-	cg := m.cg
-	m.mu.Unlock()
-	if cg == nil {
-		return
-	}
-	ps := map[string][]int32{topic: {id}}
 	if on {
-		cg.Pause(ps)
+		m.member.Pause(topic, id)
 	} else {
-		cg.Resume(ps)
+		m.member.Resume(topic, id)
 	}
 }
 
@@ -302,13 +220,13 @@ func (m *membership) pause(topic string, id int32, on bool) {
 // good, or returns "" for errors that retrying may heal.
 func refusedSetting(err error) string {
 	switch {
-	case errors.Is(err, sarama.ErrInvalidSessionTimeout):
+	case errors.Is(err, client.ErrInvalidSessionTimeout):
 		return "consumer.session_timeout is outside the broker's group.min.session.timeout.ms..group.max.session.timeout.ms (6s..30m by default)"
-	case errors.Is(err, sarama.ErrInvalidTransactionTimeout):
+	case errors.Is(err, client.ErrInvalidTransactionTimeout):
 		return "transaction.timeout is above the broker's transaction.max.timeout.ms (15m by default)"
-	case errors.Is(err, sarama.ErrFencedInstancedId):
+	case errors.Is(err, client.ErrFencedInstanceID):
 		return "another running process uses the same consumer.instance_id; give every process its own"
-	case errors.Is(err, sarama.ErrGroupAuthorizationFailed), errors.Is(err, sarama.ErrTopicAuthorizationFailed):
+	case errors.Is(err, client.ErrGroupAuthorizationFailed), errors.Is(err, client.ErrTopicAuthorizationFailed):
 		return "the Kafka user may not read this group or topic (ACLs)"
 	}
 	return ""

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/IBM/sarama"
+
+	"github.com/karafka-actors/karafka-actors/client"
 )
 
 func TestRefusedSetting(t *testing.T) {
@@ -13,10 +15,10 @@ func TestRefusedSetting(t *testing.T) {
 		err  error
 		want string
 	}{
-		{fmt.Errorf("join: %w", sarama.ErrInvalidSessionTimeout), "consumer.session_timeout"},
-		{sarama.ErrFencedInstancedId, "consumer.instance_id"},
-		{sarama.ErrGroupAuthorizationFailed, "ACLs"},
-		{fmt.Errorf("transactional producer: %w", sarama.ErrInvalidTransactionTimeout), "transaction.timeout"},
+		{fmt.Errorf("join: %w", client.Coded(sarama.ErrInvalidSessionTimeout, int16(sarama.ErrInvalidSessionTimeout))), "consumer.session_timeout"},
+		{client.Coded(sarama.ErrFencedInstancedId, int16(sarama.ErrFencedInstancedId)), "consumer.instance_id"},
+		{client.ErrGroupAuthorizationFailed, "ACLs"},
+		{fmt.Errorf("transactional producer: %w", client.ErrInvalidTransactionTimeout), "transaction.timeout"},
 		{sarama.ErrOutOfBrokers, ""},
 	} {
 		if got := refusedSetting(tc.err); (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {

@@ -10,8 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/producer"
@@ -147,7 +146,7 @@ func startPartition(t *testing.T, sender Sender, n int) (p *partition, mark *ato
 	pid := sys.Root.Spawn(p.props())
 	t.Cleanup(func() { _ = sys.Root.StopFuture(pid).Wait() })
 	for i := range n {
-		m := &sarama.ConsumerMessage{Topic: "in", Offset: int64(i), Value: fmt.Appendf(nil, `{"id":%d}`, i)}
+		m := &client.Record{Topic: "in", Offset: int64(i), Value: fmt.Appendf(nil, `{"id":%d}`, i)}
 		p.ctrl.in.push(sys, p.accept(m))
 		if i%7 == 0 {
 			time.Sleep(20 * time.Microsecond) // vary how much each hand-over carries

@@ -4,9 +4,9 @@ import (
 	"context"
 	"sync/atomic"
 
-	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/pipeline"
 	"github.com/karafka-actors/karafka-actors/params"
@@ -43,7 +43,7 @@ type partition struct {
 	// What State reports (state.go): the claim (its high watermark), the
 	// offset to resume from last marked and last committed (-1: none), the
 	// first offset consumed (-1: none yet), and whether fetching is paused.
-	claim     sarama.ConsumerGroupClaim
+	claim     client.Claim
 	marked    atomic.Int64
 	committed atomic.Int64
 	first     atomic.Int64
@@ -71,9 +71,10 @@ func newPartition(d *deps, route *topology.Resolved, id int32, sess sessionFinis
 	return p
 }
 
-// accept registers a consumed message; it must be called in offset order.
-func (p *partition) accept(m *sarama.ConsumerMessage) *work {
-	w := &work{msg: m}
+// accept registers a consumed record (copied into its work); it must be
+// called in offset order.
+func (p *partition) accept(r *client.Record) *work {
+	w := &work{msg: *r}
 	bound(w, p.d.maxRecordBytes)
 	p.fin.consumed(w)
 	return w
@@ -151,12 +152,12 @@ func (a *partitionActor) handle(w *work) error {
 	return nil
 }
 
-func metadata(m *sarama.ConsumerMessage) params.Metadata {
+func metadata(m *client.Record) params.Metadata {
 	md := params.Metadata{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key, Timestamp: m.Timestamp}
 	if len(m.Headers) > 0 {
 		md.Headers = make([]params.Header, len(m.Headers))
 		for i, h := range m.Headers {
-			md.Headers[i] = params.Header{Key: string(h.Key), Value: h.Value}
+			md.Headers[i] = params.Header(h)
 		}
 	}
 	return md

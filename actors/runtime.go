@@ -9,10 +9,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/karafka-actors/karafka-actors/client"
+	"github.com/karafka-actors/karafka-actors/client/saramaclient"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/supervision"
@@ -36,6 +37,9 @@ type Config struct {
 	// 0: none): dead letters are cut to fit it, and a larger response
 	// fails its message for good instead of being sent.
 	MaxMessageBytes int
+	// Client makes the consumer group members: the Kafka client library
+	// the runtime consumes with. Nil: sarama (saramaclient.Factory).
+	Client client.Factory
 	// TracerProvider, when not nil, traces every message: a process span
 	// per message, a send span per record produced, W3C trace context in
 	// the records' headers (see tracing.go). Nil: no tracing, at no cost.
@@ -90,15 +94,10 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 		route := &cfg.Routes[i]
 		m := byGroup[route.Group]
 		if m == nil {
-			sc, conns, err := consumerSarama(cfg.Kafka, cfg.Consumer, route)
-			if err != nil {
-				hardStop()
-				return nil, err
-			}
-			m = &membership{d: r.d, group: route.Group, cfg: cfg.Consumer, brokers: cfg.Kafka.Brokers, sarama: sc, conns: conns,
+			m = &membership{d: r.d, group: route.Group, cfg: cfg.Consumer, gcfg: groupConfig(cfg.Kafka, cfg.Consumer, route, logger),
 				listeners: map[string]*listener{}, done: make(chan struct{})}
 			if route.Guarantee == topology.ExactlyOnce {
-				if err := transactional(&cfg.Transactions, sc); err != nil {
+				if err := transactional(&cfg.Transactions, cfg.Kafka); err != nil {
 					hardStop()
 					return nil, err
 				}
@@ -111,7 +110,7 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 			hardStop()
 			return nil, fmt.Errorf("%w: routes %q and %q share group %q but not processing.guarantee",
 				errInvalidConfig, m.topics[0], route.Topic, route.Group)
-		} else if initial := startOffset(route); initial != m.sarama.Consumer.Offsets.Initial {
+		} else if route.StartFromBeginning != m.gcfg.FromBeginning {
 			hardStop()
 			return nil, fmt.Errorf("%w: routes %q and %q share group %q but not where they start (start_from_beginning)",
 				errInvalidConfig, m.topics[0], route.Topic, route.Group)
@@ -121,46 +120,31 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 		m.topics = append(m.topics, route.Topic)
 		r.listeners = append(r.listeners, l)
 	}
+	factory := cfg.Client
+	if factory == nil {
+		factory = saramaclient.Factory{}
+	}
+	for _, m := range r.groups {
+		m.gcfg.Topics = m.topics
+		member, err := factory.NewGroup(m.gcfg)
+		if err != nil {
+			hardStop()
+			return nil, fmt.Errorf("%w: %w", errInvalidConfig, err)
+		}
+		m.member = member
+	}
 	return r, nil
 }
 
-// joinGrace is how much longer than the rebalance timeout a member waits for
-// its JoinGroup or SyncGroup answer (the Java client's margin).
-const joinGrace = 5 * time.Second
-
-func consumerSarama(k kafka.Config, c ConsumerConfig, r *topology.Resolved) (*sarama.Config, *groupConns, error) {
-	sc, err := k.Sarama()
-	if err != nil {
-		return nil, nil, err
+// groupConfig is the client's configuration of route's group member.
+func groupConfig(k kafka.Config, c ConsumerConfig, r *topology.Resolved, log *slog.Logger) client.GroupConfig {
+	return client.GroupConfig{
+		Kafka: k, Group: r.Group, InstanceID: c.InstanceID,
+		SessionTimeout: c.SessionTimeout, HeartbeatInterval: c.HeartbeatInterval, RebalanceTimeout: c.RebalanceTimeout,
+		FromBeginning: r.StartFromBeginning, ReadCommitted: r.Guarantee == topology.ExactlyOnce,
+		FetchMaxWait: c.FetchMaxWait, FetchBytes: c.FetchBytes, FetchMaxBytes: c.FetchMaxBytes, Buffer: c.BatchSize,
+		Logger: log,
 	}
-	conns := newGroupConns(sc.Net.DialTimeout, sc.Net.KeepAlive, c.RebalanceTimeout+joinGrace)
-	sc.Net.Proxy.Enable = true // not a proxy: our dialer, see groupConns
-	sc.Net.Proxy.Dialer = conns
-	sc.Consumer.Group.Rebalance.Timeout = c.RebalanceTimeout
-	if c.InstanceID != "" {
-		sc.Consumer.Group.InstanceId = c.InstanceID
-	}
-	sc.Consumer.Return.Errors = true
-	sc.Consumer.Offsets.AutoCommit.Enable = false
-	sc.Consumer.Offsets.Initial = startOffset(r)
-	sc.Consumer.Group.Session.Timeout = c.SessionTimeout
-	sc.Consumer.Group.Heartbeat.Interval = c.HeartbeatInterval
-	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
-	sc.ChannelBufferSize = c.BatchSize
-	sc.Consumer.MaxWaitTime = c.FetchMaxWait
-	sc.Consumer.Fetch.Default = int32(c.FetchBytes)
-	sc.Consumer.Fetch.Max = int32(c.FetchMaxBytes)
-	if err := sc.Validate(); err != nil {
-		return nil, nil, fmt.Errorf("%w: consumer: %w", errInvalidConfig, err)
-	}
-	return sc, conns, nil
-}
-
-func startOffset(r *topology.Resolved) int64 {
-	if r.StartFromBeginning {
-		return sarama.OffsetOldest
-	}
-	return sarama.OffsetNewest
 }
 
 // Start spawns the tree; listeners connect in the background with backoff.
@@ -263,21 +247,22 @@ func (r *Runtime) Stop(ctx context.Context) error {
 	return r.stopErr
 }
 
-// transactional checks what an exactly-once group needs and makes its
-// consumer read committed records only: outputs of aborted transactions
-// upstream are skipped, and committed offsets are fetched stable (a pending
-// transactional commit is waited for, KIP-447).
-func transactional(t *TransactionConfig, sc *sarama.Config) error {
+// transactional checks what an exactly-once group needs. Its consumer
+// reads committed records only (groupConfig): outputs of aborted
+// transactions upstream are skipped, and committed offsets are fetched
+// stable (a pending transactional commit is waited for, KIP-447).
+func transactional(t *TransactionConfig, k kafka.Config) error {
 	if t.NewProducer == nil {
 		return fmt.Errorf("%w: exactly-once routes need Transactions.NewProducer", errInvalidConfig)
 	}
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	if !sc.Version.IsAtLeast(sarama.V2_5_0_0) {
-		return fmt.Errorf("%w: kafka.version: exactly-once needs >= 2.5.0, got %s", errInvalidConfig, sc.Version)
+	if ok, err := k.AtLeast("2.5.0"); err != nil {
+		return fmt.Errorf("%w: %w", errInvalidConfig, err)
+	} else if !ok {
+		return fmt.Errorf("%w: kafka.version: exactly-once needs >= 2.5.0, got %s", errInvalidConfig, k.Version)
 	}
-	sc.Consumer.IsolationLevel = sarama.ReadCommitted
 	return nil
 }
 

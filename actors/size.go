@@ -4,8 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/supervision"
 )
@@ -15,12 +14,10 @@ import (
 var ErrRecordTooLarge = errors.New("actors: record too large")
 
 // recordSize is what m counts for against consumer.max_record_bytes.
-func recordSize(m *sarama.ConsumerMessage) int {
+func recordSize(m *client.Record) int {
 	n := len(m.Key) + len(m.Value)
 	for _, h := range m.Headers {
-		if h != nil {
-			n += len(h.Key) + len(h.Value)
-		}
+		n += len(h.Key) + len(h.Value)
 	}
 	return n
 }
@@ -32,7 +29,7 @@ const maxKeptKey = 1024
 // of at once (its value, its headers and a long key), and w fails at its
 // controller stage with tooLarge (see params).
 func bound(w *work, limit int) {
-	m := w.msg
+	m := &w.msg
 	if limit <= 0 {
 		return
 	}
@@ -53,7 +50,7 @@ func bound(w *work, limit int) {
 // controller stage (or a batch's) fails for good.
 func (p *partition) params(w *work) *params.Params {
 	if w.tooLarge != nil {
-		return params.RejectedAt(&w.paramsVal, metadata(w.msg), w.tooLarge)
+		return params.RejectedAt(&w.paramsVal, metadata(&w.msg), w.tooLarge)
 	}
-	return params.LazyAt(&w.paramsVal, metadata(w.msg), w.msg.Value, p.route.Parser)
+	return params.LazyAt(&w.paramsVal, metadata(&w.msg), w.msg.Value, p.route.Parser)
 }

@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/pipeline"
@@ -239,7 +238,7 @@ func TestBatchStage_malformedPayload(t *testing.T) {
 			c := newClaimTest(t, s, route, cfg)
 			msgs, returned := c.consume(t, 0)
 			for i, v := range []string{`{"id":0}`, `{"id":`, `{"id":2}`} {
-				msgs <- &sarama.ConsumerMessage{Topic: "in", Partition: 0, Offset: int64(i), Value: []byte(v)}
+				msgs <- &client.Record{Topic: "in", Partition: 0, Offset: int64(i), Value: []byte(v)}
 			}
 			c.waitMarked(t, tc.wantMark)
 			if tc.deadLetter == "" {

@@ -25,7 +25,7 @@ type GroupState struct {
 	Topics []string // the routes' topics, in route order
 	// Connected: the membership's Kafka client is up.
 	Connected bool
-	// Joined: a session is under way (between sarama's Setup and Cleanup).
+	// Joined: a session is under way (between the handler's Setup and Cleanup).
 	// False while connecting, joining, rebalancing and after leaving.
 	Joined bool
 	// MissingTopics are the routes' topics that do not exist: the last
@@ -75,12 +75,12 @@ func (r *Runtime) State() State {
 	st := State{Stopping: r.d.claims.stopping.Load(), Halted: r.d.halted.Load()}
 	for _, m := range r.groups {
 		m.mu.Lock()
-		connected := m.cg != nil && !m.leaving
+		connected := !m.leaving && m.member.Connected()
 		missing := slices.Clone(m.missing)
 		m.mu.Unlock()
 		st.Groups = append(st.Groups, GroupState{
 			Group: m.group, Topics: slices.Clone(m.topics), Connected: connected,
-			Joined: connected && !m.conns.joining.Load(), MissingTopics: missing,
+			Joined: connected && m.joined.Load(), MissingTopics: missing,
 		})
 	}
 	r.d.claims.mu.Lock()
@@ -102,7 +102,7 @@ func (p *partition) state() PartitionState {
 	s := PartitionState{Topic: p.topic, Group: p.group, Partition: p.id,
 		Committed: p.committed.Load(), Marked: p.marked.Load(), Paused: p.paused.Load()}
 	if p.claim != nil {
-		s.HighWatermark = p.claim.HighWaterMarkOffset()
+		s.HighWatermark = p.claim.HighWaterMark()
 	}
 	s.Finished, s.InFlight = p.fin.counts()
 	if st := p.stuck.Load(); st != nil {

@@ -5,12 +5,12 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/IBM/sarama"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
 
@@ -58,7 +58,7 @@ func (t *tracing) start(p *partition, w *work) {
 	if t == nil || w.span != nil {
 		return
 	}
-	m := w.msg
+	m := &w.msg
 	parent := t.prop.Extract(context.Background(), consumerCarrier(m.Headers))
 	_, w.span = t.tracer.Start(parent, "process "+p.topic, trace.WithSpanKind(trace.SpanKindConsumer),
 		trace.WithAttributes(
@@ -162,11 +162,11 @@ func (s *tracingSender) SendAsync(msg *producer.Message, done func(producer.Resu
 }
 
 // consumerCarrier reads the trace context of a consumed record.
-type consumerCarrier []*sarama.RecordHeader
+type consumerCarrier []client.Header
 
 func (c consumerCarrier) Get(key string) string {
 	for _, h := range c {
-		if h != nil && string(h.Key) == key {
+		if h.Key == key {
 			return string(h.Value)
 		}
 	}
@@ -178,9 +178,7 @@ func (c consumerCarrier) Set(string, string) {} // read only
 func (c consumerCarrier) Keys() []string {
 	keys := make([]string, 0, len(c))
 	for _, h := range c {
-		if h != nil {
-			keys = append(keys, string(h.Key))
-		}
+		keys = append(keys, h.Key)
 	}
 	return keys
 }

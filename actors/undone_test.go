@@ -5,8 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
@@ -15,7 +14,7 @@ func TestClaims_report(t *testing.T) {
 	part := func(topic string, id int32, outstanding int) *partition {
 		p := newPartition(d, &topology.Resolved{Route: topology.Route{Topic: topic}}, id, marks(func(int64) {}))
 		for i := range outstanding {
-			p.accept(&sarama.ConsumerMessage{Topic: topic, Partition: id, Offset: int64(i)})
+			p.accept(&client.Record{Topic: topic, Partition: id, Offset: int64(i)})
 		}
 		return p
 	}

@@ -12,8 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/pipeline"
@@ -64,10 +63,10 @@ func virtualRoute(max int, key func(*params.Params) []byte, deadLetter string, p
 // consumeKeyed starts ConsumeClaim on in/0 holding one message per key of
 // keys, message i having key keys[i] (none when ""). returned is closed
 // when ConsumeClaim returned.
-func (c *claimTest) consumeKeyed(t testing.TB, keys []string) (msgs chan *sarama.ConsumerMessage, returned chan struct{}) {
-	msgs = make(chan *sarama.ConsumerMessage, len(keys))
+func (c *claimTest) consumeKeyed(t testing.TB, keys []string) (msgs chan *client.Record, returned chan struct{}) {
+	msgs = make(chan *client.Record, len(keys))
 	for i, k := range keys {
-		m := &sarama.ConsumerMessage{Topic: "in", Partition: 0, Offset: int64(i), Value: fmt.Appendf(nil, `{"id":%d,"key":%q}`, i, k)}
+		m := &client.Record{Topic: "in", Partition: 0, Offset: int64(i), Value: fmt.Appendf(nil, `{"id":%d,"key":%q}`, i, k)}
 		if k != "" {
 			m.Key = []byte(k)
 		}
@@ -76,7 +75,7 @@ func (c *claimTest) consumeKeyed(t testing.TB, keys []string) (msgs chan *sarama
 	returned = make(chan struct{})
 	go func() {
 		defer close(returned)
-		if err := c.h.ConsumeClaim(c.sess, fakeClaim{msgs: msgs}); err != nil {
+		if err := c.h.ConsumeClaim(c.sess, fakeClaim{msgs: msgs, ctx: c.sess.ctx}); err != nil {
 			t.Errorf("ConsumeClaim: %v", err)
 		}
 	}()

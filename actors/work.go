@@ -4,15 +4,15 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/IBM/sarama"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/params"
 )
 
 // work is one consumed message on its way through the stages.
 type work struct {
-	msg       *sarama.ConsumerMessage
+	msg       client.Record  // by value, like entry
 	entry     entry          // by value: one allocation per message for both
 	txn       *txnItem       // exactly-once routes: the message until it is in a transaction
 	params    *params.Params // &paramsVal once parsed

@@ -50,6 +50,9 @@ type Group interface {
 	// the Kafka error code ([Error]) when the group refused the member.
 	// After Close it returns an error matching [ErrClosed].
 	Consume(ctx context.Context, h Handler) error
+	// Connected reports whether the member's client is up: it reached a
+	// broker and was not closed since.
+	Connected() bool
 	// Missing returns which of the group's topics the cluster does not
 	// have, as the last failed join saw them; nil when it cannot tell.
 	Missing() []string

@@ -137,3 +137,17 @@ func checkHostPort(hp string) error {
 	}
 	return nil
 }
+
+// AtLeast reports whether c.Version is version or newer; the error says
+// when either is not a Kafka version.
+func (c Config) AtLeast(version string) (bool, error) {
+	have, err := sarama.ParseKafkaVersion(c.Version)
+	if err != nil {
+		return false, fmt.Errorf("kafka.version: %q is not a Kafka version", c.Version)
+	}
+	want, err := sarama.ParseKafkaVersion(version)
+	if err != nil {
+		return false, fmt.Errorf("%q is not a Kafka version", version)
+	}
+	return have.IsAtLeast(want), nil
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/kafka"
 )
 
@@ -153,7 +154,7 @@ func describeTxn(id string, timeout time.Duration, err error) error {
 		return &txnError{msg: fmt.Sprintf("%v: transaction.timeout: the broker refuses %v (INVALID_TRANSACTION_TIMEOUT, transactional id %q): "+
 			"it is above the broker's transaction.max.timeout.ms (15m by default); lower transaction.timeout or raise that broker setting",
 			kafka.ErrInvalidConfig, timeout, id),
-			errs: []error{kafka.ErrInvalidConfig, sarama.ErrInvalidTransactionTimeout}}
+			errs: []error{kafka.ErrInvalidConfig, client.Coded(sarama.ErrInvalidTransactionTimeout, int16(sarama.ErrInvalidTransactionTimeout))}}
 	case errors.Is(err, sarama.ErrProducerFenced), errors.Is(err, sarama.ErrInvalidProducerEpoch):
 		return &txnError{msg: fmt.Sprintf("producer: transactional id %q was fenced: a newer producer with this id, or a newer member of the consumer group, took over; or its transaction outlived transaction.timeout %v and the broker aborted it (Kafka error: %v)", id, timeout, err),
 			errs: []error{ErrFenced, err}}
