@@ -18,6 +18,15 @@ type options struct {
 	txnTimeoutSet bool
 }
 
+// newOptions applies opts over the defaults.
+func newOptions(opts []Option) options {
+	o := options{logger: slog.Default()}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
 // WithLogger sets the logger for life-cycle and delivery-failure logs
 // (default slog.Default()).
 func WithLogger(l *slog.Logger) Option {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/kafka"
 )
 
@@ -22,6 +23,7 @@ import (
 // callback.
 type Transactional struct {
 	*Producer
+	txn     txnBackend
 	id      string
 	timeout time.Duration // the transaction timeout the broker was given
 }
@@ -55,34 +57,15 @@ func NewTransactional(cfg Config, id string, opts ...Option) (*Transactional, er
 	if err := CheckTransactional(cfg); err != nil {
 		return nil, err
 	}
-	o := options{}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := newOptions(opts)
 	if o.txnTimeoutSet && o.txnTimeout < time.Millisecond {
 		return nil, fmt.Errorf("%w: transaction.timeout: %v must be at least 1ms", kafka.ErrInvalidConfig, o.txnTimeout)
 	}
-	var timeout time.Duration // the one sent, for errors
-	set := func(sc *sarama.Config) {
-		sc.Producer.Transaction.ID = id
-		sc.Producer.Idempotent = true
-		sc.Net.MaxOpenRequests = 1
-		if o.txnTimeoutSet {
-			sc.Producer.Transaction.Timeout = o.txnTimeout
-		}
-		timeout = sc.Producer.Transaction.Timeout
-	}
-	if o.override != nil {
-		user := o.override
-		opts = append(opts, WithSaramaConfig(func(sc *sarama.Config) { user(sc); set(sc) }))
-	} else {
-		opts = append(opts, WithSaramaConfig(set))
-	}
-	p, err := New(cfg, opts...)
+	p, s, err := start(cfg, o, &txnSettings{id: id, timeout: o.txnTimeout, timeoutSet: o.txnTimeoutSet})
 	if err != nil {
-		return nil, describeTxn(id, timeout, err)
+		return nil, describeTxn(id, s.timeout, err)
 	}
-	return &Transactional{Producer: p, id: id, timeout: timeout}, nil
+	return &Transactional{Producer: p, txn: s.txn, id: id, timeout: s.timeout}, nil
 }
 
 // CheckTransactional reports why cfg cannot make a transactional producer:
@@ -107,39 +90,32 @@ func CheckTransactional(cfg Config) error {
 func (t *Transactional) ID() string { return t.id }
 
 // BeginTxn opens a transaction.
-func (t *Transactional) BeginTxn() error { return describeTxn(t.id, t.timeout, t.ap.BeginTxn()) }
+func (t *Transactional) BeginTxn() error { return describeTxn(t.id, t.timeout, t.txn.begin()) }
 
-// AddOffsets adds the offsets to commit for group to the open transaction:
-// they are committed with it, and only if the group member and generation
-// in group are still current (build it with
-// sarama.NewConsumerGroupMetadataFromSession; a bare group id fences
+// AddOffsets adds the offsets to commit for a consumer group to the open
+// transaction: they are committed with it, and only if the group member
+// and generation in member are still current (a bare group id fences
 // nothing). The offsets reach the broker in CommitTxn.
-func (t *Transactional) AddOffsets(offsets map[string][]*sarama.PartitionOffsetMetadata, group *sarama.ConsumerGroupMetadata) error {
-	return describeTxn(t.id, t.timeout, t.ap.AddOffsetsToTxnWithGroupMetadata(offsets, group))
+func (t *Transactional) AddOffsets(offsets []client.Offset, member client.Member) error {
+	return describeTxn(t.id, t.timeout, t.txn.addOffsets(offsets, member))
 }
 
 // CommitTxn waits for every record of the transaction, then commits it. On
 // error, Abortable or Fatal says what to do next.
-func (t *Transactional) CommitTxn() error { return describeTxn(t.id, t.timeout, t.ap.CommitTxn()) }
+func (t *Transactional) CommitTxn() error { return describeTxn(t.id, t.timeout, t.txn.commit()) }
 
 // AbortTxn waits for every record of the transaction, then aborts it.
-func (t *Transactional) AbortTxn() error { return describeTxn(t.id, t.timeout, t.ap.AbortTxn()) }
+func (t *Transactional) AbortTxn() error { return describeTxn(t.id, t.timeout, t.txn.abort()) }
 
 // Fatal reports whether the producer is in a fatal error state (fenced, or
 // its producer id is no longer known): it must be closed and made again.
-func (t *Transactional) Fatal() bool {
-	return t.ap.TxnStatus()&sarama.ProducerTxnFlagFatalError != 0
-}
+func (t *Transactional) Fatal() bool { return t.txn.status().fatal }
 
 // Abortable reports whether the open transaction failed and must be aborted.
-func (t *Transactional) Abortable() bool {
-	return t.ap.TxnStatus()&sarama.ProducerTxnFlagAbortableError != 0
-}
+func (t *Transactional) Abortable() bool { return t.txn.status().abortable }
 
 // InTransaction reports whether a transaction is open.
-func (t *Transactional) InTransaction() bool {
-	return t.ap.TxnStatus()&sarama.ProducerTxnFlagInTransaction != 0
-}
+func (t *Transactional) InTransaction() bool { return t.txn.status().inTxn }
 
 // describeTxn names what a transactional error means; nil stays nil.
 // timeout is the transaction timeout the producer gave the broker.
