@@ -10,11 +10,12 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
 
 func BenchmarkProducer_SendAsync(b *testing.B) {
-	cfg := newCluster(b, 4)
+	cfg := newCluster(b, kafka.ClientSarama, 4)
 	p := newProducer(b, cfg)
 	value := make([]byte, 200)
 	msg := producer.Message{Topic: "t", Key: []byte("key"), Value: value, Headers: []producer.Header{{Key: "h", Value: []byte("v")}}}

@@ -1,8 +1,11 @@
 package producer
 
 import (
+	"fmt"
 	"log/slog"
 	"sync"
+
+	"github.com/karafka-actors/karafka-actors/kafka"
 )
 
 // Producer sends [Message]s asynchronously through one Kafka client: a
@@ -34,7 +37,20 @@ func New(cfg Config, opts ...Option) (*Producer, error) {
 
 // start makes the backend cfg names and the Producer over it.
 func start(cfg Config, o options, txn *txnSettings) (*Producer, started, error) {
-	s, err := startSarama(cfg, o, txn)
+	var (
+		s   started
+		err error
+	)
+	switch cfg.Kafka.Client {
+	case kafka.ClientFranz:
+		s, err = startFranz(cfg, o, txn)
+	default: // "sarama"; Validate refuses anything else
+		if o.franzSet {
+			return nil, s, fmt.Errorf("%w: producer: WithFranzOptions applies to kafka.client %q only, and kafka.client is %q (use WithSaramaConfig)",
+				kafka.ErrInvalidConfig, kafka.ClientFranz, cfg.Kafka.Client)
+		}
+		s, err = startSarama(cfg, o, txn)
+	}
 	if err != nil {
 		return nil, s, err
 	}
