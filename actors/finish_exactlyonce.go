@@ -9,6 +9,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
@@ -21,7 +22,7 @@ type TxnProducer interface {
 	BeginTxn() error
 	// AddOffsets adds offsets to commit for the group member in group to
 	// the open transaction.
-	AddOffsets(offsets map[string][]*sarama.PartitionOffsetMetadata, group *sarama.ConsumerGroupMetadata) error
+	AddOffsets(offsets []client.Offset, member client.Member) error
 	// CommitTxn waits for the transaction's records, then commits it.
 	CommitTxn() error
 	// AbortTxn waits for the transaction's records, then aborts it.
@@ -207,11 +208,15 @@ func (s *exactlyOnceSession) commit() {
 		s.fail(fmt.Errorf("a record of the transaction was not written: %w", err))
 		return
 	}
-	offsets := make(map[string][]*sarama.PartitionOffsetMetadata, len(s.offsets))
+	offsets := make([]client.Offset, 0, len(s.offsets))
 	for p, next := range s.offsets {
-		offsets[p.topic] = append(offsets[p.topic], &sarama.PartitionOffsetMetadata{Partition: p.id, Offset: next})
+		offsets = append(offsets, client.Offset{Topic: p.topic, Partition: p.id, Offset: next})
 	}
-	if err := s.prod.AddOffsets(offsets, s.meta); err != nil {
+	member := client.Member{Group: s.meta.GroupID, MemberID: s.meta.MemberID, Generation: s.meta.GenerationID}
+	if s.meta.GroupInstanceID != nil {
+		member.InstanceID = *s.meta.GroupInstanceID
+	}
+	if err := s.prod.AddOffsets(offsets, member); err != nil {
 		s.fail(err)
 		return
 	}

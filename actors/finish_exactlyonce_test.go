@@ -53,11 +53,9 @@ func (l *txnLog) SendAsync(m *producer.Message, done func(producer.Result)) {
 
 func (l *txnLog) BeginTxn() error { l.add("begin"); return nil }
 
-func (l *txnLog) AddOffsets(offsets map[string][]*sarama.PartitionOffsetMetadata, g *sarama.ConsumerGroupMetadata) error {
-	for topic, ps := range offsets {
-		for _, p := range ps {
-			l.add(fmt.Sprintf("offsets %s/%d=%d gen %d", topic, p.Partition, p.Offset, g.GenerationID))
-		}
+func (l *txnLog) AddOffsets(offsets []client.Offset, g client.Member) error {
+	for _, o := range offsets {
+		l.add(fmt.Sprintf("offsets %s/%d=%d gen %d", o.Topic, o.Partition, o.Offset, g.Generation))
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/eapache/go-resiliency/breaker"
+
+	"github.com/karafka-actors/karafka-actors/client"
 )
 
 // failures turns sarama's delivery errors into Result errors a user can act
@@ -21,15 +23,14 @@ type failures struct {
 // describe returns the Result error of pm failing with err.
 func (f *failures) describe(pm *sarama.ProducerMessage, err error) error {
 	topic := pm.Topic
-	if refused := refusal(pm, err); refused != nil {
+	code := codeOf(err)
+	if refused := refusal(topic, pm.ByteSize(2), code, err); refused != nil {
 		return refused // about this record, not its topic: nothing to remember
 	}
+	err = client.Coded(err, int16(code))
 	switch {
-	case errors.Is(err, sarama.ErrUnknownTopicOrPartition):
-		err = &topicError{
-			msg:  fmt.Sprintf("producer: topic %q does not exist (UNKNOWN_TOPIC_OR_PARTITION)", topic),
-			errs: []error{ErrUnknownTopic, err},
-		}
+	case code == client.ErrUnknownTopicOrPartition:
+		err = unknownTopic(topic, err)
 		f.remember(topic, err)
 		return err
 	case errors.Is(err, breaker.ErrBreakerOpen):

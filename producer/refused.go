@@ -5,6 +5,9 @@ import (
 	"fmt"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/karafka-actors/karafka-actors/client"
 )
 
 var (
@@ -34,24 +37,56 @@ func tooLarge(msg *Message, size, limit int) error {
 	}
 }
 
-// refusal describes err when the broker refused pm for good, or returns nil.
+// refusal describes err, carrying Kafka error code (0: none), when the
+// broker refused a record of size bytes to topic for good, or returns nil.
 // Kafka answers MESSAGE_TOO_LARGE for a record (or batch) above the
 // broker's or topic's limit, RECORD_LIST_TOO_LARGE for a batch above the
 // segment size, INVALID_RECORD for a record the topic cannot take (a record
-// without a key on a compacted topic).
-func refusal(pm *sarama.ProducerMessage, err error) error {
-	switch {
-	case errors.Is(err, sarama.ErrMessageSizeTooLarge), errors.Is(err, sarama.ErrMessageSetSizeTooLarge):
+// without a key on a compacted topic). err is returned carrying the code.
+func refusal(topic string, size int, code client.Code, err error) error {
+	switch code {
+	case client.ErrMessageTooLarge, client.ErrRecordListTooLarge:
 		return &topicError{
 			msg: fmt.Sprintf("producer: topic %q refused a record of %d bytes as too large (MESSAGE_TOO_LARGE: over the broker's message.max.bytes or the topic's max.message.bytes): %v",
-				pm.Topic, pm.ByteSize(2), err),
-			errs: []error{ErrTooLarge, ErrRefused, err},
+				topic, size, err),
+			errs: []error{ErrTooLarge, ErrRefused, client.Coded(err, int16(code))},
 		}
-	case errors.Is(err, sarama.ErrInvalidRecord):
+	case client.ErrInvalidRecord:
 		return &topicError{
-			msg:  fmt.Sprintf("producer: topic %q refused a record as invalid (INVALID_RECORD: a compacted topic needs a key): %v", pm.Topic, err),
-			errs: []error{ErrRefused, err},
+			msg:  fmt.Sprintf("producer: topic %q refused a record as invalid (INVALID_RECORD: a compacted topic needs a key): %v", topic, err),
+			errs: []error{ErrRefused, client.Coded(err, int16(code))},
 		}
 	}
 	return nil
+}
+
+// unknownTopic is the error of a record to topic, which does not exist
+// (err carries UNKNOWN_TOPIC_OR_PARTITION).
+func unknownTopic(topic string, err error) error {
+	return &topicError{
+		msg:  fmt.Sprintf("producer: topic %q does not exist (UNKNOWN_TOPIC_OR_PARTITION)", topic),
+		errs: []error{ErrUnknownTopic, client.Coded(err, int16(client.ErrUnknownTopicOrPartition))},
+	}
+}
+
+// codeOf is the Kafka error code err carries, whichever library made it;
+// 0 when none.
+func codeOf(err error) client.Code {
+	code, _ := kafkaError(err)
+	return code
+}
+
+// kafkaError finds the Kafka error in err's chain: its code and the
+// library's error value itself (nil when none), without what wraps it.
+func kafkaError(err error) (client.Code, error) {
+	if ce, ok := errors.AsType[*client.Error](err); ok {
+		return ce.Code, ce
+	}
+	if ke, ok := errors.AsType[*kerr.Error](err); ok {
+		return client.Code(ke.Code), ke
+	}
+	if se, ok := errors.AsType[sarama.KError](err); ok {
+		return client.Code(se), se
+	}
+	return 0, nil
 }

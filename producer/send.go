@@ -2,7 +2,7 @@ package producer
 
 import "context"
 
-// SendAsync hands msg to sarama and returns. done (which may be nil) is
+// SendAsync hands msg to the client library and returns. done (which may be nil) is
 // called exactly once with the outcome: from the producer's result
 // goroutine, or synchronously with [ErrClosed] once Close started, or with
 // an error matching [ErrTooLarge] when msg is larger than
@@ -28,7 +28,10 @@ func (p *Producer) SendAsync(msg *Message, done func(Result)) {
 		}
 		return
 	}
-	p.ap.Input() <- &wrap(msg, done).pm
+	if done == nil {
+		done = noCallback
+	}
+	p.b.send(msg, done)
 	p.mu.RUnlock()
 }
 
@@ -50,3 +53,5 @@ func (p *Producer) Send(ctx context.Context, msg *Message) (Result, error) {
 		return Result{Message: msg, Partition: -1, Offset: -1, Err: err}, err
 	}
 }
+
+func noCallback(Result) {}

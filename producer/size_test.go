@@ -8,6 +8,8 @@ import (
 
 	"github.com/IBM/sarama"
 
+	kclient "github.com/karafka-actors/karafka-actors/client"
+	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
 
@@ -46,51 +48,58 @@ func FuzzSize(f *testing.F) {
 // an error naming the key: before, sarama's own error named
 // Producer.MaxMessageBytes, and the runtime sent it again forever.
 func TestProducer_tooLargeRefusedNamingTheKey(t *testing.T) {
-	cfg := newCluster(t, 1)
-	cfg.MaxMessageBytes = 1000
-	p := newProducer(t, cfg)
-	_, err := p.Send(context.Background(), &producer.Message{Topic: "t", Value: []byte(strings.Repeat("x", 1000))})
-	if !errors.Is(err, producer.ErrTooLarge) || !producer.Refused(err) {
-		t.Fatalf("err %v, want ErrTooLarge and Refused", err)
-	}
-	if !strings.Contains(err.Error(), "producer.max_message_bytes (1000)") || !strings.Contains(err.Error(), `"t"`) {
-		t.Errorf("error %q does not name the key, its value and the topic", err)
-	}
-	small := &producer.Message{Topic: "t", Value: []byte(strings.Repeat("x", 900))}
-	if producer.Size(small) > 1000 {
-		t.Fatalf("test record of %d bytes", producer.Size(small))
-	}
-	if _, err := p.Send(context.Background(), small); err != nil {
-		t.Fatalf("a record under the limit: %v", err)
-	}
+	eachClient(t, func(t *testing.T, client string) {
+		cfg := newCluster(t, client, 1)
+		cfg.MaxMessageBytes = 1000
+		p := newProducer(t, cfg)
+		_, err := p.Send(context.Background(), &producer.Message{Topic: "t", Value: []byte(strings.Repeat("x", 1000))})
+		if !errors.Is(err, producer.ErrTooLarge) || !producer.Refused(err) {
+			t.Fatalf("err %v, want ErrTooLarge and Refused", err)
+		}
+		if !strings.Contains(err.Error(), "producer.max_message_bytes (1000)") || !strings.Contains(err.Error(), `"t"`) {
+			t.Errorf("error %q does not name the key, its value and the topic", err)
+		}
+		small := &producer.Message{Topic: "t", Value: []byte(strings.Repeat("x", 900))}
+		if producer.Size(small) > 1000 {
+			t.Fatalf("test record of %d bytes", producer.Size(small))
+		}
+		if _, err := p.Send(context.Background(), small); err != nil {
+			t.Fatalf("a record under the limit: %v", err)
+		}
+	})
 }
 
 // The broker's MESSAGE_TOO_LARGE (a topic's max.message.bytes under the
 // producer's limit) is a refusal for good, named as such.
 func TestProducer_brokerTooLargeIsRefused(t *testing.T) {
-	cfg := newCluster(t, 1)
-	sc, err := cfg.Kafka.Sarama()
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := sarama.NewClusterAdmin(cfg.Kafka.Brokers, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	limit := "2000"
-	if err := admin.CreateTopic("small", &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: 1,
-		ConfigEntries: map[string]*string{"max.message.bytes": &limit}}, false); err != nil {
-		t.Fatal(err)
-	}
-	p := newProducer(t, cfg)
-	_, err = p.Send(context.Background(), &producer.Message{Topic: "small", Value: []byte(strings.Repeat("x", 5000))})
-	if !errors.Is(err, producer.ErrTooLarge) || !producer.Refused(err) || !errors.Is(err, sarama.ErrMessageSizeTooLarge) {
-		t.Fatalf("err %v, want ErrTooLarge, Refused and sarama's cause", err)
-	}
-	if !strings.Contains(err.Error(), "max.message.bytes") {
-		t.Errorf("error %q does not say which limit", err)
-	}
+	eachClient(t, func(t *testing.T, client string) {
+		cfg := newCluster(t, client, 1)
+		sc, err := cfg.Kafka.Sarama()
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin, err := sarama.NewClusterAdmin(cfg.Kafka.Brokers, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer admin.Close()
+		limit := "2000"
+		if err := admin.CreateTopic("small", &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: 1,
+			ConfigEntries: map[string]*string{"max.message.bytes": &limit}}, false); err != nil {
+			t.Fatal(err)
+		}
+		p := newProducer(t, cfg)
+		_, err = p.Send(context.Background(), &producer.Message{Topic: "small", Value: []byte(strings.Repeat("x", 5000))})
+		if !errors.Is(err, producer.ErrTooLarge) || !producer.Refused(err) || !errors.Is(err, kclient.ErrMessageTooLarge) {
+			t.Fatalf("err %v, want ErrTooLarge, Refused and Kafka's code", err)
+		}
+		if client == kafka.ClientSarama && !errors.Is(err, sarama.ErrMessageSizeTooLarge) {
+			t.Fatalf("err %v, want sarama's cause", err)
+		}
+		if !strings.Contains(err.Error(), "max.message.bytes") {
+			t.Errorf("error %q does not say which limit", err)
+		}
+	})
 }
 
 func TestConfig_maxMessageBytesBounded(t *testing.T) {

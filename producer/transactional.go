@@ -23,6 +23,7 @@ import (
 // callback.
 type Transactional struct {
 	*Producer
+	txn     txnBackend
 	id      string
 	timeout time.Duration // the transaction timeout the broker was given
 }
@@ -48,7 +49,18 @@ var minTxnVersion = sarama.V2_5_0_0
 // cfg.Kafka.Version at least 2.5.0. [WithTransactionTimeout] sets the
 // transaction timeout; a broker that refuses it (above its
 // transaction.max.timeout.ms) makes an error naming transaction.timeout
-// that wraps kafka.ErrInvalidConfig and sarama.ErrInvalidTransactionTimeout.
+// that wraps kafka.ErrInvalidConfig and carries Kafka's code
+// client.ErrInvalidTransactionTimeout (on sarama it also matches
+// sarama.ErrInvalidTransactionTimeout).
+//
+// On kafka.client "franz" the producer is a kgo client with
+// kgo.TransactionalID and kgo.TransactionTimeout (default 1 minute, as
+// sarama's); it initializes its producer id in NewTransactional, as sarama
+// does. BeginTxn is kgo's BeginTransaction, CommitTxn flushes and ends the
+// transaction with TryCommit (or, when a record of it failed, returns that
+// failure and leaves it to AbortTxn), AbortTxn drops the records not sent
+// yet (AbortBufferedRecords) and ends it with TryAbort. AddOffsets is not
+// supported there: see [ErrOffsetsUnsupported].
 func NewTransactional(cfg Config, id string, opts ...Option) (*Transactional, error) {
 	if id == "" {
 		return nil, fmt.Errorf("%w: transactional id: empty", kafka.ErrInvalidConfig)
@@ -56,34 +68,15 @@ func NewTransactional(cfg Config, id string, opts ...Option) (*Transactional, er
 	if err := CheckTransactional(cfg); err != nil {
 		return nil, err
 	}
-	o := options{}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := newOptions(opts)
 	if o.txnTimeoutSet && o.txnTimeout < time.Millisecond {
 		return nil, fmt.Errorf("%w: transaction.timeout: %v must be at least 1ms", kafka.ErrInvalidConfig, o.txnTimeout)
 	}
-	var timeout time.Duration // the one sent, for errors
-	set := func(sc *sarama.Config) {
-		sc.Producer.Transaction.ID = id
-		sc.Producer.Idempotent = true
-		sc.Net.MaxOpenRequests = 1
-		if o.txnTimeoutSet {
-			sc.Producer.Transaction.Timeout = o.txnTimeout
-		}
-		timeout = sc.Producer.Transaction.Timeout
-	}
-	if o.override != nil {
-		user := o.override
-		opts = append(opts, WithSaramaConfig(func(sc *sarama.Config) { user(sc); set(sc) }))
-	} else {
-		opts = append(opts, WithSaramaConfig(set))
-	}
-	p, err := New(cfg, opts...)
+	p, s, err := start(cfg, o, &txnSettings{id: id, timeout: o.txnTimeout, timeoutSet: o.txnTimeoutSet})
 	if err != nil {
-		return nil, describeTxn(id, timeout, err)
+		return nil, describeTxn(id, s.timeout, err)
 	}
-	return &Transactional{Producer: p, id: id, timeout: timeout}, nil
+	return &Transactional{Producer: p, txn: s.txn, id: id, timeout: s.timeout}, nil
 }
 
 // CheckTransactional reports why cfg cannot make a transactional producer:
@@ -108,63 +101,78 @@ func CheckTransactional(cfg Config) error {
 func (t *Transactional) ID() string { return t.id }
 
 // BeginTxn opens a transaction.
-func (t *Transactional) BeginTxn() error { return describeTxn(t.id, t.timeout, t.ap.BeginTxn()) }
+func (t *Transactional) BeginTxn() error { return describeTxn(t.id, t.timeout, t.txn.begin()) }
 
-// AddOffsets adds the offsets to commit for group to the open transaction:
-// they are committed with it, and only if the group member and generation
-// in group are still current (build it with
-// sarama.NewConsumerGroupMetadataFromSession; a bare group id fences
+// AddOffsets adds the offsets to commit for a consumer group to the open
+// transaction: they are committed with it, and only if the group member
+// and generation in member are still current (a bare group id fences
 // nothing). The offsets reach the broker in CommitTxn.
-func (t *Transactional) AddOffsets(offsets map[string][]*sarama.PartitionOffsetMetadata, group *sarama.ConsumerGroupMetadata) error {
-	return describeTxn(t.id, t.timeout, t.ap.AddOffsetsToTxnWithGroupMetadata(offsets, group))
+//
+// On kafka.client "franz" it returns an error wrapping
+// [ErrOffsetsUnsupported] and adds nothing: franz-go commits a group's
+// offsets in a transaction only through the group's own client.
+func (t *Transactional) AddOffsets(offsets []client.Offset, member client.Member) error {
+	return describeTxn(t.id, t.timeout, t.txn.addOffsets(offsets, member))
 }
 
 // CommitTxn waits for every record of the transaction, then commits it. On
 // error, Abortable or Fatal says what to do next.
-func (t *Transactional) CommitTxn() error { return describeTxn(t.id, t.timeout, t.ap.CommitTxn()) }
+func (t *Transactional) CommitTxn() error { return describeTxn(t.id, t.timeout, t.txn.commit()) }
 
 // AbortTxn waits for every record of the transaction, then aborts it.
-func (t *Transactional) AbortTxn() error { return describeTxn(t.id, t.timeout, t.ap.AbortTxn()) }
+func (t *Transactional) AbortTxn() error { return describeTxn(t.id, t.timeout, t.txn.abort()) }
 
 // Fatal reports whether the producer is in a fatal error state (fenced, or
 // its producer id is no longer known): it must be closed and made again.
-func (t *Transactional) Fatal() bool {
-	return t.ap.TxnStatus()&sarama.ProducerTxnFlagFatalError != 0
-}
+func (t *Transactional) Fatal() bool { return t.txn.status().fatal }
 
 // Abortable reports whether the open transaction failed and must be aborted.
-func (t *Transactional) Abortable() bool {
-	return t.ap.TxnStatus()&sarama.ProducerTxnFlagAbortableError != 0
-}
+func (t *Transactional) Abortable() bool { return t.txn.status().abortable }
 
 // InTransaction reports whether a transaction is open.
-func (t *Transactional) InTransaction() bool {
-	return t.ap.TxnStatus()&sarama.ProducerTxnFlagInTransaction != 0
-}
+func (t *Transactional) InTransaction() bool { return t.txn.status().inTxn }
 
 // describeTxn names what a transactional error means; nil stays nil.
-// timeout is the transaction timeout the producer gave the broker.
+// timeout is the transaction timeout the producer gave the broker. Kafka
+// errors of either client library are told apart by their code, which the
+// result carries ([client.Coded]).
 func describeTxn(id string, timeout time.Duration, err error) error {
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(err, sarama.ErrInvalidTransactionTimeout):
+	}
+	code, kerr := kafkaError(err)
+	err = client.Coded(err, int16(code))
+	if errors.Is(err, errEpochBumped) {
+		code = client.ErrProducerFenced // described as fenced; the error keeps the broker's code
+	}
+	switch code {
+	case client.ErrInvalidTransactionTimeout:
+		// Only the broker's error is kept: it answered, so this is not
+		// the ErrUnreachable that may wrap it.
 		// Refused in InitProducerId. sarama's text names the broker setting
 		// max.transaction.timeout.ms; it is transaction.max.timeout.ms.
 		return &txnError{msg: fmt.Sprintf("%v: transaction.timeout: the broker refuses %v (INVALID_TRANSACTION_TIMEOUT, transactional id %q): "+
 			"it is above the broker's transaction.max.timeout.ms (15m by default); lower transaction.timeout or raise that broker setting",
 			kafka.ErrInvalidConfig, timeout, id),
-			errs: []error{kafka.ErrInvalidConfig, client.Coded(sarama.ErrInvalidTransactionTimeout, int16(sarama.ErrInvalidTransactionTimeout))}}
-	case errors.Is(err, sarama.ErrProducerFenced), errors.Is(err, sarama.ErrInvalidProducerEpoch):
+			errs: []error{kafka.ErrInvalidConfig, client.Coded(kerr, int16(code))}}
+	case client.ErrProducerFenced, client.ErrInvalidProducerEpoch:
 		return &txnError{msg: fmt.Sprintf("producer: transactional id %q was fenced: a newer producer with this id, or a newer member of the consumer group, took over; or its transaction outlived transaction.timeout %v and the broker aborted it (Kafka error: %v)", id, timeout, err),
 			errs: []error{ErrFenced, err}}
-	case errors.Is(err, sarama.ErrInvalidProducerIDMapping):
+	case codeInvalidProducerIDMapping:
 		return fmt.Errorf("producer: transactional id %q: the broker no longer knows this producer (its transaction timed out or expired); it must be made again: %w", id, err)
-	case errors.Is(err, sarama.ErrTransactionalIDAuthorizationFailed):
+	case codeTransactionalIDAuthorizationFailed:
 		return fmt.Errorf("producer: transactional id %q: the Kafka user may not use it (ACL on TransactionalId): %w", id, err)
 	}
 	return fmt.Errorf("producer: transactional id %q: %w", id, err)
 }
+
+// Kafka error codes describeTxn tells apart that package client has no
+// name for.
+const (
+	codeInvalidProducerIDMapping           client.Code = 49
+	codeTransactionalIDAuthorizationFailed client.Code = 53
+	codeInvalidTxnState                    client.Code = 48
+)
 
 type txnError struct {
 	msg  string
