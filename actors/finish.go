@@ -3,8 +3,6 @@ package actors
 import (
 	"context"
 
-	"github.com/IBM/sarama"
-
 	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
@@ -107,10 +105,5 @@ func (m *membership) finishing(sess client.Session) (sessionFinisher, error) {
 	if err != nil {
 		return nil, err
 	}
-	member := sess.Member()
-	meta := &sarama.ConsumerGroupMetadata{GroupID: member.Group, GenerationID: member.Generation, MemberID: member.MemberID}
-	if member.InstanceID != "" {
-		meta.GroupInstanceID = &member.InstanceID
-	}
-	return newExactlyOnceSession(m, prod, meta, m.txn.MaxMessages, m.txn.Interval), nil
+	return newExactlyOnceSession(m, prod, sess.Member(), m.txn.MaxMessages, m.txn.Interval), nil
 }

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/producer"
@@ -48,7 +46,7 @@ var errTxnAborted = errors.New("actors: transaction aborted")
 // those offsets with the session's group metadata (member id and
 // generation, so a stale member is fenced) and is committed after
 // maxMessages messages or interval, whichever comes first, and at the end
-// of the session. Nothing is marked or committed through sarama's offset
+// of the session. Nothing is marked or committed through the session's offset
 // manager.
 //
 // When a send, adding the offsets or the commit fails, the transaction is
@@ -61,7 +59,7 @@ type exactlyOnceSession struct {
 	m        *membership
 	prod     TxnProducer
 	send     Sender // prod, traced when the runtime traces: a send span per record
-	meta     *sarama.ConsumerGroupMetadata
+	member   client.Member
 	max      int
 	interval time.Duration
 	kick     chan struct{} // (cap 1) commit now: max reached, or a send failed
@@ -86,9 +84,9 @@ type exactlyOnceSession struct {
 var _ sessionFinisher = (*exactlyOnceSession)(nil)
 
 // newExactlyOnceSession starts the commit loop of a session whose
-// transactions prod runs for the group member meta.
-func newExactlyOnceSession(m *membership, prod TxnProducer, meta *sarama.ConsumerGroupMetadata, maxMessages int, interval time.Duration) *exactlyOnceSession {
-	s := &exactlyOnceSession{m: m, prod: prod, send: m.d.trace.sender(prod), meta: meta, max: maxMessages, interval: interval,
+// transactions prod runs for the group member member.
+func newExactlyOnceSession(m *membership, prod TxnProducer, member client.Member, maxMessages int, interval time.Duration) *exactlyOnceSession {
+	s := &exactlyOnceSession{m: m, prod: prod, send: m.d.trace.sender(prod), member: member, max: maxMessages, interval: interval,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), dead: make(chan struct{}),
 		offsets: map[*partition]int64{}, events: m.d.bus.Active(events.MessageProcessed)}
 	s.loop.Go(func() {
@@ -212,11 +210,7 @@ func (s *exactlyOnceSession) commit() {
 	for p, next := range s.offsets {
 		offsets = append(offsets, client.Offset{Topic: p.topic, Partition: p.id, Offset: next})
 	}
-	member := client.Member{Group: s.meta.GroupID, MemberID: s.meta.MemberID, Generation: s.meta.GenerationID}
-	if s.meta.GroupInstanceID != nil {
-		member.InstanceID = *s.meta.GroupInstanceID
-	}
-	if err := s.prod.AddOffsets(offsets, member); err != nil {
+	if err := s.prod.AddOffsets(offsets, s.member); err != nil {
 		s.fail(err)
 		return
 	}

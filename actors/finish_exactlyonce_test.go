@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/producer"
@@ -87,7 +85,7 @@ func newTxnSession(t *testing.T, log *txnLog, max int) (*exactlyOnceSession, *me
 	t.Helper()
 	d := newTestDeps(t, log, nil)
 	m := &membership{d: d, group: "g", prod: log}
-	s := newExactlyOnceSession(m, log, &sarama.ConsumerGroupMetadata{GroupID: "g", GenerationID: 7, MemberID: "m"}, max, time.Hour)
+	s := newExactlyOnceSession(m, log, client.Member{Group: "g", Generation: 7, MemberID: "m"}, max, time.Hour)
 	return s, m
 }
 
@@ -252,7 +250,7 @@ func TestExactlyOnce_producerOutlivesCleanSessions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := newExactlyOnceSession(m, prod, &sarama.ConsumerGroupMetadata{GroupID: "g", GenerationID: 7}, 1, time.Hour)
+		s := newExactlyOnceSession(m, prod, client.Member{Group: "g", Generation: 7}, 1, time.Hour)
 		p := newPartition(m.d, claimRoute(nil, ""), 0, s)
 		ws := consume(p, 0)
 		if failSend {
@@ -339,7 +337,7 @@ func TestExactlyOnce_processedEventsCarryOutcomeAndDuration(t *testing.T) {
 		}
 	})
 	m := &membership{d: d, group: "g", prod: log}
-	s := newExactlyOnceSession(m, log, &sarama.ConsumerGroupMetadata{GroupID: "g", GenerationID: 7, MemberID: "m"}, 1000, time.Hour)
+	s := newExactlyOnceSession(m, log, client.Member{Group: "g", Generation: 7, MemberID: "m"}, 1000, time.Hour)
 	p := newPartition(d, claimRoute(nil, ""), 0, s)
 	ws := consume(p, 0, 1)
 	for _, w := range ws {
