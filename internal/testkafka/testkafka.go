@@ -15,6 +15,7 @@ import (
 
 	"github.com/karafka-actors/karafka-actors/embedded"
 	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 )
 
 // EnvBrokers names the variable holding a comma-separated broker list.
@@ -67,7 +68,7 @@ func CreateTopics(t testing.TB, brokers []string, partitions int32, topics ...st
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := kafka.EnsureTopics(ctx, Config(brokers), partitions, topics...); err != nil {
+	if err := topicsync.EnsureTopics(ctx, Config(brokers), partitions, topics...); err != nil {
 		t.Fatalf("create topics %v: %v", topics, err)
 	}
 }
