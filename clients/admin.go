@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/karafka-actors/karafka-actors/client"
+	"github.com/karafka-actors/karafka-actors/client/franzadmin"
 	"github.com/karafka-actors/karafka-actors/client/saramaadmin"
 	"github.com/karafka-actors/karafka-actors/kafka"
 )
@@ -20,7 +21,9 @@ func NewAdmin(ctx context.Context, cfg kafka.Config) (client.Admin, error) {
 	switch cfg.Client {
 	case kafka.ClientSarama:
 		return saramaadmin.New(ctx, cfg)
+	case kafka.ClientFranz:
+		return franzadmin.New(ctx, cfg)
 	default: // Validate allows no other
-		return nil, fmt.Errorf("%w: kafka.client: %q has no admin yet", kafka.ErrInvalidConfig, cfg.Client)
+		return nil, fmt.Errorf("%w: kafka.client: %q has no admin", kafka.ErrInvalidConfig, cfg.Client)
 	}
 }
