@@ -59,7 +59,7 @@ func (c *topicsCLI) run(args ...string) (code int, stdout, stderr string) {
 		})
 		return nil
 	}
-	root := cli.New("topics-test", register)
+	root := cli.New("topics-test", register, onTestClient)
 	var out, errOut bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&errOut)

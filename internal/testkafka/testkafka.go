@@ -55,11 +55,26 @@ func Name(t testing.TB, base string) string {
 	return unsafe.ReplaceAllString(base, "_") + "_" + hex.EncodeToString(b[:])
 }
 
-// Config returns a kafka.Config for brokers.
+// EnvClient names the variable choosing the client library (kafka.client)
+// that tests run on: sarama (the default) or franz.
+const EnvClient = "KARAFKA_TEST_CLIENT"
+
+// Client returns the client library tests run on: KARAFKA_TEST_CLIENT,
+// or kafka.ClientSarama when it is unset.
+func Client() string {
+	if v := os.Getenv(EnvClient); v != "" {
+		return v
+	}
+	return kafka.ClientSarama
+}
+
+// Config returns a kafka.Config for brokers, on the client library
+// [Client] names.
 func Config(brokers []string) kafka.Config {
 	c := kafka.DefaultConfig()
 	c.Brokers = brokers
 	c.ClientID = "karafka-test"
+	c.Client = Client()
 	return c
 }
 
