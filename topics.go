@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"maps"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client"
+	"github.com/karafka-actors/karafka-actors/clients"
 	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
@@ -53,8 +54,8 @@ func (a *App) PlanTopics(ctx context.Context) (kafka.TopicPlan, error) {
 		return kafka.TopicPlan{}, err
 	}
 	var plan kafka.TopicPlan
-	err = a.withAdmin(ctx, func(admin sarama.ClusterAdmin) error {
-		plan, err = kafka.PlanTopics(admin, topics)
+	err = a.withAdmin(ctx, func(admin client.Admin) error {
+		plan, err = topicsync.PlanTopics(ctx, admin, topics)
 		return err
 	})
 	return plan, err
@@ -83,7 +84,7 @@ func (a *App) syncTopics(ctx context.Context, mode kafka.SyncMode) (kafka.TopicP
 	if err != nil {
 		return kafka.TopicPlan{}, err
 	}
-	return kafka.SyncTopics(ctx, a.cfg.Kafka, mode, topics...)
+	return topicsync.SyncTopics(ctx, a.cfg.Kafka, mode, topics...)
 }
 
 // DeleteTopics deletes the declared topics that exist, with their data,
@@ -98,21 +99,21 @@ func (a *App) DeleteTopics(ctx context.Context) ([]string, error) {
 		names[i] = t.Name
 	}
 	var deleted []string
-	err = a.withAdmin(ctx, func(admin sarama.ClusterAdmin) error {
-		deleted, err = kafka.DeleteTopics(admin, names...)
+	err = a.withAdmin(ctx, func(admin client.Admin) error {
+		deleted, err = topicsync.DeleteTopics(ctx, admin, names...)
 		return err
 	})
 	return deleted, err
 }
 
-// withAdmin runs fn with a cluster admin, closed afterwards. Each of
-// sarama's admin calls is bounded by kafka.read_timeout; ctx is checked
-// before connecting.
-func (a *App) withAdmin(ctx context.Context, fn func(sarama.ClusterAdmin) error) error {
+// withAdmin runs fn with an admin of the client library kafka.client
+// names, closed afterwards. Its calls end with ctx, and each is bounded by
+// kafka.read_timeout.
+func (a *App) withAdmin(ctx context.Context, fn func(client.Admin) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%w: %w", kafka.ErrTopicSetup, err)
 	}
-	admin, err := kafka.NewClusterAdmin(a.cfg.Kafka)
+	admin, err := clients.NewAdmin(ctx, a.cfg.Kafka)
 	if err != nil {
 		return fmt.Errorf("%w: %w", kafka.ErrTopicSetup, err)
 	}

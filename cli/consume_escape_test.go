@@ -8,7 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/IBM/sarama"
+	"github.com/karafka-actors/karafka-actors/client"
 )
 
 // unescapeField is escapeField's inverse, as a reader of consume's output
@@ -63,11 +63,10 @@ func TestEscapeField(t *testing.T) {
 }
 
 func TestHeadersJSON_escapesWhatIsNotPrintable(t *testing.T) {
-	hs := []*sarama.RecordHeader{
-		{Key: []byte("karafka.error"), Value: []byte("bad <input>\x1b[31m")},
-		{Key: []byte("\u202ekey"), Value: []byte("tab\there \U000e0001 \u2028")},
-		nil,
-		{Key: []byte("karafka.error"), Value: []byte(`again "quoted" \ `)},
+	hs := []client.Header{
+		{Key: "karafka.error", Value: []byte("bad <input>\x1b[31m")},
+		{Key: "\u202ekey", Value: []byte("tab\there \U000e0001 \u2028")},
+		{Key: "karafka.error", Value: []byte(`again "quoted" \ `)},
 	}
 	got := string(headersJSON(hs, false))
 	want := `{"karafka.error":"bad <input>\u001b[31m","\u202ekey":"tab\u0009here \udb40\udc01 \u2028","karafka.error":"again \"quoted\" \\ "}`
@@ -76,7 +75,7 @@ func TestHeadersJSON_escapesWhatIsNotPrintable(t *testing.T) {
 	}
 	checkPrintable(t, got)
 	pairs := decodeHeaders(t, got)
-	for i, h := range []*sarama.RecordHeader{hs[0], hs[1], hs[3]} {
+	for i, h := range hs {
 		if pairs[i] != [2]string{string(h.Key), string(h.Value)} {
 			t.Errorf("header %d decodes to %q, want %q: %q", i, pairs[i][0], h.Key, h.Value)
 		}
@@ -139,7 +138,7 @@ func FuzzHeadersJSON(f *testing.F) {
 	f.Add([]byte("\u202e"), []byte("\xff\xfe"))
 	f.Add([]byte(`"`), []byte(`\u0000`))
 	f.Fuzz(func(t *testing.T, k, v []byte) {
-		got := string(headersJSON([]*sarama.RecordHeader{{Key: k, Value: v}}, false))
+		got := string(headersJSON([]client.Header{{Key: string(k), Value: v}}, false))
 		if !json.Valid([]byte(got)) {
 			t.Fatalf("headersJSON(%q, %q) = %s is not JSON", k, v, got)
 		}

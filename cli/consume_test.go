@@ -23,7 +23,7 @@ func TestConsumeCommand_escapesControlCharactersUnlessRaw(t *testing.T) {
 	consume := func(extra ...string) string {
 		t.Helper()
 		var out, errb bytes.Buffer
-		cmd := cli.New("t", nil)
+		cmd := cli.New("t", nil, onTestClient)
 		cmd.SetOut(&out)
 		cmd.SetErr(&errb)
 		args := append([]string{"consume", topic, "--brokers", strings.Join(brokers, ","), "--from-beginning", "--count", "2", "--timeout", "30s", "--print-key", "--headers"}, extra...)

@@ -18,6 +18,8 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/spf13/cobra"
 
+	"github.com/karafka-actors/karafka-actors/client"
+	"github.com/karafka-actors/karafka-actors/clients"
 	"github.com/karafka-actors/karafka-actors/embedded"
 	"github.com/karafka-actors/karafka-actors/producer"
 )
@@ -226,7 +228,7 @@ error names the line and how many messages before it were produced.`,
 			}
 			if f := failed.Load(); f > 0 {
 				err, _ := firstErr.Load().(error)
-				if errors.Is(err, sarama.ErrInvalidPartition) {
+				if errors.Is(err, sarama.ErrInvalidPartition) || cmd.Flags().Changed("partition") && errors.Is(err, client.ErrUnknownTopicOrPartition) {
 					err = fmt.Errorf("--partition %d: topic %s has no such partition", pf.partition, args[0])
 				}
 				return Exit(ExitFailure, fmt.Errorf("%d of %d messages not produced: %v", f, n, err))
@@ -285,22 +287,18 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 			if err != nil {
 				return err
 			}
-			sc, err := s.AppConfig().Kafka.Sarama()
-			if err != nil {
+			kc := s.AppConfig().Kafka
+			if err := kc.Validate(); err != nil {
 				return Exit(ExitUsage, err)
 			}
 			warnKafka(newLogger(s, cmd.ErrOrStderr()), s.Kafka)
+			rc := readConfig{Kafka: kc, Topic: args[0], Group: group, FromBeginning: fromBeginning}
 			switch isolation {
 			case "read_uncommitted":
-				sc.Consumer.IsolationLevel = sarama.ReadUncommitted
 			case "read_committed":
-				sc.Consumer.IsolationLevel = sarama.ReadCommitted
+				rc.ReadCommitted = true
 			default:
 				return Exit(ExitUsage, fmt.Errorf("--isolation %q (allowed: read_uncommitted, read_committed)", isolation))
-			}
-			sc.Consumer.Offsets.Initial = sarama.OffsetNewest
-			if fromBeginning {
-				sc.Consumer.Offsets.Initial = sarama.OffsetOldest
 			}
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
@@ -326,7 +324,7 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 			out := bufio.NewWriter(cmd.OutOrStdout())
 			var mu sync.Mutex
 			printed := 0
-			print := func(m *sarama.ConsumerMessage) bool {
+			print := func(m *client.Record) bool {
 				mu.Lock()
 				defer mu.Unlock()
 				if count > 0 && printed >= count {
@@ -349,11 +347,7 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 				}
 				return true
 			}
-			if group != "" {
-				err = consumeGroup(ctx, s.Kafka.Brokers, sc, group, args[0], print)
-			} else {
-				err = consumePartitions(ctx, s.Kafka.Brokers, sc, args[0], print)
-			}
+			err = consumeTopic(ctx, rc, print)
 			if err != nil && !errors.Is(err, context.Canceled) {
 				return Exit(ExitFailure, err)
 			}
@@ -380,100 +374,36 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 // Unless raw, every character that is not printable is a \u escape (see
 // appendJSONString); raw is encoding/json's output, which lets DEL, C1
 // controls and bidirectional overrides through.
-func headersJSON(hs []*sarama.RecordHeader, raw bool) []byte {
+func headersJSON(hs []client.Header, raw bool) []byte {
 	b := []byte{'{'}
 	for _, h := range hs {
-		if h == nil {
-			continue
-		}
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
 		if !raw {
-			b = append(appendJSONString(b, h.Key), ':')
+			b = append(appendJSONString(b, []byte(h.Key)), ':')
 			b = appendJSONString(b, h.Value)
 			continue
 		}
-		k, _ := json.Marshal(string(h.Key))
+		k, _ := json.Marshal(h.Key)
 		v, _ := json.Marshal(string(h.Value))
 		b = append(append(append(b, k...), ':'), v...)
 	}
 	return append(b, '}')
 }
 
-func consumePartitions(ctx context.Context, brokers []string, sc *sarama.Config, topic string, print func(*sarama.ConsumerMessage) bool) error {
-	c, err := sarama.NewConsumer(brokers, sc)
+// consumeTopic checks that rc's topic exists, through an admin of the
+// client library kafka.client names (so that a missing topic is the same
+// error whatever the library), then reads it (see readFunc).
+func consumeTopic(ctx context.Context, rc readConfig, print func(*client.Record) bool) error {
+	admin, err := clients.NewAdmin(ctx, rc.Kafka)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	parts, err := c.Partitions(topic)
-	if err != nil {
-		return fmt.Errorf("topic %s: %w", topic, err)
-	}
-	var wg sync.WaitGroup
-	for _, p := range parts {
-		pc, err := c.ConsumePartition(topic, p, sc.Consumer.Offsets.Initial)
-		if err != nil {
-			return fmt.Errorf("topic %s partition %d: %w", topic, p, err)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer pc.AsyncClose()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case m, ok := <-pc.Messages():
-					if !ok || !print(m) {
-						return
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return nil
-}
-
-type printHandler struct {
-	print func(*sarama.ConsumerMessage) bool
-}
-
-func (printHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
-func (printHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
-func (h printHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	for {
-		select {
-		case <-sess.Context().Done():
-			return nil
-		case m, ok := <-claim.Messages():
-			if !ok {
-				return nil
-			}
-			if !h.print(m) {
-				return nil
-			}
-			sess.MarkMessage(m, "")
-		}
-	}
-}
-
-func consumeGroup(ctx context.Context, brokers []string, sc *sarama.Config, group, topic string, print func(*sarama.ConsumerMessage) bool) error {
-	sc.Consumer.Offsets.AutoCommit.Interval = 200 * time.Millisecond
-	g, err := sarama.NewConsumerGroup(brokers, group, sc)
+	_, err = admin.ListTopics(ctx, rc.Topic)
+	admin.Close()
 	if err != nil {
 		return err
 	}
-	defer g.Close()
-	for ctx.Err() == nil {
-		if err := g.Consume(ctx, []string{topic}, printHandler{print}); err != nil && !errors.Is(err, sarama.ErrClosedConsumerGroup) {
-			if ctx.Err() != nil {
-				break
-			}
-			return err
-		}
-	}
-	return nil
+	return readTopic(ctx, rc, print)
 }

@@ -6,14 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/spf13/cobra"
 
+	"github.com/karafka-actors/karafka-actors/client"
+	"github.com/karafka-actors/karafka-actors/clients"
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
@@ -82,87 +84,57 @@ Exit status: 0, 1 when Kafka cannot be asked (or a route's topic does not exist)
 	return cmd
 }
 
-// consumerLag asks the cluster for the lag of every route, in topic order.
+// consumerLag asks the cluster for the lag of every route, in topic order,
+// through an admin of the client library kafka.client names.
 func consumerLag(ctx context.Context, k kafka.Config, routes []topology.Resolved) ([]LagRow, error) {
-	sc, err := k.Sarama()
-	if err != nil {
-		return nil, err
+	admin, err := clients.NewAdmin(ctx, k)
+	if err == nil {
+		defer admin.Close()
+		var rows []LagRow
+		if rows, err = lagOf(ctx, admin, routes); err == nil {
+			return rows, nil
+		}
 	}
-	type result struct {
-		rows []LagRow
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() { // sarama takes no context: the timeout abandons the calls
-		rows, err := lagOf(k.Brokers, sc, routes)
-		done <- result{rows, err}
-	}()
-	select {
-	case r := <-done:
-		return r.rows, r.err
-	case <-ctx.Done():
+	if ctx.Err() != nil && !errors.Is(err, kafka.ErrInvalidConfig) {
 		return nil, fmt.Errorf("asking %s for offsets: %w", strings.Join(k.Brokers, ","), ctx.Err())
 	}
+	return nil, err
 }
 
-func lagOf(brokers []string, sc *sarama.Config, routes []topology.Resolved) ([]LagRow, error) {
-	client, err := sarama.NewClient(brokers, sc)
-	if err != nil {
-		return nil, err
-	}
-	admin, err := sarama.NewClusterAdminFromClient(client)
-	if err != nil {
-		client.Close()
-		return nil, err
-	}
-	defer admin.Close() // closes client too
+func lagOf(ctx context.Context, admin client.Admin, routes []topology.Resolved) ([]LagRow, error) {
 	var rows []LagRow
 	for _, rt := range topology.SortedByTopic(routes) {
-		parts, err := client.Partitions(rt.Topic)
-		if err != nil {
-			return nil, fmt.Errorf("topic %s: %w", rt.Topic, err)
-		}
-		offs, err := groupOffsets(admin, rt.Group, rt.Topic, parts)
+		// The admin's errors name the topic (and partition).
+		ends, err := admin.ListEndOffsets(ctx, rt.Topic)
 		if err != nil {
 			return nil, err
 		}
+		committed, err := admin.FetchGroupOffsets(ctx, rt.Group, rt.Topic)
+		if err != nil {
+			return nil, err
+		}
+		var starts client.Offsets
+		parts := slices.Sorted(maps.Keys(ends[rt.Topic]))
 		for _, p := range parts {
-			row := LagRow{Group: rt.Group, Topic: rt.Topic, Partition: p, Committed: -1}
-			if row.HighWatermark, err = client.GetOffset(rt.Topic, p, sarama.OffsetNewest); err != nil {
-				return nil, fmt.Errorf("topic %s partition %d: high watermark: %w", rt.Topic, p, err)
-			}
-			if b := offs.GetBlock(rt.Topic, p); b != nil && b.Err == sarama.ErrNoError && b.Offset >= 0 {
-				row.Committed = b.Offset
+			row := LagRow{Group: rt.Group, Topic: rt.Topic, Partition: p, Committed: -1, HighWatermark: ends[rt.Topic][p]}
+			if off, ok := committed.Lookup(rt.Topic, p); ok && off >= 0 {
+				row.Committed = off
 			}
 			switch {
 			case row.Committed >= 0:
 				row.Lag = max(0, row.HighWatermark-row.Committed)
 			case rt.StartFromBeginning:
-				oldest, err := client.GetOffset(rt.Topic, p, sarama.OffsetOldest)
-				if err != nil {
-					return nil, fmt.Errorf("topic %s partition %d: oldest offset: %w", rt.Topic, p, err)
+				if starts == nil {
+					if starts, err = admin.ListStartOffsets(ctx, rt.Topic); err != nil {
+						return nil, fmt.Errorf("oldest offsets: %w", err)
+					}
 				}
-				row.Lag = max(0, row.HighWatermark-oldest)
+				row.Lag = max(0, row.HighWatermark-starts[rt.Topic][p])
 			}
 			rows = append(rows, row)
 		}
 	}
 	return rows, nil
-}
-
-// groupOffsets asks for group's committed offsets of topic's parts. A group
-// that never committed has none: Kafka answers -1 offsets, brokers that keep
-// no state for such a group (the embedded one) GROUP_ID_NOT_FOUND; both
-// mean "-" rows, not an error.
-func groupOffsets(admin sarama.ClusterAdmin, group, topic string, parts []int32) (*sarama.OffsetFetchResponse, error) {
-	offs, err := admin.ListConsumerGroupOffsets(group, map[string][]int32{topic: parts})
-	if errors.Is(err, sarama.ErrGroupIDNotFound) {
-		return &sarama.OffsetFetchResponse{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("group %s: %w", group, err)
-	}
-	return offs, nil
 }
 
 func writeLagText(w io.Writer, rows []LagRow) error {

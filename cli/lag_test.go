@@ -46,7 +46,7 @@ func TestLagCommand_committedHighWatermarkAndLag(t *testing.T) {
 	run := func(args ...string) string {
 		t.Helper()
 		var out, errb bytes.Buffer
-		cmd := cli.New(name, register)
+		cmd := cli.New(name, register, onTestClient)
 		cmd.SetOut(&out)
 		args = append([]string{"--brokers", strings.Join(brokers, ",")}, args...)
 		if code := cli.ExecuteArgs(cmd, args, &errb); code != cli.ExitOK {
@@ -79,7 +79,7 @@ func TestLagCommand_committedHighWatermarkAndLag(t *testing.T) {
 	}
 
 	var errb bytes.Buffer
-	cmd := cli.New(name, register)
+	cmd := cli.New(name, register, onTestClient)
 	cmd.SetOut(&bytes.Buffer{})
 	if code := cli.ExecuteArgs(cmd, []string{"lag", "--format", "yaml"}, &errb); code != cli.ExitUsage || !strings.Contains(errb.String(), "text, json") {
 		t.Errorf("lag --format yaml: exit %d %q, want 2 naming the formats", code, errb.String())
@@ -160,7 +160,7 @@ func TestLagCommand_groupNeverCommitted(t *testing.T) {
 			return controllers.Func(func(*controllers.Context) error { return nil })
 		}})
 		return nil
-	})
+	}, onTestClient)
 	var out, errb bytes.Buffer
 	cmd.SetOut(&out)
 	if code := cli.ExecuteArgs(cmd, []string{"--brokers", strings.Join(brokers, ","), "lag"}, &errb); code != cli.ExitOK {

@@ -16,7 +16,7 @@ import (
 func produceCmd(t *testing.T, stdin string, args ...string) (int, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	cmd := cli.New("t", nil)
+	cmd := cli.New("t", nil, onTestClient)
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)
 	cmd.SetIn(strings.NewReader(stdin))

@@ -2,17 +2,20 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/cli"
+	"github.com/karafka-actors/karafka-actors/clients"
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
-	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
@@ -29,12 +32,14 @@ func newTopicsCLI(t *testing.T) *topicsCLI {
 	c := &topicsCLI{t: t, brokers: testkafka.Brokers(t), in: testkafka.Name(t, "in"), out: testkafka.Name(t, "out")}
 	c.dlq = c.in + "_dlq"
 	t.Cleanup(func() {
-		admin, err := kafka.NewClusterAdmin(testkafka.Config(c.brokers))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		admin, err := clients.NewAdmin(ctx, testkafka.Config(c.brokers))
 		if err != nil {
 			return
 		}
 		defer admin.Close()
-		_, _ = kafka.DeleteTopics(admin, c.in, c.out, c.dlq)
+		_, _ = topicsync.DeleteTopics(ctx, admin, c.in, c.out, c.dlq)
 	})
 	return c
 }
@@ -54,7 +59,7 @@ func (c *topicsCLI) run(args ...string) (code int, stdout, stderr string) {
 		})
 		return nil
 	}
-	root := cli.New("topics-test", register)
+	root := cli.New("topics-test", register, onTestClient)
 	var out, errOut bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&errOut)
@@ -154,12 +159,14 @@ func TestTopicsCommand_invalidSpecExits2NamingRouteAndKey(t *testing.T) {
 // deletions to settle.
 func existing(t *testing.T, brokers []string, topics ...string) int {
 	t.Helper()
-	admin, err := kafka.NewClusterAdmin(testkafka.Config(brokers))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	admin, err := clients.NewAdmin(ctx, testkafka.Config(brokers))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	all, err := admin.ListTopics()
+	all, err := admin.ListTopics(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,17 @@ const (
 	ErrInvalidRecord             Code = 87
 	ErrUnstableOffsetCommit      Code = 88
 	ErrProducerFenced            Code = 90
+
+	// Told apart by the admin tools (client.Admin).
+	ErrInvalidTopic               Code = 17
+	ErrClusterAuthorizationFailed Code = 31
+	ErrTopicAlreadyExists         Code = 36
+	ErrInvalidPartitions          Code = 37
+	ErrInvalidReplicationFactor   Code = 38
+	ErrInvalidConfig              Code = 40
+	ErrInvalidRequest             Code = 42
+	ErrPolicyViolation            Code = 44
+	ErrSASLAuthenticationFailed   Code = 58
 )
 
 var codeNames = map[Code]string{
@@ -45,6 +56,16 @@ var codeNames = map[Code]string{
 	ErrInvalidRecord:             "INVALID_RECORD",
 	ErrUnstableOffsetCommit:      "UNSTABLE_OFFSET_COMMIT",
 	ErrProducerFenced:            "PRODUCER_FENCED",
+
+	ErrInvalidTopic:               "INVALID_TOPIC_EXCEPTION",
+	ErrClusterAuthorizationFailed: "CLUSTER_AUTHORIZATION_FAILED",
+	ErrTopicAlreadyExists:         "TOPIC_ALREADY_EXISTS",
+	ErrInvalidPartitions:          "INVALID_PARTITIONS",
+	ErrInvalidReplicationFactor:   "INVALID_REPLICATION_FACTOR",
+	ErrInvalidConfig:              "INVALID_CONFIG",
+	ErrInvalidRequest:             "INVALID_REQUEST",
+	ErrPolicyViolation:            "POLICY_VIOLATION",
+	ErrSASLAuthenticationFailed:   "SASL_AUTHENTICATION_FAILED",
 }
 
 // Error is an error of a client library that carries a Kafka error code.

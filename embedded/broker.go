@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 )
 
 // ErrStart is wrapped by every error of [Start].
@@ -145,7 +146,7 @@ func (b *Broker) Advertised() []string { return append([]string(nil), b.advertis
 func (b *Broker) CreateTopics(ctx context.Context, partitions int32, names ...string) error {
 	c := kafka.DefaultConfig()
 	c.Brokers = b.Addrs()
-	return kafka.EnsureTopics(ctx, c, partitions, names...)
+	return topicsync.EnsureTopics(ctx, c, partitions, names...)
 }
 
 // Close stops the broker. Its data is dropped, unless [DataDir] keeps it

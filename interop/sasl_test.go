@@ -26,6 +26,7 @@ import (
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
 	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
@@ -62,7 +63,7 @@ func TestSASLSSL_appRoundTrip(t *testing.T) {
 			in, out := testkafka.Name(t, "sasl_in"), testkafka.Name(t, "sasl_out")
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
-			if err := kafka.EnsureTopics(ctx, kc, 1, in, out, in+"_dlq"); err != nil {
+			if err := topicsync.EnsureTopics(ctx, kc, 1, in, out, in+"_dlq"); err != nil {
 				t.Fatal(err)
 			}
 			cfg := karafka.DefaultConfig()
@@ -145,7 +146,7 @@ func TestSASLSSL_wrongPassword(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			start := time.Now()
-			err := kafka.EnsureTopics(ctx, kc, 1, testkafka.Name(t, "sasl_denied"))
+			err := topicsync.EnsureTopics(ctx, kc, 1, testkafka.Name(t, "sasl_denied"))
 			if !errors.Is(err, sarama.ErrSASLAuthenticationFailed) || !errors.Is(err, kafka.ErrTopicSetup) {
 				t.Fatalf("EnsureTopics with a wrong password = %v, want ErrTopicSetup wrapping ErrSASLAuthenticationFailed", err)
 			}

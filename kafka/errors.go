@@ -7,6 +7,7 @@ var (
 	// the packages that embed a [Config].
 	ErrInvalidConfig = errors.New("kafka: invalid config")
 
-	// ErrTopicSetup is wrapped by every error of [EnsureTopics].
+	// ErrTopicSetup is wrapped by every error of topicsync.EnsureTopics
+	// and topicsync.SyncTopics.
 	ErrTopicSetup = errors.New("kafka: topic setup failed")
 )

@@ -2,12 +2,11 @@ package kafka
 
 import (
 	"fmt"
-	"maps"
 	"regexp"
 )
 
-// Topic is a topic as an application declares it: what [PlanTopics]
-// compares with the cluster and [SyncTopics] creates or aligns.
+// Topic is a topic as an application declares it: what topicsync.PlanTopics
+// compares with the cluster and topicsync.SyncTopics creates or aligns.
 type Topic struct {
 	// Name is the topic's name.
 	Name string
@@ -51,9 +50,4 @@ func (t Topic) Validate() error {
 		}
 	}
 	return nil
-}
-
-func (t Topic) clone() Topic {
-	t.Configs = maps.Clone(t.Configs)
-	return t
 }

@@ -15,7 +15,7 @@ const MaxTopicNameLen = 249
 // empty, at most 249 characters, only ASCII letters, digits, '.', '_' and '-',
 // and not "." or ".." (Kafka's Topic.validate). The error wraps
 // ErrInvalidTopicName, quotes the name and says which rule it breaks. This is
-// the one place of the rule: responders, topology and EnsureTopics use it.
+// the one place of the rule: responders, topology and topicsync use it.
 func CheckTopicName(name string) error {
 	switch {
 	case name == "":

@@ -6,8 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/IBM/sarama"
 )
 
 // ConfigChange is one topic config that differs from its declaration.
@@ -45,7 +43,7 @@ func (c TopicChange) Repartition() bool { return !c.Create && c.Topic.Partitions
 // Pending reports whether the topic needs a change.
 func (c TopicChange) Pending() bool { return c.Create || c.Repartition() || len(c.Configs) > 0 }
 
-// TopicPlan is what [PlanTopics] found: one change per declared topic, in
+// TopicPlan is what topicsync.PlanTopics found: one change per declared topic, in
 // declaration order.
 type TopicPlan struct {
 	Changes []TopicChange
@@ -82,7 +80,7 @@ func (p TopicPlan) Counts() (create, alter, repartition int) {
 //	plan: 1 to create, 1 to alter, 1 to repartition, 2 up to date
 func (p TopicPlan) Write(w io.Writer) error { return p.write(w, false, SyncAlign) }
 
-// WriteApplied prints what [ApplyTopicPlan] did with p in mode, in the past
+// WriteApplied prints what topicsync.ApplyTopicPlan did with p in mode, in the past
 // tense ("created", "altered", "repartitioned", then "done: ..."). In
 // [SyncCreate] mode an existing topic that differs gets a note instead.
 func (p TopicPlan) WriteApplied(w io.Writer, mode SyncMode) error { return p.write(w, true, mode) }
@@ -149,90 +147,4 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("%d %s", n, word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// PlanTopics compares topics with the cluster admin talks to and returns
-// what would be created, altered (declared configs whose value differs) and
-// repartitioned (more partitions declared than the topic has). It changes
-// nothing. Topics are validated first (errors wrap [ErrInvalidConfig]);
-// a topic declared twice must be declared the same way.
-func PlanTopics(admin TopicAdmin, topics []Topic) (TopicPlan, error) {
-	seen := map[string]Topic{}
-	for _, t := range topics {
-		if err := t.Validate(); err != nil {
-			return TopicPlan{}, err
-		}
-		if prev, dup := seen[t.Name]; dup && !sameTopic(prev, t) {
-			return TopicPlan{}, fmt.Errorf("%w: topic %q: declared twice, differently", ErrInvalidConfig, t.Name)
-		}
-		seen[t.Name] = t
-	}
-	nodes, _, err := admin.DescribeCluster()
-	if err != nil {
-		return TopicPlan{}, fmt.Errorf("describe cluster: %w", err)
-	}
-	if len(nodes) == 0 {
-		return TopicPlan{}, fmt.Errorf("describe cluster: %w", sarama.ErrBrokerNotAvailable)
-	}
-	existing, err := admin.ListTopics()
-	if err != nil {
-		return TopicPlan{}, fmt.Errorf("list topics: %w", err)
-	}
-	var plan TopicPlan
-	planned := map[string]bool{}
-	for _, t := range topics {
-		if planned[t.Name] {
-			continue
-		}
-		planned[t.Name] = true
-		c := TopicChange{Topic: t.clone()}
-		cur, ok := existing[t.Name]
-		if !ok {
-			c.Create = true
-			if c.Topic.ReplicationFactor == 0 {
-				c.Topic.ReplicationFactor = int16(min(3, len(nodes)))
-			}
-			plan.Changes = append(plan.Changes, c)
-			continue
-		}
-		c.Current, c.CurrentReplication = cur.NumPartitions, cur.ReplicationFactor
-		if t.Partitions < cur.NumPartitions {
-			c.Notes = append(c.Notes, fmt.Sprintf("declares %s but has %d; partitions are never removed, left as is",
-				plural(int(t.Partitions), "partition"), cur.NumPartitions))
-		}
-		if t.ReplicationFactor != 0 && t.ReplicationFactor != cur.ReplicationFactor {
-			c.Notes = append(c.Notes, fmt.Sprintf("declares replication factor %d but has %d; changing it needs a partition reassignment, left as is",
-				t.ReplicationFactor, cur.ReplicationFactor))
-		}
-		if len(t.Configs) > 0 {
-			entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: t.Name})
-			if err != nil {
-				return TopicPlan{}, fmt.Errorf("topic %q: describe configs: %w", t.Name, err)
-			}
-			c.Configs = configChanges(t.Configs, entries)
-		}
-		plan.Changes = append(plan.Changes, c)
-	}
-	return plan, nil
-}
-
-// configChanges lists the declared configs whose current value differs, by key.
-func configChanges(want map[string]string, entries []sarama.ConfigEntry) []ConfigChange {
-	current := make(map[string]sarama.ConfigEntry, len(entries))
-	for _, e := range entries {
-		current[e.Name] = e
-	}
-	var out []ConfigChange
-	for _, k := range slices.Sorted(maps.Keys(want)) {
-		e, ok := current[k]
-		if ok && e.Value == want[k] {
-			continue
-		}
-		out = append(out, ConfigChange{Key: k, From: e.Value, FromDefault: ok && e.Default, To: want[k]})
-	}
-	return out
-}
-
-func sameTopic(a, b Topic) bool {
-	return a.Partitions == b.Partitions && a.ReplicationFactor == b.ReplicationFactor && maps.Equal(a.Configs, b.Configs)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
 	"github.com/karafka-actors/karafka-actors/supervision"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
@@ -116,7 +117,7 @@ func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := kafka.EnsureTopics(ctx, cfg.Kafka, 1, topics...); err != nil {
+	if err := topicsync.EnsureTopics(ctx, cfg.Kafka, 1, topics...); err != nil {
 		return cli.Exit(cli.ExitFailure, err)
 	}
 

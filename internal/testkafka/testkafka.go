@@ -15,6 +15,7 @@ import (
 
 	"github.com/karafka-actors/karafka-actors/embedded"
 	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 )
 
 // EnvBrokers names the variable holding a comma-separated broker list.
@@ -54,11 +55,26 @@ func Name(t testing.TB, base string) string {
 	return unsafe.ReplaceAllString(base, "_") + "_" + hex.EncodeToString(b[:])
 }
 
-// Config returns a kafka.Config for brokers.
+// EnvClient names the variable choosing the client library (kafka.client)
+// that tests run on: sarama (the default) or franz.
+const EnvClient = "KARAFKA_TEST_CLIENT"
+
+// Client returns the client library tests run on: KARAFKA_TEST_CLIENT,
+// or kafka.ClientSarama when it is unset.
+func Client() string {
+	if v := os.Getenv(EnvClient); v != "" {
+		return v
+	}
+	return kafka.ClientSarama
+}
+
+// Config returns a kafka.Config for brokers, on the client library
+// [Client] names.
 func Config(brokers []string) kafka.Config {
 	c := kafka.DefaultConfig()
 	c.Brokers = brokers
 	c.ClientID = "karafka-test"
+	c.Client = Client()
 	return c
 }
 
@@ -67,7 +83,7 @@ func CreateTopics(t testing.TB, brokers []string, partitions int32, topics ...st
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := kafka.EnsureTopics(ctx, Config(brokers), partitions, topics...); err != nil {
+	if err := topicsync.EnsureTopics(ctx, Config(brokers), partitions, topics...); err != nil {
 		t.Fatalf("create topics %v: %v", topics, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 )
 
 // record is the ~200 B JSON message every implementation decodes and encodes.
@@ -53,7 +54,7 @@ func createTopics(ctx context.Context, brokers []string, partitions int32, topic
 	// In chunks, so a thousand topics do not make one giant request.
 	for i := 0; i < len(topics); i += 200 {
 		j := min(i+200, len(topics))
-		if err := kafka.EnsureTopics(ctx, kafkaConfig(brokers), partitions, topics[i:j]...); err != nil {
+		if err := topicsync.EnsureTopics(ctx, kafkaConfig(brokers), partitions, topics[i:j]...); err != nil {
 			return err
 		}
 	}

@@ -1,17 +1,18 @@
-package kafka_test
+package topicsync_test
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 )
 
 func TestPlanTopics_changes(t *testing.T) {
@@ -89,7 +90,7 @@ func TestPlanTopics_changes(t *testing.T) {
 				}
 				admin.topics[n] = ft
 			}
-			plan, err := kafka.PlanTopics(admin, []kafka.Topic{tt.want})
+			plan, err := topicsync.PlanTopics(context.Background(), admin, []kafka.Topic{tt.want})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +122,7 @@ func TestPlanTopics_invalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := kafka.PlanTopics(newFakeAdmin(1), tt.topics)
+			_, err := topicsync.PlanTopics(context.Background(), newFakeAdmin(1), tt.topics)
 			if !errors.Is(err, kafka.ErrInvalidConfig) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want ErrInvalidConfig containing %q", err, tt.want)
 			}
@@ -130,7 +131,7 @@ func TestPlanTopics_invalid(t *testing.T) {
 }
 
 func TestPlanTopics_sameTopicTwice(t *testing.T) {
-	plan, err := kafka.PlanTopics(newFakeAdmin(1), []kafka.Topic{{Name: "a", Partitions: 1}, {Name: "a", Partitions: 1}})
+	plan, err := topicsync.PlanTopics(context.Background(), newFakeAdmin(1), []kafka.Topic{{Name: "a", Partitions: 1}, {Name: "a", Partitions: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +145,7 @@ func TestTopicPlan_Write(t *testing.T) {
 	admin.topics["b"] = &fakeTopic{partitions: 1, rf: 1, configs: map[string]string{}}
 	admin.topics["c"] = &fakeTopic{partitions: 3, rf: 1, configs: map[string]string{"retention.ms": "1000"}}
 	admin.topics["d"] = &fakeTopic{partitions: 1, rf: 1, configs: map[string]string{}}
-	plan, err := kafka.PlanTopics(admin, []kafka.Topic{
+	plan, err := topicsync.PlanTopics(context.Background(), admin, []kafka.Topic{
 		{Name: "a", Partitions: 3, Configs: map[string]string{"retention.ms": "1000", "cleanup.policy": "compact"}},
 		{Name: "b", Partitions: 2, Configs: map[string]string{"retention.ms": "1000"}},
 		{Name: "c", Partitions: 1, Configs: map[string]string{"retention.ms": "1000"}},
@@ -189,11 +190,11 @@ func TestApplyTopicPlan_modes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			admin := newFakeAdmin(1)
 			admin.topics["old"] = &fakeTopic{partitions: 1, rf: 1, configs: map[string]string{"segment.ms": "5"}}
-			plan, err := kafka.PlanTopics(admin, decl)
+			plan, err := topicsync.PlanTopics(context.Background(), admin, decl)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if topic, err := kafka.ApplyTopicPlan(admin, plan, tt.mode); err != nil {
+			if topic, err := topicsync.ApplyTopicPlan(context.Background(), admin, plan, tt.mode); err != nil {
 				t.Fatalf("apply: %v (topic %q)", err, topic)
 			}
 			if got := *admin.topics["new"]; !reflect.DeepEqual(got, fakeTopic{partitions: 2, rf: 1, configs: map[string]string{"cleanup.policy": "compact"}}) {
@@ -206,11 +207,11 @@ func TestApplyTopicPlan_modes(t *testing.T) {
 				t.Fatalf("incremental alters = %d, want %d", len(admin.alters), tt.wantAlters)
 			}
 			for _, a := range admin.alters {
-				if len(a) != 1 || a["retention.ms"].Operation != sarama.IncrementalAlterConfigsOperationSet {
+				if len(a) != 1 || a["retention.ms"] != "1000" {
 					t.Errorf("alter = %+v, want one SET of retention.ms", a)
 				}
 			}
-			again, err := kafka.PlanTopics(admin, decl)
+			again, err := topicsync.PlanTopics(context.Background(), admin, decl)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -228,9 +229,9 @@ func TestApplyTopicPlan_errorsNameTheTopic(t *testing.T) {
 		want   string
 		cause  error
 	}{
-		{"create", "create", `topic "new": create: `, sarama.ErrInvalidConfig},
-		{"alter", "alter", `topic "old": alter configs ["retention.ms"]: `, sarama.ErrInvalidConfig},
-		{"partitions", "partitions", `topic "old": add partitions (1 -> 3): `, sarama.ErrInvalidPartitions},
+		{"create", "create", `topic "new": create: `, client.ErrInvalidConfig},
+		{"alter", "alter", `topic "old": alter configs ["retention.ms"]: `, client.ErrInvalidConfig},
+		{"partitions", "partitions", `topic "old": add partitions (1 -> 3): `, client.ErrInvalidPartitions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,12 +244,12 @@ func TestApplyTopicPlan_errorsNameTheTopic(t *testing.T) {
 			if tt.failOn == "partitions" {
 				decl[0].Configs = nil
 			}
-			plan, err := kafka.PlanTopics(admin, decl)
+			plan, err := topicsync.PlanTopics(context.Background(), admin, decl)
 			if err != nil {
 				t.Fatal(err)
 			}
 			admin.failOn = tt.failOn
-			_, err = kafka.ApplyTopicPlan(admin, plan, kafka.SyncAlign)
+			_, err = topicsync.ApplyTopicPlan(context.Background(), admin, plan, kafka.SyncAlign)
 			if !errors.Is(err, tt.cause) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %v containing %q", err, tt.cause, tt.want)
 			}
@@ -260,7 +261,7 @@ func TestTopicPlan_WriteApplied(t *testing.T) {
 	admin := newFakeAdmin(1)
 	admin.topics["b"] = &fakeTopic{partitions: 1, rf: 1, configs: map[string]string{}}
 	admin.topics["c"] = &fakeTopic{partitions: 1, rf: 1, configs: map[string]string{}}
-	plan, err := kafka.PlanTopics(admin, []kafka.Topic{
+	plan, err := topicsync.PlanTopics(context.Background(), admin, []kafka.Topic{
 		{Name: "a", Partitions: 1},
 		{Name: "b", Partitions: 2, Configs: map[string]string{"retention.ms": "1000"}},
 		{Name: "c", Partitions: 1},
@@ -319,16 +320,16 @@ func TestSyncTopics_retryReportsEarlierChanges(t *testing.T) {
 			admin := newFakeAdmin(1)
 			maps.Copy(admin.topics, tt.have)
 			calls := 0
-			serving := func([]string) (string, error) {
+			admin.endOffsets = func() error {
 				calls++
 				if calls == 1 {
-					return "a", sarama.ErrNotLeaderForPartition
+					return fmt.Errorf("topic %q partition 0: %w", "a", kerr(client.Code(6))) // NOT_LEADER_OR_FOLLOWER
 				}
-				return "", nil
+				return nil
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			plan, err := kafka.SyncWithAdmin(ctx, admin, serving, tt.mode, tt.decl...)
+			plan, err := topicsync.SyncWith(ctx, func(context.Context) (client.Admin, error) { return admin, nil }, tt.mode, tt.decl...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package kafka_test
+package topicsync_test
 
 import (
 	"context"
@@ -6,53 +6,52 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
+	"github.com/karafka-actors/karafka-actors/clients"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 )
 
 // topicState reads a topic's partition count and the named configs.
 func topicState(t *testing.T, c kafka.Config, topic string, keys ...string) (int32, map[string]string) {
 	t.Helper()
-	sc, err := c.Sarama()
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := sarama.NewClusterAdmin(c.Brokers, sc)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	admin, err := clients.NewAdmin(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	md, err := admin.DescribeTopics([]string{topic})
-	if err != nil || len(md) != 1 || !errors.Is(md[0].Err, sarama.ErrNoError) {
-		t.Fatalf("describe %q: %v %+v", topic, err, md)
+	ts, err := admin.ListTopics(ctx, topic)
+	if err != nil {
+		t.Fatalf("describe %q: %v", topic, err)
 	}
-	res, err := admin.DescribeConfigs([]*sarama.ConfigResource{{Type: sarama.TopicResource, Name: topic}}, sarama.DescribeConfigsOptions{})
-	if err != nil || len(res) != 1 || !errors.Is(res[0].ErrorCode, sarama.ErrNoError) {
-		t.Fatalf("describe configs of %q: %v %+v", topic, err, res)
+	entries, err := admin.DescribeTopicConfigs(ctx, topic)
+	if err != nil {
+		t.Fatalf("describe configs of %q: %v", topic, err)
 	}
 	got := map[string]string{}
-	for _, e := range res[0].Configs {
+	for _, e := range entries {
 		for _, k := range keys {
 			if e.Name == k {
 				got[k] = e.Value
 			}
 		}
 	}
-	return int32(len(md[0].Partitions)), got
+	return ts[topic].Partitions, got
 }
 
 func deleteTopics(t *testing.T, c kafka.Config, topics ...string) {
 	t.Cleanup(func() {
-		sc, _ := c.Sarama()
-		admin, err := sarama.NewClusterAdmin(c.Brokers, sc)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		admin, err := clients.NewAdmin(ctx, c)
 		if err != nil {
 			return
 		}
 		defer admin.Close()
 		for _, n := range topics {
-			_ = admin.DeleteTopic(n)
+			_ = admin.DeleteTopic(ctx, n)
 		}
 	})
 }
@@ -65,7 +64,7 @@ func TestSyncTopics_createsPlansAndAligns(t *testing.T) {
 	defer cancel()
 
 	decl := kafka.Topic{Name: name, Partitions: 1, Configs: map[string]string{"retention.ms": "3600000", "cleanup.policy": "compact"}}
-	if _, err := kafka.SyncTopics(ctx, c, kafka.SyncCreate, decl); err != nil {
+	if _, err := topicsync.SyncTopics(ctx, c, kafka.SyncCreate, decl); err != nil {
 		t.Fatal(err)
 	}
 	parts, cfg := topicState(t, c, name, "retention.ms", "cleanup.policy", "segment.ms")
@@ -74,19 +73,17 @@ func TestSyncTopics_createsPlansAndAligns(t *testing.T) {
 	}
 	// A config the declaration does not name, set by someone else: align
 	// must leave it (incremental changes only).
-	sc, _ := c.Sarama()
-	admin, err := sarama.NewClusterAdmin(c.Brokers, sc)
+	admin, err := clients.NewAdmin(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close()
 	seg := "7200000"
-	if err := admin.IncrementalAlterConfig(sarama.TopicResource, name, map[string]sarama.IncrementalAlterConfigsEntry{
-		"segment.ms": {Operation: sarama.IncrementalAlterConfigsOperationSet, Value: &seg}}, false); err != nil {
+	if err := admin.AlterTopicConfigs(ctx, name, map[string]string{"segment.ms": seg}); err != nil {
 		t.Fatal(err)
 	}
 
-	plan, err := kafka.PlanTopics(admin, []kafka.Topic{decl})
+	plan, err := topicsync.PlanTopics(ctx, admin, []kafka.Topic{decl})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +93,7 @@ func TestSyncTopics_createsPlansAndAligns(t *testing.T) {
 
 	decl.Partitions = 3
 	decl.Configs = map[string]string{"retention.ms": "7200000", "cleanup.policy": "compact"}
-	plan, err = kafka.PlanTopics(admin, []kafka.Topic{decl})
+	plan, err = topicsync.PlanTopics(ctx, admin, []kafka.Topic{decl})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,14 +103,14 @@ func TestSyncTopics_createsPlansAndAligns(t *testing.T) {
 	if got := plan.Changes[0].Configs; len(got) != 1 || got[0].Key != "retention.ms" || got[0].From != "3600000" {
 		t.Fatalf("config changes = %+v, want retention.ms from 3600000", got)
 	}
-	if _, err := kafka.SyncTopics(ctx, c, kafka.SyncAlign, decl); err != nil {
+	if _, err := topicsync.SyncTopics(ctx, c, kafka.SyncAlign, decl); err != nil {
 		t.Fatal(err)
 	}
 	parts, cfg = topicState(t, c, name, "retention.ms", "cleanup.policy", "segment.ms")
 	if parts != 3 || cfg["retention.ms"] != "7200000" || cfg["cleanup.policy"] != "compact" || cfg["segment.ms"] != seg {
 		t.Fatalf("aligned: %d partitions, %v; want 3, retention.ms 7200000, compact, segment.ms %s kept", parts, cfg, seg)
 	}
-	plan, err = kafka.PlanTopics(admin, []kafka.Topic{decl})
+	plan, err = topicsync.PlanTopics(ctx, admin, []kafka.Topic{decl})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +120,7 @@ func TestSyncTopics_createsPlansAndAligns(t *testing.T) {
 
 	// Fewer partitions: a note, nothing pending, nothing removed.
 	decl.Partitions = 1
-	if plan, err = kafka.SyncTopics(ctx, c, kafka.SyncAlign, decl); err != nil {
+	if plan, err = topicsync.SyncTopics(ctx, c, kafka.SyncAlign, decl); err != nil {
 		t.Fatal(err)
 	}
 	if plan.Pending() || len(plan.Changes[0].Notes) != 1 {
@@ -157,15 +154,15 @@ func TestSyncTopics_brokerRejectsBadConfigs(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			// Created valid, then aligned to the bad value, then created with it.
-			if _, err := kafka.SyncTopics(ctx, c, kafka.SyncCreate, kafka.Topic{Name: name, Partitions: 1}); err != nil {
+			if _, err := topicsync.SyncTopics(ctx, c, kafka.SyncCreate, kafka.Topic{Name: name, Partitions: 1}); err != nil {
 				t.Fatal(err)
 			}
-			_, err := kafka.SyncTopics(ctx, c, kafka.SyncAlign, kafka.Topic{Name: name, Partitions: 1, Configs: tt.configs})
+			_, err := topicsync.SyncTopics(ctx, c, kafka.SyncAlign, kafka.Topic{Name: name, Partitions: 1, Configs: tt.configs})
 			if !errors.Is(err, kafka.ErrTopicSetup) || ctx.Err() != nil {
 				t.Fatalf("align: err = %v (ctx %v), want a prompt ErrTopicSetup", err, ctx.Err())
 			}
 			t.Logf("align: %v", err)
-			_, err = kafka.SyncTopics(ctx, c, kafka.SyncCreate, kafka.Topic{Name: name + "_new", Partitions: 1, Configs: tt.configs})
+			_, err = topicsync.SyncTopics(ctx, c, kafka.SyncCreate, kafka.Topic{Name: name + "_new", Partitions: 1, Configs: tt.configs})
 			if !errors.Is(err, kafka.ErrTopicSetup) || ctx.Err() != nil {
 				t.Fatalf("create: err = %v (ctx %v), want a prompt ErrTopicSetup", err, ctx.Err())
 			}

@@ -1,4 +1,4 @@
-package kafka_test
+package topicsync_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 )
 
 // kafkaTopicGrammar and kafkaAcceptsTopic are Kafka's topic name rule,
@@ -30,7 +31,7 @@ func FuzzEnsureTopics_topicName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, topic string) {
-		err := kafka.EnsureTopics(context.Background(), kafka.Config{}, 1, topic)
+		err := topicsync.EnsureTopics(context.Background(), kafka.Config{}, 1, topic)
 		if !errors.Is(err, kafka.ErrTopicSetup) || !errors.Is(err, kafka.ErrInvalidConfig) {
 			t.Fatalf("EnsureTopics(%q) with no brokers = %v; want ErrTopicSetup and ErrInvalidConfig", topic, err)
 		}

@@ -1,19 +1,10 @@
-package kafka_test
+package topicsync_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +12,10 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/karafka-actors/karafka-actors/clients"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/kafka"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 )
 
 // newCluster starts a fresh one-broker kfake cluster for one test.
@@ -38,20 +31,18 @@ func newCluster(t *testing.T, opts ...kfake.Opt) *kfake.Cluster {
 
 func partitionsOf(t *testing.T, c kafka.Config, topic string) int {
 	t.Helper()
-	sc, err := c.Sarama()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	admin, err := clients.NewAdmin(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := sarama.NewClient(c.Brokers, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ps, err := cl.Partitions(topic)
+	defer admin.Close()
+	ts, err := admin.ListTopics(ctx, topic)
 	if err != nil {
 		t.Fatalf("partitions of %q: %v", topic, err)
 	}
-	return len(ps)
+	return int(ts[topic].Partitions)
 }
 
 func TestEnsureTopics_createsMissing(t *testing.T) {
@@ -68,15 +59,14 @@ func TestEnsureTopics_createsMissing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cl := newCluster(t, kfake.SeedTopics(1, tt.seed...))
-			c := kafka.DefaultConfig()
-			c.Brokers = cl.ListenAddrs()
+			c := testkafka.Config(cl.ListenAddrs())
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			if err := kafka.EnsureTopics(ctx, c, 3, tt.topics...); err != nil {
+			if err := topicsync.EnsureTopics(ctx, c, 3, tt.topics...); err != nil {
 				t.Fatal(err)
 			}
 			// Twice is fine.
-			if err := kafka.EnsureTopics(ctx, c, 3, tt.topics...); err != nil {
+			if err := topicsync.EnsureTopics(ctx, c, 3, tt.topics...); err != nil {
 				t.Fatal(err)
 			}
 			for topic, want := range tt.wantPart {
@@ -104,11 +94,10 @@ func TestEnsureTopics_errors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cl := newCluster(t)
-			c := kafka.DefaultConfig()
-			c.Brokers = cl.ListenAddrs()
+			c := testkafka.Config(cl.ListenAddrs())
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()
-			err := kafka.EnsureTopics(ctx, c, tt.partitions, tt.topics...)
+			err := topicsync.EnsureTopics(ctx, c, tt.partitions, tt.topics...)
 			for _, w := range tt.want {
 				if !errors.Is(err, w) {
 					t.Errorf("EnsureTopics() = %v, want %v", err, w)
@@ -129,8 +118,7 @@ func TestEnsureTopics_retriesUntilBrokerUp(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 
-	c := kafka.DefaultConfig()
-	c.Brokers = []string{ln.Addr().String()}
+	c := testkafka.Config([]string{ln.Addr().String()})
 	c.DialTimeout = time.Second
 	go func() {
 		time.Sleep(500 * time.Millisecond)
@@ -143,7 +131,7 @@ func TestEnsureTopics_retriesUntilBrokerUp(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := kafka.EnsureTopics(ctx, c, 2, "late"); err != nil {
+	if err := topicsync.EnsureTopics(ctx, c, 2, "late"); err != nil {
 		t.Fatal(err)
 	}
 	if got := partitionsOf(t, c, "late"); got != 2 {
@@ -152,13 +140,12 @@ func TestEnsureTopics_retriesUntilBrokerUp(t *testing.T) {
 }
 
 func TestEnsureTopics_givesUpWithContext(t *testing.T) {
-	c := kafka.DefaultConfig()
-	c.Brokers = []string{"127.0.0.1:1"}
+	c := testkafka.Config([]string{"127.0.0.1:1"})
 	c.DialTimeout = 200 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err := kafka.EnsureTopics(ctx, c, 1, "t1", "t2")
+	err := topicsync.EnsureTopics(ctx, c, 1, "t1", "t2")
 	if !errors.Is(err, kafka.ErrTopicSetup) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("EnsureTopics() = %v, want ErrTopicSetup and DeadlineExceeded", err)
 	}
@@ -185,12 +172,11 @@ func TestConfig_SaramaSASL(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cl := newCluster(t, kfake.EnableSASL(), kfake.Superuser(tt.mechanism, "app", "pw"))
-			c := kafka.DefaultConfig()
-			c.Brokers = cl.ListenAddrs()
+			c := testkafka.Config(cl.ListenAddrs())
 			c.SASL = kafka.SASLConfig{Mechanism: tt.mechanism, Username: "app", Password: tt.password}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
-			err := kafka.EnsureTopics(ctx, c, 1, "secured")
+			err := topicsync.EnsureTopics(ctx, c, 1, "secured")
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("EnsureTopics() = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -203,54 +189,13 @@ func TestConfig_SaramaTLS(t *testing.T) {
 	caFile, serverCert := writeCA(t, dir)
 	cl := newCluster(t, kfake.TLS(&tls.Config{Certificates: []tls.Certificate{serverCert}, MinVersion: tls.VersionTLS12}))
 
-	c := kafka.DefaultConfig()
-	c.Brokers = cl.ListenAddrs()
+	c := testkafka.Config(cl.ListenAddrs())
 	c.TLS = kafka.TLSConfig{Enabled: true, CAFile: caFile}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := kafka.EnsureTopics(ctx, c, 1, "encrypted"); err != nil {
+	if err := topicsync.EnsureTopics(ctx, c, 1, "encrypted"); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// writeCA writes a self-signed certificate for 127.0.0.1 as CA file and
-// returns its path and the matching server certificate.
-func writeCA(t *testing.T, dir string) (string, tls.Certificate) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "kfake"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
-	path := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(path, certPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path, cert
 }
 
 // TestEnsureTopics_leadersReadyOnReturn produces to every partition of new
@@ -268,7 +213,7 @@ func TestEnsureTopics_leadersReadyOnReturn(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	const partitions = 4
-	if err := kafka.EnsureTopics(ctx, c, partitions, topics...); err != nil {
+	if err := topicsync.EnsureTopics(ctx, c, partitions, topics...); err != nil {
 		t.Fatal(err)
 	}
 	sc, err := c.Sarama()
