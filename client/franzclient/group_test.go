@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
 	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/client/franzclient"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
@@ -410,5 +414,62 @@ func TestGroup_refusedJoinCarriesCode(t *testing.T) {
 	err := g.Consume(ctx, newHandler("a", nil))
 	if !errors.Is(err, client.ErrInvalidSessionTimeout) {
 		t.Fatalf("Consume() = %v, want ErrInvalidSessionTimeout", err)
+	}
+}
+
+// A topic deleted while it is consumed ends the session: Consume returns
+// UNKNOWN_TOPIC_OR_PARTITION and Missing names the topic.
+func TestGroup_topicDeleted(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	topic := testkafka.Name(t, "deleted")
+	testkafka.CreateTopics(t, brokers, 1, topic)
+	produce(t, brokers, topic, 0, 0, 1)
+	g := newGroup(t, config(brokers, testkafka.Name(t, "g"), topic))
+	h := newHandler("a", nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	errs := consume(ctx, g, h)
+	eventually(t, 20*time.Second, func() bool { return h.count() == 1 }, "got %d records", h.count())
+
+	deleteTopic(t, brokers, topic)
+	select {
+	case err := <-errs:
+		if !errors.Is(err, client.ErrUnknownTopicOrPartition) {
+			t.Fatalf("Consume() = %v, want ErrUnknownTopicOrPartition", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Consume went on after the topic was deleted")
+	}
+	if got := g.Missing(); !slices.Equal(got, []string{topic}) {
+		t.Errorf("Missing() = %v, want [%s]", got, topic)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cleanups < 1 {
+		t.Errorf("the session ended without Cleanup")
+	}
+}
+
+func deleteTopic(t *testing.T, brokers []string, topic string) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrDeleteTopicsRequest()
+	req.TopicNames = []string{topic}
+	rt := kmsg.NewDeleteTopicsRequestTopic()
+	rt.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, rt)
+	req.TimeoutMillis = 30000
+	resp, err := req.RequestWith(t.Context(), cl)
+	if err != nil {
+		t.Fatalf("delete topic %s: %v", topic, err)
+	}
+	for _, r := range resp.Topics {
+		if err := kerr.ErrorForCode(r.ErrorCode); err != nil {
+			t.Fatalf("delete topic %s: %v", topic, err)
+		}
 	}
 }
