@@ -473,3 +473,44 @@ func deleteTopic(t *testing.T, brokers []string, topic string) {
 		}
 	}
 }
+
+// A session ended by Consume's own context (the runtime does so after an
+// aborted transaction) or by Setup's error is followed by one that starts
+// again from the committed offsets, although the group did not rebalance.
+func TestGroup_nextSessionRestartsFromCommitted(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	topic := testkafka.Name(t, "again")
+	testkafka.CreateTopics(t, brokers, 1, topic)
+	produce(t, brokers, topic, 0, 0, 10)
+	g := newGroup(t, config(brokers, testkafka.Name(t, "g"), topic))
+
+	h := newHandler("a", nil)
+	h.markBelow = 4
+	stop := errors.New("transaction aborted")
+	ctx, cancel := context.WithCancelCause(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- g.Consume(ctx, h) }()
+	eventually(t, 20*time.Second, func() bool { return h.count() == 10 }, "got %d records, want 10", h.count())
+	cancel(stop)
+	if err := <-done; !errors.Is(err, stop) {
+		t.Fatalf("Consume() = %v, want its context's cause", err)
+	}
+
+	// Setup fails: Consume returns its error, and the next one works.
+	h2 := newHandler("b", nil)
+	failed := errors.New("setup failed")
+	h2.setupErr = failed
+	ctx2, cancel2 := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel2()
+	if err := g.Consume(ctx2, h2); !errors.Is(err, failed) {
+		t.Fatalf("Consume() = %v, want Setup's error", err)
+	}
+	errs := consume(ctx2, g, h2)
+	eventually(t, 20*time.Second, func() bool { return h2.count() >= 6 }, "got %d records after the restart, want 6", h2.count())
+	for i, r := range h2.records() {
+		if r.Offset != int64(4+i) {
+			t.Fatalf("record %d after the restart has offset %d, want %d", i, r.Offset, 4+i)
+		}
+	}
+	noErrors(t, errs)
+}

@@ -79,6 +79,8 @@ type handler struct {
 	// drain is how long Cleanup takes before it commits (the runtime
 	// drains its partitions then).
 	drain time.Duration
+	// setupErr, when set, is what the next Setup returns (once).
+	setupErr error
 
 	mu       sync.Mutex
 	recs     []client.Record
@@ -100,7 +102,12 @@ func newHandler(name string, j *journal) *handler {
 func (h *handler) Setup(client.Session) error {
 	h.mu.Lock()
 	h.setups++
+	err := h.setupErr
+	h.setupErr = nil
 	h.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	h.j.add("%s:setup", h.name)
 	return nil
 }
