@@ -400,9 +400,6 @@ func TestGroup_unreachable(t *testing.T) {
 
 // A join the broker refuses comes back from Consume with its code.
 func TestGroup_refusedJoinCarriesCode(t *testing.T) {
-	if testkafka.External() {
-		t.Skip("relies on the embedded broker's 6s minimum session timeout")
-	}
 	brokers := testkafka.Brokers(t)
 	topic := testkafka.Name(t, "refused")
 	testkafka.CreateTopics(t, brokers, 1, topic)
