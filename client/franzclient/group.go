@@ -479,3 +479,12 @@ func (g *group) Close() error {
 	g.mu.Unlock()
 	return nil
 }
+
+// Connected reports whether the member has a client that reached a
+// broker (a client that reached none is dropped, see Consume) and was not
+// closed since.
+func (g *group) Connected() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.cl != nil && !g.closed
+}
