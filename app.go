@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/karafka-actors/karafka-actors/actors"
+	"github.com/karafka-actors/karafka-actors/clients"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/wait"
 	"github.com/karafka-actors/karafka-actors/producer"
@@ -222,8 +223,13 @@ func (a *App) run(ctx context.Context) error {
 	if err != nil {
 		return nil // stopped before Kafka could be reached: nothing to drain
 	}
+	lib, err := clients.For(a.cfg.Kafka.Client)
+	if err != nil {
+		_ = prod.Close()
+		return err
+	}
 	rt, err := actors.New(actors.Config{
-		Kafka: a.cfg.Kafka, Consumer: a.cfg.Consumer, Supervision: a.cfg.Supervision,
+		Client: lib, Kafka: a.cfg.Kafka, Consumer: a.cfg.Consumer, Supervision: a.cfg.Supervision,
 		ProduceBackoff: a.cfg.ProduceBackoff, Transactions: txns, Routes: routes, TracerProvider: a.tracer,
 		MaxMessageBytes: a.cfg.Producer.MaxMessageBytes,
 	}, prod, a.bus, a.logger)

@@ -24,6 +24,7 @@ func testConfig(t testing.TB, brokers []string) karafka.Config {
 	cfg.Name = testkafka.Name(t, "app")
 	cfg.Kafka.Brokers = brokers
 	cfg.Kafka.ClientID = "karafka-test"
+	cfg.Kafka.Client = testkafka.Client()
 	cfg.Consumer.CommitInterval = 100 * time.Millisecond
 	cfg.Consumer.DrainTimeout = 20 * time.Second
 	cfg.Consumer.ReconnectBackoff = karafka.Backoff{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Multiplier: 2}

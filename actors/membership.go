@@ -75,6 +75,9 @@ func (m *membership) run(ctx context.Context) {
 			m.cancel = cancel
 			m.mu.Unlock()
 			err = m.member.Consume(sessCtx, h)
+			if err != nil && ctx.Err() == nil && sessCtx.Err() != nil {
+				err = nil // ended by endSession: consume again below
+			}
 			cancel(nil)
 		}
 		if ctx.Err() != nil || errors.Is(err, client.ErrClosed) {
