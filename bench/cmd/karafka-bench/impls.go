@@ -39,6 +39,8 @@ type workerSpec struct {
 	// txnInterval, when set, is its transaction.interval.
 	exactlyOnce bool
 	txnInterval time.Duration
+	// client is karafka's kafka.client ("" : the default, sarama).
+	client string
 }
 
 var impls = map[string]func(ctx context.Context, s workerSpec) error{
@@ -51,10 +53,24 @@ var impls = map[string]func(ctx context.Context, s workerSpec) error{
 	// exactly-once with transaction.interval 10ms instead of the default
 	// 100ms: latency against more transactions.
 	"karafka-eos-10ms": runKarafkaEOS10ms,
-	"sarama":           runSaramaLoop,
-	"franz":            runFranzLoop,
-	"goka":             runGoka,
-	"watermill":        runWatermill,
+	// karafka and its batch and exactly-once twins on franz-go
+	// (kafka.client: franz): side by side with karafka, what the client
+	// library costs.
+	"karafka-franz":       onFranz(runKarafka),
+	"karafka-franz-batch": onFranz(runKarafkaBatch),
+	"karafka-franz-eos":   onFranz(runKarafkaEOS),
+	"sarama":              runSaramaLoop,
+	"franz":               runFranzLoop,
+	"goka":                runGoka,
+	"watermill":           runWatermill,
+}
+
+// onFranz runs run with kafka.client franz.
+func onFranz(run func(context.Context, workerSpec) error) func(context.Context, workerSpec) error {
+	return func(ctx context.Context, s workerSpec) error {
+		s.client = "franz"
+		return run(ctx, s)
+	}
 }
 
 func quietLogger() *slog.Logger {
@@ -127,6 +143,9 @@ func runKarafkaRoutes(ctx context.Context, s workerSpec, batch bool) error {
 	cfg.Name = s.Group
 	cfg.Kafka.Brokers = s.Brokers
 	cfg.Kafka.ClientID = s.Group
+	if s.client != "" {
+		cfg.Kafka.Client = s.client
+	}
 	if s.Shared {
 		cfg.ConsumerGroup = s.Group + "_shared"
 	}
