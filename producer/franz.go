@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -146,6 +147,10 @@ func (c Config) franz() ([]kgo.Opt, int, error) {
 type franzBackend struct {
 	cl  *kgo.Client
 	log *slog.Logger
+	// probe sends the records of refused batches again alone (see
+	// ErrReordered); nil on a transactional producer and on the prober's
+	// own client.
+	probe *prober
 	// pending counts records handed to kgo whose promise has not run:
 	// Flush waits only for records kgo buffered, not for those it failed
 	// before buffering (not in a transaction, say), whose promises may
@@ -210,9 +215,26 @@ func startFranz(cfg Config, o options, txn *txnSettings) (started, error) {
 	b := &franzBackend{cl: cl, log: o.logger, txn: txn != nil}
 	s.b = b
 	if txn != nil {
+		// No probes: a record of a transaction cannot be sent again
+		// outside it, so each record of a refused batch is reported
+		// refused, as kgo fails it.
 		s.txn = b
+	} else {
+		b.probe = newProber(func() (backend, error) { return openFranzProbe(opts, o.logger) }, o.logger)
 	}
 	return s, nil
+}
+
+// openFranzProbe makes the prober's client: the producer's options, the
+// user's included, then one buffered record at a time and no linger, so
+// that every produce request carries one record.
+func openFranzProbe(opts []kgo.Opt, log *slog.Logger) (backend, error) {
+	opts = append(slices.Clip(opts), kgo.MaxBufferedRecords(1), kgo.ProducerLinger(0))
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("producer: the client sending records alone: %w", err)
+	}
+	return &franzBackend{cl: cl, log: log}, nil
 }
 
 // startTimeout bounds connecting at start: each broker dialed and asked
@@ -274,7 +296,24 @@ func (b *franzBackend) send(msg *Message, done func(Result)) {
 func (r *franzRecord) finish(rec *kgo.Record, err error) {
 	b := r.b
 	res := Result{Message: r.msg, Partition: rec.Partition, Offset: rec.Offset}
-	if err != nil {
+	if err == nil {
+		// Perhaps behind a record sent again alone: see written.
+		done := r.done
+		r.release()
+		if !b.probe.written(res, done) {
+			done(res)
+		}
+		b.pending.Done()
+		return
+	}
+	if b.probe != nil && rec.Partition >= 0 && batchRefusal(codeOf(err)) {
+		// Perhaps refused for another record of its batch: try alone.
+		msg, done := r.msg, r.done
+		r.release()
+		b.probe.probe(msg, rec.Partition, err, done)
+		b.pending.Done()
+		return
+	} else {
 		if res.Partition == notExplicit {
 			res.Partition = -1
 		}
@@ -314,10 +353,12 @@ func describeFranz(msg *Message, partition int32, err error) error {
 	return fmt.Errorf("producer: deliver to topic %q partition %d: %w", msg.Topic, partition, err)
 }
 
-// close flushes, waits for every promise, then closes the client.
+// close flushes, waits for every promise and probe, then closes the
+// clients.
 func (b *franzBackend) close() {
 	_ = b.cl.Flush(context.Background()) // cannot fail without a deadline
 	b.pending.Wait()
+	b.probe.close()
 	b.cl.Close()
 }
 

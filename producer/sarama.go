@@ -18,6 +18,10 @@ type saramaBackend struct {
 	client  sarama.Client // ap's, which ap does not close (NewAsyncProducerFromClient)
 	log     *slog.Logger
 	results chan struct{} // closed when the result loop ended
+	// probe sends the records of refused batches again alone (see
+	// ErrReordered); nil on a transactional producer and on the prober's
+	// own client.
+	probe *prober
 }
 
 var (
@@ -28,12 +32,9 @@ var (
 // startSarama validates cfg, connects and starts a sarama producer, a
 // transactional one when txn is not nil.
 func startSarama(cfg Config, o options, txn *txnSettings) (started, error) {
-	sc, err := cfg.sarama()
+	sc, err := saramaConfig(cfg, o)
 	if err != nil {
 		return started{}, err
-	}
-	if o.override != nil {
-		o.override(sc)
 	}
 	if txn != nil {
 		sc.Producer.Transaction.ID = txn.id
@@ -43,29 +44,74 @@ func startSarama(cfg Config, o options, txn *txnSettings) (started, error) {
 			sc.Producer.Transaction.Timeout = txn.timeout
 		}
 	}
+	s := started{maxBytes: sc.Producer.MaxMessageBytes, timeout: sc.Producer.Transaction.Timeout}
+	b, err := openSarama(cfg, sc, o.logger)
+	if err != nil {
+		return s, err
+	}
+	s.b = b
+	if txn != nil {
+		// No probes: a record of a transaction cannot be sent again
+		// outside it, so each record of a refused batch is reported
+		// refused, as sarama fails it.
+		s.txn = b
+	} else {
+		b.probe = newProber(func() (backend, error) { return openSaramaProbe(cfg, o) }, o.logger)
+	}
+	return s, nil
+}
+
+// saramaConfig is the sarama configuration of cfg, with the user's
+// overrides.
+func saramaConfig(cfg Config, o options) (*sarama.Config, error) {
+	sc, err := cfg.sarama()
+	if err != nil {
+		return nil, err
+	}
+	if o.override != nil {
+		o.override(sc)
+	}
 	sc.Producer.Return.Successes = true
 	sc.Producer.Return.Errors = true
-	s := started{maxBytes: sc.Producer.MaxMessageBytes, timeout: sc.Producer.Transaction.Timeout}
+	return sc, nil
+}
+
+// openSarama connects and starts a producer of configuration sc.
+func openSarama(cfg Config, sc *sarama.Config, log *slog.Logger) (*saramaBackend, error) {
 	// The client is made here rather than by sarama.NewAsyncProducer, which
 	// leaves it open (its metadata updater and broker connections running)
 	// when making the producer fails, as a transactional producer's
 	// InitProducerId may.
 	cl, err := sarama.NewClient(cfg.Kafka.Brokers, sc)
 	if err != nil {
-		return s, startError(cfg, err)
+		return nil, startError(cfg, err)
 	}
 	ap, err := sarama.NewAsyncProducerFromClient(cl)
 	if err != nil {
 		_ = cl.Close()
-		return s, startError(cfg, err)
+		return nil, startError(cfg, err)
 	}
-	b := &saramaBackend{ap: ap, client: cl, log: o.logger, results: make(chan struct{})}
+	b := &saramaBackend{ap: ap, client: cl, log: log, results: make(chan struct{})}
 	go b.deliver()
-	s.b = b
-	if txn != nil {
-		s.txn = b
+	return b, nil
+}
+
+// openSaramaProbe makes the prober's client: the producer's configuration,
+// the user's overrides included, then at most one record per request, one
+// request at a time, and no linger.
+func openSaramaProbe(cfg Config, o options) (backend, error) {
+	sc, err := saramaConfig(cfg, o)
+	if err != nil {
+		return nil, err
 	}
-	return s, nil
+	f := &sc.Producer.Flush
+	f.MaxMessages, f.Messages, f.Bytes, f.Frequency = 1, 0, 0, 0
+	sc.Net.MaxOpenRequests = 1
+	b, err := openSarama(cfg, sc, o.logger)
+	if err != nil {
+		return nil, fmt.Errorf("producer: the client sending records alone: %w", err)
+	}
+	return b, nil
 }
 
 // startError says why sarama could not start a producer: a configuration
@@ -97,21 +143,32 @@ func (b *saramaBackend) deliver() {
 				continue
 			}
 			f.succeeded(pm.Topic)
-			finish(pm, nil)
+			finish(pm, nil, b.probe)
 		case perr, ok := <-errs:
 			if !ok {
 				errs = nil
 				continue
 			}
+			if part := perr.Msg.Partition; b.probe != nil && part >= 0 && batchRefusal(codeOf(perr.Err)) {
+				if e, ok := perr.Msg.Metadata.(*envelope); ok {
+					// Perhaps refused for another record of its
+					// batch: try alone.
+					msg, done := e.msg, e.done
+					e.release() // perr.Msg with it
+					b.probe.probe(msg, part, perr.Err, done)
+					continue
+				}
+			}
 			err := f.describe(perr.Msg, perr.Err)
 			b.log.Debug("delivery failed", "error", err)
-			finish(perr.Msg, err)
+			finish(perr.Msg, err, nil)
 		}
 	}
 }
 
-// finish builds the Result of pm, recycles its envelope and runs the callback.
-func finish(pm *sarama.ProducerMessage, err error) {
+// finish builds the Result of pm, recycles its envelope and runs the
+// callback, or hands a success to probe (see prober.written).
+func finish(pm *sarama.ProducerMessage, err error, probe *prober) {
 	e, ok := pm.Metadata.(*envelope)
 	if !ok {
 		return // not ours
@@ -119,7 +176,7 @@ func finish(pm *sarama.ProducerMessage, err error) {
 	r := Result{Message: e.msg, Partition: pm.Partition, Offset: pm.Offset, Err: err}
 	done := e.done
 	e.release()
-	if done != nil {
+	if done != nil && (err != nil || !probe.written(r, done)) {
 		done(r)
 	}
 }
@@ -129,6 +186,7 @@ func finish(pm *sarama.ProducerMessage, err error) {
 func (b *saramaBackend) close() {
 	b.ap.AsyncClose()
 	<-b.results
+	b.probe.close()
 	_ = b.client.Close()
 }
 

@@ -10,6 +10,10 @@ import "context"
 // not block for long and must not call SendAsync or Send itself: it runs on
 // the goroutine that drains sarama's results, and holding that up holds up
 // sarama's input as well. Hand the result to another goroutine instead.
+// The callback of a record sent again alone after the cluster refused its
+// batch (see [ErrReordered]), and of a later record of its topic-partition
+// whose Result waits for that, runs on a goroutine of the partition
+// instead, concurrently with other callbacks.
 //
 // SendAsync blocks only while sarama's input channel is full.
 func (p *Producer) SendAsync(msg *Message, done func(Result)) {
