@@ -15,7 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/spf13/cobra"
 
 	"github.com/karafka-actors/karafka-actors/client"
@@ -228,7 +227,7 @@ error names the line and how many messages before it were produced.`,
 			}
 			if f := failed.Load(); f > 0 {
 				err, _ := firstErr.Load().(error)
-				if errors.Is(err, sarama.ErrInvalidPartition) || cmd.Flags().Changed("partition") && errors.Is(err, client.ErrUnknownTopicOrPartition) {
+				if errors.Is(err, producer.ErrInvalidPartition) || cmd.Flags().Changed("partition") && errors.Is(err, client.ErrUnknownTopicOrPartition) {
 					err = fmt.Errorf("--partition %d: topic %s has no such partition", pf.partition, args[0])
 				}
 				return Exit(ExitFailure, fmt.Errorf("%d of %d messages not produced: %v", f, n, err))

@@ -41,6 +41,8 @@ func (f *failures) describe(pm *sarama.ProducerMessage, err error) error {
 			}
 		}
 		return fmt.Errorf("producer: deliver to topic %q: %w (sarama stopped asking the cluster about it for up to 10s after repeated failures)", topic, err)
+	case errors.Is(err, sarama.ErrInvalidPartition):
+		return fmt.Errorf("producer: deliver to topic %q partition %d: %w: %w", topic, pm.Partition, ErrInvalidPartition, err)
 	default:
 		err = fmt.Errorf("producer: deliver to topic %q partition %d: %w", topic, pm.Partition, err)
 		f.remember(topic, err)

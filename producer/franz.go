@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -349,6 +350,11 @@ func describeFranz(msg *Message, partition int32, err error) error {
 	err = client.Coded(err, int16(code))
 	if code == client.ErrUnknownTopicOrPartition {
 		return unknownTopic(msg.Topic, err)
+	}
+	// kgo says so in words only (producer.go: "invalid record
+	// partitioning choice"); no sentinel to match.
+	if msg.ExplicitPartition && code == 0 && strings.Contains(err.Error(), "invalid record partitioning choice") {
+		return fmt.Errorf("producer: deliver to topic %q partition %d: %w: %w", msg.Topic, partition, ErrInvalidPartition, err)
 	}
 	return fmt.Errorf("producer: deliver to topic %q partition %d: %w", msg.Topic, partition, err)
 }

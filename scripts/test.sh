@@ -5,19 +5,24 @@
 #                            (their tests mostly wait on brokers and processes):
 #     embedded lane:  go test -race on a fresh embedded broker per test, the
 #                     chaos suite (interop TestChaos_*) on embedded brokers in
-#                     their own processes, then half the fuzz targets for
-#                     KARAFKA_FUZZ_TIME each (default 8s; 0 skips fuzzing);
+#                     their own processes, the same for the client-facing
+#                     packages on the second client (franz-go), then half the
+#                     fuzz targets for KARAFKA_FUZZ_TIME each (default 8s; 0
+#                     skips fuzzing);
 #     Kafka lane:     the other half of the fuzz targets, then, against Apache
 #                     Kafka (KRaft, scripts/kafka.sh, started at the beginning),
 #                     the broker-facing suites, then ./interop alone (broker
-#                     restarts and the chaos suite); the Kafka steps are
-#                     skipped without Java and Maven.
+#                     restarts and the chaos suite), each on both clients; the
+#                     Kafka steps are skipped without Java and Maven.
 #   scripts/test.sh quick    the contributors' lane (~2-3 min): vet and go test -race
 #                            on the embedded broker, without ./interop.
 #
 # KARAFKA_REQUIRE_REAL_KAFKA=1 (set by .ci/run) turns a missing Java/Maven or a
 # broker that does not start into a failure instead of a skip.
 # KARAFKA_TEST_SERIAL=1 runs the two lanes one after the other.
+# KARAFKA_TEST_CLIENTS (default "sarama franz") are the client libraries the
+# suites run on (KARAFKA_TEST_CLIENT of each run); the first runs every
+# package, the others the packages whose tests go through the client seam.
 # Every step prints its wall time; the end prints each lane's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,8 +68,26 @@ run_logged() {
   return "$rc"
 }
 
+clients=${KARAFKA_TEST_CLIENTS:-sarama franz}
+first_client=${clients%% *}
+other_clients=${clients#"$first_client"}
+# The packages whose tests reach Kafka through the client kafka.client
+# chooses (KARAFKA_TEST_CLIENT): the others (the runtime's unit tests, the
+# parsers, topology, each client's own package, the producer's, which runs
+# both clients itself) do not depend on it, and run once.
+client_pkgs() {
+  go list . ./cli ./cmd/... ./clients ./topicsync ./karafkatest ./ops/...
+}
+
 race_embedded() {
   env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$timeout_flag" -skip '^TestChaos_' "$@"
+}
+
+# race_embedded_on CLIENT PKGS...: race_embedded on client library CLIENT.
+race_embedded_on() {
+  local c=$1
+  shift
+  KARAFKA_TEST_CLIENT=$c race_embedded "$@"
 }
 
 if [ "${1:-}" = quick ]; then
@@ -149,10 +172,18 @@ fuzz_all() {
 }
 
 embedded_lane() {
-  step "go test -race ./... (embedded broker, the chaos suite next)" race_embedded ./... &&
-    step "go test -race -run TestChaos_ ./interop (chaos suite, embedded broker)" \
-      run_logged env -u KARAFKA_TEST_BROKERS go test -race -count=1 -timeout "$chaos_timeout_flag" -run '^TestChaos_' -v ./interop &&
-    step "fuzz half the targets for ${KARAFKA_FUZZ_TIME:-8s} each (the Kafka lane fuzzes the other half)" fuzz_all 0 2
+  local c
+  step "go test -race ./... ($first_client, embedded broker, the chaos suite next)" \
+    race_embedded_on "$first_client" ./... &&
+    step "go test -race -run TestChaos_ ./interop ($first_client, chaos suite, embedded broker)" \
+      run_logged env -u KARAFKA_TEST_BROKERS KARAFKA_TEST_CLIENT="$first_client" go test -race -count=1 -timeout "$chaos_timeout_flag" -run '^TestChaos_' -v ./interop || return 1
+  for c in $other_clients; do
+    step "go test -race, client-facing packages ($c, embedded broker)" \
+      race_embedded_on "$c" $(client_pkgs) &&
+      step "go test -race -run TestChaos_ ./interop ($c, chaos suite, embedded broker)" \
+        run_logged env -u KARAFKA_TEST_BROKERS KARAFKA_TEST_CLIENT="$c" go test -race -count=1 -timeout "$chaos_timeout_flag" -run '^TestChaos_' -v ./interop || return 1
+  done
+  step "fuzz half the targets for ${KARAFKA_FUZZ_TIME:-8s} each (the Kafka lane fuzzes the other half)" fuzz_all 0 2
 }
 
 kafka_lane() {
@@ -180,24 +211,35 @@ kafka_lane() {
   # and its PROXIED listener, for the chaos suite's network faults.
   eval "$(scripts/kafka.sh sasl-env)"
   eval "$(scripts/kafka.sh proxy-env)"
-  if ! step "go test -race (real Kafka at $brokers)" \
-    env KARAFKA_TEST_BROKERS="$brokers" go test -race -count=1 -timeout "$timeout_flag" $(go list ./... | grep -v -e /bench -e /interop); then
+  if ! step "go test -race ($first_client, real Kafka at $brokers)" \
+    env KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_CLIENT="$first_client" go test -race -count=1 -timeout "$timeout_flag" $(go list ./... | grep -v -e /bench -e /interop); then
     echo "---- last lines of the Kafka broker log ----" >&2
     scripts/kafka.sh logs | tail -n 80 >&2 || true
     return 1
   fi
+  local c
+  for c in $other_clients; do
+    if ! step "go test -race, client-facing packages ($c, real Kafka at $brokers)" \
+      env KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_CLIENT="$c" go test -race -count=1 -timeout "$timeout_flag" $(client_pkgs); then
+      echo "---- last lines of the Kafka broker log ----" >&2
+      scripts/kafka.sh logs | tail -n 80 >&2 || true
+      return 1
+    fi
+  done
   # Run alone in this lane, after the suites above: TestBrokerRestart_serverRecovers
   # and the chaos suite restart and freeze the broker through
   # KARAFKA_TEST_KAFKA_SCRIPT, which would break any other package's tests
   # running against it at the same time. The measurements (partitions,
   # duplicates, restart times, the chaos figures) are t.Logf lines.
-  if ! step "go test -race ./interop (real Kafka at $brokers, broker restart and chaos suite included)" \
-    run_logged env KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_KAFKA_SCRIPT=scripts/kafka.sh \
-    go test -race -count=1 -timeout "$chaos_timeout_flag" -v ./interop; then
-    echo "---- last lines of the Kafka broker log ----" >&2
-    scripts/kafka.sh logs | tail -n 80 >&2 || true
-    return 1
-  fi
+  for c in $clients; do
+    if ! step "go test -race ./interop ($c, real Kafka at $brokers, broker restart and chaos suite included)" \
+      run_logged env KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_KAFKA_SCRIPT=scripts/kafka.sh KARAFKA_TEST_CLIENT="$c" \
+      go test -race -count=1 -timeout "$chaos_timeout_flag" -v ./interop; then
+      echo "---- last lines of the Kafka broker log ----" >&2
+      scripts/kafka.sh logs | tail -n 80 >&2 || true
+      return 1
+    fi
+  done
 }
 
 # Each lane writes to its own log, printed (with its steps' times) once both
