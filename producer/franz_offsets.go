@@ -160,7 +160,10 @@ func (b *franzBackend) commitOffsets(produced bool) error {
 	if len(pending) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), b.txnTimeout)
+	// Bounded by the transaction timeout (the broker aborts the
+	// transaction then anyway), but never below the produce timeout: a
+	// short transaction timeout must not starve the requests themselves.
+	ctx, cancel := context.WithTimeout(context.Background(), max(b.txnTimeout, franzProduceTimeout))
 	defer cancel()
 	for group, g := range pending {
 		if len(g.order) == 0 {
