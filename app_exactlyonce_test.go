@@ -11,6 +11,7 @@ import (
 	"github.com/IBM/sarama"
 
 	karafka "github.com/karafka-actors/karafka-actors"
+	kclient "github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/kafka"
@@ -147,7 +148,8 @@ func TestApp_exactlyOnceTransactionTimeoutAboveBrokerMaxNamesTheKey(t *testing.T
 	var refused error
 	waitFor(t, 30*time.Second, "the broker's refusal of the transaction timeout", func() bool {
 		for _, ev := range r.rec.of(events.BrokerUnreachable) {
-			if errors.Is(ev.Err, sarama.ErrInvalidTransactionTimeout) {
+			// Kafka's code, whichever client library refused it.
+			if errors.Is(ev.Err, kclient.ErrInvalidTransactionTimeout) {
 				refused = ev.Err
 				return true
 			}

@@ -17,14 +17,6 @@ import (
 	"github.com/karafka-actors/karafka-actors/kafka"
 )
 
-// ErrOffsetsUnsupported is wrapped by [Transactional.AddOffsets] on
-// kafka.client "franz": franz-go puts a consumer group's offsets into a
-// transaction only through the group client itself (kgo's
-// GroupTransactSession, or a client that is both the group member and the
-// transactional producer), not through a standalone producer client, so
-// exactly-once on franz commits the offsets from the group's client.
-var ErrOffsetsUnsupported = errors.New("producer: adding a consumer group's offsets to the transaction of a standalone producer is not supported on kafka.client \"franz\"")
-
 // The franz-go backend maps the Config as follows (kgo options):
 //
 //   - Acks: RequiredAcks (AllISRAcks, LeaderAck, NoAck).
@@ -159,11 +151,21 @@ type franzBackend struct {
 	pending sync.WaitGroup
 
 	// The transaction state, for Transactional (txn only).
-	txn       bool
-	mu        sync.Mutex
-	inTxn     bool
-	fatal     bool
-	recordErr error // the first record of the open transaction that failed
+	txn        bool
+	txnID      string
+	txnTimeout time.Duration
+	mu         sync.Mutex
+	inTxn      bool
+	fatal      bool
+	// failed is why the open transaction cannot commit: the first of its
+	// records that failed, or its offsets being refused.
+	failed error
+	// produced: a record of the open transaction was written, so kgo
+	// began the transaction at the broker (see commitOffsets).
+	produced bool
+	// pendingOffsets are the offsets AddOffsets took, by group.
+	pendingOffsets map[string]*groupOffsets
+	offs           franzOffsets
 }
 
 var (
@@ -220,6 +222,7 @@ func startFranz(cfg Config, o options, txn *txnSettings) (started, error) {
 		// outside it, so each record of a refused batch is reported
 		// refused, as kgo fails it.
 		s.txn = b
+		b.txnID, b.txnTimeout = txn.id, s.timeout
 	} else {
 		b.probe = newProber(func() (backend, error) { return openFranzProbe(opts, o.logger) }, o.logger)
 	}
@@ -298,6 +301,9 @@ func (r *franzRecord) finish(rec *kgo.Record, err error) {
 	b := r.b
 	res := Result{Message: r.msg, Partition: rec.Partition, Offset: rec.Offset}
 	if err == nil {
+		if b.txn {
+			b.recordWritten()
+		}
 		// Perhaps behind a record sent again alone: see written.
 		done := r.done
 		r.release()
@@ -314,16 +320,15 @@ func (r *franzRecord) finish(rec *kgo.Record, err error) {
 		b.probe.probe(msg, rec.Partition, err, done)
 		b.pending.Done()
 		return
-	} else {
-		if res.Partition == notExplicit {
-			res.Partition = -1
-		}
-		res.Offset = -1
-		res.Err = describeFranz(r.msg, res.Partition, err)
-		b.log.Debug("delivery failed", "error", res.Err)
-		if b.txn {
-			b.recordFailed(res.Err)
-		}
+	}
+	if res.Partition == notExplicit {
+		res.Partition = -1
+	}
+	res.Offset = -1
+	res.Err = describeFranz(r.msg, res.Partition, err)
+	b.log.Debug("delivery failed", "error", res.Err)
+	if b.txn {
+		b.recordFailed(res.Err)
 	}
 	done := r.done
 	r.release()
@@ -373,10 +378,20 @@ func (b *franzBackend) close() {
 func (b *franzBackend) recordFailed(err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.inTxn && b.recordErr == nil {
-		b.recordErr = err
+	if b.inTxn && b.failed == nil {
+		b.failed = err
 	}
 	b.noteLocked(err)
+}
+
+// recordWritten notes that a record of the open transaction was written:
+// kgo added its partition to the transaction, which began at the broker.
+func (b *franzBackend) recordWritten() {
+	b.mu.Lock()
+	if b.inTxn {
+		b.produced = true
+	}
+	b.mu.Unlock()
 }
 
 // noteLocked marks the producer fatal on an error it cannot recover from.
@@ -395,30 +410,38 @@ func (b *franzBackend) begin() error {
 		return err
 	}
 	b.mu.Lock()
-	b.inTxn, b.recordErr = true, nil
+	b.inTxn, b.failed, b.produced, b.pendingOffsets = true, nil, false, nil
 	b.mu.Unlock()
 	return nil
 }
 
-// addOffsets cannot be done by a standalone kgo producer: see
-// ErrOffsetsUnsupported.
-func (b *franzBackend) addOffsets(offsets []client.Offset, m client.Member) error {
-	return fmt.Errorf("%w: %d offsets of group %q (generation %d) are not added; commit them through the group's franz-go client",
-		ErrOffsetsUnsupported, len(offsets), m.Group, m.Generation)
-}
-
-// commit flushes the transaction's records and commits it, unless one of
-// them failed: then it stays open, to be aborted.
+// commit flushes the transaction's records, commits the offsets
+// AddOffsets took (commitOffsets) and commits the transaction, unless one
+// of its records failed or its offsets were refused: then it stays open,
+// to be aborted.
 func (b *franzBackend) commit() error {
 	if err := b.cl.Flush(context.Background()); err != nil {
 		return err
 	}
 	b.pending.Wait() // no SendAsync runs during CommitTxn
 	b.mu.Lock()
-	failed := b.recordErr
+	failed, produced := b.failed, b.produced
 	b.mu.Unlock()
 	if failed != nil {
-		return fmt.Errorf("producer: a record of the transaction failed, it must be aborted: %w", failed)
+		return fmt.Errorf("producer: the transaction cannot commit, it must be aborted: %w", failed)
+	}
+	// Without records the offsets are committed outside the transaction
+	// (commitOffsets says why), before it ends: kgo's EndTransaction sends
+	// nothing then, and a refusal leaves the transaction to AbortTxn as
+	// any other failure does.
+	if err := b.commitOffsets(produced); err != nil {
+		b.mu.Lock()
+		if b.failed == nil {
+			b.failed = err
+		}
+		b.noteLocked(err)
+		b.mu.Unlock()
+		return err
 	}
 	return b.end(kgo.TryCommit)
 }
@@ -456,12 +479,12 @@ func (b *franzBackend) end(how kgo.TransactionEndTry) error {
 		b.noteLocked(err)
 		return err
 	}
-	b.inTxn, b.recordErr = false, nil
+	b.inTxn, b.failed, b.produced, b.pendingOffsets = false, nil, false, nil
 	return nil
 }
 
 func (b *franzBackend) status() txnStatus {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return txnStatus{fatal: b.fatal, abortable: b.inTxn && !b.fatal && b.recordErr != nil, inTxn: b.inTxn}
+	return txnStatus{fatal: b.fatal, abortable: b.inTxn && !b.fatal && b.failed != nil, inTxn: b.inTxn}
 }

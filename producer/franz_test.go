@@ -165,8 +165,7 @@ func TestProducer_franzCloseFlushesEveryCallbackOnce(t *testing.T) {
 
 // On franz a transaction's records are visible to read_committed readers
 // once committed and never when aborted, also when the abort drops
-// records kgo still lingered on; AddOffsets is refused with
-// ErrOffsetsUnsupported and leaves the transaction usable.
+// records kgo still lingered on.
 func TestTransactional_franz(t *testing.T) {
 	brokers := testkafka.Brokers(t)
 	topic := testkafka.Name(t, "txn")
@@ -198,10 +197,6 @@ func TestTransactional_franz(t *testing.T) {
 		}
 		var err error
 		if c.commit {
-			err = p.AddOffsets([]kclient.Offset{{Topic: topic, Partition: 0, Offset: 1}}, kclient.Member{Group: "g", MemberID: "m", Generation: 1})
-			if !errors.Is(err, producer.ErrOffsetsUnsupported) {
-				t.Fatalf("AddOffsets = %v, want ErrOffsetsUnsupported", err)
-			}
 			err = p.CommitTxn()
 		} else {
 			err = p.AbortTxn()

@@ -59,8 +59,8 @@ var minTxnVersion = sarama.V2_5_0_0
 // does. BeginTxn is kgo's BeginTransaction, CommitTxn flushes and ends the
 // transaction with TryCommit (or, when a record of it failed, returns that
 // failure and leaves it to AbortTxn), AbortTxn drops the records not sent
-// yet (AbortBufferedRecords) and ends it with TryAbort. AddOffsets is not
-// supported there: see [ErrOffsetsUnsupported].
+// yet (AbortBufferedRecords) and ends it with TryAbort. AddOffsets works
+// there as on sarama: see it for how.
 func NewTransactional(cfg Config, id string, opts ...Option) (*Transactional, error) {
 	if id == "" {
 		return nil, fmt.Errorf("%w: transactional id: empty", kafka.ErrInvalidConfig)
@@ -108,9 +108,18 @@ func (t *Transactional) BeginTxn() error { return describeTxn(t.id, t.timeout, t
 // and generation in member are still current (a bare group id fences
 // nothing). The offsets reach the broker in CommitTxn.
 //
-// On kafka.client "franz" it returns an error wrapping
-// [ErrOffsetsUnsupported] and adds nothing: franz-go commits a group's
-// offsets in a transaction only through the group's own client.
+// On kafka.client "franz" the producer speaks the protocol itself through
+// its kgo client (kgo adds offsets only to the transactions of the group
+// member's own client). When a record of the transaction was written,
+// CommitTxn sends AddOffsetsToTxn (before KIP-890 part 2) and
+// TxnOffsetCommit, then ends the transaction, which commits them with the
+// records. When none was, kgo began no transaction at the broker and ends
+// none, so transactional offsets would stay pending there (and the
+// group's read_committed offset fetches refused, UNSTABLE_OFFSET_COMMIT)
+// until the transaction timeout: CommitTxn then commits them with a plain
+// OffsetCommit fenced by the member id and generation, which no output has
+// to become visible with. Offsets a stale member commits are refused with
+// an error wrapping [ErrStaleMember]; the transaction is then Abortable.
 func (t *Transactional) AddOffsets(offsets []client.Offset, member client.Member) error {
 	return describeTxn(t.id, t.timeout, t.txn.addOffsets(offsets, member))
 }
