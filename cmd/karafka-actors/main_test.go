@@ -209,7 +209,7 @@ func TestFlow_textIsKarafkasFormat(t *testing.T) {
 
 func TestFlow_otherFormatsParse(t *testing.T) {
 	tree := run(t, nil, "", "flow", "--format", "tree")
-	for _, want := range []string{"karafka-actors (root supervisor: one_for_one", "listener users_create (group karafka-actors_users_create",
+	for _, want := range []string{"karafka-actors (kafka client sarama; root supervisor: one_for_one", "listener users_create (group karafka-actors_users_create",
 		"partition actors: one per claimed partition", "responder UsersCreateResponder", "users_premium_created (conditionally, exactly once)"} {
 		if !strings.Contains(tree.stdout, want) {
 			t.Errorf("tree lacks %q:\n%s", want, tree.stdout)
