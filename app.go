@@ -244,7 +244,7 @@ func (a *App) run(ctx context.Context) error {
 		return err
 	}
 	logGroups(a.logger, routes)
-	a.logger.Info("karafka-actors running", "app", a.cfg.Name, "routes", len(routes), "brokers", a.cfg.Kafka.Brokers)
+	a.logger.Info("karafka-actors running", "app", a.cfg.Name, "client", a.cfg.Kafka.Client, "routes", len(routes), "brokers", a.cfg.Kafka.Brokers)
 	a.phase.CompareAndSwap(int32(PhaseStarting), int32(PhaseRunning))
 	close(a.ready)
 

@@ -35,6 +35,9 @@ type Config struct {
 	// (the layout for many routes in one process). Empty: "<name>_<topic>".
 	ConsumerGroup string
 	// Kafka is how to reach the brokers. An empty ClientID is Name.
+	// Kafka.Client chooses the client library the app runs on
+	// (kafka.ClientSarama, the default, or kafka.ClientFranz): the
+	// consumer groups, the producer and the admin requests all follow it.
 	Kafka kafka.Config
 	// StartFromBeginning makes new consumer groups read topics from their
 	// oldest message (the default) rather than only new ones.

@@ -21,6 +21,8 @@ func TestConfig_ValidateReportsEachProblemOnce(t *testing.T) {
 	}{
 		{"kafka broker", func(c *karafka.Config) { c.Kafka.Brokers = []string{"nohost"} }, "kafka.brokers[0]:"},
 		{"kafka version", func(c *karafka.Config) { c.Kafka.Version = "x" }, "kafka.version:"},
+		{"kafka client", func(c *karafka.Config) { c.Kafka.Client = "kafka-go" }, `kafka.client: "kafka-go" (allowed: sarama, franz)`},
+		{"kafka client empty", func(c *karafka.Config) { c.Kafka.Client = "" }, "kafka.client: empty (allowed: sarama, franz)"},
 		{"producer acks", func(c *karafka.Config) { c.Producer.Acks = "some" }, "producer.acks:"},
 		{"shutdown timeout", func(c *karafka.Config) { c.ShutdownTimeout = 0 }, "shutdown_timeout:"},
 		{"no broker", func(c *karafka.Config) { c.Kafka.Brokers = nil }, "kafka.brokers:"},

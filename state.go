@@ -47,9 +47,12 @@ func (a *App) setPhase(p Phase) {
 // State is a snapshot of an App: where it is in its life cycle, whether it
 // is alive and ready, and its consumer groups and claimed partitions.
 type State struct {
-	Name  string
-	Time  time.Time
-	Phase Phase
+	Name string
+	// Client is the Kafka client library the App runs on: Config.Kafka.Client,
+	// "sarama" or "franz".
+	Client string
+	Time   time.Time
+	Phase  Phase
 	// Alive: Run has not returned (or was not called yet) and supervision
 	// has not given up. What a liveness probe asks.
 	Alive bool
@@ -74,7 +77,7 @@ type PartitionState = actors.PartitionState
 // State returns a snapshot of the App; it may be called at any time, from
 // any goroutine, and costs nothing on the message path.
 func (a *App) State() State {
-	st := State{Name: a.cfg.Name, Time: time.Now(), Phase: Phase(a.phase.Load())}
+	st := State{Name: a.cfg.Name, Client: a.cfg.Kafka.Client, Time: time.Now(), Phase: Phase(a.phase.Load())}
 	halted := false
 	if st.Phase >= PhaseStarting && st.Phase < PhaseStopped {
 		if rt := a.rt.Load(); rt != nil {

@@ -129,6 +129,47 @@ func TestLoad_recoveryKeys(t *testing.T) {
 	}
 }
 
+// TestLoad_kafkaClient: kafka.client loads from the file, env and flags,
+// and a value that is not a client's is one problem naming the key, its
+// source and the allowed values (the enum's; validation adds nothing).
+func TestLoad_kafkaClient(t *testing.T) {
+	s, err := Load("x", Sources{})
+	if err != nil || s.Kafka.Client != "sarama" {
+		t.Fatalf("default kafka.client = %q (%v), want sarama", s.Kafka.Client, err)
+	}
+	for _, src := range []Sources{
+		{File: writeFile(t, "kafka:\n  client: franz\n")},
+		{Env: []string{"KARAFKA_KAFKA_CLIENT=franz"}},
+		{Set: []string{"kafka.client=franz"}},
+		{File: writeFile(t, "kafka:\n  client: sarama\n"), Env: []string{"KARAFKA_KAFKA_CLIENT=sarama"}, Set: []string{"kafka.client=franz"}},
+	} {
+		s, err := Load("x", src)
+		if err != nil || s.Kafka.Client != "franz" || s.AppConfig().Kafka.Client != "franz" {
+			t.Errorf("%+v: kafka.client = %q (%v), want franz", src, s.Kafka.Client, err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		src  Sources
+		want string
+	}{
+		{"file", Sources{File: writeFile(t, "kafka:\n  client: kafka-go\n")}, `kafka.client (config file `},
+		{"env", Sources{Env: []string{"KARAFKA_KAFKA_CLIENT=Franz"}}, `kafka.client (env KARAFKA_KAFKA_CLIENT): "Franz" is not allowed (allowed: sarama, franz)`},
+		{"flag", Sources{Set: []string{"kafka.client=confluent"}}, `kafka.client (flag): "confluent" is not allowed (allowed: sarama, franz)`},
+		{"flag empty", Sources{Set: []string{"kafka.client="}}, `kafka.client (flag): "" is not allowed (allowed: sarama, franz)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("x", tc.src)
+			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "(allowed: sarama, franz)") {
+				t.Fatalf("Load = %v; want ErrConfig and %q", err, tc.want)
+			}
+			if n := strings.Count(err.Error(), "\n") + 1; n != 1 || strings.Count(err.Error(), "kafka.client") != 1 {
+				t.Fatalf("Load = %v; want one problem naming kafka.client once", err)
+			}
+		})
+	}
+}
+
 // TestLoad_transactionTimeout: transaction.timeout loads from env and flags
 // and is validated with its key named, against transaction.interval too.
 func TestLoad_transactionTimeout(t *testing.T) {

@@ -47,7 +47,11 @@ var FlowFormats = func() []string {
 
 // WriteFlow writes the routes in format (one of FlowFormats).
 func WriteFlow(cmd *cobra.Command, s Settings, routes []topology.Resolved, format string) error {
-	g := func() topology.Graph { return topology.NewGraph(s.Name, s.Supervision, routes) }
+	g := func() topology.Graph {
+		g := topology.NewGraph(s.Name, s.Supervision, routes)
+		g.Client = s.Kafka.Client
+		return g
+	}
 	for _, f := range flowFormats {
 		if f.name == format {
 			return f.write(cmd.OutOrStdout(), g, routes)
@@ -133,7 +137,7 @@ func (r *runner) routesCmd() *cobra.Command {
 func (r *runner) infoCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "info",
-		Short: "Print version, app name, brokers and the effective configuration (secrets redacted)",
+		Short: "Print version, app name, brokers, Kafka client and the effective configuration (secrets redacted)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := r.settings(cmd)
@@ -144,6 +148,7 @@ func (r *runner) infoCmd() *cobra.Command {
 			fmt.Fprintf(out, "version: %s (%s)\n", r.opts.version, runtime.Version())
 			fmt.Fprintf(out, "app: %s\n", s.Name)
 			fmt.Fprintf(out, "brokers: %s\n", joinOr(s.Kafka.Brokers, "(none)"))
+			fmt.Fprintf(out, "kafka client: %s\n", s.Kafka.Client)
 			fmt.Fprintln(out, "config:")
 			tw := tabwriter.NewWriter(out, 0, 4, 1, ' ', 0)
 			for _, kv := range s.Values() {

@@ -42,3 +42,38 @@ func TestFlow_formatsComeFromOneList(t *testing.T) {
 		}
 	}
 }
+
+// info and the flow's tree, drawings and JSON name the Kafka client the
+// app runs on (kafka.client); the text format stays Karafka's, byte for
+// byte, without it.
+func TestInspect_namesTheKafkaClient(t *testing.T) {
+	run := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		cmd := cli.New("t", oneRoute)
+		cmd.SetOut(&out)
+		if code := cli.ExecuteArgs(cmd, args, &errb); code != cli.ExitOK {
+			t.Fatalf("%v exited %d: %s", args, code, errb.String())
+		}
+		return out.String()
+	}
+	for _, lib := range []string{"sarama", "franz"} {
+		set := "kafka.client=" + lib
+		if out := run("info", "--set", set); !strings.Contains(out, "\nkafka client: "+lib+"\n") || !strings.Contains(out, "kafka.client") {
+			t.Errorf("info on %s does not name it:\n%s", lib, out)
+		}
+		for format, want := range map[string]string{
+			"tree":    "t (kafka client " + lib + "; root supervisor: ",
+			"dot":     `\nkafka client ` + lib + `"`,
+			"mermaid": "<br/>kafka client " + lib + `"]`,
+			"json":    `"client": "` + lib + `"`,
+		} {
+			if out := run("flow", "--format", format, "--set", set); !strings.Contains(out, want) {
+				t.Errorf("flow --format %s on %s lacks %q:\n%s", format, lib, want, out)
+			}
+		}
+		if out := run("flow", "--set", set); out != "in => (nothing)\n" {
+			t.Errorf("flow (Karafka's text) on %s = %q, want it unchanged", lib, out)
+		}
+	}
+}

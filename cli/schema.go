@@ -1,6 +1,9 @@
 package cli
 
-import "github.com/karafka-actors/karafka-actors/internal/bounds"
+import (
+	"github.com/karafka-actors/karafka-actors/internal/bounds"
+	"github.com/karafka-actors/karafka-actors/kafka"
+)
 
 //go:generate go test -run ^TestConfig(YAML|Reference)_ -update .
 
@@ -23,7 +26,9 @@ var schema = []key{
 	{name: "shutdown_timeout", doc: "bound on draining in-flight messages at shutdown", ref: func(s *Settings) any { return &s.ShutdownTimeout }, max: bounds.Duration},
 
 	{name: "kafka.brokers", doc: "bootstrap brokers, host:port (env: comma-separated)", ref: func(s *Settings) any { return &s.Kafka.Brokers }},
-	{name: "kafka.version", doc: "Kafka protocol version to speak (>= 0.11.0)", ref: func(s *Settings) any { return &s.Kafka.Version }},
+	{name: "kafka.client", doc: "Kafka client library the app and the commands run on: sarama (IBM/sarama) or franz (twmb/franz-go); the same features, offsets and key-to-partition mapping on both", ref: func(s *Settings) any { return &s.Kafka.Client },
+		enum: []string{kafka.ClientSarama, kafka.ClientFranz}, more: "; see [Choosing a Kafka client](clients.md)"},
+	{name: "kafka.version", doc: "Kafka protocol version to speak (>= 0.11.0; sarama only: franz negotiates it with the brokers)", ref: func(s *Settings) any { return &s.Kafka.Version }},
 	{name: "kafka.client_id", doc: "client id sent to brokers; empty: the app name", ref: func(s *Settings) any { return &s.Kafka.ClientID }},
 	{name: "kafka.dial_timeout", doc: "timeout connecting to one broker", ref: func(s *Settings) any { return &s.Kafka.DialTimeout }, max: bounds.Duration},
 	{name: "kafka.read_timeout", doc: "timeout waiting for one answer from a broker (group joins wait consumer.rebalance_timeout + 5s)", ref: func(s *Settings) any { return &s.Kafka.ReadTimeout }, max: bounds.Duration},

@@ -43,6 +43,7 @@
 //
 //	{
 //	  "app": "karafka-actors",            // the App's name
+//	  "client": "sarama",                 // the Kafka client library it runs on (kafka.client): sarama or franz
 //	  "time": "2026-12-01T10:00:00Z",     // when the snapshot was taken (UTC)
 //	  "phase": "running",                 // new, starting, running, stopping, stopped
 //	  "alive": true,                      // what /healthz answers 200 to

@@ -185,9 +185,17 @@ func (h *Handler) topology(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	cfg := h.app.Config()
 	w.Header().Set("Content-Type", "application/json")
-	_ = topology.WriteJSON(w, topology.NewGraph(cfg.Name, cfg.Supervision, routes))
+	_ = topology.WriteJSON(w, h.graph(routes))
+}
+
+// graph is the App's topology graph: its routes under the root supervisor,
+// and the Kafka client it runs on.
+func (h *Handler) graph(routes []topology.Resolved) topology.Graph {
+	cfg := h.app.Config()
+	g := topology.NewGraph(cfg.Name, cfg.Supervision, routes)
+	g.Client = cfg.Kafka.Client
+	return g
 }
 
 func (h *Handler) state(w http.ResponseWriter, _ *http.Request) {
@@ -202,9 +210,8 @@ func (h *Handler) state(w http.ResponseWriter, _ *http.Request) {
 // api/state serve now.
 func (h *Handler) initial() (topo, state []byte) {
 	if routes, err := h.app.Routes(); err == nil {
-		cfg := h.app.Config()
 		var b bytes.Buffer
-		if topology.WriteJSON(&b, topology.NewGraph(cfg.Name, cfg.Supervision, routes)) == nil {
+		if topology.WriteJSON(&b, h.graph(routes)) == nil {
 			topo = b.Bytes()
 		}
 	}

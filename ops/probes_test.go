@@ -17,12 +17,19 @@ type fakeApp struct {
 	st     karafka.State
 	bus    *events.Bus
 	routes []topology.Resolved
+	client string // Config's kafka.client; "": the default
 }
 
 func (f *fakeApp) State() karafka.State                 { return f.st }
 func (f *fakeApp) Events() *events.Bus                  { return f.bus }
 func (f *fakeApp) Routes() ([]topology.Resolved, error) { return f.routes, nil }
-func (f *fakeApp) Config() karafka.Config               { return karafka.DefaultConfig() }
+func (f *fakeApp) Config() karafka.Config {
+	c := karafka.DefaultConfig()
+	if f.client != "" {
+		c.Kafka.Client = f.client
+	}
+	return c
+}
 
 // stateOf is the State karafka.App.State would return for phase and groups.
 func stateOf(phase karafka.Phase, halted bool, groups ...actors.GroupState) karafka.State {

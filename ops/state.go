@@ -9,11 +9,14 @@ import (
 // State is the JSON document of GET /api/state (see the package
 // documentation). Field names are part of the API.
 type State struct {
-	App   string    `json:"app"`
-	Time  time.Time `json:"time"`
-	Phase string    `json:"phase"`
-	Alive bool      `json:"alive"`
-	Ready bool      `json:"ready"`
+	App string `json:"app"`
+	// Client is the Kafka client library the App runs on (kafka.client):
+	// "sarama" or "franz".
+	Client string    `json:"client"`
+	Time   time.Time `json:"time"`
+	Phase  string    `json:"phase"`
+	Alive  bool      `json:"alive"`
+	Ready  bool      `json:"ready"`
 	// Routes are in route order.
 	Routes []RouteState `json:"routes"`
 	// Groups are the consumer-group memberships, in route order.
@@ -72,7 +75,7 @@ type PartitionState struct {
 // State returns what GET /api/state serves.
 func (h *Handler) State() State {
 	st := h.app.State()
-	out := State{App: st.Name, Time: st.Time.UTC(), Phase: st.Phase.String(), Alive: st.Alive, Ready: st.Ready,
+	out := State{App: st.Name, Client: st.Client, Time: st.Time.UTC(), Phase: st.Phase.String(), Alive: st.Alive, Ready: st.Ready,
 		Routes: []RouteState{}, Groups: []GroupState{}, Partitions: []PartitionState{}}
 	for _, g := range st.Groups {
 		out.Groups = append(out.Groups, GroupState{Group: g.Group, Topics: g.Topics, Connected: g.Connected, Joined: g.Joined,

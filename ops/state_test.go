@@ -2,8 +2,10 @@ package ops
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	karafka "github.com/karafka-actors/karafka-actors"
@@ -50,5 +52,40 @@ func TestHandler_stateCountsOutcomesApart(t *testing.T) {
 				t.Errorf("%s %s: %v, want %v", what, field, doc[field], n)
 			}
 		}
+	}
+}
+
+// /api/state, /api/topology and the page's initial documents name the
+// Kafka client the App runs on.
+func TestHandler_namesTheKafkaClient(t *testing.T) {
+	route := topology.Resolved{}
+	route.Topic, route.Group = "in", "g"
+	st := stateOf(karafka.PhaseRunning, false)
+	st.Client = "franz"
+	h := newHandler(&fakeApp{st: st, bus: events.NewBus(nil), routes: []topology.Resolved{route}, client: "franz"}, WithoutRuntimeCollectors())
+	defer h.Close()
+	get := func(path string) string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		body, _ := io.ReadAll(rec.Body)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, rec.Code, body)
+		}
+		return string(body)
+	}
+	for _, path := range []string{"/api/state", "/api/topology"} {
+		var doc struct {
+			Client *string `json:"client"`
+		}
+		body := get(path)
+		if err := json.Unmarshal([]byte(body), &doc); err != nil {
+			t.Fatalf("%s: %v: %s", path, err, body)
+		}
+		if doc.Client == nil || *doc.Client != "franz" {
+			t.Errorf("%s: client %v, want \"franz\":\n%s", path, doc.Client, body)
+		}
+	}
+	if page := get("/"); strings.Count(page, `"client":"franz"`)+strings.Count(page, `"client": "franz"`) != 2 {
+		t.Errorf("the page's initial topology and state do not both name the client:\n%s", page)
 	}
 }

@@ -62,6 +62,9 @@ func TestHandler_webViewFollowsTheApp(t *testing.T) {
 
 	wait("the route's topic", `document.querySelector('`+listener+` .topic')?.textContent === "`+a.in+`"`)
 	wait("the claimed partition", `document.querySelector('`+partition+`')?.dataset.assigned === "true"`)
+	if got := text(`document.getElementById("client").textContent`); got != "kafka client sarama" {
+		t.Errorf("the header names client %q, want \"kafka client sarama\"", got)
+	}
 	if got := text(route("processed")); got != "0" {
 		t.Errorf("processed before any message: %q, want 0", got)
 	}

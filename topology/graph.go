@@ -29,10 +29,14 @@ const GraphFormatVersion = 1
 // The JSON field names are stable (see GraphFormatVersion); WriteTree,
 // WriteDOT, WriteMermaid and WriteJSON all draw this one model.
 type Graph struct {
-	FormatVersion int        `json:"format_version"`
-	App           string     `json:"app"`
-	Supervisor    Supervisor `json:"supervisor"`
-	Listeners     []Listener `json:"listeners"`
+	FormatVersion int    `json:"format_version"`
+	App           string `json:"app"`
+	// Client is the Kafka client library the application runs on
+	// (kafka.client: "sarama" or "franz"); NewGraph leaves it empty for
+	// the caller to set, and an empty one is left out of every format.
+	Client     string     `json:"client,omitempty"`
+	Supervisor Supervisor `json:"supervisor"`
+	Listeners  []Listener `json:"listeners"`
 	// Topics are the topics whose routes declare a TopicSpec (partitions,
 	// replication factor, configs; 0 and absent take the defaults), in
 	// route order; absent when none does.

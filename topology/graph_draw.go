@@ -32,7 +32,11 @@ type drawer interface {
 // responder.
 func draw(g Graph, d drawer) {
 	root := id("supervisor", g.App)
-	d.node(root, "root supervisor "+g.App+"\n"+g.Supervisor.summary(), rootNode)
+	label := "root supervisor " + g.App + "\n" + g.Supervisor.summary()
+	if g.Client != "" {
+		label += "\nkafka client " + g.Client
+	}
+	d.node(root, label, rootNode)
 	topics := map[string]bool{}
 	topic := func(name string) string {
 		n := id("topic", name)

@@ -9,7 +9,7 @@ import (
 // stable and documented on Graph and its parts; format_version is
 // GraphFormatVersion. Durations are Go duration strings ("1m0s").
 //
-//	{"format_version": 1, "app": "...",
+//	{"format_version": 1, "app": "...", "client": "sarama" | "franz" (when set),
 //	 "supervisor": {"strategy", "max_restarts", "within", "backoff": {"initial", "max", "multiplier", "jitter"}},
 //	 "listeners": [{"topic", "group", "controller", "parser", "start_from", "before_filters",
 //	   "batch": {"max_size"} (only for a batch controller),

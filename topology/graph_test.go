@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -51,7 +52,7 @@ func exampleGraph() topology.Graph {
 	repos.VirtualPartitions = &topology.VirtualPartitions{Max: 8}
 	audit := route("audit", "AuditController", "", 0)
 	audit.VirtualPartitions = &topology.VirtualPartitions{Max: 4, Key: func(p *params.Params) []byte { return p.Raw() }}
-	return topology.NewGraph("app", sup, []topology.Resolved{
+	g := topology.NewGraph("app", sup, []topology.Resolved{
 		users,
 		visits,
 		route("sources_refresh", "SourcesRefreshController", "SourcesRefreshResponder", 0,
@@ -59,6 +60,8 @@ func exampleGraph() topology.Graph {
 		repos,
 		audit,
 	})
+	g.Client = "franz"
+	return g
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -115,6 +118,34 @@ func TestNewGraph_model(t *testing.T) {
 	}
 	if v := g.Listeners[4]; v.Batch == nil || v.Batch.MaxSize != 500 || v.Controller != "VisitsTrackController" || v.Guarantee != "exactly_once" {
 		t.Fatalf("visits listener: %+v", v)
+	}
+}
+
+// Every format names the Kafka client the graph says the app runs on, and
+// none mentions one when the graph names none (NewGraph's zero value).
+func TestGraph_client(t *testing.T) {
+	writers := map[string]func(io.Writer, topology.Graph) error{
+		"tree": topology.WriteTree, "dot": topology.WriteDOT, "mermaid": topology.WriteMermaid, "json": topology.WriteJSON,
+	}
+	want := map[string]string{"tree": "app (kafka client franz; root supervisor: ", "dot": `one_for_one, max 10 restarts within 1m0s\nkafka client franz"`,
+		"mermaid": "one_for_one, max 10 restarts within 1m0s<br/>kafka client franz\"]", "json": `"client": "franz",`}
+	for name, write := range writers {
+		g := exampleGraph()
+		var buf bytes.Buffer
+		if err := write(&buf, g); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), want[name]) {
+			t.Errorf("%s does not name the client (%q):\n%s", name, want[name], buf.String())
+		}
+		g.Client = ""
+		buf.Reset()
+		if err := write(&buf, g); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(buf.String(), "client") {
+			t.Errorf("%s of a graph without a client mentions one:\n%s", name, buf.String())
+		}
 	}
 }
 

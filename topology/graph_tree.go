@@ -9,7 +9,7 @@ import (
 
 // WriteTree writes g as an indented actor supervision tree:
 //
-//	app (root supervisor: one_for_one, max 10 restarts within 1m0s, backoff ...)
+//	app (kafka client sarama; root supervisor: one_for_one, max 10 restarts within 1m0s, backoff ...)
 //	└── listener users_create (group app_users_create, controller UsersCreateController, parser json, from beginning)
 //	    (a batch route names its "batch controller VisitsTrackController (batch of ≤500)";
 //	    an exactly-once route ends the list with ", guarantee exactly_once")
@@ -25,7 +25,11 @@ import (
 //	  users_create (route): 6 partition(s), retention.ms=86400000
 func WriteTree(w io.Writer, g Graph) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "%s (root supervisor: %s)\n", g.App, g.Supervisor.summary())
+	client := ""
+	if g.Client != "" {
+		client = "kafka client " + g.Client + "; "
+	}
+	fmt.Fprintf(bw, "%s (%sroot supervisor: %s)\n", g.App, client, g.Supervisor.summary())
 	for i, l := range g.Listeners {
 		last := i == len(g.Listeners)-1
 		branch, indent := "├── ", "│   "

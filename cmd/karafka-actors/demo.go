@@ -63,10 +63,15 @@ func demoCmd() *cobra.Command {
 and users examples, produce sample inputs for every example topic (a premium and a
 regular user, one without email, one malformed JSON), print each input going in and
 each response coming out, then shut down cleanly. Exits 0 when every expected
-response arrived, 1 otherwise.`,
+response arrived, 1 otherwise. Of the configuration it reads kafka.client only
+(--set kafka.client=franz or KARAFKA_KAFKA_CLIENT); the rest is the demo's own.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDemo(cmd.OutOrStdout(), cmd.ErrOrStderr(), listen, logLevel, wait)
+			client, err := demoClient(cmd)
+			if err != nil {
+				return err
+			}
+			return runDemo(cmd.OutOrStdout(), cmd.ErrOrStderr(), listen, logLevel, wait, client)
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:0", "embedded broker address (port 0: a free one)")
@@ -75,12 +80,36 @@ response arrived, 1 otherwise.`,
 	return cmd
 }
 
+// demoClient is the kafka.client the demo runs on: the --set or
+// KARAFKA_KAFKA_CLIENT value, checked as every command checks it; the
+// demo's other settings are its own, so no other key is read.
+func demoClient(cmd *cobra.Command) (string, error) {
+	const key = "kafka.client"
+	var src cli.Sources
+	sets, _ := cmd.Flags().GetStringArray("set")
+	for _, kv := range sets {
+		if k, _, _ := strings.Cut(kv, "="); strings.TrimSpace(k) == key {
+			src.Set = append(src.Set, kv)
+		}
+	}
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "KARAFKA_KAFKA_CLIENT=") {
+			src.Env = append(src.Env, kv)
+		}
+	}
+	s, err := cli.Load("karafka_demo", src)
+	if err != nil {
+		return "", cli.Exit(cli.ExitUsage, err)
+	}
+	return s.Kafka.Client, nil
+}
+
 type output struct {
 	topic, key, value string
 	headers           []*sarama.RecordHeader
 }
 
-func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration) error {
+func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration, client string) error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 		return cli.Exit(cli.ExitUsage, fmt.Errorf("--demo-log-level %q (allowed: debug, info, warn, error)", logLevel))
@@ -97,6 +126,7 @@ func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration)
 	cfg.Name = "karafka_demo"
 	cfg.Kafka.Brokers = broker.Addrs()
 	cfg.Kafka.ClientID = "karafka_demo"
+	cfg.Kafka.Client = client
 	cfg.Retry = supervision.RetryPolicy{Attempts: 3, Backoff: supervision.Backoff{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond, Multiplier: 2}}
 	cfg.Consumer.CommitInterval = 100 * time.Millisecond
 	cfg.ShutdownTimeout = 10 * time.Second
@@ -121,7 +151,7 @@ func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration)
 		return cli.Exit(cli.ExitFailure, err)
 	}
 
-	fmt.Fprintf(out, "karafka-actors demo: embedded broker on %s, %d routes\n\n", strings.Join(broker.Addrs(), ","), len(routes))
+	fmt.Fprintf(out, "karafka-actors demo: embedded broker on %s, %d routes, kafka client %s\n\n", strings.Join(broker.Addrs(), ","), len(routes), client)
 	fmt.Fprintln(out, "$ karafka-actors flow")
 	_ = topology.WriteFlow(out, routes)
 	fmt.Fprintln(out)

@@ -29,6 +29,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
+	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
@@ -209,7 +210,7 @@ func TestFlow_textIsKarafkasFormat(t *testing.T) {
 
 func TestFlow_otherFormatsParse(t *testing.T) {
 	tree := run(t, nil, "", "flow", "--format", "tree")
-	for _, want := range []string{"karafka-actors (root supervisor: one_for_one", "listener users_create (group karafka-actors_users_create",
+	for _, want := range []string{"karafka-actors (kafka client sarama; root supervisor: one_for_one", "listener users_create (group karafka-actors_users_create",
 		"partition actors: one per claimed partition", "responder UsersCreateResponder", "users_premium_created (conditionally, exactly once)"} {
 		if !strings.Contains(tree.stdout, want) {
 			t.Errorf("tree lacks %q:\n%s", want, tree.stdout)
@@ -424,13 +425,26 @@ func TestInfo_unreadableTLSFileExits2(t *testing.T) {
 	}
 }
 
+// The README's quick start by hand, on each client: the server on the
+// embedded broker with --set kafka.client, produce and consume with
+// KARAFKA_KAFKA_CLIENT.
 func TestServer_embeddedBrokerEndToEnd(t *testing.T) {
+	for _, lib := range []string{kafka.ClientSarama, kafka.ClientFranz} {
+		t.Run(lib, func(t *testing.T) { testServerEmbedded(t, lib) })
+	}
+}
+
+func testServerEmbedded(t *testing.T, lib string) {
 	addr := freeAddr(t)
 	pid := filepath.Join(t.TempDir(), "karafka.pid")
-	srv := start(t, bin, "server", "--embedded-broker="+addr, "--pid-file", pid, "--set", "retry.backoff.initial=10ms")
+	srv := start(t, bin, "server", "--embedded-broker="+addr, "--pid-file", pid, "--set", "retry.backoff.initial=10ms", "--set", "kafka.client="+lib)
 	srv.waitFor(t, "karafka-actors running", 30*time.Second)
+	if !strings.Contains(srv.log(), `msg="karafka-actors running" app=karafka-actors client=`+lib+" ") {
+		t.Errorf("the start-up line does not name client %s:\n%s", lib, srv.log())
+	}
+	env := []string{"KARAFKA_KAFKA_CLIENT=" + lib}
 
-	if r := run(t, nil, "", "status", "--pid-file", pid); r.code != 0 || !strings.Contains(r.stdout, "running (pid "+strconv.Itoa(srv.cmd.Process.Pid)) {
+	if r := run(t, env, "", "status", "--pid-file", pid); r.code != 0 || !strings.Contains(r.stdout, "running (pid "+strconv.Itoa(srv.cmd.Process.Pid)) {
 		t.Fatalf("status of a live server: %+v", r)
 	}
 	in := `{"id":1,"email":"ada@example.com","premium":true}
@@ -439,10 +453,10 @@ func TestServer_embeddedBrokerEndToEnd(t *testing.T) {
 {"id":4,"email":
 {"id":5,"email":"eve@example.com","premium":false}
 `
-	if r := run(t, nil, in, "produce", "users_create", "--brokers", addr); r.code != 0 || !strings.Contains(r.stderr, "produced 5 message(s)") {
+	if r := run(t, env, in, "produce", "users_create", "--brokers", addr); r.code != 0 || !strings.Contains(r.stderr, "produced 5 message(s)") {
 		t.Fatalf("produce: %+v", r)
 	}
-	created := run(t, nil, "", "consume", "users_created", "--from-beginning", "--count", "3", "--timeout", "30s", "--brokers", addr)
+	created := run(t, env, "", "consume", "users_created", "--from-beginning", "--count", "3", "--timeout", "30s", "--brokers", addr)
 	var ids []int
 	for _, l := range strings.Split(strings.TrimSpace(created.stdout), "\n") {
 		var u struct{ ID int }
@@ -454,16 +468,16 @@ func TestServer_embeddedBrokerEndToEnd(t *testing.T) {
 	if created.code != 0 || fmt.Sprint(ids) != "[1 2 5]" {
 		t.Fatalf("users_created: %v %+v", ids, created)
 	}
-	premium := run(t, nil, "", "consume", "users_premium_created", "--from-beginning", "--count", "1", "--timeout", "30s", "--group", "test_reader", "--brokers", addr)
+	premium := run(t, env, "", "consume", "users_premium_created", "--from-beginning", "--count", "1", "--timeout", "30s", "--group", "test_reader", "--brokers", addr)
 	if premium.code != 0 || !strings.Contains(premium.stdout, `"id":1`) {
 		t.Fatalf("users_premium_created: %+v", premium)
 	}
-	dlq := run(t, nil, "", "consume", "users_create_dlq", "--from-beginning", "--count", "1", "--timeout", "30s", "--brokers", addr)
+	dlq := run(t, env, "", "consume", "users_create_dlq", "--from-beginning", "--count", "1", "--timeout", "30s", "--brokers", addr)
 	if dlq.code != 0 || strings.TrimSpace(dlq.stdout) != `{"id":4,"email":` {
 		t.Fatalf("dead letter: %+v", dlq)
 	}
 	// --headers shows why it was dead-lettered: a JSON object, a tab, the value.
-	dlqh := run(t, nil, "", "consume", "users_create_dlq", "--from-beginning", "--count", "1", "--timeout", "30s", "--headers", "--brokers", addr)
+	dlqh := run(t, env, "", "consume", "users_create_dlq", "--from-beginning", "--count", "1", "--timeout", "30s", "--headers", "--brokers", addr)
 	hdrs, value, ok := strings.Cut(strings.TrimSpace(dlqh.stdout), "\t")
 	var h map[string]string
 	if dlqh.code != 0 || !ok || value != `{"id":4,"email":` || json.Unmarshal([]byte(hdrs), &h) != nil {
@@ -473,11 +487,11 @@ func TestServer_embeddedBrokerEndToEnd(t *testing.T) {
 		t.Fatalf("dead letter headers: %v", h)
 	}
 	// Nothing more on users_created (the filtered and malformed ones gave nothing).
-	if more := run(t, nil, "", "consume", "users_created", "--from-beginning", "--count", "4", "--timeout", "1s", "--brokers", addr); more.code != 1 {
+	if more := run(t, env, "", "consume", "users_created", "--from-beginning", "--count", "4", "--timeout", "1s", "--brokers", addr); more.code != 1 {
 		t.Fatalf("extra responses: %+v", more)
 	}
 
-	if r := run(t, nil, "", "stop", "--pid-file", pid, "--timeout", "30s"); r.code != 0 || !strings.Contains(r.stdout, "stopped") {
+	if r := run(t, env, "", "stop", "--pid-file", pid, "--timeout", "30s"); r.code != 0 || !strings.Contains(r.stdout, "stopped") {
 		t.Fatalf("stop: %+v", r)
 	}
 	if code := srv.exit(t, 5*time.Second); code != 0 {
@@ -486,7 +500,7 @@ func TestServer_embeddedBrokerEndToEnd(t *testing.T) {
 	if _, err := os.Stat(pid); !os.IsNotExist(err) {
 		t.Errorf("pid file left behind: %v", err)
 	}
-	if r := run(t, nil, "", "status", "--pid-file", pid); r.code != 3 {
+	if r := run(t, env, "", "status", "--pid-file", pid); r.code != 3 {
 		t.Fatalf("status after stop: %+v", r)
 	}
 }
@@ -744,10 +758,33 @@ func TestInstall_scaffoldBuilds(t *testing.T) {
 	}
 }
 
+// The demo runs on either client: --set kafka.client=franz (or
+// KARAFKA_KAFKA_CLIENT) chooses it, and its first line says which.
 func TestDemo_showsInputsAndResponses(t *testing.T) {
-	r := run(t, nil, "", "demo")
+	for _, lib := range []string{"", kafka.ClientSarama, kafka.ClientFranz} {
+		name := lib
+		if name == "" {
+			name = "default"
+		}
+		t.Run(name, func(t *testing.T) { testDemo(t, lib) })
+	}
+	r := run(t, nil, "", "demo", "--set", "kafka.client=kafka-go")
+	if want := `kafka.client (flag): "kafka-go" is not allowed (allowed: sarama, franz)`; r.code != 2 || !strings.Contains(r.stderr, want) {
+		t.Errorf("demo on an unknown client: exit %d, want 2 and %q:\n%s", r.code, want, r.stderr)
+	}
+}
+
+func testDemo(t *testing.T, lib string) {
+	args, want := []string{"demo"}, kafka.ClientSarama
+	if lib != "" {
+		args, want = append(args, "--set", "kafka.client="+lib), lib
+	}
+	r := run(t, nil, "", args...)
 	if r.code != 0 {
 		t.Fatalf("demo exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if first, _, _ := strings.Cut(r.stdout, "\n"); !strings.HasSuffix(first, ", kafka client "+want) {
+		t.Errorf("demo's first line does not name client %s: %q", want, first)
 	}
 	for _, want := range []string{
 		"-> users_create           key=1 {\"id\":1,\"email\":\"ada@example.com\",\"premium\":true}",

@@ -94,7 +94,7 @@ func fakeState(n, restarts int64) jsonObject {
 		lastErr = "orders: controller OrdersController: panic: boom #" + strconv.FormatInt(restarts, 10)
 	}
 	return jsonObject{
-		"app": "shop", "time": time.Now().UTC().Format(time.RFC3339Nano), "phase": "running", "alive": true, "ready": true,
+		"app": "shop", "client": "franz", "time": time.Now().UTC().Format(time.RFC3339Nano), "phase": "running", "alive": true, "ready": true,
 		"routes": jsonList{
 			jsonObject{"topic": "orders", "group": "shop_orders", "dead_letter_topic": "orders_dlq",
 				"dead_letters": n / 5, "processed": 10*n + 40, "ok": 10*n + 37 - n/5, "filtered": 3, "failed": restarts},
@@ -156,6 +156,7 @@ func TestPage_showsTheTreeAndFollowsTheState(t *testing.T) {
 	}
 	checks := []struct{ name, expr, want string }{
 		{"app name", `document.getElementById("app-name").textContent`, "shop"},
+		{"kafka client", `document.getElementById("client").textContent`, "kafka client franz"},
 		{"batch controller", `document.querySelector('li.listener[data-topic="payments"] [data-field="controller"]').textContent`,
 			"batch controller PaymentsController (batch of ≤500)"},
 		{"responder under each partition of orders", `String(document.querySelectorAll('li.partition[data-topic="orders"] .responder').length)`, "3"},
@@ -295,6 +296,7 @@ func TestPage_showsTheFirstStateAtLoad(t *testing.T) {
 		{"phase", `document.getElementById("phase").textContent`, "running"},
 		{"ready", `document.getElementById("ready").textContent`, "ready"},
 		{"app name", `document.getElementById("app-name").textContent`, "shop"},
+		{"kafka client", `document.getElementById("client").textContent`, "kafka client franz"},
 		{"shown", `document.documentElement.classList.contains("loading") ? "hidden" : "shown"`, "shown"},
 		{"listeners", `String(document.querySelectorAll("li.listener").length)`, "3"},
 		{"partitions", `String(document.querySelectorAll("li.partition").length)`, "5"},

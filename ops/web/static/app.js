@@ -209,6 +209,7 @@
     setText(byId("app-name"), st.app);
     setText(byId("root").querySelector('[data-field="app"]'), st.app);
     document.title = `${st.app} live view`;
+    setText(byId("client"), st.client ? `kafka client ${st.client}` : "");
     const phase = byId("phase");
     setText(phase, st.phase);
     phase.dataset.state = st.phase === "running" ? "ok" : "warn";
