@@ -49,6 +49,7 @@ func newOpsApp(t *testing.T, configure ...func(*karafka.Config)) *opsApp {
 	cfg := karafka.DefaultConfig()
 	cfg.Name = testkafka.Name(t, "ops")
 	cfg.Kafka.Brokers = a.brokers
+	cfg.Kafka.Client = testkafka.Client()
 	cfg.Consumer.CommitInterval = 100 * time.Millisecond
 	cfg.Consumer.ReconnectBackoff = supervision.Backoff{Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond, Multiplier: 2}
 	cfg.Retry = supervision.RetryPolicy{Attempts: 3, Backoff: supervision.Backoff{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, Multiplier: 2}}

@@ -393,7 +393,7 @@ func (b *franzBackend) forgetCoordinator(group string) {
 	b.offs.mu.Unlock()
 }
 
-// probe tells whether kgo runs this producer's transactions under KIP-890
+// protocols tells whether kgo runs this producer's transactions under KIP-890
 // part 2, as kgo decides it (supportsKIP890p2): the cluster's finalized
 // transaction.version feature is at least 2, and no MaxVersions option
 // caps Produce below v12, EndTxn below v5 or TxnOffsetCommit below v5;
