@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/karafka-actors/karafka-actors/internal/browsertest"
+	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 )
 
 var update = flag.Bool("update", false, "write TestHandler_webViewFollowsTheApp's screenshot to docs/web-view.png (shown in docs/operating.md)")
@@ -62,8 +63,8 @@ func TestHandler_webViewFollowsTheApp(t *testing.T) {
 
 	wait("the route's topic", `document.querySelector('`+listener+` .topic')?.textContent === "`+a.in+`"`)
 	wait("the claimed partition", `document.querySelector('`+partition+`')?.dataset.assigned === "true"`)
-	if got := text(`document.getElementById("client").textContent`); got != "kafka client sarama" {
-		t.Errorf("the header names client %q, want \"kafka client sarama\"", got)
+	if got, want := text(`document.getElementById("client").textContent`), "kafka client "+testkafka.Client(); got != want {
+		t.Errorf("the header names client %q, want %q", got, want)
 	}
 	if got := text(route("processed")); got != "0" {
 		t.Errorf("processed before any message: %q, want 0", got)

@@ -74,6 +74,16 @@ func run(t *testing.T, env []string, stdin string, args ...string) result {
 	return runWith(t, nil, env, stdin, args...)
 }
 
+// runDefault is run with no KARAFKA_ variable at all, KARAFKA_TEST_CLIENT's
+// aside: for what the binary prints on its defaults.
+func runDefault(t *testing.T, args ...string) result {
+	t.Helper()
+	return runWith(t, nil, []string{bareEnvMarker}, "", args...)
+}
+
+// bareEnvMarker in runWith's env asks for testkafka.BareEnv.
+const bareEnvMarker = "\x00bare"
+
 // runWith is run with the process attributes attr.
 func runWith(t *testing.T, attr *syscall.SysProcAttr, env []string, stdin string, args ...string) result {
 	t.Helper()
@@ -82,6 +92,9 @@ func runWith(t *testing.T, attr *syscall.SysProcAttr, env []string, stdin string
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.SysProcAttr = attr
 	cmd.Env = testkafka.CleanEnv(env...)
+	if len(env) == 1 && env[0] == bareEnvMarker {
+		cmd.Env = testkafka.BareEnv()
+	}
 	cmd.Dir = t.TempDir()
 	cmd.Stdin = strings.NewReader(stdin)
 	var so, se bytes.Buffer
@@ -202,14 +215,14 @@ users_create =>
 `
 
 func TestFlow_textIsKarafkasFormat(t *testing.T) {
-	r := run(t, nil, "", "flow")
+	r := runDefault(t, "flow")
 	if r.code != 0 || r.stdout != exampleFlow {
 		t.Fatalf("exit %d\n--- got\n%s--- want\n%s--- stderr\n%s", r.code, r.stdout, exampleFlow, r.stderr)
 	}
 }
 
 func TestFlow_otherFormatsParse(t *testing.T) {
-	tree := run(t, nil, "", "flow", "--format", "tree")
+	tree := runDefault(t, "flow", "--format", "tree")
 	for _, want := range []string{"karafka-actors (kafka client sarama; root supervisor: one_for_one", "listener users_create (group karafka-actors_users_create",
 		"partition actors: one per claimed partition", "responder UsersCreateResponder", "users_premium_created (conditionally, exactly once)"} {
 		if !strings.Contains(tree.stdout, want) {
@@ -779,7 +792,7 @@ func testDemo(t *testing.T, lib string) {
 	if lib != "" {
 		args, want = append(args, "--set", "kafka.client="+lib), lib
 	}
-	r := run(t, nil, "", args...)
+	r := runDefault(t, args...)
 	if r.code != 0 {
 		t.Fatalf("demo exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

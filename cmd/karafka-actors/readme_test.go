@@ -11,7 +11,7 @@ import (
 // flow", moved there from the README) is what `flow --format mermaid` prints.
 // On a mismatch, paste the command's output into that page's ```mermaid block.
 func TestDocs_conceptsMermaidIsTheExamplesFlow(t *testing.T) {
-	r := run(t, nil, "", "flow", "--format", "mermaid")
+	r := runDefault(t, "flow", "--format", "mermaid")
 	if r.code != 0 {
 		t.Fatalf("flow --format mermaid: %+v", r)
 	}

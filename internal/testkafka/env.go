@@ -12,14 +12,21 @@ import (
 // KARAFKA_TEST_CLIENT is set, the binary runs on that client
 // (KARAFKA_KAFKA_CLIENT) unless extra says otherwise.
 func CleanEnv(extra ...string) []string {
+	env := BareEnv()
+	if c := os.Getenv(EnvClient); c != "" {
+		env = append(env, "KARAFKA_KAFKA_CLIENT="+c) // exec keeps the last of duplicates: extra wins
+	}
+	return append(env, extra...)
+}
+
+// BareEnv is CleanEnv whatever KARAFKA_TEST_CLIENT says: for tests of
+// what the binary does by default.
+func BareEnv(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "KARAFKA_") {
 			env = append(env, kv)
 		}
-	}
-	if c := os.Getenv(EnvClient); c != "" {
-		env = append(env, "KARAFKA_KAFKA_CLIENT="+c) // exec keeps the last of duplicates: extra wins
 	}
 	return append(env, extra...)
 }
