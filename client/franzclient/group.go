@@ -36,7 +36,6 @@ type group struct {
 	cutBase   context.CancelFunc // ends base: every wait of cl ends
 	cutTimer  *time.Timer
 	cutAt     time.Time // earliest Cut; zero: none
-	cutJoinAt time.Time // CutJoin asked in a session: applied once it ended
 	closed    bool
 	consuming bool
 	sess      *session // kgo's current session, until revoked
@@ -275,9 +274,6 @@ func (g *group) run(ctx context.Context, s *session, h client.Handler) error {
 		// (assigned resumes them).
 		s.cl.PauseFetchPartitions(s.assignment())
 	}
-	if !g.cutJoinAt.IsZero() {
-		g.cutLocked(g.cutJoinAt)
-	}
 	g.mu.Unlock()
 	switch {
 	case err != nil:
@@ -408,15 +404,17 @@ func (g *group) hold(topic string, partition int32, on bool) {
 	}
 }
 
-// CutJoin cuts every wait by at while no session runs; in a session, once
-// it ended.
+// CutJoin cuts every wait by at while no session runs; in a session it
+// does nothing, as client.Group says: the member drains, commits and then
+// leaves the group with its client's context still alive (Close cuts it
+// later). Keeping a cut for the end of the session cancelled that context
+// before Close, so kgo's LeaveGroup failed at once, and the other members
+// waited a whole session timeout for the partitions at every graceful
+// shutdown (TestGroup_gracefulShutdownLeavesTheGroup).
 func (g *group) CutJoin(at time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if s := g.sess; s != nil && s.state == running {
-		if g.cutJoinAt.IsZero() || at.Before(g.cutJoinAt) {
-			g.cutJoinAt = at
-		}
 		return
 	}
 	g.cutLocked(at)

@@ -206,6 +206,43 @@ func TestGroup_rebalanceHandsOverCommitted(t *testing.T) {
 	noErrors(t, errsB)
 }
 
+// A member shut down the way the runtime does it (CutJoin in its
+// session, the session ended, Cut a few seconds on, Close) leaves the
+// group: the other member gets its partitions at once, not after the
+// session timeout (10s here).
+func TestGroup_gracefulShutdownLeavesTheGroup(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	topic := testkafka.Name(t, "leave")
+	testkafka.CreateTopics(t, brokers, 2, topic)
+	cfg := config(brokers, testkafka.Name(t, "g"), topic)
+	j := &journal{}
+	ctxA, cancelA := context.WithCancel(t.Context())
+	defer cancelA()
+	ctxB, cancelB := context.WithCancel(t.Context())
+	defer cancelB()
+	ga := newGroup(t, cfg)
+	errsA := consume(ctxA, ga, newHandler("a", j))
+	eventually(t, 20*time.Second, func() bool { return j.index("a:claim") >= 0 }, "a never got a partition: %v", j)
+	gb := newGroup(t, cfg)
+	hb := newHandler("b", j)
+	errsB := consume(ctxB, gb, hb)
+	eventually(t, 30*time.Second, func() bool { return j.index("b:claim") >= 0 }, "b never got a partition: %v", j)
+	before := hb.claimCount()
+
+	ga.CutJoin(time.Now()) // in a session: nothing to cut
+	cancelA()
+	stopped(t, errsA)
+	ga.Cut(time.Now().Add(5 * time.Second))
+	start := time.Now()
+	if err := ga.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	eventually(t, 8*time.Second, func() bool { return hb.claimCount() >= before+2 },
+		"b did not get both partitions within 8s of a's Close (session timeout 10s): %v", j)
+	t.Logf("b had both partitions %v after a's Close", time.Since(start).Round(time.Millisecond))
+	noErrors(t, errsB)
+}
+
 // Pause stops delivering a partition; Resume delivers it again.
 func TestGroup_pauseResume(t *testing.T) {
 	brokers := testkafka.Brokers(t)

@@ -149,6 +149,13 @@ func (h *handler) ConsumeClaim(s client.Session, c client.Claim) error {
 	}
 }
 
+// claimCount is how many claims h got, over all its sessions.
+func (h *handler) claimCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.claims)
+}
+
 func (h *handler) records() []client.Record {
 	h.mu.Lock()
 	defer h.mu.Unlock()
