@@ -364,10 +364,23 @@ func describeFranz(msg *Message, partition int32, err error) error {
 	return fmt.Errorf("producer: deliver to topic %q partition %d: %w", msg.Topic, partition, err)
 }
 
-// close flushes, waits for every promise and probe, then closes the
-// clients.
+// franzCloseTimeout bounds the flush of Close. An idempotent kgo producer
+// never fails a record that went out in a request without an answer (it
+// cannot know its sequence was not written), so with the cluster gone a
+// flush would wait for it forever; sarama gives up after its retries.
+var franzCloseTimeout = 30 * time.Second // a var for tests
+
+// close flushes (for at most franzCloseTimeout), waits for every promise
+// and probe, then closes the clients. Records not written by then fail
+// with kgo's ErrClientClosed when the client closes: every callback still
+// runs, once.
 func (b *franzBackend) close() {
-	_ = b.cl.Flush(context.Background()) // cannot fail without a deadline
+	ctx, cancel := context.WithTimeout(context.Background(), franzCloseTimeout)
+	defer cancel()
+	if err := b.cl.Flush(ctx); err != nil {
+		b.log.Warn("producer: records not acknowledged within the close timeout fail now", "timeout", franzCloseTimeout, "error", err)
+		b.cl.Close() // fails what is buffered: their promises run
+	}
 	b.pending.Wait()
 	b.probe.close()
 	b.cl.Close()
@@ -420,7 +433,17 @@ func (b *franzBackend) begin() error {
 // of its records failed or its offsets were refused: then it stays open,
 // to be aborted.
 func (b *franzBackend) commit() error {
-	if err := b.cl.Flush(context.Background()); err != nil {
+	// Bounded as Close is (franzCloseTimeout), and by the transaction
+	// timeout: the broker aborts a transaction open longer anyway.
+	ctx, cancel := context.WithTimeout(context.Background(), min(franzCloseTimeout, max(b.txnTimeout, time.Second)))
+	defer cancel()
+	if err := b.cl.Flush(ctx); err != nil {
+		err = fmt.Errorf("producer: the transaction's records were not all acknowledged in time, it must be aborted: %w", err)
+		b.mu.Lock()
+		if b.failed == nil {
+			b.failed = err
+		}
+		b.mu.Unlock()
 		return err
 	}
 	b.pending.Wait() // no SendAsync runs during CommitTxn
@@ -449,8 +472,13 @@ func (b *franzBackend) commit() error {
 // abort fails the records not sent yet, waits for those in flight and
 // aborts the transaction.
 func (b *franzBackend) abort() error {
-	if err := b.cl.AbortBufferedRecords(context.Background()); err != nil {
-		return err
+	// AbortBufferedRecords waits for requests in flight, forever if the
+	// cluster is gone: bounded as commit is. Failing, the producer is
+	// closed by its owner and a new one fences this one.
+	ctx, cancel := context.WithTimeout(context.Background(), min(franzCloseTimeout, max(b.txnTimeout, time.Second)))
+	defer cancel()
+	if err := b.cl.AbortBufferedRecords(ctx); err != nil {
+		return fmt.Errorf("producer: aborting the transaction's records: %w", err)
 	}
 	b.pending.Wait()
 	return b.end(kgo.TryAbort)

@@ -220,7 +220,9 @@ func (p *prober) writtenSlow(r Result, done func(Result)) bool {
 	case q == nil:
 		p.mu.Unlock()
 		return false
-	case len(q.items) > 0:
+	case len(q.items) > 0 || q.running:
+		// Also while the last probe's callback runs (run took it off the
+		// queue): r is reported after it, by run.
 		p.pending.Add(1)
 		q.items = append(q.items, probeItem{done: done, written: true, result: r})
 		p.mu.Unlock()

@@ -130,7 +130,11 @@ func (b *saramaBackend) send(msg *Message, done func(Result)) {
 }
 
 // deliver calls the callback of every message sarama reports back, until
-// sarama closed both result channels.
+// sarama closed both result channels. Both channels are unbuffered and a
+// partition's results come from its broker producer's goroutine one at a
+// time, so a refused batch's errors are all taken (and queued to probe)
+// before the success of a later batch of the partition is sent: the
+// select below cannot see them out of order (see prober.written).
 func (b *saramaBackend) deliver() {
 	defer close(b.results)
 	successes, errs := b.ap.Successes(), b.ap.Errors()
