@@ -1,6 +1,6 @@
 // Package actors is karafka-actors' runtime: a protoactor-go supervision tree
-// that consumes with sarama consumer groups and produces through one shared
-// producer.
+// that consumes through consumer group members of the client seam (package
+// client: sarama's or franz-go's) and produces through one shared producer.
 //
 //	root supervisor                 application strategy; restart limit → Run fails
 //	 └─ listener, one per route     spawns and stops the partition actors of its topic

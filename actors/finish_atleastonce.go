@@ -98,13 +98,13 @@ func (c *atLeastOnceSession) end() {
 }
 
 // commit commits the marked offsets. It commits even when nothing was marked
-// since the last tick: sarama keeps offsets whose commit failed dirty and
-// sends nothing when none are, so a failed commit is retried on the next one.
+// since the last tick: both clients keep offsets whose commit failed and
+// send nothing when none are, so a failed commit is retried on the next one.
 func (c *atLeastOnceSession) commit() {
 	marked := c.dirty.Swap(false)
 	// What was marked before the commit is committed by it (State's
-	// committed offsets; sarama reports a failed commit on the group's
-	// error channel and commits it again the next time).
+	// committed offsets; the client reports a failed commit and commits it
+	// again the next time).
 	c.mu.Lock()
 	parts := c.parts
 	c.next, c.nextN = c.next[:0], c.nextN[:0]
@@ -143,7 +143,7 @@ type atLeastOnce struct {
 	out     outbox
 	// markedN counts the messages finished up to the last mark, committedN
 	// those up to the mark the last commit sent (a failed commit counts:
-	// sarama sends its offsets again with the next one); commits is
+	// the client sends its offsets again with the next one); commits is
 	// signalled (cap 1) after each commit.
 	markedN    atomic.Int64
 	committedN atomic.Int64

@@ -13,7 +13,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/karafka-actors/karafka-actors/client"
-	"github.com/karafka-actors/karafka-actors/client/saramaclient"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/supervision"
@@ -38,7 +37,7 @@ type Config struct {
 	// fails its message for good instead of being sent.
 	MaxMessageBytes int
 	// Client makes the consumer group members: the Kafka client library
-	// the runtime consumes with. Nil: sarama (saramaclient.Factory).
+	// the runtime consumes with (clients.For). Required.
 	Client client.Factory
 	// TracerProvider, when not nil, traces every message: a process span
 	// per message, a send span per record produced, W3C trace context in
@@ -120,16 +119,16 @@ func New(cfg Config, sender Sender, bus *events.Bus, logger *slog.Logger) (*Runt
 		m.topics = append(m.topics, route.Topic)
 		r.listeners = append(r.listeners, l)
 	}
-	factory := cfg.Client
-	if factory == nil {
-		factory = saramaclient.Factory{}
+	if cfg.Client == nil {
+		hardStop()
+		return nil, fmt.Errorf("%w: Config.Client is required (clients.For(kafka.client))", errInvalidConfig)
 	}
 	for _, m := range r.groups {
 		m.gcfg.Topics = m.topics
-		member, err := factory.NewGroup(m.gcfg)
+		member, err := cfg.Client.NewGroup(m.gcfg)
 		if err != nil {
 			hardStop()
-			return nil, fmt.Errorf("%w: %w", errInvalidConfig, err)
+			return nil, err // wraps kafka.ErrInvalidConfig, naming the key
 		}
 		m.member = member
 	}

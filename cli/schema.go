@@ -76,7 +76,7 @@ var schema = []key{
 	{name: "producer.flush_frequency", doc: "linger to fill a batch; 0: none, a record leaves as soon as its partition has no request in flight (batches still fill under a backlog); 5ms saves CPU at moderate rates for ~3.5 ms more latency", ref: func(s *Settings) any { return &s.Producer.FlushFrequency }, max: bounds.Duration,
 		more: " (see [Performance](performance.md))"},
 	{name: "producer.flush_messages", doc: "records that trigger a flush before flush_frequency is up; 0: none; > 0 requires flush_frequency > 0", ref: func(s *Settings) any { return &s.Producer.FlushMessages }, max: bounds.FlushMessages},
-	{name: "producer.channel_buffer_size", doc: "sarama input/result channel size", ref: func(s *Settings) any { return &s.Producer.ChannelBufferSize }, max: bounds.ChannelBufferSize},
+	{name: "producer.channel_buffer_size", doc: "records buffered on the way to the broker: sarama's input/result channel size; franz-go buffers 16 times it", ref: func(s *Settings) any { return &s.Producer.ChannelBufferSize }, max: bounds.ChannelBufferSize},
 	{name: "producer.retry_max", doc: "retries of a failed produce request", ref: func(s *Settings) any { return &s.Producer.RetryMax }, max: bounds.RetryMax},
 	{name: "producer.retry_backoff", doc: "pause between produce retries", ref: func(s *Settings) any { return &s.Producer.RetryBackoff }, max: bounds.Duration},
 	{name: "producer.max_message_bytes", doc: "largest record sent; a larger response fails its message for good (dead-lettered), a larger dead letter is cut to fit; raise the brokers' message.max.bytes and the topic's max.message.bytes with it", ref: func(s *Settings) any { return &s.Producer.MaxMessageBytes }, max: bounds.MaxMessageBytes},

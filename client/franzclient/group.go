@@ -134,7 +134,7 @@ func (g *group) connect() (cl *kgo.Client, base context.Context, fresh bool, err
 	hook := &manageHook{g: g}
 	opts := slices.Concat(g.opts, groupOpts(g.cfg), []kgo.Opt{
 		kgo.WithContext(base),
-		kgo.WithLogger(slogLogger{g.log}),
+		kgo.WithLogger(&slogLogger{l: g.log}),
 		kgo.WithHooks(hook),
 		kgo.OnPartitionsAssigned(g.assigned),
 		kgo.OnPartitionsRevoked(func(_ context.Context, cl *kgo.Client, _ map[string][]int32) { g.revoked(cl, errRevoked) }),
