@@ -13,6 +13,7 @@ import (
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
+	"github.com/karafka-actors/karafka-actors/topicsync"
 )
 
 // brokerConfig returns a producer config for a fresh broker (testkafka:
@@ -108,7 +109,7 @@ func TestProducer_brokerRefusalOnBothClients(t *testing.T) {
 		topic := testkafka.Name(t, "small")
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if _, err := kafka.SyncTopics(ctx, cfg.Kafka, kafka.SyncCreate,
+		if _, err := topicsync.SyncTopics(ctx, cfg.Kafka, kafka.SyncCreate,
 			kafka.Topic{Name: topic, Partitions: 1, Configs: map[string]string{"max.message.bytes": "2000"}}); err != nil {
 			t.Fatal(err)
 		}
