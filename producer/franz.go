@@ -40,7 +40,14 @@ import (
 //     kgo's metadata and other requests too).
 //   - MaxMessageBytes: checked by the Producer before sending, as on
 //     sarama; ProducerBatchMaxBytes is it plus the batch header so that a
-//     record kgo takes is never refused by kgo itself.
+//     record kgo takes is never refused by kgo itself, but at most
+//     Kafka's default message.max.bytes (franzBrokerMaxBytes) while
+//     MaxMessageBytes is within it: a batch kgo filled to MaxMessageBytes
+//     plus the header (the default 1 MiB + 65) is refused whole by a
+//     broker at its default, every record of it MESSAGE_TOO_LARGE.
+//     sarama's batches stay below MaxMessageBytes. Only a record within
+//     about 80 bytes of the default MaxMessageBytes is refused by kgo
+//     then, which such a broker refuses anyway.
 //   - kafka.ReadTimeout, DialTimeout, TLS, SASL, ClientID: kafka.Config.Franz.
 //     kafka.Version is not used: kgo negotiates versions per broker.
 //   - The produce request timeout is kgo's 10s, sarama's Producer.Timeout
@@ -66,6 +73,10 @@ const (
 	// franzBatchOverhead is what a record batch adds to its records on the
 	// wire (kgo's recordBatchOverhead).
 	franzBatchOverhead = 65
+	// franzBrokerMaxBytes is Kafka's default message.max.bytes (1 MiB +
+	// 12, kfake's too): the largest record batch a broker takes unless
+	// configured otherwise.
+	franzBrokerMaxBytes = 1<<20 + 12
 	// franzProduceTimeout is sarama's Producer.Timeout default.
 	franzProduceTimeout = 10 * time.Second
 	// defaultTxnTimeout is sarama's Producer.Transaction.Timeout default,
@@ -109,8 +120,7 @@ func (c Config) franz() ([]kgo.Opt, int, error) {
 		kgo.MaxBufferedRecords(max(c.ChannelBufferSize, 1)*franzBufferFactor),
 		kgo.RecordRetries(c.RetryMax),
 		kgo.RetryBackoffFn(func(int) time.Duration { return backoff }),
-		// At least kgo's floor of 512 (MaxMessageBytes may be 1).
-		kgo.ProducerBatchMaxBytes(int32(max(maxBytes+franzBatchOverhead, 1024))),
+		kgo.ProducerBatchMaxBytes(franzBatchMaxBytes(maxBytes)),
 		kgo.ProduceRequestTimeout(franzProduceTimeout),
 		kgo.UnknownTopicRetries(franzUnknownTopicRetries),
 		// kgo re-asks for a topic it does not know 8 times 250ms apart,
@@ -126,6 +136,18 @@ func (c Config) franz() ([]kgo.Opt, int, error) {
 		opts = append(opts, kgo.DisableIdempotentWrite())
 	}
 	return opts, maxBytes, nil
+}
+
+// franzBatchMaxBytes is kgo's ProducerBatchMaxBytes for MaxMessageBytes
+// maxBytes: a record of maxBytes and the batch header, at least kgo's
+// floor of 512 (maxBytes may be 1), and no more than a broker at its
+// defaults takes unless maxBytes itself is more than that.
+func franzBatchMaxBytes(maxBytes int) int32 {
+	n := max(maxBytes+franzBatchOverhead, 1024)
+	if maxBytes <= franzBrokerMaxBytes {
+		n = min(n, franzBrokerMaxBytes)
+	}
+	return int32(n)
 }
 
 // franzBackend is the franz-go backend: one kgo.Client producing

@@ -199,20 +199,22 @@ func runKarafkaRoutes(ctx context.Context, s workerSpec, batch bool) error {
 	if s.Status {
 		// Partition assignment is not a per-message event: subscribing is cheap.
 		// A set, not a counter: a revocation may be reported after the
-		// next session's assignment of the same partition.
+		// next session's assignment of the same partition. The line is
+		// printed under the lock: claims start on goroutines of their own
+		// (all at once on franz-go), and a count printed after the lock
+		// could be overtaken by a later one, leaving a stale last line.
 		var mu sync.Mutex
 		owned := map[string]bool{}
 		app.Events().Subscribe(func(e events.Event) {
 			key := fmt.Sprintf("%s/%d", e.Topic, e.Partition)
 			mu.Lock()
+			defer mu.Unlock()
 			if e.Kind == events.PartitionAssigned {
 				owned[key] = true
 			} else {
 				delete(owned, key)
 			}
-			n := len(owned)
-			mu.Unlock()
-			statusLine(map[string]any{"assigned": n})
+			statusLine(map[string]any{"assigned": len(owned)})
 		}, events.PartitionAssigned, events.PartitionRevoked)
 	}
 	return app.Run(ctx)

@@ -5,7 +5,7 @@
 //	karafka-bench throughput [-n 200000] [-rounds 5] [-impls karafka,sarama,franz,goka,watermill]
 //	karafka-bench latency    [-rate 10000] [-duration 10s] [-latency-impls karafka,sarama,franz]
 //	karafka-bench memory     [-backlog 200000]
-//	karafka-bench scale      [-routes 1,10,100,1000]
+//	karafka-bench scale      [-routes 1,10,100,1000] [-scale-impls karafka,karafka-franz]
 //	karafka-bench all        (every mode, one broker)
 //	karafka-bench chart      [-out dir] results.json... (SVG bar charts of throughput and latency)
 //
@@ -132,12 +132,17 @@ func workerMain(args []string) error {
 		if err != nil {
 			return err
 		}
+		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
 			return err
 		}
-		go func() { <-ctx.Done(); pprof.StopCPUProfile(); f.Close() }()
 	}
 	err := run(ctx, s)
+	if *cpuProfile != "" {
+		// After run, not on ctx.Done from a goroutine: main could return
+		// (and the process exit) before that goroutine wrote the profile.
+		pprof.StopCPUProfile()
+	}
 	if *memProfile != "" {
 		f, ferr := os.Create(*memProfile)
 		if ferr == nil {

@@ -37,6 +37,7 @@ type benchFlags struct {
 	memImpls     string
 	routes       string
 	scaleParts   int
+	scaleImpls   string
 	scaleTimeout time.Duration
 	trialTimeout time.Duration
 	jsonOut      string
@@ -72,11 +73,12 @@ func benchMain(mode string, args []string) error {
 	fs.StringVar(&f.memImpls, "memory-impls", "karafka,sarama", "memory: implementations")
 	fs.StringVar(&f.routes, "routes", "1,10,100,1000", "scale: route counts")
 	fs.IntVar(&f.scaleParts, "scale-partitions", 1, "scale: partitions per route topic")
+	fs.StringVar(&f.scaleImpls, "scale-impls", "karafka", "scale: implementations (karafka, karafka-franz: the runtime on sarama or on franz-go)")
 	fs.DurationVar(&f.scaleTimeout, "scale-timeout", 5*time.Minute, "scale: give up on one layout after this")
 	fs.DurationVar(&f.trialTimeout, "trial-timeout", 5*time.Minute, "throughput/memory: give up on one trial after this")
 	fs.StringVar(&f.jsonOut, "json", "", "write results as JSON here")
 	fs.StringVar(&f.mdOut, "md", "", "write results as Markdown here")
-	fs.StringVar(&f.profileDir, "profile", "", "write worker CPU and allocation profiles here (karafka trials)")
+	fs.StringVar(&f.profileDir, "profile", "", "write worker CPU and allocation profiles here (every trial's worker)")
 	_ = fs.Parse(args)
 
 	b := &bench{f: f, runID: strconv.FormatInt(time.Now().UnixNano()%1e9, 36), res: newResults()}
@@ -226,10 +228,11 @@ func (b *bench) throughputTrial(impl string, round int, label string, base, span
 	}
 	defer wm.Close()
 	var extra []string
-	if b.f.profileDir != "" && strings.HasPrefix(impl, "karafka") {
+	if b.f.profileDir != "" {
 		_ = os.MkdirAll(b.f.profileDir, 0o755)
-		extra = append(extra, "--cpuprofile", filepath.Join(b.f.profileDir, fmt.Sprintf("%s-cpu-r%d.pprof", impl, round)),
-			"--memprofile", filepath.Join(b.f.profileDir, fmt.Sprintf("%s-allocs-r%d.pprof", impl, round)))
+		file := strings.ReplaceAll(impl, "/", "-") // karafka/1ms
+		extra = append(extra, "--cpuprofile", filepath.Join(b.f.profileDir, fmt.Sprintf("%s-cpu-r%d.pprof", file, round)),
+			"--memprofile", filepath.Join(b.f.profileDir, fmt.Sprintf("%s-allocs-r%d.pprof", file, round)))
 	}
 	c, err := spawnSelf(append(b.workerArgs(impl, "g"+in, out, "--in", in), extra...)...)
 	if err != nil {
@@ -648,6 +651,7 @@ func (b *bench) memoryRun(impl string) (Memory, error) {
 // ---- scale ----
 
 type Scale struct {
+	Impl         string  `json:"impl,omitempty"` // karafka | karafka-franz ("": karafka, before the flag)
 	Routes       int     `json:"routes"`
 	Layout       string  `json:"layout"` // "group per topic" | "shared group"
 	Partitions   int     `json:"partitions"`
@@ -668,25 +672,30 @@ func (b *bench) scale() error {
 		}
 		counts = append(counts, n)
 	}
-	for _, n := range counts {
-		for _, shared := range []bool{false, true} {
-			s, err := b.scaleRun(n, shared)
-			if err != nil {
-				s.Err = err.Error()
-				fmt.Fprintf(os.Stderr, "\nscale %d %s: %v\n", n, s.Layout, err)
+	for _, impl := range strings.Split(b.f.scaleImpls, ",") {
+		if !strings.HasPrefix(impl, "karafka") {
+			return fmt.Errorf("scale: impl %q: only the runtime (karafka, karafka-franz) has routes", impl)
+		}
+		for _, n := range counts {
+			for _, shared := range []bool{false, true} {
+				s, err := b.scaleRun(impl, n, shared)
+				if err != nil {
+					s.Err = err.Error()
+					fmt.Fprintf(os.Stderr, "\nscale %s %d %s: %v\n", impl, n, s.Layout, err)
+				}
+				b.res.Scale = append(b.res.Scale, s)
 			}
-			b.res.Scale = append(b.res.Scale, s)
 		}
 	}
 	return nil
 }
 
-func (b *bench) scaleRun(n int, shared bool) (Scale, error) {
-	s := Scale{Routes: n, Layout: "group per topic", Partitions: b.f.scaleParts}
+func (b *bench) scaleRun(impl string, n int, shared bool) (Scale, error) {
+	s := Scale{Impl: impl, Routes: n, Layout: "group per topic", Partitions: b.f.scaleParts}
 	if shared {
 		s.Layout = "shared group"
 	}
-	label := fmt.Sprintf("scale %d routes, %s", n, s.Layout)
+	label := fmt.Sprintf("scale %s %d routes, %s", impl, n, s.Layout)
 	prefix := b.name("sc") + "_"
 	out := prefix + "out"
 	topics := make([]string, n)
@@ -721,9 +730,15 @@ func (b *bench) scaleRun(n int, shared bool) (Scale, error) {
 		return s, err
 	}
 	defer wm.Close()
-	args := b.workerArgs("karafka", "g"+prefix, out, "--in-prefix", prefix, "--in-count", strconv.Itoa(n), "--status")
+	args := b.workerArgs(impl, "g"+prefix, out, "--in-prefix", prefix, "--in-count", strconv.Itoa(n), "--status")
 	if shared {
 		args = append(args, "--shared")
+	}
+	if b.f.profileDir != "" {
+		_ = os.MkdirAll(b.f.profileDir, 0o755)
+		file := fmt.Sprintf("scale-%s-%d-%s", impl, n, map[bool]string{false: "groups", true: "shared"}[shared])
+		args = append(args, "--cpuprofile", filepath.Join(b.f.profileDir, file+"-cpu.pprof"),
+			"--memprofile", filepath.Join(b.f.profileDir, file+"-allocs.pprof"))
 	}
 	c, err := spawnSelf(args...)
 	if err != nil {

@@ -219,10 +219,14 @@ func (r *Results) markdown() string {
 	}
 	if len(r.Scale) > 0 {
 		fmt.Fprint(&w, "### Scale (karafka-actors, N topic routes in one process, one message per topic)\n\n")
-		fmt.Fprintln(&w, "| routes | layout | partitions/topic | all assigned s | all answered s | RSS | goroutines | client CPU s | error |")
-		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(&w, "| implementation | routes | layout | partitions/topic | all assigned s | all answered s | RSS | goroutines | client CPU s | error |")
+		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|---|")
 		for _, s := range r.Scale {
-			fmt.Fprintf(&w, "| %d | %s | %d | %.2f | %.2f | %s | %d | %.1f | %s |\n", s.Routes, s.Layout, s.Partitions, s.AssignedS, s.AnsweredS, mib(s.RSS), s.Goroutines, s.ClientCPUSec, s.Err)
+			impl := s.Impl
+			if impl == "" {
+				impl = "karafka"
+			}
+			fmt.Fprintf(&w, "| %s | %d | %s | %d | %.2f | %.2f | %s | %d | %.1f | %s |\n", impl, s.Routes, s.Layout, s.Partitions, s.AssignedS, s.AnsweredS, mib(s.RSS), s.Goroutines, s.ClientCPUSec, s.Err)
 		}
 		fmt.Fprintln(&w)
 	}
