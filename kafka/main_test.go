@@ -7,7 +7,9 @@ import (
 )
 
 // TestMain fails the run when a test leaves a goroutine behind. sarama's
-// metrics library keeps one global ticker for the life of the process.
+// metrics library keeps one global ticker for the life of the process once
+// a client with a real metrics registry made a meter (Config.Sarama's
+// registry makes none; TestConfig_Sarama_metricsOff's "own registry" does).
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/rcrowley/go-metrics.(*meterArbiter).tick"))
 }

@@ -14,6 +14,13 @@ import (
 // Sarama validates c and returns a base sarama configuration carrying the
 // version, client id, dial timeout, TLS (files loaded now) and SASL settings.
 // Callers set the consumer or producer fields on top of it.
+//
+// sarama's own metrics are off: MetricRegistry is a registry that records
+// nothing (sarama's meters and histograms are go-metrics no-ops, and none
+// joins go-metrics' global ticker). This configuration only: other sarama
+// clients in the program, and a config whose MetricRegistry is set back to
+// a real registry (metrics.NewRegistry(), e.g. in producer.WithSaramaConfig),
+// record as usual.
 func (c Config) Sarama() (*sarama.Config, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -25,6 +32,7 @@ func (c Config) Sarama() (*sarama.Config, error) {
 	sc.ClientID = c.ClientID
 	sc.Net.DialTimeout = c.DialTimeout
 	sc.Net.ReadTimeout = c.ReadTimeout
+	sc.MetricRegistry = nilRegistry{}
 
 	if c.TLS.Enabled {
 		tc, err := c.TLS.load()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/rcrowley/go-metrics"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -383,6 +384,26 @@ func TestNew_optionOfTheOtherClient(t *testing.T) {
 	_, err = producer.New(cfg, producer.WithFranzOptions(kgo.ClientID("x")))
 	if !errors.Is(err, kafka.ErrInvalidConfig) || !strings.Contains(err.Error(), "WithFranzOptions") {
 		t.Errorf("sarama with WithFranzOptions: %v, want kafka.ErrInvalidConfig naming it", err)
+	}
+}
+
+// TestWithSaramaConfig_metricRegistry checks that sarama's metrics, off
+// in every configuration kafka.Config.Sarama builds, come back for a user
+// who sets a registry of their own.
+func TestWithSaramaConfig_metricRegistry(t *testing.T) {
+	cfg := newCluster(t, kafka.ClientSarama, 1)
+	reg := metrics.NewRegistry()
+	p, err := producer.New(cfg, producer.WithSaramaConfig(func(c *sarama.Config) { c.MetricRegistry = reg }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if _, err := p.Send(context.Background(), &producer.Message{Topic: "t", Value: []byte("v")}); err != nil {
+		t.Fatal(err)
+	}
+	// read before Close, which unregisters the producer's metrics
+	if m, ok := reg.Get("record-send-rate").(metrics.Meter); !ok || m.Count() != 1 {
+		t.Errorf("record-send-rate = %#v, want a meter that counted 1 record", reg.Get("record-send-rate"))
 	}
 }
 
