@@ -21,6 +21,7 @@ import (
 	"github.com/IBM/sarama"
 
 	karafka "github.com/karafka-actors/karafka-actors"
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/kafka"
@@ -45,6 +46,7 @@ func saslConfig(t *testing.T, mechanism string) kafka.Config {
 		missing(t, "KARAFKA_TEST_SASL_BROKERS not set (eval \"$(scripts/kafka.sh sasl-env)\" with the broker of scripts/kafka.sh running)")
 	}
 	c := kafka.DefaultConfig()
+	c.Client = testkafka.Client()
 	c.ClientID = "karafka-interop-sasl"
 	c.Brokers = strings.Split(brokers, ",")
 	c.DialTimeout = 5 * time.Second
@@ -147,8 +149,8 @@ func TestSASLSSL_wrongPassword(t *testing.T) {
 			defer cancel()
 			start := time.Now()
 			err := topicsync.EnsureTopics(ctx, kc, 1, testkafka.Name(t, "sasl_denied"))
-			if !errors.Is(err, sarama.ErrSASLAuthenticationFailed) || !errors.Is(err, kafka.ErrTopicSetup) {
-				t.Fatalf("EnsureTopics with a wrong password = %v, want ErrTopicSetup wrapping ErrSASLAuthenticationFailed", err)
+			if !errors.Is(err, client.ErrSASLAuthenticationFailed) || !errors.Is(err, kafka.ErrTopicSetup) {
+				t.Fatalf("EnsureTopics with a wrong password = %v, want ErrTopicSetup wrapping SASL_AUTHENTICATION_FAILED", err)
 			}
 			if ctx.Err() != nil {
 				t.Fatalf("gave up only at the deadline (%s): an authentication failure must not be retried", time.Since(start))

@@ -8,6 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/karafka-actors/karafka-actors/client"
+	"github.com/karafka-actors/karafka-actors/kafka"
 )
 
 var (
@@ -85,8 +86,8 @@ func kafkaError(err error) (client.Code, error) {
 	if ke, ok := errors.AsType[*kerr.Error](err); ok {
 		return client.Code(ke.Code), ke
 	}
-	if se, ok := errors.AsType[sarama.KError](err); ok {
-		return client.Code(se), se
+	if code, ok := kafka.SaramaCode(err); ok {
+		return client.Code(code), sarama.KError(code)
 	}
 	return 0, nil
 }

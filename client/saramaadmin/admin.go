@@ -60,7 +60,7 @@ func unreachable(brokers []string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%w: brokers %s: %w", client.ErrUnreachable, strings.Join(brokers, ","), err)
 	}
-	if ke, ok := errors.AsType[sarama.KError](err); ok && ke != sarama.ErrNoError {
+	if _, ok := kafka.SaramaCode(err); ok {
 		return fmt.Errorf("brokers %s: %w", strings.Join(brokers, ","), coded(err))
 	}
 	return fmt.Errorf("%w: brokers %s: %w", client.ErrUnreachable, strings.Join(brokers, ","), err)
@@ -104,10 +104,11 @@ func (e *kafkaError) Unwrap() error { return e.err }
 // coded attaches the Kafka code of a sarama error, with the broker's
 // message where sarama kept it.
 func coded(err error) error {
-	ke, ok := errors.AsType[sarama.KError](err)
-	if err == nil || !ok || ke == sarama.ErrNoError {
+	code, ok := kafka.SaramaCode(err)
+	if !ok {
 		return err
 	}
+	ke := sarama.KError(code)
 	var msg string
 	switch e := err.(type) {
 	case *sarama.TopicError:
