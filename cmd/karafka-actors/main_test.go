@@ -68,33 +68,29 @@ type result struct {
 	code           int
 }
 
-// run runs the binary to completion (at most 60s).
+// run runs the binary to completion (at most 60s), in the test process's
+// environment without its KARAFKA_ variables, plus env (testkafka.CleanEnv).
 func run(t *testing.T, env []string, stdin string, args ...string) result {
 	t.Helper()
-	return runWith(t, nil, env, stdin, args...)
+	return runWith(t, nil, testkafka.CleanEnv(env...), stdin, args...)
 }
 
 // runDefault is run with no KARAFKA_ variable at all, KARAFKA_TEST_CLIENT's
 // aside: for what the binary prints on its defaults.
 func runDefault(t *testing.T, args ...string) result {
 	t.Helper()
-	return runWith(t, nil, []string{bareEnvMarker}, "", args...)
+	return runWith(t, nil, testkafka.BareEnv(), "", args...)
 }
 
-// bareEnvMarker in runWith's env asks for testkafka.BareEnv.
-const bareEnvMarker = "\x00bare"
-
-// runWith is run with the process attributes attr.
-func runWith(t *testing.T, attr *syscall.SysProcAttr, env []string, stdin string, args ...string) result {
+// runWith is run with the process attributes attr and the whole
+// environment environ.
+func runWith(t *testing.T, attr *syscall.SysProcAttr, environ []string, stdin string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.SysProcAttr = attr
-	cmd.Env = testkafka.CleanEnv(env...)
-	if len(env) == 1 && env[0] == bareEnvMarker {
-		cmd.Env = testkafka.BareEnv()
-	}
+	cmd.Env = environ
 	cmd.Dir = t.TempDir()
 	cmd.Stdin = strings.NewReader(stdin)
 	var so, se bytes.Buffer

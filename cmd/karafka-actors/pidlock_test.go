@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 )
 
 const (
@@ -123,7 +125,7 @@ func writePID(t *testing.T, path, content string, mode os.FileMode) {
 // make reaches none of the tests' processes.
 func stopAlone(t *testing.T, pidPath string) result {
 	t.Helper()
-	return runWith(t, &syscall.SysProcAttr{Setpgid: true}, nil, "", "stop", "--pid-file", pidPath, "--timeout", "5s")
+	return runWith(t, &syscall.SysProcAttr{Setpgid: true}, testkafka.CleanEnv(), "", "stop", "--pid-file", pidPath, "--timeout", "5s")
 }
 
 func TestProcess_stopSignalsOnlyTheServerOfItsPidFile(t *testing.T) {
