@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/karafka-actors/karafka-actors/internal/testkafka"
 	"github.com/karafka-actors/karafka-actors/kafka"
 )
 
@@ -191,7 +192,7 @@ func TestConfig_ValidateTLSFiles(t *testing.T) {
 // returns their paths.
 func writeTLSFiles(t *testing.T, dir string) (ca, cert, key string) {
 	t.Helper()
-	ca, pair := writeCA(t, dir)
+	ca, pair := testkafka.WriteCA(t, dir)
 	keyDER, err := x509.MarshalPKCS8PrivateKey(pair.PrivateKey)
 	if err != nil {
 		t.Fatal(err)

@@ -186,7 +186,7 @@ func TestConfig_SaramaSASL(t *testing.T) {
 
 func TestConfig_SaramaTLS(t *testing.T) {
 	dir := t.TempDir()
-	caFile, serverCert := writeCA(t, dir)
+	caFile, serverCert := testkafka.WriteCA(t, dir)
 	cl := newCluster(t, kfake.TLS(&tls.Config{Certificates: []tls.Certificate{serverCert}, MinVersion: tls.VersionTLS12}))
 
 	c := testkafka.Config(cl.ListenAddrs())

@@ -1,4 +1,4 @@
-package kafka_test
+package testkafka
 
 import (
 	"crypto/ecdsa"
@@ -16,9 +16,10 @@ import (
 	"time"
 )
 
-// writeCA writes a self-signed certificate for 127.0.0.1 as CA file and
-// returns its path and the matching server certificate.
-func writeCA(t *testing.T, dir string) (string, tls.Certificate) {
+// WriteCA writes a self-signed certificate for 127.0.0.1 as CA file
+// ca.pem in dir and returns its path and the matching server certificate
+// (for a TLS listener, such as kfake.TLS).
+func WriteCA(t testing.TB, dir string) (string, tls.Certificate) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
