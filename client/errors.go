@@ -92,6 +92,29 @@ func Coded(err error, code int16) error {
 	return &Error{Code: Code(code), Err: err}
 }
 
+// Answered returns err, what a library made of a broker's answer with
+// Kafka error code and the broker's message msg ("" when none), as an
+// error that reads the same whichever library got it
+// ("kafka: NAME (error code N): msg"), matches code, and unwraps to err.
+func Answered(err error, code int16, msg string) error {
+	return Coded(&answered{code: Code(code), msg: msg, err: err}, code)
+}
+
+// answered is the text of [Answered].
+type answered struct {
+	code Code
+	msg  string
+	err  error
+}
+
+func (e *answered) Error() string {
+	if e.msg != "" {
+		return e.code.Error() + ": " + e.msg
+	}
+	return e.code.Error()
+}
+func (e *answered) Unwrap() error { return e.err }
+
 // ErrUnreachable is wrapped by errors of a client that reached no broker.
 var ErrUnreachable = errors.New("client: cannot reach Kafka")
 

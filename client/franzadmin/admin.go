@@ -59,22 +59,6 @@ func unreachable(brokers []string, err error) error {
 	return fmt.Errorf("%w: brokers %s: %w", client.ErrUnreachable, strings.Join(brokers, ","), err)
 }
 
-// kafkaError is a Kafka error code a broker answered, with its message:
-// it reads the same whatever library got it, and unwraps to kerr's.
-type kafkaError struct {
-	code client.Code
-	msg  string
-	err  error
-}
-
-func (e *kafkaError) Error() string {
-	if e.msg != "" {
-		return e.code.Error() + ": " + e.msg
-	}
-	return e.code.Error()
-}
-func (e *kafkaError) Unwrap() error { return e.err }
-
 // coded attaches the Kafka code of a kerr error (also inside kadm's
 // AuthError and ShardErrors), with the broker's message msg.
 func coded(err error, msg string) error {
@@ -85,7 +69,7 @@ func coded(err error, msg string) error {
 	if _, shard := errors.AsType[*kadm.ShardErrors](err); shard {
 		return client.Coded(err, ke.Code) // keep what the shards say
 	}
-	return client.Coded(&kafkaError{code: client.Code(ke.Code), msg: msg, err: err}, ke.Code)
+	return client.Answered(err, ke.Code, msg)
 }
 
 // fresh makes kadm ask the brokers for metadata instead of answering from

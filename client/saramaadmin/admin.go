@@ -85,22 +85,6 @@ func do(ctx context.Context, fn func() error) error {
 	}
 }
 
-// kafkaError is a Kafka error code a broker answered, with its message:
-// it reads the same whatever library got it, and unwraps to sarama's.
-type kafkaError struct {
-	code client.Code
-	msg  string
-	err  error
-}
-
-func (e *kafkaError) Error() string {
-	if e.msg != "" {
-		return e.code.Error() + ": " + e.msg
-	}
-	return e.code.Error()
-}
-func (e *kafkaError) Unwrap() error { return e.err }
-
 // coded attaches the Kafka code of a sarama error, with the broker's
 // message where sarama kept it.
 func coded(err error) error {
@@ -118,7 +102,7 @@ func coded(err error) error {
 	case *sarama.DescribeConfigError:
 		msg = e.ErrMsg
 	}
-	return client.Coded(&kafkaError{code: client.Code(ke), msg: msg, err: err}, int16(ke))
+	return client.Answered(err, int16(ke), msg)
 }
 
 func deref(s *string) string {
