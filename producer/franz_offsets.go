@@ -101,6 +101,29 @@ func (g *groupOffsets) add(o client.Offset) {
 	g.order = append(g.order, o)
 }
 
+// topicOffsets are the offsets of one topic, in the order they were added.
+type topicOffsets struct {
+	topic   string
+	offsets []client.Offset
+}
+
+// byTopic returns g's offsets by topic, topics in the order they were
+// first added: the shape of both commit requests.
+func (g *groupOffsets) byTopic() []topicOffsets {
+	var out []topicOffsets
+	at := map[string]int{}
+	for _, o := range g.order {
+		i, ok := at[o.Topic]
+		if !ok {
+			i = len(out)
+			at[o.Topic] = i
+			out = append(out, topicOffsets{topic: o.Topic})
+		}
+		out[i].offsets = append(out[i].offsets, o)
+	}
+	return out
+}
+
 // franzOffsets is what the franz backend keeps to commit offsets.
 type franzOffsets struct {
 	mu     sync.Mutex
@@ -213,19 +236,15 @@ func (b *franzBackend) txnOffsetCommit(ctx context.Context, g *groupOffsets) err
 		if g.member.InstanceID != "" {
 			req.InstanceID = &g.member.InstanceID
 		}
-		byTopic := map[string]int{}
-		for _, o := range g.order {
-			i, ok := byTopic[o.Topic]
-			if !ok {
-				i = len(req.Topics)
-				byTopic[o.Topic] = i
-				t := kmsg.NewTxnOffsetCommitRequestTopic()
-				t.Topic = o.Topic
-				req.Topics = append(req.Topics, t)
+		for _, to := range g.byTopic() {
+			t := kmsg.NewTxnOffsetCommitRequestTopic()
+			t.Topic = to.topic
+			for _, o := range to.offsets {
+				p := kmsg.NewTxnOffsetCommitRequestTopicPartition()
+				p.Partition, p.Offset, p.LeaderEpoch = o.Partition, o.Offset, -1
+				t.Partitions = append(t.Partitions, p)
 			}
-			p := kmsg.NewTxnOffsetCommitRequestTopicPartition()
-			p.Partition, p.Offset, p.LeaderEpoch = o.Partition, o.Offset, -1
-			req.Topics[i].Partitions = append(req.Topics[i].Partitions, p)
+			req.Topics = append(req.Topics, t)
 		}
 		return req, nil
 	}, func(resp kmsg.Response) error {
@@ -249,19 +268,15 @@ func (b *franzBackend) offsetCommit(ctx context.Context, g *groupOffsets) error 
 		if g.member.InstanceID != "" {
 			req.InstanceID = &g.member.InstanceID
 		}
-		byTopic := map[string]int{}
-		for _, o := range g.order {
-			i, ok := byTopic[o.Topic]
-			if !ok {
-				i = len(req.Topics)
-				byTopic[o.Topic] = i
-				t := kmsg.NewOffsetCommitRequestTopic()
-				t.Topic = o.Topic
-				req.Topics = append(req.Topics, t)
+		for _, to := range g.byTopic() {
+			t := kmsg.NewOffsetCommitRequestTopic()
+			t.Topic = to.topic
+			for _, o := range to.offsets {
+				p := kmsg.NewOffsetCommitRequestTopicPartition()
+				p.Partition, p.Offset = o.Partition, o.Offset
+				t.Partitions = append(t.Partitions, p)
 			}
-			p := kmsg.NewOffsetCommitRequestTopicPartition()
-			p.Partition, p.Offset = o.Partition, o.Offset
-			req.Topics[i].Partitions = append(req.Topics[i].Partitions, p)
+			req.Topics = append(req.Topics, t)
 		}
 		return req, nil
 	}, func(resp kmsg.Response) error {
