@@ -110,6 +110,12 @@ var (
 // the route's RetryPolicy (supervision.Permanent).
 func Permanent(err error) error { return supervision.Permanent(err) }
 
+// Outage marks err as an outage of something the message needs (a database,
+// a schema registry) rather than its fault: the message is retried with the
+// route's backoff for as long as that lasts, its partition waiting, and is
+// never dead-lettered for it (supervision.Outage).
+func Outage(err error) error { return supervision.Outage(err) }
+
 // Responder turns what a controller responded with into messages on the
 // topics it declares (responders.Responder). Route.Responder makes one;
 // without it, the responder registered under the controller's

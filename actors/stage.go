@@ -101,6 +101,14 @@ func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 			p.blocked(w.msg.Offset, err)
 			s.schedule(ctx, delay)
 			return
+		case supervision.Wait:
+			p.d.log.Warn("a service the message needs is unavailable: partition waits, retrying this message (never dead-lettered for an outage)",
+				"topic", p.topic, "partition", p.id, "offset", w.msg.Offset, "stage", s.name, "attempt", w.attempts, "retry_in", delay, "error", err)
+			p.d.bus.Publish(events.Event{Kind: events.MessageBlocked, Topic: p.topic, Group: p.group, Partition: p.id,
+				Offset: w.msg.Offset, Attempt: w.attempts, Delay: delay, Stage: s.name, Err: perr})
+			p.waiting(w.msg.Offset, w.attempts, err)
+			s.schedule(ctx, delay)
+			return
 		default: // supervision.Retry
 			p.d.log.Warn("message failed, restarting actor and retrying",
 				"topic", p.topic, "partition", p.id, "offset", w.msg.Offset, "stage", s.name, "attempt", w.attempts, "retry_in", delay, "error", err)

@@ -199,6 +199,16 @@ func (a *batchActor) failed(ctx actor.Context, ws []*work, err error) bool {
 		b.next = step.Attempt + 1
 		s.schedule(ctx, step.Delay)
 		return false
+	case pipeline.WaitSpan:
+		p.d.log.Warn("a service the batch needs is unavailable: partition waits, retrying the batch (never dead-lettered for an outage)",
+			"topic", p.topic, "partition", p.id, "offset", first, "messages", len(ws), "attempt", step.Attempt, "retry_in", step.Delay, "error", err)
+		p.d.bus.Publish(events.Event{Kind: events.MessageBlocked, Topic: p.topic, Group: p.group, Partition: p.id,
+			Offset: first, Attempt: step.Attempt, Delay: step.Delay, Stage: perr.Stage, Err: perr})
+		p.waiting(first, step.Attempt, err)
+		a.batch = pipeline.NewBatch(p.route, p.d.log).Limit(p.d.maxMessageBytes)
+		b.next = step.Attempt + 1
+		s.schedule(ctx, step.Delay)
+		return false
 	case pipeline.SplitSpan:
 		nlo, nhi := b.iso.Span()
 		p.d.log.Warn("batch failed, its tries ran out: restarting actor and trying it in parts",

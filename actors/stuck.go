@@ -38,6 +38,14 @@ func (p *partition) blocked(offset int64, err error) {
 	p.stick(fmt.Sprintf("offset %d blocks the partition: its retries ran out and there is no dead letter topic: %v", offset, err))
 }
 
+// waiting records that the message at offset failed attempt times in a row
+// for an outage of something it needs (supervision.Outage): p waits on it.
+func (p *partition) waiting(offset int64, attempt int, err error) {
+	if attempt >= stuckAfter {
+		p.stick(fmt.Sprintf("offset %d waits: a service it needs is unavailable (%d tries so far): %v", offset, attempt, err))
+	}
+}
+
 // sendFailing records that sending a record of p failed attempt times.
 func (p *partition) sendFailing(role, topic string, attempt int, err error) {
 	if attempt >= stuckAfter {

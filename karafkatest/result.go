@@ -6,9 +6,10 @@ package karafkatest
 //     holds what would be produced, in order, possibly nothing;
 //   - DeadLetter != nil: its tries ran out (or it can never succeed); Err
 //     is the last failure, an *karafka.ProcessingError;
-//   - Blocked: its tries ran out and the route has no dead letter topic, so
-//     the runtime would keep retrying it, holding its partition up; Err is
-//     the last failure.
+//   - Blocked: its tries ran out and the route has no dead letter topic, or
+//     it failed for an outage (supervision.Outage, params.ErrUnavailable),
+//     so the runtime would keep retrying it, holding its partition up; Err
+//     is the last failure.
 type Result struct {
 	Record     Record
 	Filtered   bool

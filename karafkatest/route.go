@@ -229,7 +229,9 @@ func (r *Route) settle(res *Result, stage string, attempt int, err error) bool {
 			Partition: rec.Partition, Offset: rec.Offset, Stage: stage, Attempt: attempt, Err: err}, producer.DefaultMaxMessageBytes)
 		res.DeadLetter = &Message{dl}
 		return true
-	case supervision.RetryBlocked:
+	case supervision.RetryBlocked, supervision.Wait:
+		// Wait: an outage (supervision.Outage) holds the record, never
+		// dead-lettered for it; a test sees it blocked with its error.
 		res.Blocked = true
 		return true
 	}

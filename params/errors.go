@@ -11,6 +11,13 @@ var (
 	// decode.
 	ErrParse = errors.New("params: parse failed")
 
+	// ErrUnavailable reports a payload its parser could not check, parse or
+	// decode because a service the parser needs (a schema registry) is
+	// unavailable: not the payload's fault. A parser returns it (wrapped)
+	// instead of ErrParse; the runtime retries such a message with backoff,
+	// its partition waiting, and never dead-letters it for that.
+	ErrUnavailable = errors.New("params: a service the parser needs is unavailable")
+
 	// ErrUnknownParser reports a parser name Lookup does not know.
 	ErrUnknownParser = errors.New("params: unknown parser")
 )
@@ -27,14 +34,18 @@ func (e *ingestError) Error() string   { return e.msg }
 func (e *ingestError) Unwrap() []error { return e.errs }
 
 func newIngestError(md *Metadata, parser string, err error) error {
-	detail := strings.TrimPrefix(err.Error(), ErrParse.Error()+": ")
+	head := ErrParse
+	if errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrParse) {
+		head = ErrUnavailable // an outage, not a malformed payload
+	}
+	detail := strings.TrimPrefix(err.Error(), head.Error()+": ")
 	errs := []error{err}
-	if !errors.Is(err, ErrParse) {
-		errs = []error{ErrParse, err}
+	if !errors.Is(err, head) {
+		errs = []error{head, err}
 	}
 	return &ingestError{
 		msg: fmt.Sprintf("%s: topic %q partition %d offset %d: parser %q: %s",
-			ErrParse, md.Topic, md.Partition, md.Offset, parser, detail),
+			head, md.Topic, md.Partition, md.Offset, parser, detail),
 		errs: errs,
 	}
 }

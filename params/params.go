@@ -1,5 +1,7 @@
 package params
 
+import "errors"
+
 // Params is one consumed record as a controller sees it: metadata, the raw
 // payload, and the payload parsed lazily by the route's parser.
 //
@@ -18,11 +20,15 @@ type Params struct {
 	proven bool
 	// invalid is the parser's Check failure, once it ran and failed.
 	invalid error
+	// unavailable: the last Check could not look at the payload (it
+	// failed with ErrUnavailable); it is not kept as invalid.
+	unavailable bool
 }
 
 // New wraps one record. It runs p.Check on raw; when the payload is invalid it
 // returns nil and an error wrapping ErrParse that names the record's topic,
-// partition and offset and the parser. A nil p means JSON, the default.
+// partition and offset and the parser (ErrUnavailable instead, when the
+// parser could not look at it). A nil p means JSON, the default.
 //
 // raw is kept, not copied.
 func New(md Metadata, raw []byte, p Parser) (*Params, error) {
@@ -77,19 +83,43 @@ func (p *Params) Rejected() error { return p.invalid }
 // Valid reports whether the payload is well formed for its parser: nil when
 // it passed the parser's Check or, for a parser whose Check that proves, was
 // successfully parsed or decoded; otherwise the result of the parser's
-// Check, an error wrapping ErrParse that names the record.
+// Check, an error wrapping ErrParse that names the record. A Check that
+// could not look at the payload (ErrUnavailable: a registry down) is not
+// kept: its error, wrapping ErrUnavailable, is returned and the next call
+// checks again.
 func (p *Params) Valid() error {
 	if p.valid {
 		return nil
 	}
-	if p.invalid == nil {
-		if err := p.parser.Check(p.raw); err != nil {
-			p.invalid = newIngestError(&p.md, p.parser.Name(), err)
-		} else {
-			p.valid = true
-		}
+	if p.invalid != nil {
+		return p.invalid
 	}
+	err := p.parser.Check(p.raw)
+	switch {
+	case err == nil:
+		p.valid, p.unavailable = true, false
+		return nil
+	case errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrParse):
+		p.unavailable = true
+		return newIngestError(&p.md, p.parser.Name(), err)
+	}
+	p.unavailable = false
+	p.invalid = newIngestError(&p.md, p.parser.Name(), err)
 	return p.invalid
+}
+
+// Unavailable checks the payload again when its last Check could not look
+// at it (ErrUnavailable): it returns that Check's error, wrapping
+// ErrUnavailable, while it still cannot; nil once the Check passed or
+// failed for good (Rejected then reports it), or when no Check failed so.
+func (p *Params) Unavailable() error {
+	if !p.unavailable {
+		return nil
+	}
+	if err := p.Valid(); err != nil && p.unavailable {
+		return err
+	}
+	return nil
 }
 
 // Metadata returns the record's metadata, without copying it.

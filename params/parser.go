@@ -3,7 +3,10 @@ package params
 import "fmt"
 
 // Parser turns a record's raw payload into values. Implementations must be
-// safe for concurrent use and must wrap every error they return with ErrParse.
+// safe for concurrent use and must wrap every error they return with ErrParse,
+// or with ErrUnavailable when the payload could not be looked at because a
+// service the parser needs (a schema registry) is unavailable: such a
+// message waits and is tried again, never dead-lettered for it.
 //
 // Life cycle for one record:
 //  1. Check decides whether the payload is well formed; it must be cheap. A

@@ -11,6 +11,7 @@ var (
 	ErrInvalidConfig = errors.New("supervision: invalid config")
 	ErrRestartLimit  = errors.New("supervision: restart limit reached")
 	ErrPermanent     = errors.New("supervision: permanent failure")
+	ErrOutage        = errors.New("supervision: a service the message needs is unavailable")
 )
 
 // PanicError is a recovered panic with the stack where it happened.
@@ -56,3 +57,24 @@ func Permanent(err error) error {
 
 // IsPermanent reports whether err was marked Permanent.
 func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
+
+type outage struct{ err error }
+
+func (o outage) Error() string   { return o.err.Error() }
+func (o outage) Unwrap() []error { return []error{o.err, ErrOutage} }
+
+// Outage marks err as an outage of something the message needs (a schema
+// registry, a database) rather than a fault of the message: it is retried
+// with the policy's backoff, capped at Backoff.Max, for as long as it fails
+// so, its partition waiting, and never dead-lettered for it. Attempts does
+// not bound it. Both errors.Is(result, ErrOutage) and errors.Is(result, err)
+// hold; the message is err's. Permanent wins over Outage.
+func Outage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return outage{err}
+}
+
+// IsOutage reports whether err was marked Outage (and not Permanent).
+func IsOutage(err error) bool { return errors.Is(err, ErrOutage) && !IsPermanent(err) }

@@ -43,6 +43,10 @@ const (
 	// RetryBlocked: retries ran out but there is no dead letter topic; the
 	// message is retried after the (capped) delay and its partition waits.
 	RetryBlocked
+	// Wait: an outage (see Outage), not the message's fault: the message is
+	// retried after the (capped) delay, its partition waiting, however
+	// many tries failed; it is never dead-lettered for it.
+	Wait
 )
 
 func (d Decision) String() string {
@@ -53,15 +57,21 @@ func (d Decision) String() string {
 		return "dead_letter"
 	case RetryBlocked:
 		return "retry_blocked"
+	case Wait:
+		return "wait"
 	}
 	return fmt.Sprintf("Decision(%d)", int(d))
 }
 
 // Decide what to do after the attempt-th failed try (from 1) of a message.
-// Permanent errors are dead-lettered at once; others are retried until
-// Attempts tries failed, then dead-lettered — or, with no dead letter topic,
-// retried in place with capped backoff.
+// Permanent errors are dead-lettered at once; outages (Outage) wait, retried
+// in place with capped backoff for as long as they last; others are retried
+// until Attempts tries failed, then dead-lettered — or, with no dead letter
+// topic, retried in place with capped backoff.
 func (p RetryPolicy) Decide(attempt int, err error, deadLetterEnabled bool) (Decision, time.Duration) {
+	if IsOutage(err) {
+		return Wait, p.Backoff.Delay(attempt)
+	}
 	exhausted := IsPermanent(err) || attempt >= p.Attempts
 	switch {
 	case !exhausted:

@@ -2,6 +2,7 @@ package supervision_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -26,6 +27,11 @@ func TestRetryPolicy_Decide(t *testing.T) {
 		{"exhausted without dlq blocks", 3, boom, false, supervision.RetryBlocked, 40 * time.Millisecond},
 		{"blocked delay is capped", 30, boom, false, supervision.RetryBlocked, 40 * time.Millisecond},
 		{"permanent without dlq blocks", 1, supervision.Permanent(boom), false, supervision.RetryBlocked, 10 * time.Millisecond},
+		{"an outage waits", 1, supervision.Outage(boom), true, supervision.Wait, 10 * time.Millisecond},
+		{"an outage waits past the attempts", 3, supervision.Outage(boom), true, supervision.Wait, 40 * time.Millisecond},
+		{"an outage's wait is capped", 50, supervision.Outage(boom), false, supervision.Wait, 40 * time.Millisecond},
+		{"a wrapped outage waits", 5, fmt.Errorf("controller: %w", supervision.Outage(boom)), true, supervision.Wait, 40 * time.Millisecond},
+		{"permanent wins over outage", 1, supervision.Permanent(supervision.Outage(boom)), true, supervision.DeadLetter, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -48,6 +54,26 @@ func TestPermanent_keepsBothIdentities(t *testing.T) {
 	}
 	if supervision.Permanent(nil) != nil || supervision.IsPermanent(cause) {
 		t.Fatal("nil or plain errors are not permanent")
+	}
+}
+
+func TestOutage_keepsBothIdentities(t *testing.T) {
+	cause := errors.New("registry down")
+	err := supervision.Outage(cause)
+	if !errors.Is(err, cause) || !errors.Is(err, supervision.ErrOutage) || !supervision.IsOutage(err) {
+		t.Fatal("Outage lost an identity")
+	}
+	if err.Error() != "registry down" {
+		t.Fatalf("message %q", err)
+	}
+	if supervision.Outage(nil) != nil || supervision.IsOutage(cause) {
+		t.Fatal("nil or plain errors are not outages")
+	}
+	if supervision.IsOutage(supervision.Permanent(err)) {
+		t.Fatal("a permanent outage must count as permanent, not as an outage")
+	}
+	if got := supervision.Wait.String(); got != "wait" {
+		t.Fatalf("Wait.String() = %q", got)
 	}
 }
 

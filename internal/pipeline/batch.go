@@ -103,6 +103,11 @@ func (b *Batch) Try(base context.Context, msgs []*params.Params) ([]BatchOutcome
 	}
 	clear(b.kept)
 	b.kept, b.index = b.kept[:0], b.index[:0]
+	for _, prm := range msgs {
+		if uerr := prm.Unavailable(); uerr != nil {
+			return nil, supervision.Outage(uerr) // the whole batch waits
+		}
+	}
 	for i, prm := range msgs {
 		if rerr := prm.Rejected(); rerr != nil {
 			b.outcomes[i].Malformed = supervision.Permanent(rerr)
@@ -125,11 +130,14 @@ func (b *Batch) Try(base context.Context, msgs []*params.Params) ([]BatchOutcome
 	err := b.consume(base)
 	for j, prm := range b.kept {
 		if verr := prm.Valid(); verr != nil {
-			b.outcomes[b.index[j]].Malformed = supervision.Permanent(verr)
+			if verr = checkFailed(verr); supervision.IsOutage(verr) {
+				return nil, verr // the whole batch waits
+			}
+			b.outcomes[b.index[j]].Malformed = verr
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, outageOr(err)
 	}
 	if err := b.respond(); err != nil {
 		return nil, err

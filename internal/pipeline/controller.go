@@ -50,6 +50,11 @@ func NewController(route *topology.Resolved, ctx context.Context, log *slog.Logg
 // Responses(); or an error, wrapped in supervision.Permanent when no retry
 // can fix it (a payload the parser rejects, responses without a responder).
 func (c *Controller) Handle(base context.Context, prm *params.Params) (keep bool, err error) {
+	// A payload its parser could not look at (a schema registry down) waits:
+	// no filter or controller sees it until its Check ran.
+	if uerr := prm.Unavailable(); uerr != nil {
+		return false, supervision.Outage(uerr)
+	}
 	// A payload its parser's Check rejected at ingest is never processed:
 	// no filter or controller sees it, no retry can fix it.
 	if rerr := prm.Rejected(); rerr != nil {
@@ -65,10 +70,10 @@ func (c *Controller) Handle(base context.Context, prm *params.Params) (keep bool
 	// controller's successful Decode proves it well formed, so the common
 	// case scans it once.
 	if verr := prm.Valid(); verr != nil {
-		return false, supervision.Permanent(verr)
+		return false, checkFailed(verr)
 	}
 	if err != nil {
-		return false, err
+		return false, outageOr(err)
 	}
 	if keep && len(c.cctx.Responses()) > 0 && c.route.Responder == nil {
 		return false, supervision.Permanent(fmt.Errorf("%w (route %q, controller %s)", responders.ErrNoResponder, c.route.Topic, c.route.ControllerName))
@@ -128,6 +133,27 @@ func (c *Controller) perform(base context.Context, p *params.Params) error {
 func timedOut(ctx context.Context, timeout time.Duration, err error) error {
 	if ctx.Err() == context.DeadlineExceeded {
 		return fmt.Errorf("%w after %v: %w", ErrTimeout, timeout, errors.Join(err, ctx.Err()))
+	}
+	return err
+}
+
+// checkFailed is what a failed Check of a payload costs its message: a wait
+// when the parser could not look at it (params.ErrUnavailable), else the
+// dead letter topic at once.
+func checkFailed(err error) error {
+	if errors.Is(err, params.ErrUnavailable) && !errors.Is(err, params.ErrParse) {
+		return supervision.Outage(err)
+	}
+	return supervision.Permanent(err)
+}
+
+// outageOr marks err an outage when it wraps params.ErrUnavailable (a
+// controller returning its Decode's error while a registry is down), so the
+// message waits rather than spending its tries; other errors are returned
+// as they are.
+func outageOr(err error) error {
+	if errors.Is(err, params.ErrUnavailable) && !supervision.IsPermanent(err) {
+		return supervision.Outage(err)
 	}
 	return err
 }

@@ -52,6 +52,10 @@ const (
 	// and there is no dead letter topic: try it again after Step.Delay; its
 	// partition waits.
 	BlockMessage
+	// WaitSpan: the span failed for an outage (supervision.Outage), not
+	// for any message of it: try the same span again after Step.Delay,
+	// unsplit and without a restart, for as long as the outage lasts.
+	WaitSpan
 )
 
 func (a Action) String() string {
@@ -64,6 +68,8 @@ func (a Action) String() string {
 		return "dead_letter_message"
 	case BlockMessage:
 		return "block_message"
+	case WaitSpan:
+		return "wait_span"
 	}
 	return fmt.Sprintf("Action(%d)", int(a))
 }
@@ -104,6 +110,12 @@ func (s *Isolation) Failed(err error) Step {
 	s.attempts++
 	attempt := s.attempts
 	size := s.hi - s.lo
+	if supervision.IsOutage(err) {
+		// Not a message's fault: the whole span waits, unsplit, for as
+		// long as the outage lasts.
+		_, delay := s.policy.Decide(attempt, err, s.deadLetter)
+		return Step{Action: WaitSpan, Attempt: attempt, Delay: delay}
+	}
 	exhausted := supervision.IsPermanent(err)
 	if !exhausted && size > 1 && s.split() {
 		exhausted = true // a part of a split batch gets one try

@@ -158,6 +158,27 @@ func TestIsolation_transientFailureRetriesTheWholeBatch(t *testing.T) {
 	}
 }
 
+// An outage (supervision.Outage) is no message's fault: the whole batch
+// waits and is tried again, unsplit, past the policy's attempts, and
+// nothing is dead-lettered for it.
+func TestIsolation_outageWaitsUnsplit(t *testing.T) {
+	outages := 6
+	r := drive(t, 8, policy(2), true, func(lo, hi int) error {
+		if outages > 0 {
+			outages--
+			return supervision.Outage(errors.New("registry down"))
+		}
+		return nil
+	})
+	want := slices.Repeat([]pipeline.Action{pipeline.WaitSpan}, 6)
+	if !slices.Equal(r.actions, want) || r.tries != 7 || len(r.answered) != 8 || len(r.deadLetters) != 0 {
+		t.Fatalf("actions %v tries %d answered %v dead letters %v", r.actions, r.tries, r.answered, r.deadLetters)
+	}
+	if r.delays[0] != 10*time.Millisecond || r.delays[5] != 320*time.Millisecond {
+		t.Fatalf("delays %v, want the policy's backoff growing past its attempts", r.delays)
+	}
+}
+
 // A permanent error needs no retry: the batch is split at once and the
 // poison dead-lettered after its first try alone.
 func TestIsolation_permanentErrorSplitsAtOnce(t *testing.T) {

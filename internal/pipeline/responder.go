@@ -33,7 +33,7 @@ func Respond(r responders.Responder, responses [][]any, limit int) ([]producer.M
 			if permanentResponderError(err) {
 				return nil, supervision.Permanent(err)
 			}
-			return nil, err
+			return nil, outageOr(err)
 		}
 		if i == 0 {
 			out = msgs
