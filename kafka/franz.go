@@ -22,7 +22,7 @@ func (c Config) Franz() ([]kgo.Opt, error) {
 		kgo.DialTimeout(c.DialTimeout),
 	}
 	if c.TLS.Enabled {
-		tc, err := c.TLS.load()
+		tc, err := c.TLS.Load("kafka.tls")
 		if err != nil {
 			return nil, err
 		}

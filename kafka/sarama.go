@@ -1,8 +1,6 @@
 package kafka
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,7 +33,7 @@ func (c Config) Sarama() (*sarama.Config, error) {
 	sc.MetricRegistry = nilRegistry{}
 
 	if c.TLS.Enabled {
-		tc, err := c.TLS.load()
+		tc, err := c.TLS.Load("kafka.tls")
 		if err != nil {
 			return nil, err
 		}
@@ -61,54 +59,6 @@ func (c Config) Sarama() (*sarama.Config, error) {
 		return nil, fmt.Errorf("%w: kafka: %w", ErrInvalidConfig, err)
 	}
 	return sc, nil
-}
-
-// load builds the *tls.Config, reading the configured PEM files. It
-// reports every file that cannot be read or parsed, each naming its key;
-// Validate calls it so that such files are invalid configuration.
-func (t TLSConfig) load() (*tls.Config, error) {
-	tc := &tls.Config{
-		MinVersion:         tls.VersionTLS12,
-		InsecureSkipVerify: t.InsecureSkipVerify, //nolint:gosec // explicit user choice
-	}
-	var errs []error
-	bad := func(key, path string, err error) {
-		errs = append(errs, fmt.Errorf("%w: %s: %q: %w", ErrInvalidConfig, key, path, err))
-	}
-	if t.CAFile != "" {
-		pem, err := readFile(t.CAFile)
-		pool := x509.NewCertPool()
-		switch {
-		case err != nil:
-			bad("kafka.tls.ca_file", t.CAFile, err)
-		case !pool.AppendCertsFromPEM(pem):
-			bad("kafka.tls.ca_file", t.CAFile, errors.New("holds no PEM certificate"))
-		default:
-			tc.RootCAs = pool
-		}
-	}
-	if t.CertFile != "" && t.KeyFile != "" { // Validate reports one without the other
-		certPEM, certErr := readFile(t.CertFile)
-		keyPEM, keyErr := readFile(t.KeyFile)
-		if certErr != nil {
-			bad("kafka.tls.cert_file", t.CertFile, certErr)
-		}
-		if keyErr != nil {
-			bad("kafka.tls.key_file", t.KeyFile, keyErr)
-		}
-		if certErr == nil && keyErr == nil {
-			cert, err := tls.X509KeyPair(certPEM, keyPEM)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%w: kafka.tls.cert_file %q with kafka.tls.key_file %q: %w", ErrInvalidConfig, t.CertFile, t.KeyFile, err))
-			} else {
-				tc.Certificates = []tls.Certificate{cert}
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return tc, nil
 }
 
 // readFile reads a configured file; its error leaves the path out, which

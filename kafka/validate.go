@@ -74,30 +74,8 @@ func (c Config) Validate() error {
 		bad("kafka.read_timeout", "%s must be at most %s", c.ReadTimeout, bounds.Duration)
 	}
 
-	t := c.TLS
-	if !t.Enabled {
-		for _, f := range [...]struct{ key, v string }{
-			{"kafka.tls.ca_file", t.CAFile},
-			{"kafka.tls.cert_file", t.CertFile},
-			{"kafka.tls.key_file", t.KeyFile},
-		} {
-			if f.v != "" {
-				bad(f.key, "%q is set but kafka.tls.enabled is false", f.v)
-			}
-		}
-	}
-	if t.CertFile != "" && t.KeyFile == "" {
-		bad("kafka.tls.key_file", "required when kafka.tls.cert_file is set")
-	}
-	if t.KeyFile != "" && t.CertFile == "" {
-		bad("kafka.tls.cert_file", "required when kafka.tls.key_file is set")
-	}
-	if t.Enabled {
-		// A file that cannot be read or parsed is a configuration error,
-		// not an unreachable broker to retry forever.
-		if _, err := t.load(); err != nil {
-			errs = append(errs, err)
-		}
+	if err := c.TLS.Validate("kafka.tls"); err != nil {
+		errs = append(errs, err)
 	}
 
 	s := c.SASL
