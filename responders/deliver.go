@@ -16,6 +16,8 @@ import (
 // Otherwise every validation problem is a *TopicError naming its topic, and
 // they are returned together with errors.Join:
 //   - ErrEncode: data that could not be JSON encoded;
+//   - ErrSchema: data that does not fit its topic's Schema (any other error
+//     of a Schema, such as a registry outage, is returned as it is);
 //   - ErrUnregisteredTopic: a topic that is not declared (once per topic);
 //   - ErrMultipleUsage: a single-use topic used more than once (once per
 //     topic, with the count);
@@ -24,7 +26,7 @@ import (
 // Deliver does not recover panics from Respond; the caller does.
 func Deliver(r Responder, args ...any) ([]producer.Message, error) {
 	topics := r.Topics()
-	out := &Output{}
+	out := &Output{topics: topics}
 	if len(topics) <= len(out.first) {
 		out.msgs = out.first[:0]
 	} else {

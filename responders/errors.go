@@ -23,6 +23,10 @@ var (
 	// ErrEncode reports data that could not be JSON encoded.
 	ErrEncode = errors.New("responders: cannot encode data as JSON")
 
+	// ErrSchema reports a value that does not fit its topic's declared
+	// Schema (or that the schema cannot encode).
+	ErrSchema = errors.New("responders: value does not fit the topic's schema")
+
 	// ErrNoResponder reports RespondWith on a route without a responder.
 	ErrNoResponder = errors.New("responders: RespondWith called but the route has no responder")
 

@@ -11,27 +11,35 @@ import (
 // here: Deliver validates the buffer first. An Output is not safe for
 // concurrent use.
 type Output struct {
-	msgs  []producer.Message
-	errs  []error             // encoding failures, reported by validation
-	first [1]producer.Message // msgs' storage for the common one-message response
+	msgs   []producer.Message
+	errs   []error             // encoding failures, reported by validation
+	first  [1]producer.Message // msgs' storage for the common one-message response
+	topics []Topic             // the declarations, for their schemas (set by Deliver)
 }
 
-// RespondTo buffers a message for topic. []byte data is sent as is (not
-// copied) and a string as its bytes; anything else is JSON encoded, and an
-// encoding failure is reported by validation as an ErrEncode naming topic.
+// RespondTo buffers a message for topic. When the declared topic has a
+// Schema, a Go value is encoded by it and []byte data is checked by it;
+// otherwise []byte data is sent as is (not copied) and a string as its
+// bytes, and anything else is JSON encoded. An encoding failure is reported
+// by validation, naming topic: ErrEncode for JSON, the schema's error
+// (ErrSchema) for a schema.
 func (o *Output) RespondTo(topic string, data any, opts ...Option) {
 	var value []byte
-	switch d := data.(type) {
-	case []byte:
-		value = d
-	case string:
-		value = []byte(d)
-	default:
-		b, err := json.Marshal(d)
-		if err != nil {
-			o.errs = append(o.errs, &TopicError{Topic: topic, Err: fmt.Errorf("%w: %w", ErrEncode, err)})
+	if s := o.schema(topic); s != nil {
+		value = o.encode(s, topic, data)
+	} else {
+		switch d := data.(type) {
+		case []byte:
+			value = d
+		case string:
+			value = []byte(d)
+		default:
+			b, err := json.Marshal(d)
+			if err != nil {
+				o.errs = append(o.errs, &TopicError{Topic: topic, Err: fmt.Errorf("%w: %w", ErrEncode, err)})
+			}
+			value = b
 		}
-		value = b
 	}
 	// Options apply to the buffered message in place: a local message whose
 	// address went to them would escape, one allocation per response.
@@ -40,4 +48,31 @@ func (o *Output) RespondTo(topic string, data any, opts ...Option) {
 	for _, opt := range opts {
 		opt(m)
 	}
+}
+
+// schema returns the Schema declared for topic, or nil.
+func (o *Output) schema(topic string) Schema {
+	for i := range o.topics {
+		if o.topics[i].Name == topic {
+			return o.topics[i].Schema
+		}
+	}
+	return nil
+}
+
+// encode encodes data for topic with s (or checks it, when already bytes),
+// keeping a failure for validation.
+func (o *Output) encode(s Schema, topic string, data any) []byte {
+	var value []byte
+	var err error
+	switch d := data.(type) {
+	case []byte:
+		value, err = d, s.Check(topic, d)
+	default:
+		value, err = s.Encode(topic, d)
+	}
+	if err != nil {
+		o.errs = append(o.errs, &TopicError{Topic: topic, Err: err})
+	}
+	return value
 }

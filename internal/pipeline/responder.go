@@ -64,5 +64,6 @@ func fits(out []producer.Message, limit int) error {
 // validation errors are the responder's contract broken: retrying cannot fix them.
 func permanentResponderError(err error) bool {
 	return errors.Is(err, responders.ErrUnregisteredTopic) || errors.Is(err, responders.ErrMultipleUsage) ||
-		errors.Is(err, responders.ErrRequiredTopicUnused) || errors.Is(err, responders.ErrEncode)
+		errors.Is(err, responders.ErrRequiredTopicUnused) || errors.Is(err, responders.ErrEncode) ||
+		errors.Is(err, responders.ErrSchema)
 }

@@ -1,0 +1,444 @@
+package schemas
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/hamba/avro/v2"
+)
+
+func init() { compilers[Avro] = compileAvro }
+
+// avroAPI decodes with bounds a hostile payload cannot talk past: a bytes
+// or string field at most 16 MiB, a slice at most 4M elements.
+var avroAPI = avro.Config{
+	TagKey:            "avro",
+	BlockLength:       100,
+	MaxByteSliceSize:  16 << 20,
+	MaxSliceAllocSize: 4 << 20,
+}.Freeze()
+
+// maxZeroWidth bounds the items of one Avro array or map block whose items
+// take no bytes (nulls, empty records): a hostile count of them would cost
+// CPU without bytes to pay for it.
+const maxZeroWidth = 1 << 16
+
+type avroCodec struct {
+	schema  avro.Schema
+	readers sync.Pool
+}
+
+func compileAvro(src source) (codec, error) {
+	cache := &avro.SchemaCache{}
+	for _, ref := range src.refs {
+		if _, err := avro.ParseWithCache(ref.text, "", cache); err != nil {
+			return nil, fmt.Errorf("reference %q: %w", ref.name, err)
+		}
+	}
+	s, err := avro.ParseWithCache(src.text, "", cache)
+	if err != nil {
+		return nil, err
+	}
+	return &avroCodec{schema: s}, nil
+}
+
+func (c *avroCodec) name() string {
+	if n, ok := c.schema.(avro.NamedSchema); ok {
+		return n.FullName()
+	}
+	return ""
+}
+
+func (c *avroCodec) reader(payload []byte) *avro.Reader {
+	r, _ := c.readers.Get().(*avro.Reader)
+	if r == nil {
+		r = avro.NewReader(nil, 0, avro.WithReaderConfig(avroAPI))
+	}
+	r.Error = nil
+	return r.Reset(payload)
+}
+
+// done ends a read of payload: the reader's error, or trailing bytes.
+func (c *avroCodec) done(r *avro.Reader) error {
+	err := r.Error
+	if err == nil {
+		// One more byte must not be there.
+		var one [1]byte
+		r.Read(one[:])
+		if r.Error == nil {
+			err = fmt.Errorf("%w: avro: trailing bytes after the value", ErrMismatch)
+		}
+	} else {
+		err = fmt.Errorf("%w: %w", ErrMismatch, err) // hamba's errors say "avro:"
+	}
+	r.Reset(nil)
+	r.Error = nil
+	c.readers.Put(r)
+	return err
+}
+
+func (c *avroCodec) check(payload []byte) error {
+	_, err := c.generic(payload)
+	return err
+}
+
+func (c *avroCodec) generic(payload []byte) (any, error) {
+	r := c.reader(payload)
+	v := readAvro(r, c.schema, len(payload))
+	if err := c.done(r); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (c *avroCodec) decode(payload []byte, v any) error {
+	if p, ok := v.(*any); ok {
+		g, err := c.generic(payload)
+		if err == nil {
+			*p = g
+		}
+		return err
+	}
+	r := c.reader(payload)
+	r.ReadVal(c.schema, v)
+	return c.done(r)
+}
+
+func (c *avroCodec) appendEncode(b []byte, v any) ([]byte, error) {
+	switch v.(type) {
+	case map[string]any, []any:
+		return c.appendGeneric(b, v)
+	}
+	out, err := avroAPI.Marshal(c.schema, v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMismatch, err)
+	}
+	return append(b, out...), nil
+}
+
+func (c *avroCodec) appendJSON(b []byte, doc []byte) ([]byte, error) {
+	d := json.NewDecoder(bytes.NewReader(doc))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, fmt.Errorf("%w: not JSON: %w", ErrMismatch, err)
+	}
+	return c.appendGeneric(b, v)
+}
+
+// appendGeneric encodes a generic value (as decoded from JSON, numbers as
+// float64 or json.Number) guided by the schema: a union takes the first
+// branch the value fits.
+func (c *avroCodec) appendGeneric(b []byte, v any) ([]byte, error) {
+	var buf bytes.Buffer
+	w := avro.NewWriter(&buf, 512, avro.WithWriterConfig(avroAPI))
+	if err := writeAvro(w, c.schema, v, ""); err != nil {
+		return nil, fmt.Errorf("%w: avro: %w", ErrMismatch, err)
+	}
+	if err := w.Flush(); err != nil {
+		return nil, fmt.Errorf("%w: avro: %w", ErrMismatch, err)
+	}
+	return append(b, buf.Bytes()...), nil
+}
+
+// readAvro reads one value of s in the generic form: records as
+// map[string]any, unions as their value, ints and longs as int64; other
+// types as hamba reads them (logical types included). size bounds items
+// that take no bytes.
+func readAvro(r *avro.Reader, s avro.Schema, size int) any {
+	if r.Error != nil {
+		return nil
+	}
+	switch s.Type() {
+	case avro.Null:
+		return nil
+	case avro.Record:
+		rs := s.(*avro.RecordSchema)
+		m := make(map[string]any, len(rs.Fields()))
+		for _, f := range rs.Fields() {
+			m[f.Name()] = readAvro(r, f.Type(), size)
+		}
+		return m
+	case avro.Ref:
+		return readAvro(r, s.(*avro.RefSchema).Schema(), size)
+	case avro.Union:
+		types := s.(*avro.UnionSchema).Types()
+		i := r.ReadLong()
+		if r.Error != nil {
+			return nil
+		}
+		if i < 0 || i >= int64(len(types)) {
+			r.ReportError("union", fmt.Sprintf("branch %d of a union of %d types", i, len(types)))
+			return nil
+		}
+		return readAvro(r, types[i], size)
+	case avro.Array:
+		items := s.(*avro.ArraySchema).Items()
+		var out []any
+		readBlocks(r, size, func() { out = append(out, readAvro(r, items, size)) })
+		if out == nil {
+			out = []any{}
+		}
+		return out
+	case avro.Map:
+		values := s.(*avro.MapSchema).Values()
+		out := map[string]any{}
+		readBlocks(r, size, func() {
+			k := r.ReadString()
+			out[k] = readAvro(r, values, size)
+		})
+		return out
+	case avro.Int:
+		if _, ok := s.(avro.LogicalTypeSchema); ok && s.(avro.LogicalTypeSchema).Logical() != nil {
+			return r.ReadNext(s)
+		}
+		return int64(r.ReadInt())
+	}
+	return r.ReadNext(s)
+}
+
+// readBlocks reads the blocks of an array or a map, item by item, refusing
+// counts the payload cannot hold.
+func readBlocks(r *avro.Reader, size int, item func()) {
+	total := 0
+	for r.Error == nil {
+		n, _ := r.ReadBlockHeader()
+		if r.Error != nil || n == 0 {
+			return
+		}
+		if n < 0 || n > int64(max(size, maxZeroWidth)) || total+int(n) > max(size, maxZeroWidth) {
+			r.ReportError("block", fmt.Sprintf("%d items in a %d-byte payload", n, size))
+			return
+		}
+		total += int(n)
+		for range n {
+			item()
+			if r.Error != nil {
+				return
+			}
+		}
+	}
+}
+
+// writeAvro writes the generic value v as s; at names where v is, for errors.
+func writeAvro(w *avro.Writer, s avro.Schema, v any, at string) error {
+	bad := func(want string) error {
+		return fmt.Errorf("%s: %T does not fit %s", field(at), v, want)
+	}
+	switch s.Type() {
+	case avro.Null:
+		if v != nil {
+			return bad("null")
+		}
+	case avro.Boolean:
+		b, ok := v.(bool)
+		if !ok {
+			return bad("boolean")
+		}
+		w.WriteBool(b)
+	case avro.Int, avro.Long:
+		n, ok := integer(v)
+		if !ok {
+			return bad(string(s.Type()))
+		}
+		if s.Type() == avro.Int {
+			if n < math.MinInt32 || n > math.MaxInt32 {
+				return fmt.Errorf("%s: %d does not fit int", field(at), n)
+			}
+			w.WriteInt(int32(n))
+		} else {
+			w.WriteLong(n)
+		}
+	case avro.Float, avro.Double:
+		f, ok := float(v)
+		if !ok {
+			return bad(string(s.Type()))
+		}
+		if s.Type() == avro.Float {
+			w.WriteFloat(float32(f))
+		} else {
+			w.WriteDouble(f)
+		}
+	case avro.String:
+		str, ok := v.(string)
+		if !ok {
+			return bad("string")
+		}
+		w.WriteString(str)
+	case avro.Bytes:
+		switch b := v.(type) {
+		case []byte:
+			w.WriteBytes(b)
+		case string:
+			w.WriteBytes([]byte(b))
+		default:
+			return bad("bytes")
+		}
+	case avro.Fixed:
+		fs := s.(*avro.FixedSchema)
+		var b []byte
+		switch x := v.(type) {
+		case []byte:
+			b = x
+		case string:
+			b = []byte(x)
+		default:
+			return bad("fixed")
+		}
+		if len(b) != fs.Size() {
+			return fmt.Errorf("%s: %d bytes for a fixed of %d", field(at), len(b), fs.Size())
+		}
+		_, _ = w.Write(b)
+	case avro.Enum:
+		es := s.(*avro.EnumSchema)
+		str, ok := v.(string)
+		if !ok {
+			return bad("enum " + es.FullName())
+		}
+		for i, sym := range es.Symbols() {
+			if sym == str {
+				w.WriteInt(int32(i))
+				return nil
+			}
+		}
+		return fmt.Errorf("%s: %q is not a symbol of enum %s", field(at), str, es.FullName())
+	case avro.Record:
+		rs := s.(*avro.RecordSchema)
+		m, ok := v.(map[string]any)
+		if !ok {
+			return bad("record " + rs.FullName())
+		}
+		for _, f := range rs.Fields() {
+			fv, present := m[f.Name()]
+			if !present {
+				if !f.HasDefault() {
+					return fmt.Errorf("%s: missing field %q of record %s", field(at), f.Name(), rs.FullName())
+				}
+				fv = f.Default()
+			}
+			if err := writeAvro(w, f.Type(), fv, join(at, f.Name())); err != nil {
+				return err
+			}
+		}
+		for k := range m {
+			if rs.Fields() != nil && !hasField(rs, k) {
+				return fmt.Errorf("%s: record %s has no field %q", field(at), rs.FullName(), k)
+			}
+		}
+	case avro.Ref:
+		return writeAvro(w, s.(*avro.RefSchema).Schema(), v, at)
+	case avro.Array:
+		items, ok := v.([]any)
+		if !ok {
+			return bad("array")
+		}
+		if len(items) > 0 {
+			w.WriteLong(int64(len(items)))
+			for i, it := range items {
+				if err := writeAvro(w, s.(*avro.ArraySchema).Items(), it, join(at, fmt.Sprint(i))); err != nil {
+					return err
+				}
+			}
+		}
+		w.WriteLong(0)
+	case avro.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return bad("map")
+		}
+		if len(m) > 0 {
+			w.WriteLong(int64(len(m)))
+			for k, mv := range m {
+				w.WriteString(k)
+				if err := writeAvro(w, s.(*avro.MapSchema).Values(), mv, join(at, k)); err != nil {
+					return err
+				}
+			}
+		}
+		w.WriteLong(0)
+	case avro.Union:
+		var errs []error
+		for i, t := range s.(*avro.UnionSchema).Types() {
+			var probe bytes.Buffer
+			pw := avro.NewWriter(&probe, 64, avro.WithWriterConfig(avroAPI))
+			if err := writeAvro(pw, t, v, at); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			_ = pw.Flush()
+			w.WriteLong(int64(i))
+			_, _ = w.Write(probe.Bytes())
+			return nil
+		}
+		return fmt.Errorf("%s: fits no branch of the union: %w", field(at), errors.Join(errs...))
+	default:
+		return bad(string(s.Type()))
+	}
+	return nil
+}
+
+func hasField(rs *avro.RecordSchema, name string) bool {
+	for _, f := range rs.Fields() {
+		if f.Name() == name {
+			return true
+		}
+	}
+	return false
+}
+
+func field(at string) string {
+	if at == "" {
+		return "value"
+	}
+	return "field " + at
+}
+
+func join(at, name string) string {
+	if at == "" {
+		return name
+	}
+	return at + "." + name
+}
+
+// integer reads v as an integer: Go integers, integral floats, json.Number.
+func integer(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	case float64:
+		if n != math.Trunc(n) || n < math.MinInt64 || n >= math.MaxInt64 {
+			return 0, false
+		}
+		return int64(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return i, err == nil
+	}
+	return 0, false
+}
+
+// float reads v as a float: Go numbers, json.Number.
+func float(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}

@@ -1,0 +1,198 @@
+package schemas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/karafka-actors/karafka-actors/responders"
+)
+
+// Strategy is how a responder topic's subject is named.
+type Strategy int
+
+// The subject name strategies of Confluent's serializers.
+const (
+	// TopicNameStrategy: "<topic>-value".
+	TopicNameStrategy Strategy = iota
+	// RecordNameStrategy: the record's fully qualified name.
+	RecordNameStrategy
+	// TopicRecordNameStrategy: "<topic>-<record>".
+	TopicRecordNameStrategy
+	// FixedSubject: one subject named outright.
+	FixedSubject
+)
+
+func (s Strategy) String() string {
+	switch s {
+	case TopicNameStrategy:
+		return "topic name"
+	case RecordNameStrategy:
+		return "record name"
+	case TopicRecordNameStrategy:
+		return "topic-record name"
+	}
+	return "fixed subject"
+}
+
+// Writer is a responders.Schema: the values a responder sends to a topic
+// are encoded with, or checked against, the schema of the topic's subject,
+// before anything of the response is sent. Make one with TopicName,
+// RecordName, TopicRecordName or Subject, and declare it on the topic:
+//
+//	karafka.Required("users_created").WithSchema(reg.TopicName().Register(schemas.Avro, userSchema))
+//
+// Without Register the subject's latest version is used (asked again after
+// Config.SubjectTTL). Errors: a value that does not fit wraps
+// responders.ErrSchema and ErrMismatch (the message is dead-lettered with
+// the reason); a registry that cannot be reached, or a subject it does not
+// have (yet), wraps ErrUnavailable (the message waits and is tried again).
+type Writer struct {
+	reg      *Registry
+	strategy Strategy
+	record   string // RecordName strategies: the record's name; FixedSubject: the subject
+	format   Format // 0: any
+	text     string // Register: the schema to register
+	refs     []Reference
+
+	mu         sync.Mutex
+	registered map[string]*Schema // subject → schema registered by this writer
+}
+
+// TopicName writes under "<topic>-value".
+func (r *Registry) TopicName() *Writer { return r.writer(TopicNameStrategy, "") }
+
+// RecordName writes under record, a fully qualified record or message name.
+func (r *Registry) RecordName(record string) *Writer { return r.writer(RecordNameStrategy, record) }
+
+// TopicRecordName writes under "<topic>-<record>".
+func (r *Registry) TopicRecordName(record string) *Writer {
+	return r.writer(TopicRecordNameStrategy, record)
+}
+
+// Subject writes under subject, whatever the topic.
+func (r *Registry) Subject(subject string) *Writer { return r.writer(FixedSubject, subject) }
+
+func (r *Registry) writer(s Strategy, record string) *Writer {
+	return &Writer{reg: r, strategy: s, record: record, registered: map[string]*Schema{}}
+}
+
+// Format requires the subject's schema to be of f (else ErrWrongFormat).
+func (w *Writer) Format(f Format) *Writer {
+	c := w.clone()
+	c.format = f
+	return c
+}
+
+// Register makes the writer register text (of format f) under its subject
+// on first use, or find it there, and encode with it. A text that does not
+// compile, or that the registry finds incompatible, fails every value
+// (responders.ErrSchema with the reason).
+func (w *Writer) Register(f Format, text string, refs ...Reference) *Writer {
+	c := w.clone()
+	c.format, c.text, c.refs = f, text, refs
+	return c
+}
+
+func (w *Writer) clone() *Writer {
+	return &Writer{reg: w.reg, strategy: w.strategy, record: w.record, format: w.format, text: w.text, refs: w.refs, registered: map[string]*Schema{}}
+}
+
+var _ responders.Schema = (*Writer)(nil)
+
+// SubjectOf is the subject the writer uses for topic.
+func (w *Writer) SubjectOf(topic string) string {
+	switch w.strategy {
+	case TopicNameStrategy:
+		return topic + "-value"
+	case RecordNameStrategy, FixedSubject:
+		return w.record
+	}
+	return topic + "-" + w.record
+}
+
+// Describe names the writer for topic, as flow shows it.
+func (w *Writer) Describe(topic string) string {
+	f := "schema"
+	if w.format != 0 {
+		f = w.format.String()
+	}
+	return fmt.Sprintf("%s subject %s (%s)", f, w.SubjectOf(topic), w.strategy)
+}
+
+// schema is the schema to encode topic's values with.
+func (w *Writer) schema(ctx context.Context, topic string) (*Schema, error) {
+	subject := w.SubjectOf(topic)
+	if w.text != "" {
+		w.mu.Lock()
+		s := w.registered[subject]
+		w.mu.Unlock()
+		if s != nil {
+			return s, nil
+		}
+		s, err := w.reg.Register(ctx, subject, w.format, w.text, w.refs...)
+		if err != nil {
+			return nil, w.fail(subject, err)
+		}
+		w.mu.Lock()
+		w.registered[subject] = s
+		w.mu.Unlock()
+		return s, nil
+	}
+	s, err := w.reg.Latest(ctx, subject)
+	if err != nil {
+		return nil, w.fail(subject, err)
+	}
+	if w.format != 0 && s.Format != w.format {
+		return nil, fmt.Errorf("%w: %w: subject %q holds %s, the topic is declared %s", responders.ErrSchema, ErrWrongFormat, subject, s.Format, w.format)
+	}
+	return s, nil
+}
+
+// fail classifies a failure to find subject's schema.
+func (w *Writer) fail(subject string, err error) error {
+	switch {
+	case errors.Is(err, ErrUnavailable):
+		return err
+	case errors.Is(err, ErrUnknownSubject):
+		// A deployment not done yet, not a fault of the value: wait.
+		return unavailable{fmt.Errorf("%w: %w (register it, or declare the topic's schema with Register)", ErrUnavailable, err)}
+	}
+	return fmt.Errorf("%w: subject %q: %w", responders.ErrSchema, subject, err)
+}
+
+// Encode encodes v with the schema of topic's subject.
+func (w *Writer) Encode(topic string, v any) ([]byte, error) {
+	s, err := w.schema(context.Background(), topic)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.codec.appendEncode(appendHeader(make([]byte, 0, 64), s.ID), v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: subject %q schema id %d: %w", responders.ErrSchema, s.Subject, s.ID, err)
+	}
+	return out, nil
+}
+
+// Check checks value, already in the wire format, against the schema its
+// header names, which must be of the writer's format.
+func (w *Writer) Check(topic string, value []byte) error {
+	id, payload, err := header(value)
+	if err != nil {
+		return fmt.Errorf("%w: %w", responders.ErrSchema, err)
+	}
+	s, err := w.reg.SchemaByID(context.Background(), id)
+	switch {
+	case errors.Is(err, ErrUnavailable):
+		return err
+	case err != nil:
+		return fmt.Errorf("%w: %w", responders.ErrSchema, err)
+	case w.format != 0 && s.Format != w.format:
+		return fmt.Errorf("%w: %w: schema id %d is %s, the topic is declared %s", responders.ErrSchema, ErrWrongFormat, id, s.Format, w.format)
+	}
+	if err := s.codec.check(payload); err != nil {
+		return fmt.Errorf("%w: schema id %d: %w", responders.ErrSchema, id, err)
+	}
+	return nil
+}
