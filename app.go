@@ -16,6 +16,7 @@ import (
 	"github.com/karafka-actors/karafka-actors/internal/wait"
 	"github.com/karafka-actors/karafka-actors/producer"
 	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/schemas"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
@@ -38,6 +39,7 @@ type App struct {
 
 	mu       sync.Mutex
 	routes   []topology.Route
+	schemas  *schemas.Registry
 	running  bool
 	stop     chan struct{} // closed by Shutdown
 	stopOnce sync.Once
@@ -79,9 +81,25 @@ func New(cfg Config, opts ...Option) (*App, error) {
 	if a.registry == nil {
 		a.registry = responders.NewRegistry()
 	}
+	if cfg.SchemaRegistry.Enabled() {
+		reg, err := schemas.New(cfg.SchemaRegistry, schemas.WithLogger(a.logger))
+		if err != nil {
+			return nil, invalidConfig{err}
+		}
+		a.schemas = reg
+	} else {
+		a.schemas = schemas.Unconfigured()
+	}
 	a.bus = events.NewBus(a.logger)
 	return a, nil
 }
+
+// Schemas is the client of the schema registry schema_registry.* names
+// (package schemas): its Parser reads a route's Avro, Protobuf or JSON
+// Schema records, and its TopicName (and the other strategies) encodes and
+// checks what a responder writes to a topic. Without schema_registry.urls
+// it is schemas.Unconfigured, and routes that use it fail validation.
+func (a *App) Schemas() *schemas.Registry { return a.schemas }
 
 // Config returns the application's configuration.
 func (a *App) Config() Config { return a.cfg }

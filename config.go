@@ -15,6 +15,7 @@ import (
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
 	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/schemas"
 	"github.com/karafka-actors/karafka-actors/supervision"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
@@ -61,6 +62,9 @@ type Config struct {
 	Processing ProcessingConfig
 	// Transaction tunes the transactions of exactly-once routes.
 	Transaction TransactionConfig
+	// SchemaRegistry is where schemas are read and registered
+	// (schema_registry.*, package schemas): App.Schemas is its client.
+	SchemaRegistry schemas.Config
 }
 
 // ConsumerConfig tunes the consumer groups and the way messages go through
@@ -138,6 +142,7 @@ func DefaultConfig() Config {
 		Topics:             TopicsConfig{Partitions: 1},
 		Processing:         ProcessingConfig{Guarantee: topology.AtLeastOnce},
 		Transaction:        TransactionConfig{MaxMessages: def.MaxMessages, Interval: def.Interval, Timeout: def.Timeout},
+		SchemaRegistry:     schemas.DefaultConfig(),
 	}
 }
 
@@ -149,7 +154,8 @@ func (c Config) Validate() error {
 	}
 	// The producer's configuration carries Kafka: its Validate reports kafka.* too.
 	for _, err := range []error{c.Consumer.Validate(), c.producerConfig().Validate(),
-		c.Supervision.Validate("supervision"), c.Retry.Validate(), c.ProduceBackoff.Validate("produce_backoff")} {
+		c.Supervision.Validate("supervision"), c.Retry.Validate(), c.ProduceBackoff.Validate("produce_backoff"),
+		c.SchemaRegistry.Validate()} {
 		if err != nil {
 			errs = append(errs, invalidConfig{err})
 		}

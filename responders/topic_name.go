@@ -13,7 +13,8 @@ import (
 func CheckTopicName(name string) error { return kafka.CheckTopicName(name) }
 
 // ValidateTopics checks a responder's declarations: every name passes
-// CheckTopicName and no name is declared twice. It returns errors.Join of
+// CheckTopicName, no name is declared twice, and a topic's Schema that
+// needs a registry has one. It returns errors.Join of
 // every problem, each naming its topic, or nil.
 func ValidateTopics(topics []Topic) error {
 	var errs []error
@@ -33,6 +34,13 @@ func ValidateTopics(topics []Topic) error {
 		if n > 1 && first == i {
 			errs = append(errs, &TopicError{Topic: t.Name,
 				Err: fmt.Errorf("%w (declared %d times)", ErrDuplicateTopic, n)})
+		}
+		// A schema that needs something set up (a registry) says whether
+		// it is.
+		if u, ok := t.Schema.(interface{ Usable() error }); ok {
+			if err := u.Usable(); err != nil {
+				errs = append(errs, &TopicError{Topic: t.Name, Err: fmt.Errorf("schema %s: %w", t.Schema.Describe(t.Name), err)})
+			}
 		}
 	}
 	return errors.Join(errs...)

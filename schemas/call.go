@@ -18,6 +18,9 @@ import (
 // safer than dead-lettering every record while credentials are wrong), or
 // the registry's own answer.
 func (r *Registry) call(ctx context.Context, what string, do func(context.Context) error) error {
+	if r.cl == nil {
+		return unavailable{fmt.Errorf("%w: %s: %w", ErrUnavailable, what, ErrNotConfigured)}
+	}
 	var err error
 	for try := 0; ; try++ {
 		tctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)

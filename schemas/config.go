@@ -36,10 +36,10 @@ type Config struct {
 	SubjectTTL time.Duration
 }
 
-// DefaultConfig is no registry, a 5s timeout, 2 retries 200ms apart, and
+// DefaultConfig is no registry, a 3s timeout, 2 retries 200ms apart, and
 // subjects kept for a minute.
 func DefaultConfig() Config {
-	return Config{Timeout: 5 * time.Second, Retries: 2, Backoff: 200 * time.Millisecond, SubjectTTL: time.Minute}
+	return Config{Timeout: 3 * time.Second, Retries: 2, Backoff: 200 * time.Millisecond, SubjectTTL: time.Minute}
 }
 
 // Enabled reports whether a registry is configured.

@@ -38,6 +38,10 @@ var (
 	// a subject's versions.
 	ErrIncompatible = errors.New("schemas: schema incompatible with the subject")
 
+	// ErrNotConfigured reports a parser or writer of an application with no
+	// schema registry configured (schema_registry.urls empty).
+	ErrNotConfigured = errors.New("schemas: no schema registry is configured (set schema_registry.urls)")
+
 	// ErrUnavailable reports a registry that could not be reached or
 	// answered with a server error, after Config.Retries. It comes with
 	// params.ErrUnavailable, so the runtime waits instead of

@@ -55,6 +55,9 @@ var (
 
 func (p *parser) Name() string { return p.name }
 
+// Usable reports whether the parser's registry is configured.
+func (p *parser) Usable() error { return p.reg.Usable() }
+
 // DecodeProvesCheck is true: every format's Decode reads as much as Check.
 func (p *parser) DecodeProvesCheck() bool { return true }
 

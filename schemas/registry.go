@@ -130,6 +130,24 @@ func New(cfg Config, opts ...Option) (*Registry, error) {
 		unknown: map[int]time.Time{}, subjects: map[subjectKey]*pending{}}, nil
 }
 
+// Unconfigured is the registry of an application that configured none:
+// its Usable reports ErrNotConfigured, so a route that reads or writes
+// through it fails validation before anything starts, naming the key.
+func Unconfigured() *Registry {
+	return &Registry{byID: map[int]*pending{}, unknown: map[int]time.Time{}, subjects: map[subjectKey]*pending{},
+		log: slog.New(slog.DiscardHandler)}
+}
+
+// Usable reports ErrNotConfigured for an Unconfigured registry, else nil.
+// Routes check it (through their parser and responder topics) when they
+// are validated.
+func (r *Registry) Usable() error {
+	if r.cl == nil {
+		return ErrNotConfigured
+	}
+	return nil
+}
+
 // URLs are the registry's base URLs.
 func (r *Registry) URLs() []string { return r.cfg.URLs }
 

@@ -101,6 +101,9 @@ func (w *Writer) clone() *Writer {
 
 var _ responders.Schema = (*Writer)(nil)
 
+// Usable reports whether the writer's registry is configured.
+func (w *Writer) Usable() error { return w.reg.Usable() }
+
 // SubjectOf is the subject the writer uses for topic.
 func (w *Writer) SubjectOf(topic string) string {
 	switch w.strategy {

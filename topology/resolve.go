@@ -156,6 +156,13 @@ func (rt *routeResolution) resolveParser() {
 	if rt.res.Parser == nil {
 		rt.res.Parser = params.JSON
 	}
+	// A parser that needs something set up (a schema registry) says
+	// whether it is, so a route fails here rather than at its first record.
+	if u, ok := rt.res.Parser.(interface{ Usable() error }); ok {
+		if err := u.Usable(); err != nil {
+			rt.fail(err, fmt.Sprintf("parser %q", rt.res.Parser.Name()))
+		}
+	}
 }
 
 // resolveGroup fills the group and where the route starts reading, which

@@ -1,0 +1,57 @@
+package karafka_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	karafka "github.com/karafka-actors/karafka-actors"
+	"github.com/karafka-actors/karafka-actors/schemas"
+)
+
+// A route that reads or writes through the schema registry of an app that
+// configured none fails validation, before anything connects, naming the key.
+func TestApp_schemasWithoutARegistryFailValidation(t *testing.T) {
+	app, err := karafka.New(karafka.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Route(karafka.Route{
+		Topic:      "users",
+		Parser:     app.Schemas().Parser(schemas.Avro),
+		Controller: func() karafka.Controller { return karafka.ControllerFunc(func(*karafka.Context) error { return nil }) },
+		Responder: func() karafka.Responder {
+			return karafka.NewResponder([]karafka.Topic{karafka.Required("users_created").WithSchema(app.Schemas().TopicName())},
+				func(*karafka.Output, ...any) error { return nil })
+		},
+	})
+	err = app.Validate()
+	if !errors.Is(err, schemas.ErrNotConfigured) {
+		t.Fatalf("Validate = %v, want ErrNotConfigured", err)
+	}
+	for _, want := range []string{`parser "avro"`, `topic "users_created"`, "schema_registry.urls"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+}
+
+// A bad registry config is refused by New, naming each key.
+func TestConfig_schemaRegistryKeysAreValidated(t *testing.T) {
+	cfg := karafka.DefaultConfig()
+	cfg.SchemaRegistry.URLs = []string{"ftp://registry:8081", "http://user:pw@registry:8081"}
+	cfg.SchemaRegistry.Username = "u"
+	cfg.SchemaRegistry.Timeout = 0
+	_, err := karafka.New(cfg)
+	if !errors.Is(err, karafka.ErrInvalidConfig) || !errors.Is(err, schemas.ErrInvalidConfig) {
+		t.Fatalf("New = %v", err)
+	}
+	for _, want := range []string{"schema_registry.urls", "ftp://registry:8081", "holds credentials", "schema_registry.username", "schema_registry.timeout"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), ":pw@") {
+		t.Errorf("error %q shows the password", err)
+	}
+}
