@@ -1,0 +1,195 @@
+package karafka_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/sr/srfake"
+
+	karafka "github.com/karafka-actors/karafka-actors"
+	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/internal/testkafka"
+	"github.com/karafka-actors/karafka-actors/schemas"
+)
+
+const (
+	orderAvro = `{"type":"record","name":"Order","namespace":"shop","fields":[
+ {"name":"id","type":"long"},{"name":"total","type":"double"},
+ {"name":"note","type":["null","string"],"default":null}]}`
+	confirmedAvro = `{"type":"record","name":"Confirmed","namespace":"shop","fields":[
+ {"name":"order_id","type":"long"},{"name":"status","type":"string"}]}`
+)
+
+type order struct {
+	ID    int64   `avro:"id"`
+	Total float64 `avro:"total"`
+	Note  *string `avro:"note"`
+}
+
+type confirmed struct {
+	OrderID int64  `avro:"order_id"`
+	Status  string `avro:"status"`
+}
+
+// schemaApp builds an app on brokers whose registry is at url, for a route
+// in → out: Avro orders in, Avro confirmations out (order 3's response does
+// not fit the schema).
+func schemaApp(t *testing.T, brokers []string, url, in, out string) *karafka.App {
+	t.Helper()
+	cfg := testConfig(t, brokers)
+	cfg.SchemaRegistry.URLs = []string{url}
+	cfg.SchemaRegistry.Retries, cfg.SchemaRegistry.Backoff, cfg.SchemaRegistry.Timeout = 0, 0, 2*time.Second
+	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Route(karafka.Route{
+		Topic:  in,
+		Parser: app.Schemas().Parser(schemas.Avro),
+		Controller: func() karafka.Controller {
+			return karafka.ControllerFunc(func(c *karafka.Context) error {
+				var o order
+				if err := c.Params.Decode(&o); err != nil {
+					return err
+				}
+				if o.ID == 3 {
+					c.RespondWith(map[string]any{"order_id": o.ID}) // no status: does not fit
+					return nil
+				}
+				c.RespondWith(confirmed{OrderID: o.ID, Status: "confirmed"})
+				return nil
+			})
+		},
+		Responder: func() karafka.Responder {
+			return karafka.NewResponder([]karafka.Topic{karafka.Required(out).WithSchema(app.Schemas().TopicName().Register(schemas.Avro, confirmedAvro))},
+				func(o *karafka.Output, args ...any) error {
+					o.RespondTo(out, args[0])
+					return nil
+				})
+		},
+	})
+	return app
+}
+
+// encodeOrders registers the order schema at url and encodes each order.
+func encodeOrders(t *testing.T, url, topic string, ids ...int64) []string {
+	t.Helper()
+	cfg := schemas.DefaultConfig()
+	cfg.URLs = []string{url}
+	reg, err := schemas.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := reg.Register(context.Background(), topic+"-value", schemas.Avro, orderAvro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		b, err := s.Encode(order{ID: id, Total: float64(id) * 1.5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = string(b)
+	}
+	return out
+}
+
+// An Avro route with a schema-checked responder: valid orders are decoded
+// and answered in Avro; a record with an unknown schema id, one with a
+// wrong magic byte and one whose response does not fit the schema are
+// dead-lettered with their reasons; every offset is committed.
+func TestApp_avroRouteEndToEnd(t *testing.T) {
+	t.Parallel()
+	fake := srfake.New()
+	t.Cleanup(fake.Close)
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "orders"), testkafka.Name(t, "confirmed")
+	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
+	good := encodeOrders(t, fake.URL(), in, 1, 2, 3)
+	unknownID := "\x00\x00\x00\x30\x39" + good[0][5:]
+	testkafka.Produce(t, brokers, in,
+		testkafka.Record{Value: good[0]},
+		testkafka.Record{Value: unknownID},
+		testkafka.Record{Value: "\x07" + good[1][1:]},
+		testkafka.Record{Value: good[1]},
+		testkafka.Record{Value: good[2]})
+
+	app := schemaApp(t, brokers, fake.URL(), in, out)
+	r := runApp(t, app)
+
+	got := testkafka.ConsumeCommitted(t, brokers, out, 2, 30*time.Second)
+	for i, m := range got {
+		v, s, err := app.Schemas().Decode(context.Background(), m.Value)
+		if err != nil {
+			t.Fatalf("response %d: %v", i, err)
+		}
+		rec := v.(map[string]any)
+		if rec["order_id"] != int64(i+1) || rec["status"] != "confirmed" || s.Subject != "" && s.Subject != out+"-value" {
+			t.Errorf("response %d = %v (schema %d %q)", i, rec, s.ID, s.Subject)
+		}
+	}
+	dead := testkafka.ConsumeCommitted(t, brokers, in+"_dlq", 3, 30*time.Second)
+	for i, want := range []string{"schema id 12345", "magic byte 0x07", "does not fit the topic's schema"} {
+		reason, _ := testkafka.Header(dead[i], karafka.HeaderError)
+		if !strings.Contains(reason, want) {
+			t.Errorf("dead letter %d: %s = %q, want it to say %q", i, karafka.HeaderError, reason, want)
+		}
+	}
+	waitCommitted(t, brokers, app.Config().Name+"_"+in, in, 5)
+	r.shutdown(t)
+}
+
+// A registry that is down holds a record whose schema was never read: it
+// waits past retry.attempts, is never dead-lettered, and is answered once
+// the registry is back.
+func TestApp_registryOutageWaitsAndLosesNothing(t *testing.T) {
+	t.Parallel()
+	fake := srfake.New()
+	t.Cleanup(fake.Close)
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "orders"), testkafka.Name(t, "confirmed")
+	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
+	good := encodeOrders(t, fake.URL(), in, 1)
+	testkafka.Produce(t, brokers, in, testkafka.Record{Value: good[0]})
+
+	var down atomic.Bool
+	down.Store(true)
+	var refused atomic.Int64
+	fake.Intercept(func(w http.ResponseWriter, req *http.Request) bool {
+		if !down.Load() {
+			return false
+		}
+		refused.Add(1)
+		http.Error(w, `{"error_code":50001,"message":"registry restarting"}`, http.StatusServiceUnavailable)
+		return true
+	})
+	app := schemaApp(t, brokers, fake.URL(), in, out)
+	r := runApp(t, app)
+
+	// retry.attempts is 3 in testConfig: waiting past it proves the
+	// record is not spending tries.
+	waitFor(t, 30*time.Second, "5 waits on the registry", func() bool { return len(r.rec.of(events.MessageBlocked)) >= 5 })
+	if n := len(r.rec.of(events.MessageDeadLettered)); n != 0 {
+		t.Fatalf("%d dead letters during an outage", n)
+	}
+	b := r.rec.of(events.MessageBlocked)[0]
+	if !strings.Contains(b.Err.Error(), "schema registry unavailable") || !strings.Contains(b.Err.Error(), "registry restarting") {
+		t.Errorf("blocked because %v, want the registry named", b.Err)
+	}
+	down.Store(false)
+	m := testkafka.ConsumeCommitted(t, brokers, out, 1, 30*time.Second)[0]
+	var c confirmed
+	if err := app.Schemas().Parser().Decode(m.Value, &c); err != nil || c.OrderID != 1 {
+		t.Fatalf("response %+v, %v", c, err)
+	}
+	waitCommitted(t, brokers, app.Config().Name+"_"+in, in, 1)
+	r.shutdown(t)
+	if n := len(r.rec.of(events.MessageDeadLettered)); n != 0 || refused.Load() == 0 {
+		t.Fatalf("%d dead letters, %d refused requests", n, refused.Load())
+	}
+}
