@@ -189,6 +189,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.mu.Unlock()
 	a.setPhase(PhaseStarting)
 	defer close(a.done)
+	defer a.schemas.Close() // idle registry connections
 	a.runErr = a.run(ctx)
 	a.setPhase(PhaseStopped)
 	return a.runErr

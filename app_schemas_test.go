@@ -13,6 +13,7 @@ import (
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/internal/testkafka"
+	"github.com/karafka-actors/karafka-actors/internal/testregistry"
 	"github.com/karafka-actors/karafka-actors/schemas"
 )
 
@@ -84,6 +85,7 @@ func encodeOrders(t *testing.T, url, topic string, ids ...int64) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer reg.Close()
 	s, err := reg.Register(context.Background(), topic+"-value", schemas.Avro, orderAvro)
 	if err != nil {
 		t.Fatal(err)
@@ -105,13 +107,12 @@ func encodeOrders(t *testing.T, url, topic string, ids ...int64) []string {
 // dead-lettered with their reasons; every offset is committed.
 func TestApp_avroRouteEndToEnd(t *testing.T) {
 	t.Parallel()
-	fake := srfake.New()
-	t.Cleanup(fake.Close)
+	url := testregistry.URL(t)
 	brokers := testkafka.Brokers(t)
 	in, out := testkafka.Name(t, "orders"), testkafka.Name(t, "confirmed")
 	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
-	good := encodeOrders(t, fake.URL(), in, 1, 2, 3)
-	unknownID := "\x00\x00\x00\x30\x39" + good[0][5:]
+	good := encodeOrders(t, url, in, 1, 2, 3)
+	unknownID := "\x00\x7f\xff\x30\x39" + good[0][5:] // id 2147430457: no registry here has it
 	testkafka.Produce(t, brokers, in,
 		testkafka.Record{Value: good[0]},
 		testkafka.Record{Value: unknownID},
@@ -119,7 +120,7 @@ func TestApp_avroRouteEndToEnd(t *testing.T) {
 		testkafka.Record{Value: good[1]},
 		testkafka.Record{Value: good[2]})
 
-	app := schemaApp(t, brokers, fake.URL(), in, out)
+	app := schemaApp(t, brokers, url, in, out)
 	r := runApp(t, app)
 
 	got := testkafka.ConsumeCommitted(t, brokers, out, 2, 30*time.Second)
@@ -134,7 +135,7 @@ func TestApp_avroRouteEndToEnd(t *testing.T) {
 		}
 	}
 	dead := testkafka.ConsumeCommitted(t, brokers, in+"_dlq", 3, 30*time.Second)
-	for i, want := range []string{"schema id 12345", "magic byte 0x07", "does not fit the topic's schema"} {
+	for i, want := range []string{"schema id 2147430457", "magic byte 0x07", "does not fit the topic's schema"} {
 		reason, _ := testkafka.Header(dead[i], karafka.HeaderError)
 		if !strings.Contains(reason, want) {
 			t.Errorf("dead letter %d: %s = %q, want it to say %q", i, karafka.HeaderError, reason, want)

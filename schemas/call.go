@@ -55,11 +55,11 @@ func classify(what string, err error) error {
 		return fmt.Errorf("%w: %s: %s", ErrUnknownSchema, what, re.Message)
 	case code == sr.ErrSubjectNotFound.Code || code == sr.ErrVersionNotFound.Code:
 		return fmt.Errorf("%w: %s: %s", ErrUnknownSubject, what, re.Message)
-	case re.StatusCode == http.StatusNotFound && code == 0:
-		// A 404 without a registry error code: a wrong URL, not a
+	case re.StatusCode == http.StatusNotFound:
+		// A 404 without a registry's not-found code: a wrong URL, not a
 		// missing schema (dead-lettering every record for it would be
 		// wrong).
-		return unavailable{fmt.Errorf("%w: %s: %s answered 404 with no registry error (is schema_registry.urls the registry's base URL?)", ErrUnavailable, what, re.URL)}
+		return unavailable{fmt.Errorf("%w: %s: %s answered 404 without a registry error code (is schema_registry.urls the registry's base URL?): %s", ErrUnavailable, what, re.URL, re.Error())}
 	case re.StatusCode == http.StatusConflict || code == 409:
 		return fmt.Errorf("%w: %s: %s", ErrIncompatible, what, re.Message)
 	case re.StatusCode == http.StatusUnprocessableEntity:

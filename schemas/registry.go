@@ -49,9 +49,10 @@ func (s *Schema) Name() string { return s.codec.name() }
 // unknownTTL (so a flood of records with unknown ids costs the registry
 // one request per id, not one per record). It is safe for concurrent use.
 type Registry struct {
-	cfg Config
-	cl  *sr.Client
-	log *slog.Logger
+	cfg  Config
+	cl   *sr.Client
+	http *http.Client
+	log  *slog.Logger
 
 	mu       sync.Mutex
 	byID     map[int]*pending
@@ -107,11 +108,10 @@ func New(cfg Config, opts ...Option) (*Registry, error) {
 		opt(&o)
 	}
 	srOpts := []sr.ClientOpt{sr.URLs(cfg.URLs...), sr.UserAgent("karafka-actors")}
-	if o.http != nil {
-		srOpts = append(srOpts, sr.HTTPClient(o.http))
-	} else {
-		srOpts = append(srOpts, sr.HTTPClient(&http.Client{Timeout: cfg.Timeout}))
+	if o.http == nil {
+		o.http = &http.Client{Timeout: cfg.Timeout}
 	}
+	srOpts = append(srOpts, sr.HTTPClient(o.http))
 	if cfg.TLS.Enabled {
 		tc, err := cfg.TLS.Load("schema_registry.tls")
 		if err != nil {
@@ -126,7 +126,7 @@ func New(cfg Config, opts ...Option) (*Registry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
-	return &Registry{cfg: cfg, cl: cl, log: o.log, byID: map[int]*pending{},
+	return &Registry{cfg: cfg, cl: cl, http: o.http, log: o.log, byID: map[int]*pending{},
 		unknown: map[int]time.Time{}, subjects: map[subjectKey]*pending{}}, nil
 }
 
@@ -146,6 +146,15 @@ func (r *Registry) Usable() error {
 		return ErrNotConfigured
 	}
 	return nil
+}
+
+// Close closes the connections to the registry that are idle. The registry
+// stays usable: a later request connects again. The App calls it when Run
+// returns.
+func (r *Registry) Close() {
+	if r.http != nil {
+		r.http.CloseIdleConnections()
+	}
 }
 
 // URLs are the registry's base URLs.

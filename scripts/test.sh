@@ -101,6 +101,9 @@ fi
 kafka=none
 kafka_log=$(mktemp)
 kafka_rc=$(mktemp -u)
+registry=none
+registry_log=$(mktemp)
+registry_rc=$(mktemp -u)
 if command -v java >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1; then
   echo "==> starting Apache Kafka in the background (scripts/kafka.sh start)"
   (
@@ -109,6 +112,15 @@ if command -v java >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1; then
     echo $? >"$kafka_rc"
   ) &
   kafka=$!
+  # A real schema registry (Apicurio Registry, Confluent-compatible API) for
+  # the schema tests of the Kafka lane; it boots beside Kafka.
+  echo "==> starting a schema registry in the background (scripts/registry.sh start)"
+  (
+    set +e
+    scripts/registry.sh start >"$registry_log" 2>&1
+    echo $? >"$registry_rc"
+  ) &
+  registry=$!
 elif [ "${KARAFKA_REQUIRE_REAL_KAFKA:-}" = "1" ]; then
   echo "FAIL: real Kafka required (KARAFKA_REQUIRE_REAL_KAFKA=1) but java or mvn is missing" >&2
   exit 1
@@ -118,7 +130,11 @@ cleanup() {
     wait "$kafka" 2>/dev/null || true # a start under way ends first
     scripts/kafka.sh stop >/dev/null 2>&1 || true
   fi
-  rm -f "$kafka_log" "$kafka_rc"
+  if [ "$registry" != none ]; then
+    wait "$registry" 2>/dev/null || true
+    scripts/registry.sh stop >/dev/null 2>&1 || true
+  fi
+  rm -f "$kafka_log" "$kafka_rc" "$registry_log" "$registry_rc"
 }
 trap cleanup EXIT
 
@@ -211,8 +227,22 @@ kafka_lane() {
   # and its PROXIED listener, for the chaos suite's network faults.
   eval "$(scripts/kafka.sh sasl-env)"
   eval "$(scripts/kafka.sh proxy-env)"
-  if ! step "go test -race ($first_client, real Kafka at $brokers)" \
-    env KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_CLIENT="$first_client" go test -race -count=1 -timeout "$timeout_flag" $(go list ./... | grep -v -e /bench -e /interop); then
+  # The schema registry, when it started (required in CI, like Kafka).
+  local registry_url=""
+  while [ "$registry" != none ] && [ ! -s "$registry_rc" ]; do sleep 1; done
+  if [ "$registry" != none ] && [ "$(cat "$registry_rc")" = 0 ]; then
+    registry_url=$(scripts/registry.sh url)
+    echo "<== schema registry up at $registry_url"
+  else
+    cat "$registry_log"
+    if [ "${KARAFKA_REQUIRE_REAL_KAFKA:-}" = "1" ]; then
+      echo "FAIL: the schema registry did not start" >&2
+      return 1
+    fi
+    echo "SKIPPED: the real schema registry (it did not start; see above): schema tests use the in-memory one"
+  fi
+  if ! step "go test -race ($first_client, real Kafka at $brokers${registry_url:+, registry at $registry_url})" \
+    env KARAFKA_TEST_BROKERS="$brokers" KARAFKA_TEST_REGISTRY="$registry_url" KARAFKA_TEST_CLIENT="$first_client" go test -race -count=1 -timeout "$timeout_flag" $(go list ./... | grep -v -e /bench -e /interop); then
     echo "---- last lines of the Kafka broker log ----" >&2
     scripts/kafka.sh logs | tail -n 80 >&2 || true
     return 1
