@@ -29,7 +29,11 @@ func WriteFlow(w io.Writer, routes []Resolved) error {
 		}
 		fmt.Fprintf(bw, "%s =>\n", r.Topic)
 		for _, t := range r.ResponderTopics {
-			fmt.Fprintf(bw, "%-25s %s\n", "  - "+t.Name+":", "("+usage(t.Required, t.MultipleUsage)+")")
+			u := usage(t.Required, t.MultipleUsage)
+			if t.Schema != nil {
+				u += ", " + t.Schema.Describe(t.Name)
+			}
+			fmt.Fprintf(bw, "%-25s %s\n", "  - "+t.Name+":", "("+u+")")
 		}
 	}
 	return bw.Flush()

@@ -180,6 +180,9 @@ type ResponderTopic struct {
 	Required bool `json:"required"`
 	// MultipleUsage topics may get more than one message per response.
 	MultipleUsage bool `json:"multiple_usage"`
+	// Schema describes the topic's schema ("avro subject x-value (topic
+	// name)"), when it has one.
+	Schema string `json:"schema,omitempty"`
 }
 
 // Cardinality of partition actors.
@@ -218,7 +221,11 @@ func NewGraph(app string, root supervision.Config, routes []Resolved) Graph {
 		if r.Responder != nil || len(r.ResponderTopics) > 0 {
 			resp := &Responder{Name: nameOr(r.ResponderName, "responder"), Topics: []ResponderTopic{}}
 			for _, t := range r.ResponderTopics {
-				resp.Topics = append(resp.Topics, ResponderTopic{Name: t.Name, Required: t.Required, MultipleUsage: t.MultipleUsage})
+				rt := ResponderTopic{Name: t.Name, Required: t.Required, MultipleUsage: t.MultipleUsage}
+				if t.Schema != nil {
+					rt.Schema = t.Schema.Describe(t.Name)
+				}
+				resp.Topics = append(resp.Topics, rt)
 			}
 			l.Partitions.Responder = resp
 		}
@@ -273,7 +280,12 @@ func (r Retry) summary() string {
 }
 
 // usage is Karafka's "(always, exactly once)" description of a topic.
-func (t ResponderTopic) usage() string { return usage(t.Required, t.MultipleUsage) }
+func (t ResponderTopic) usage() string {
+	if t.Schema != "" {
+		return usage(t.Required, t.MultipleUsage) + ", " + t.Schema
+	}
+	return usage(t.Required, t.MultipleUsage)
+}
 
 // usage is the one wording of a responder topic's use, in flow and the graph.
 func usage(required, multiple bool) string {
