@@ -22,6 +22,7 @@ import (
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/ops"
 	"github.com/karafka-actors/karafka-actors/responders"
+	"github.com/karafka-actors/karafka-actors/schemas"
 	"github.com/karafka-actors/karafka-actors/topology"
 )
 
@@ -41,6 +42,10 @@ type workerSpec struct {
 	txnInterval time.Duration
 	// client is karafka's kafka.client ("" : the default, sarama).
 	client string
+	// Registry is the schema registry's URL; format, when set, is what
+	// karafka reads and writes through it (schemaImpls) instead of JSON.
+	Registry string
+	format   schemas.Format
 }
 
 var impls = map[string]func(ctx context.Context, s workerSpec) error{
@@ -59,10 +64,14 @@ var impls = map[string]func(ctx context.Context, s workerSpec) error{
 	"karafka-franz":       onFranz(runKarafka),
 	"karafka-franz-batch": onFranz(runKarafkaBatch),
 	"karafka-franz-eos":   onFranz(runKarafkaEOS),
-	"sarama":              runSaramaLoop,
-	"franz":               runFranzLoop,
-	"goka":                runGoka,
-	"watermill":           runWatermill,
+	// karafka with Avro or JSON Schema in and out through the registry
+	// (schemaImpls): side by side with karafka, what the schemas cost.
+	"karafka-avro":       runKarafka,
+	"karafka-jsonschema": runKarafka,
+	"sarama":             runSaramaLoop,
+	"franz":              runFranzLoop,
+	"goka":               runGoka,
+	"watermill":          runWatermill,
 }
 
 // onFranz runs run with kafka.client franz.
@@ -157,9 +166,16 @@ func runKarafkaRoutes(ctx context.Context, s workerSpec, batch bool) error {
 		}
 	}
 	cfg.Producer.FlushFrequency, cfg.Producer.FlushMessages = flushOverride(cfg.Producer.FlushFrequency, cfg.Producer.FlushMessages)
-	routes := make([]topology.Route, 0, len(s.In))
+	if s.format != 0 {
+		cfg.SchemaRegistry.URLs = []string{s.Registry}
+	}
+	app, err := karafka.New(cfg, karafka.WithLogger(quietLogger()))
+	if err != nil {
+		return err
+	}
 	for _, t := range s.In {
 		out := s.Out
+		topic := responders.Required(out)
 		route := topology.Route{
 			Topic: t,
 			Controller: func() controllers.Controller {
@@ -176,7 +192,7 @@ func runKarafkaRoutes(ctx context.Context, s workerSpec, batch bool) error {
 				})
 			},
 			Responder: func() responders.Responder {
-				return responders.Func([]responders.Topic{responders.Required(out)}, func(o *responders.Output, args ...any) error {
+				return responders.Func([]responders.Topic{topic}, func(o *responders.Output, args ...any) error {
 					o.RespondTo(out, args[0])
 					return nil
 				})
@@ -185,11 +201,14 @@ func runKarafkaRoutes(ctx context.Context, s workerSpec, batch bool) error {
 		if batch {
 			route.Controller, route.BatchController = nil, batchEcho
 		}
-		routes = append(routes, route)
-	}
-	app, err := karafka.New(cfg, karafka.WithLogger(quietLogger()), karafka.WithRoutes(routes...))
-	if err != nil {
-		return err
+		if s.format != 0 {
+			// The input's schema is looked up by the id in each record's
+			// header (once); the responses are encoded with the same
+			// record schema, registered under "<out>-value".
+			route.Parser = app.Schemas().Parser(s.format)
+			topic = topic.WithSchema(app.Schemas().TopicName().Register(s.format, schemaText(s.format)))
+		}
+		app.Route(route)
 	}
 	if s.metrics {
 		h := ops.New(app)

@@ -14,22 +14,30 @@ import (
 	"github.com/karafka-actors/karafka-actors/topicsync"
 )
 
-// record is the ~200 B JSON message every implementation decodes and encodes.
+// record is the ~200 B JSON message every implementation decodes and
+// encodes; the schema implementations (schemaImpls) read and write the same
+// record in Avro (the avro tags) or JSON Schema.
 type record struct {
-	ID      int64    `json:"id"`
-	TS      int64    `json:"ts"`             // send time, unix nanoseconds (latency mode)
-	Seen    int64    `json:"seen,omitempty"` // when the worker decoded it (latency mode, karafka, sarama and franz)
-	Name    string   `json:"name"`
-	Email   string   `json:"email"`
-	Tags    []string `json:"tags"`
-	Premium bool     `json:"premium"`
-	Note    string   `json:"note"`
+	ID      int64    `json:"id" avro:"id"`
+	TS      int64    `json:"ts" avro:"ts"`               // send time, unix nanoseconds (latency mode)
+	Seen    int64    `json:"seen,omitempty" avro:"seen"` // when the worker decoded it (latency mode, karafka, sarama and franz)
+	Name    string   `json:"name" avro:"name"`
+	Email   string   `json:"email" avro:"email"`
+	Tags    []string `json:"tags" avro:"tags"`
+	Premium bool     `json:"premium" avro:"premium"`
+	Note    string   `json:"note" avro:"note"`
 }
 
-func payload(id int64, ts int64) []byte {
-	b, _ := json.Marshal(record{ID: id, TS: ts, Name: "Ada Lovelace", Email: "ada@example.com",
+// benchRecord is the record of id sent at ts.
+func benchRecord(id, ts int64) record {
+	return record{ID: id, TS: ts, Name: "Ada Lovelace", Email: "ada@example.com",
 		Tags: []string{"math", "engines", "poetry"}, Premium: true,
-		Note: "first programmer; notes on the analytical engine, 1843"})
+		Note: "first programmer; notes on the analytical engine, 1843"}
+}
+
+// payload is benchRecord as JSON.
+func payload(id int64, ts int64) []byte {
+	b, _ := json.Marshal(benchRecord(id, ts))
 	return b
 }
 
@@ -61,8 +69,19 @@ func createTopics(ctx context.Context, brokers []string, partitions int32, topic
 	return nil
 }
 
-// prefill writes n records (ids start..start+n-1) to topic and waits for every ack.
+// prefill writes n JSON records (ids start..start+n-1) to topic and waits for every ack.
 func prefill(brokers []string, topic string, start, n int64, progress func(done int64)) error {
+	_, err := prefillWire(brokers, topic, jsonWire, start, n, progress)
+	return err
+}
+
+// prefillWire is prefill with the records written as w writes them; size
+// is the sum of the values' sizes.
+func prefillWire(brokers []string, topic string, w wire, start, n int64, progress func(done int64)) (size int64, err error) {
+	enc, err := w.encoder(topic)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", topic, err)
+	}
 	sc := baseSarama(brokers)
 	sc.Producer.Return.Successes = true
 	sc.Producer.RequiredAcks = sarama.WaitForLocal
@@ -72,11 +91,12 @@ func prefill(brokers []string, topic string, start, n int64, progress func(done 
 	sc.ChannelBufferSize = 4096
 	p, err := sarama.NewAsyncProducer(brokers, sc)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var wg sync.WaitGroup
 	var errOnce error
 	var acked int64
+	quit := make(chan struct{})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -90,15 +110,25 @@ func prefill(brokers []string, topic string, start, n int64, progress func(done 
 			case e := <-p.Errors():
 				errOnce = e.Err
 				return
+			case <-quit:
+				return
 			}
 		}
 	}()
 	for i := start; i < start+n; i++ {
-		p.Input() <- &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(strconv.FormatInt(i, 10)), Value: sarama.ByteEncoder(payload(i, 0))}
+		v, err := enc(i, 0)
+		if err != nil {
+			close(quit)
+			wg.Wait()
+			_ = p.Close()
+			return size, fmt.Errorf("%s: encode record %d: %w", topic, i, err)
+		}
+		size += int64(len(v))
+		p.Input() <- &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(strconv.FormatInt(i, 10)), Value: sarama.ByteEncoder(v)}
 	}
 	wg.Wait()
 	_ = p.Close()
-	return errOnce
+	return size, errOnce
 }
 
 // watermark sums the newest offsets of a topic's partitions.
@@ -153,6 +183,11 @@ type verifyResult struct {
 const verifyIdle = 3 * time.Second
 
 func verify(brokers []string, topic string, n int64) (verifyResult, error) {
+	return verifyWire(brokers, topic, jsonWire, n)
+}
+
+// verifyWire is verify of records written as w writes them.
+func verifyWire(brokers []string, topic string, w wire, n int64) (verifyResult, error) {
 	var res verifyResult
 	sc := baseSarama(brokers)
 	sc.Consumer.IsolationLevel = sarama.ReadCommitted
@@ -194,9 +229,6 @@ func verify(brokers []string, topic string, n int64) (verifyResult, error) {
 		go func() {
 			defer wg.Done()
 			defer pc.Close()
-			var v struct {
-				ID int64 `json:"id"`
-			}
 			idle := time.NewTimer(verifyIdle)
 			defer idle.Stop()
 			for {
@@ -210,20 +242,21 @@ func verify(brokers []string, topic string, n int64) (verifyResult, error) {
 					return
 				}
 				idle.Reset(verifyIdle)
-				if err := json.Unmarshal(m.Value, &v); err != nil {
+				id, err := w.id(m.Value)
+				if err != nil {
 					errs <- fmt.Errorf("%s/%d@%d: %w", topic, p, m.Offset, err)
 					return
 				}
 				mu.Lock()
 				res.Records++
-				if v.ID >= 0 && v.ID < n {
-					if seen[v.ID] > 0 {
+				if id >= 0 && id < n {
+					if seen[id] > 0 {
 						res.Duplicates++
 					} else {
 						res.Unique++
 					}
-					if seen[v.ID] < 255 {
-						seen[v.ID]++
+					if seen[id] < 255 {
+						seen[id]++
 					}
 				}
 				mu.Unlock()

@@ -52,6 +52,7 @@ type bench struct {
 	seq     int
 	res     *Results
 	broker  *child
+	reg     *benchRegistry // started by the first schema implementation
 }
 
 func benchMain(mode string, args []string) error {
@@ -86,6 +87,11 @@ func benchMain(mode string, args []string) error {
 		return err
 	}
 	defer b.stopBroker()
+	defer func() {
+		if b.reg != nil {
+			b.reg.Close()
+		}
+	}()
 	var err error
 	modes := []string{mode}
 	if mode == "all" {
@@ -169,7 +175,37 @@ func (b *bench) name(kind string) string {
 
 func (b *bench) workerArgs(impl, group, out string, extra ...string) []string {
 	a := []string{"worker", "--impl", impl, "--brokers", strings.Join(b.brokers, ","), "--group", group, "--out", out}
+	if b.reg != nil && implFormat(impl) != 0 {
+		a = append(a, "--registry", b.reg.URL())
+	}
 	return append(a, extra...)
+}
+
+// wire is how impl's topics are written; a schema implementation starts
+// the registry (once).
+func (b *bench) wire(impl string) (wire, error) {
+	f := implFormat(impl)
+	if f == 0 {
+		return jsonWire, nil
+	}
+	if b.reg == nil {
+		r, err := startRegistry()
+		if err != nil {
+			return wire{}, err
+		}
+		b.reg = r
+		b.res.Registry = "in-memory (franz-go pkg/sr/srfake) in the harness process"
+	}
+	return wire{format: f, reg: b.reg.client}, nil
+}
+
+// jsonOnly refuses a schema implementation in a mode whose harness reads
+// or writes JSON only.
+func jsonOnly(mode, impl string) error {
+	if implFormat(impl) != 0 {
+		return fmt.Errorf("%s: impl %q: schema implementations run in the throughput and memory modes only", mode, impl)
+	}
+	return nil
 }
 
 // ---- throughput ----
@@ -186,6 +222,7 @@ type Trial struct {
 	SteadyCPUus float64      `json:"steady_cpu_us_per_msg"`           // CPU between first response and N / messages in between
 	BrokerCPUus float64      `json:"broker_cpu_us_per_msg,omitempty"` // broker CPU from spawn until N acked / N (broker is our child)
 	PeakRSS     int64        `json:"peak_rss_bytes"`
+	InBytes     float64      `json:"in_bytes_per_msg,omitempty"` // mean size of an input record's value
 	Verify      verifyResult `json:"verify"`
 	Err         string       `json:"error,omitempty"`
 }
@@ -217,11 +254,17 @@ func (b *bench) throughputTrial(impl string, round int, label string, base, span
 	if err := createTopics(ctx, b.brokers, int32(b.f.partitions), in, out); err != nil {
 		return t, err
 	}
-	if err := prefill(b.brokers, in, 0, b.f.n, func(d int64) {
-		bar.draw(label+": pre-filling", base+span*0.3*float64(d)/float64(b.f.n))
-	}); err != nil {
+	w, err := b.wire(impl)
+	if err != nil {
 		return t, err
 	}
+	inBytes, err := prefillWire(b.brokers, in, w, 0, b.f.n, func(d int64) {
+		bar.draw(label+": pre-filling", base+span*0.3*float64(d)/float64(b.f.n))
+	})
+	if err != nil {
+		return t, err
+	}
+	t.InBytes = float64(inBytes) / float64(b.f.n)
 	wm, err := newWatermark(b.brokers, out)
 	if err != nil {
 		return t, err
@@ -297,7 +340,7 @@ func (b *bench) throughputTrial(impl string, round int, label string, base, span
 	if stopErr != nil {
 		fmt.Fprintf(os.Stderr, "\n%s: stop: %v\n", label, stopErr)
 	}
-	v, err := verify(b.brokers, out, b.f.n)
+	v, err := verifyWire(b.brokers, out, w, b.f.n)
 	t.Verify = v
 	if err != nil {
 		return t, fmt.Errorf("verify: %w", err)
@@ -352,6 +395,9 @@ func (b *bench) latency() error {
 
 func (b *bench) latencyRun(impl, label string, _ int) (Latency, error) {
 	l := Latency{Impl: impl, Rate: b.f.rate}
+	if err := jsonOnly("latency", impl); err != nil {
+		return l, err
+	}
 	in, out := b.name("lin"), b.name("lout")
 	if err := createTopics(context.Background(), b.brokers, int32(b.f.partitions), in, out); err != nil {
 		return l, err
@@ -575,7 +621,11 @@ func (b *bench) memoryRun(impl string) (Memory, error) {
 	if err := createTopics(context.Background(), b.brokers, int32(b.f.partitions), in, out); err != nil {
 		return m, err
 	}
-	if err := prefill(b.brokers, in, 0, b.f.backlog, func(d int64) {
+	w, err := b.wire(impl)
+	if err != nil {
+		return m, err
+	}
+	if _, err := prefillWire(b.brokers, in, w, 0, b.f.backlog, func(d int64) {
 		bar.draw(label+": pre-filling", 0.3*float64(d)/float64(b.f.backlog))
 	}); err != nil {
 		return m, err
@@ -643,7 +693,7 @@ func (b *bench) memoryRun(impl string) (Memory, error) {
 		}
 		m.Samples = kept
 	}
-	v, err := verify(b.brokers, out, b.f.backlog)
+	v, err := verifyWire(b.brokers, out, w, b.f.backlog)
 	m.Verify = v
 	return m, err
 }
@@ -675,6 +725,9 @@ func (b *bench) scale() error {
 	for _, impl := range strings.Split(b.f.scaleImpls, ",") {
 		if !strings.HasPrefix(impl, "karafka") {
 			return fmt.Errorf("scale: impl %q: only the runtime (karafka, karafka-franz) has routes", impl)
+		}
+		if err := jsonOnly("scale", impl); err != nil {
+			return err
 		}
 		for _, n := range counts {
 			for _, shared := range []bool{false, true} {

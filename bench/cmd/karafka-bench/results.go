@@ -22,9 +22,12 @@ type Summary struct {
 	// (0 unless the broker is the harness's child process).
 	MedianBrokerCPUus float64 `json:"median_broker_cpu_us_per_msg,omitempty"`
 	MedianRSS         int64   `json:"median_peak_rss_bytes"`
-	Duplicates        int64   `json:"duplicates_total"`
-	Missing           int64   `json:"missing_total"`
-	Failed            int     `json:"failed_trials"`
+	// InBytes is the mean size of an input record (the value; JSON, or the
+	// schema implementations' wire format).
+	InBytes    float64 `json:"in_bytes_per_msg,omitempty"`
+	Duplicates int64   `json:"duplicates_total"`
+	Missing    int64   `json:"missing_total"`
+	Failed     int     `json:"failed_trials"`
 	// RatioKarafka is median karafka rate / median rate of this implementation.
 	RatioKarafka float64 `json:"karafka_ratio"`
 }
@@ -36,6 +39,7 @@ type Results struct {
 	Go               string    `json:"go"`
 	Versions         []string  `json:"versions"`
 	Broker           string    `json:"broker"`
+	Registry         string    `json:"registry,omitempty"` // schema implementations' registry
 	BrokerCPUSeconds float64   `json:"broker_cpu_seconds"`
 	Throughput       []Trial   `json:"throughput,omitempty"`
 	Summary          []Summary `json:"summary,omitempty"`
@@ -108,6 +112,7 @@ func (r *Results) summarize() {
 			cpus = append(cpus, t.CPUus)
 			bcpus = append(bcpus, t.BrokerCPUus)
 			rss = append(rss, t.PeakRSS)
+			s.InBytes = t.InBytes
 		}
 		s.MedianRate, s.MedianTotalS, s.MedianCPUus, s.MedianRSS = median(rates), median(totals), median(cpus), median(rss)
 		s.MedianBrokerCPUus = median(bcpus)
@@ -177,17 +182,20 @@ func (r *Results) markdown() string {
 	var w strings.Builder
 	fmt.Fprintf(&w, "Run %s — %s, %d CPUs, %s; broker: %s\n\n", r.Date, r.Machine, r.CPUs, r.Go, r.Broker)
 	fmt.Fprintf(&w, "Versions: %s\n\n", strings.Join(r.Versions, ", "))
+	if r.Registry != "" {
+		fmt.Fprintf(&w, "Schema registry: %s\n\n", r.Registry)
+	}
 	if len(r.Summary) > 0 {
 		n := int64(0)
 		if len(r.Throughput) > 0 {
 			n = r.Throughput[0].N
 		}
 		fmt.Fprintf(&w, "### Throughput (%d messages per trial, medians over trials)\n\n", n)
-		fmt.Fprintln(&w, "| implementation | trials ok | median msg/s (min–max) | karafka-actors ÷ this | median wall s | CPU µs/msg | broker CPU µs/msg | peak RSS | duplicates | missing |")
-		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(&w, "| implementation | trials ok | median msg/s (min–max) | karafka-actors ÷ this | median wall s | CPU µs/msg | broker CPU µs/msg | peak RSS | B/msg in | duplicates | missing |")
+		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|---|---|")
 		for _, s := range r.Summary {
-			fmt.Fprintf(&w, "| %s | %d/%d | %.0f (%.0f–%.0f) | %.2f× | %.2f | %.1f | %.1f | %s | %d | %d |\n", s.Impl, s.Trials, s.Trials+s.Failed,
-				s.MedianRate, s.MinRate, s.MaxRate, s.RatioKarafka, s.MedianTotalS, s.MedianCPUus, s.MedianBrokerCPUus, mib(s.MedianRSS), s.Duplicates, s.Missing)
+			fmt.Fprintf(&w, "| %s | %d/%d | %.0f (%.0f–%.0f) | %.2f× | %.2f | %.1f | %.1f | %s | %.0f | %d | %d |\n", s.Impl, s.Trials, s.Trials+s.Failed,
+				s.MedianRate, s.MinRate, s.MaxRate, s.RatioKarafka, s.MedianTotalS, s.MedianCPUus, s.MedianBrokerCPUus, mib(s.MedianRSS), s.InBytes, s.Duplicates, s.Missing)
 		}
 		fmt.Fprintln(&w)
 		fmt.Fprint(&w, "<details><summary>every trial</summary>\n\n")
