@@ -2,6 +2,7 @@ package karafka_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -39,9 +40,12 @@ type confirmed struct {
 // schemaApp builds an app on brokers whose registry is at url, for a route
 // in → out: Avro orders in, Avro confirmations out (order 3's response does
 // not fit the schema).
-func schemaApp(t *testing.T, brokers []string, url, in, out string) *karafka.App {
+func schemaApp(t *testing.T, brokers []string, url, in, out string, tune ...func(*karafka.Config)) *karafka.App {
 	t.Helper()
 	cfg := testConfig(t, brokers)
+	for _, f := range tune {
+		f(&cfg)
+	}
 	cfg.SchemaRegistry.URLs = []string{url}
 	cfg.SchemaRegistry.Retries, cfg.SchemaRegistry.Backoff, cfg.SchemaRegistry.Timeout = 0, 0, 2*time.Second
 	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)))
@@ -193,4 +197,56 @@ func TestApp_registryOutageWaitsAndLosesNothing(t *testing.T) {
 	if n := len(r.rec.of(events.MessageDeadLettered)); n != 0 || refused.Load() == 0 {
 		t.Fatalf("%d dead letters, %d refused requests", n, refused.Load())
 	}
+}
+
+// Shutting down while the registry is down: the waiting record is neither
+// dead-lettered nor committed; Shutdown reports it undone, within its
+// timeout, and the next start answers it.
+func TestApp_shutdownDuringRegistryOutageLosesNothing(t *testing.T) {
+	t.Parallel()
+	fake := srfake.New()
+	t.Cleanup(fake.Close)
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "orders"), testkafka.Name(t, "confirmed")
+	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
+	testkafka.Produce(t, brokers, in, testkafka.Record{Value: encodeOrders(t, fake.URL(), in, 1)[0]})
+	var down atomic.Bool
+	down.Store(true)
+	fake.Intercept(func(w http.ResponseWriter, _ *http.Request) bool {
+		if down.Load() {
+			http.Error(w, "bad gateway", http.StatusBadGateway)
+			return true
+		}
+		return false
+	})
+
+	// The drain waits for the record up to consumer.drain_timeout, as for
+	// any message in flight: the outage may end meanwhile.
+	app := schemaApp(t, brokers, fake.URL(), in, out, func(c *karafka.Config) { c.Consumer.DrainTimeout = 2 * time.Second })
+	r := runApp(t, app)
+	waitFor(t, 30*time.Second, "the record waiting", func() bool { return len(r.rec.of(events.MessageBlocked)) >= 2 })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	began := time.Now()
+	err := app.Shutdown(ctx)
+	if !errors.Is(err, karafka.ErrUndone) {
+		t.Fatalf("Shutdown = %v, want ErrUndone (the waiting record stays uncommitted)", err)
+	}
+	<-r.errc
+	if took := time.Since(began); took > 15*time.Second {
+		t.Errorf("Shutdown took %v", took)
+	}
+	if n := len(r.rec.of(events.MessageDeadLettered)); n != 0 {
+		t.Fatalf("%d dead letters", n)
+	}
+	if got := testkafka.Committed(t, brokers, app.Config().Name+"_"+in, in)[0]; got > 0 {
+		t.Fatalf("committed %d before the record was answered", got)
+	}
+
+	down.Store(false)
+	again := schemaApp(t, brokers, fake.URL(), in, out)
+	r2 := runApp(t, again)
+	testkafka.ConsumeCommitted(t, brokers, out, 1, 30*time.Second)
+	waitCommitted(t, brokers, again.Config().Name+"_"+in, in, 1)
+	r2.shutdown(t)
 }

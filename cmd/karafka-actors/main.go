@@ -1,6 +1,8 @@
-// Command karafka-actors is the karafka-actors CLI with both examples
-// (repositories and users) registered, plus `demo`, which runs them on the
-// embedded broker and shows messages going in and responses coming out:
+// Command karafka-actors is the karafka-actors CLI with the examples
+// registered (repositories and users; orders, Avro through a schema
+// registry, when one is configured, as with --embedded-broker), plus
+// `demo`, which runs them on the embedded broker and shows messages going
+// in and responses coming out:
 //
 //	go run ./cmd/karafka-actors demo
 //	go run ./cmd/karafka-actors flow
@@ -13,13 +15,14 @@ import (
 
 	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/cli"
+	orders "github.com/karafka-actors/karafka-actors/examples/orders/app"
 	repositories "github.com/karafka-actors/karafka-actors/examples/repositories/app"
 	users "github.com/karafka-actors/karafka-actors/examples/users/app"
 )
 
-// register adds both examples' routes.
+// register adds the examples' routes (orders' only with a schema registry).
 func register(app *karafka.App) error {
-	return errors.Join(repositories.Register(app), users.Register(app))
+	return errors.Join(repositories.Register(app), users.Register(app), orders.Register(app))
 }
 
 func main() {

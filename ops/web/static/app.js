@@ -134,7 +134,7 @@
         h("span", {class: "kind"}, "virtual actors"), ` ×${t.virtual.max}, by ${t.virtual.key}`));
     }
     if (t && t.responder) {
-      const topics = (t.responder.topics || []).map((x) => x.name).join(", ");
+      const topics = (t.responder.topics || []).map((x) => x.schema ? `${x.name} (${x.schema})` : x.name).join(", ");
       children.append(h("li", {class: "actor responder"},
         h("span", {class: "kind"}, "responder"), " ",
         h("strong", {}, t.responder.name), topics ? ` → ${topics}` : ""));

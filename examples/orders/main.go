@@ -1,0 +1,18 @@
+// Command orders embeds the orders example (Avro in, Avro out, through a
+// schema registry) in a small service:
+//
+//	go run ./examples/orders server --embedded-broker   # a broker and a schema registry in process
+package main
+
+import (
+	"os"
+
+	"github.com/karafka-actors/karafka-actors/cli"
+	"github.com/karafka-actors/karafka-actors/examples/orders/app"
+)
+
+func main() {
+	cmd := cli.New("orders", app.Register,
+		cli.WithShort("orders: Avro records in and out through a schema registry (with --embedded-broker, an in-process registry)"))
+	os.Exit(cli.Execute(cmd))
+}
