@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -30,6 +31,75 @@ type Summary struct {
 	Failed     int     `json:"failed_trials"`
 	// RatioKarafka is median karafka rate / median rate of this implementation.
 	RatioKarafka float64 `json:"karafka_ratio"`
+	// Paired is this implementation against karafka trial by trial: each
+	// trial's figure over that of the karafka trial run nearest to it
+	// (the earlier on a tie), so both saw about the same machine. Set
+	// when karafka ran in the same benchmark.
+	Paired *Paired `json:"paired_with_karafka,omitempty"`
+}
+
+// Paired is the pair ratios (this ÷ karafka) in run order, and their
+// medians.
+type Paired struct {
+	Rate       float64   `json:"median_steady_msg_per_s_ratio"`
+	CPU        float64   `json:"median_cpu_us_per_msg_ratio"`
+	RateRatios []float64 `json:"steady_msg_per_s_ratios"`
+	CPURatios  []float64 `json:"cpu_us_per_msg_ratios"`
+}
+
+// pair sets Summary.Paired of every implementation but karafka.
+func (r *Results) pair() {
+	var ks []int // indexes of karafka's successful trials
+	for i, t := range r.Throughput {
+		if t.Impl == "karafka" && t.Err == "" {
+			ks = append(ks, i)
+		}
+	}
+	if len(ks) == 0 {
+		return
+	}
+	by := map[string]*Paired{}
+	for i, t := range r.Throughput {
+		if t.Impl == "karafka" || t.Err != "" {
+			continue
+		}
+		k := ks[0]
+		for _, j := range ks[1:] {
+			if abs(j-i) < abs(k-i) {
+				k = j
+			}
+		}
+		kt := r.Throughput[k]
+		if kt.SteadyRate <= 0 || kt.CPUus <= 0 {
+			continue
+		}
+		p := by[t.Impl]
+		if p == nil {
+			p = &Paired{}
+			by[t.Impl] = p
+		}
+		p.RateRatios = append(p.RateRatios, round3(t.SteadyRate/kt.SteadyRate))
+		p.CPURatios = append(p.CPURatios, round3(t.CPUus/kt.CPUus))
+	}
+	for i, s := range r.Summary {
+		if p := by[s.Impl]; p != nil {
+			p.Rate, p.CPU = median(p.RateRatios), median(p.CPURatios)
+			r.Summary[i].Paired = p
+		}
+	}
+}
+
+func abs(i int) int { return max(i, -i) }
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// minMax is the least and the greatest of v (not empty).
+func minMax(v []float64) (lo, hi float64) {
+	lo, hi = v[0], v[0]
+	for _, x := range v {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	return lo, hi
 }
 
 type Results struct {
@@ -122,6 +192,7 @@ func (r *Results) summarize() {
 		}
 		r.Summary = append(r.Summary, s)
 	}
+	r.pair()
 	var k float64
 	for _, s := range r.Summary {
 		if s.Impl == "karafka" {
@@ -198,6 +269,24 @@ func (r *Results) markdown() string {
 				s.MedianRate, s.MinRate, s.MaxRate, s.RatioKarafka, s.MedianTotalS, s.MedianCPUus, s.MedianBrokerCPUus, mib(s.MedianRSS), s.InBytes, s.Duplicates, s.Missing)
 		}
 		fmt.Fprintln(&w)
+		var paired []Summary
+		for _, s := range r.Summary {
+			if s.Paired != nil {
+				paired = append(paired, s)
+			}
+		}
+		if len(paired) > 0 {
+			fmt.Fprint(&w, "Against the karafka trial run nearest to each trial (this ÷ karafka, median of the pairs (min–max)):\n\n")
+			fmt.Fprintln(&w, "| implementation | pairs | steady msg/s | CPU µs/msg |")
+			fmt.Fprintln(&w, "|---|---|---|---|")
+			for _, s := range paired {
+				p := s.Paired
+				rlo, rhi := minMax(p.RateRatios)
+				clo, chi := minMax(p.CPURatios)
+				fmt.Fprintf(&w, "| %s | %d | %.2f× (%.2f–%.2f) | %.2f× (%.2f–%.2f) |\n", s.Impl, len(p.RateRatios), p.Rate, rlo, rhi, p.CPU, clo, chi)
+			}
+			fmt.Fprintln(&w)
+		}
 		fmt.Fprint(&w, "<details><summary>every trial</summary>\n\n")
 		fmt.Fprintln(&w, "| round | impl | first response s | wall s | steady msg/s | overall msg/s | CPU µs/msg | steady CPU µs/msg | broker CPU µs/msg | peak RSS | unique | dup | error |")
 		fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
