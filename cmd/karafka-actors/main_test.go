@@ -795,6 +795,8 @@ func testDemo(t *testing.T, lib string) {
 	}
 	if first, _, _ := strings.Cut(r.stdout, "\n"); !strings.HasSuffix(first, ", kafka client "+want) {
 		t.Errorf("demo's first line does not name client %s: %q", want, first)
+	} else if !regexp.MustCompile(`, schema registry on http://127\.0\.0\.1:[1-9][0-9]*, `).MatchString(first) {
+		t.Errorf("demo's first line does not name the app's schema registry: %q", first)
 	}
 	for _, want := range []string{
 		"-> users_create           key=1 {\"id\":1,\"email\":\"ada@example.com\",\"premium\":true}",
