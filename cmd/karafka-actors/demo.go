@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"slices"
@@ -59,8 +60,9 @@ func demoCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run both examples on the embedded broker and show inputs and responses",
-		Long: `Start the embedded broker (a free loopback port by default), run the repositories
-and users examples, produce sample inputs for every example topic (a premium and a
+		Long: `Start the embedded broker (a free loopback port by default) and an in-memory
+schema registry next to it (a free port on the broker's host; the app's
+schema_registry.urls), run the repositories and users examples, produce sample inputs for every example topic (a premium and a
 regular user, one without email, one malformed JSON), print each input going in and
 each response coming out, then shut down cleanly. Exits 0 when every expected
 response arrived, 1 otherwise. Of the configuration it reads kafka.client only
@@ -121,12 +123,23 @@ func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration,
 		return cli.Exit(cli.ExitFailure, err)
 	}
 	defer broker.Close()
+	// The registry listens where the broker does, on a port of its own.
+	host, _, err := net.SplitHostPort(broker.Addrs()[0])
+	if err != nil {
+		return cli.Exit(cli.ExitFailure, err)
+	}
+	registry, err := embedded.StartRegistry(net.JoinHostPort(host, "0"))
+	if err != nil {
+		return cli.Exit(cli.ExitFailure, err)
+	}
+	defer registry.Close()
 
 	cfg := karafka.DefaultConfig()
 	cfg.Name = "karafka_demo"
 	cfg.Kafka.Brokers = broker.Addrs()
 	cfg.Kafka.ClientID = "karafka_demo"
 	cfg.Kafka.Client = client
+	cfg.SchemaRegistry.URLs = []string{registry.URL()}
 	cfg.Retry = supervision.RetryPolicy{Attempts: 3, Backoff: supervision.Backoff{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond, Multiplier: 2}}
 	cfg.Consumer.CommitInterval = 100 * time.Millisecond
 	cfg.ShutdownTimeout = 10 * time.Second
@@ -151,7 +164,8 @@ func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration,
 		return cli.Exit(cli.ExitFailure, err)
 	}
 
-	fmt.Fprintf(out, "karafka-actors demo: embedded broker on %s, %d routes, kafka client %s\n\n", strings.Join(broker.Addrs(), ","), len(routes), client)
+	fmt.Fprintf(out, "karafka-actors demo: embedded broker on %s, schema registry on %s, %d routes, kafka client %s\n\n",
+		strings.Join(broker.Addrs(), ","), strings.Join(app.Schemas().URLs(), ","), len(routes), client)
 	fmt.Fprintln(out, "$ karafka-actors flow")
 	_ = topology.WriteFlow(out, routes)
 	fmt.Fprintln(out)
