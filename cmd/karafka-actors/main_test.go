@@ -805,7 +805,10 @@ func testDemo(t *testing.T, lib string) {
 		"dropped by the before-filter",
 		"<- users_create_dlq",
 		"karafka.origin.topic: users_create",
-		"done: 10 inputs",
+		"<- orders_confirmed       key=7 {\"order_id\":7,\"status\":\"confirmed\",\"total\":36} (avro, schema id ",
+		"<- orders_placed_dlq      key=8 {\"id\":8,\"total\":15.5}",
+		"magic byte 0x7b, want 0x00",
+		"done: 12 inputs",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
