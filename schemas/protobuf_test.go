@@ -22,6 +22,7 @@ import (
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/schemas"
+	"github.com/karafka-actors/karafka-actors/schemas/internal/testpb"
 )
 
 // moneyProto is another subject's schema, imported by orderProto.
@@ -619,5 +620,41 @@ func TestProtobuf_concurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// A generated message (testpb, generated from the .proto the producer
+// registers) writes and reads as itself.
+func TestProtobuf_generatedMessage(t *testing.T) {
+	reg, _ := newRegistry(t)
+	w := reg.TopicName().Register(schemas.Protobuf, orderProtoText(t))
+	sent := protoOrder()
+	raw, err := w.Encode("orders", sent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := reg.Parser(schemas.Protobuf)
+	var got testpb.Order
+	if err := p.Decode(raw, &got); err != nil || !proto.Equal(&got, sent) {
+		t.Fatalf("Decode = %v, %v", &got, err)
+	}
+	prm := params.Lazy(params.Metadata{Topic: "orders"}, raw, p)
+	if n, ok := prm.Int("user.id"); !ok || n != 42 {
+		t.Errorf("Int(user.id) = %d %v", n, ok)
+	}
+	v, _ := prm.Value()
+	if again, err := w.Encode("orders", v); err != nil || !bytes.Equal(again, raw) {
+		t.Fatalf("generic round trip: %v", err)
+	}
+	item, err := w.Encode("orders", &testpb.Item{Sku: "A"})
+	if err != nil || item[5] != 2 || item[6] != 4 {
+		t.Fatalf("Item is [2]: % x, %v", item, err)
+	}
+	if err := p.Decode(item, &got); !errors.Is(err, schemas.ErrMismatch) {
+		t.Errorf("an Item decoded as an Order: %v", err)
+	}
+	var it testpb.Item
+	if err := p.Decode(item, &it); err != nil || it.Sku != "A" {
+		t.Errorf("Decode(Item) = %v, %v", &it, err)
 	}
 }
