@@ -137,7 +137,7 @@ func (r *runner) routesCmd() *cobra.Command {
 func (r *runner) infoCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "info",
-		Short: "Print version, app name, brokers, Kafka client and the effective configuration (secrets redacted)",
+		Short: "Print version, app name, brokers, schema registry, Kafka client and the effective configuration (secrets redacted)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := r.settings(cmd)
@@ -148,6 +148,7 @@ func (r *runner) infoCmd() *cobra.Command {
 			fmt.Fprintf(out, "version: %s (%s)\n", r.opts.version, runtime.Version())
 			fmt.Fprintf(out, "app: %s\n", s.Name)
 			fmt.Fprintf(out, "brokers: %s\n", joinOr(s.Kafka.Brokers, "(none)"))
+			fmt.Fprintf(out, "schema registry: %s\n", joinOr(s.SchemaRegistry.URLs, "(none; server --embedded-broker serves one in process)"))
 			fmt.Fprintf(out, "kafka client: %s\n", s.Kafka.Client)
 			fmt.Fprintln(out, "config:")
 			tw := tabwriter.NewWriter(out, 0, 4, 1, ' ', 0)

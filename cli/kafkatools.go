@@ -24,7 +24,7 @@ import (
 )
 
 func (r *runner) brokerCmd() *cobra.Command {
-	var listen, advertise, dataDir string
+	var listen, advertise, dataDir, registry string
 	var partitions int32
 	var topics []string
 	cmd := &cobra.Command{
@@ -37,7 +37,13 @@ listens on loopback addresses only. Its data lives in memory and is gone when it
 --data-dir keeps it (topics, records, committed offsets) for the next start on
 that dir. --advertise makes clients connect to another address than --listen
 (a proxy in front of the broker). Point kafka.brokers (or --brokers) of other
-commands at it.`,
+commands at it.
+
+--registry[=ADDR] also serves an in-memory schema registry (Confluent's REST API,
+Avro compatibility checked) on ADDR, a loopback address (default 127.0.0.1:8081);
+point schema_registry.urls at the URL it prints. Its schemas live in memory only,
+even with --data-dir: records kept there name schema ids the next registry does
+not have.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := r.settings(cmd)
@@ -67,6 +73,14 @@ commands at it.`,
 			if advertise != "" {
 				fmt.Fprintf(cmd.OutOrStdout(), "broker advertising %s\n", joinOr(b.Advertised(), advertise))
 			}
+			if cmd.Flags().Changed("registry") {
+				reg, err := embedded.StartRegistry(registry)
+				if err != nil {
+					return Exit(ExitFailure, err)
+				}
+				defer reg.Close()
+				fmt.Fprintf(cmd.OutOrStdout(), "schema registry listening on %s\n", reg.URL())
+			}
 			<-sigs
 			logger.Info("broker stopping")
 			return nil
@@ -77,6 +91,8 @@ commands at it.`,
 	cmd.Flags().StringVar(&dataDir, "data-dir", "", "keep topics, records and committed offsets in DIR across restarts (default: in memory)")
 	cmd.Flags().StringSliceVar(&topics, "topics", nil, "topics to create at start")
 	cmd.Flags().Int32Var(&partitions, "partitions", 1, "partitions of --topics")
+	cmd.Flags().StringVar(&registry, "registry", "", "also serve an in-memory schema registry on loopback ADDR (default "+embedded.DefaultRegistryAddr+"; port 0: a free one)")
+	cmd.Flags().Lookup("registry").NoOptDefVal = embedded.DefaultRegistryAddr
 	return cmd
 }
 

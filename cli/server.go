@@ -23,7 +23,7 @@ import (
 )
 
 func (r *runner) serverCmd() *cobra.Command {
-	var embeddedAddr, pidPath, logFile string
+	var embeddedAddr, registryAddr, pidPath, logFile string
 	var daemon bool
 	cmd := &cobra.Command{
 		Use:   "server",
@@ -40,6 +40,13 @@ otherwise the server connects to kafka.brokers (and creates missing topics only
 when kafka.create_topics is true; see also the topics command). The embedded
 broker is for development only: it has no authentication and no TLS (any local
 user can read, write and delete its topics), so ADDR must be a loopback address.
+Unless schema_registry.urls is set, --embedded-broker also serves an in-memory
+schema registry (package embedded's StartRegistry: Confluent's REST API, Avro
+compatibility checked) on a free loopback port and points the app at it; the log
+says where. --embedded-registry[=ADDR] serves it on ADDR (default a free port),
+with or without the embedded broker, and the app uses it whatever
+schema_registry.urls says. It has no authentication either, listens on loopback
+only, and its schemas are gone when the server stops.
 
 --daemon detaches (a new session), logs to --log-file and needs --pid-file; the
 command returns once the server holds its pid file. Manage it with status, stop
@@ -62,8 +69,15 @@ by a second signal),
 			if err != nil {
 				return err
 			}
+			registryAddr = embeddedRegistryAddr(cmd, s, embeddedAddr, registryAddr)
+			checked := s
+			if registryAddr != "" {
+				// Validation connects to nothing: the registry's real URL
+				// is known once it listens, the app is made again then.
+				checked.SchemaRegistry.URLs = []string{"http://" + registryAddr}
+			}
 			// Validate routes before anything connects or detaches.
-			if _, err := r.newApp(s, slog.New(slog.DiscardHandler)); err != nil {
+			if _, err := r.newApp(checked, slog.New(slog.DiscardHandler)); err != nil {
 				return err
 			}
 			if daemon {
@@ -76,12 +90,14 @@ by a second signal),
 			if cmd.Flags().Changed("embedded-broker") && embeddedAddr == "" {
 				embeddedAddr = embedded.DefaultAddr
 			}
-			return r.serve(cmd, s, embeddedAddr, pidPath)
+			return r.serve(cmd, s, embeddedAddr, registryAddr, pidPath)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&embeddedAddr, "embedded-broker", "", "start the embedded broker on ADDR (default "+embedded.DefaultAddr+") and create the topics")
 	f.Lookup("embedded-broker").NoOptDefVal = embedded.DefaultAddr
+	f.StringVar(&registryAddr, "embedded-registry", "", "serve the embedded schema registry on ADDR (default a free loopback port; --embedded-broker serves it unless schema_registry.urls is set) and point the app at it")
+	f.Lookup("embedded-registry").NoOptDefVal = embeddedRegistryFreePort
 	f.BoolVarP(&daemon, "daemon", "d", false, "run in the background (needs --pid-file)")
 	f.StringVarP(&pidPath, "pid-file", "p", "", "write and lock this pid file while running")
 	f.StringVar(&r.httpAddr, "http-addr", "", "serve /metrics, /healthz, /readyz and /api/ on HOST:PORT (shortcut for --set http.addr=...; name the host, e.g. 127.0.0.1:9100)")
@@ -90,6 +106,28 @@ by a second signal),
 		add(f)
 	}
 	return cmd
+}
+
+// embeddedRegistryFreePort is where the server's embedded registry
+// listens unless --embedded-registry names an address: the app is pointed
+// at it, so it needs no well-known port.
+const embeddedRegistryFreePort = "127.0.0.1:0"
+
+// embeddedRegistryAddr is where the server serves the embedded schema
+// registry, "" for nowhere: --embedded-registry's address when given;
+// otherwise a free port with --embedded-broker when schema_registry.urls
+// is unset (a configured registry is used as it is).
+func embeddedRegistryAddr(cmd *cobra.Command, s Settings, brokerAddr, flagAddr string) string {
+	switch {
+	case cmd.Flags().Changed("embedded-registry"):
+		if flagAddr == "" {
+			return embeddedRegistryFreePort
+		}
+		return flagAddr
+	case brokerAddr != "" && len(s.SchemaRegistry.URLs) == 0:
+		return embeddedRegistryFreePort
+	}
+	return ""
 }
 
 // childArgs drops --daemon (and -d) from the server's arguments.
@@ -171,7 +209,7 @@ func absPath(p string) string {
 }
 
 // serve runs the application in the foreground until a signal.
-func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, pidPath string) error {
+func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, registryAddr, pidPath string) error {
 	logger := newLogger(s, cmd.ErrOrStderr())
 	warnKafka(logger, s.Kafka)
 	var pf *pidFile
@@ -200,6 +238,15 @@ func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, pidPath str
 		defer broker.Close()
 		s.Kafka.Brokers = broker.Addrs()
 		logger.Info("embedded broker listening", "addr", strings.Join(broker.Addrs(), ","))
+	}
+	if registryAddr != "" {
+		reg, err := embedded.StartRegistry(registryAddr)
+		if err != nil {
+			return Exit(ExitFailure, err)
+		}
+		defer reg.Close()
+		s.SchemaRegistry.URLs = []string{reg.URL()}
+		logger.Info("embedded schema registry listening", "url", reg.URL())
 	}
 	tp, err := tracerProvider(ctx, s)
 	if err != nil {

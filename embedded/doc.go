@@ -1,6 +1,7 @@
 // Package embedded runs an in-process, single-node Kafka-protocol broker
 // (franz-go's kfake) on a loopback address, for `server --embedded-broker`,
-// `karafka-actors broker`, demos and tests.
+// `karafka-actors broker`, demos and tests, and next to it a schema
+// registry ([StartRegistry]).
 //
 // Topics are never created automatically: pre-create them with [Topics] or
 // [Broker.CreateTopics]. Data lives in memory and is gone after
@@ -16,4 +17,16 @@
 // whose host is not loopback (127.0.0.0/8, ::1 or localhost), and a
 // listener that ended up bound elsewhere (a "localhost" that the hosts
 // file maps to another interface). Any local user can still connect to it.
+//
+// # Schema registry
+//
+// [StartRegistry] serves an in-memory, Confluent-compatible schema registry
+// (franz-go's srfake) on a loopback address, for schema_registry.urls:
+// [Registry.URL] is its base URL. It checks the compatibility of Avro
+// schemas (hamba/avro, at the subject's level, BACKWARD unless PUT /config
+// says otherwise) when they are registered or checked, and refuses an
+// incompatible one as a registry does (HTTP 409); Protobuf and JSON Schema
+// are registered unchecked. It is for development and tests under the same
+// terms as the broker: no authentication, no TLS, loopback only, and its
+// schemas are gone after [Registry.Close].
 package embedded

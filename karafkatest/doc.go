@@ -52,4 +52,16 @@
 // Produce writes records; Wait reads a topic from its beginning until N
 // records arrived, read_committed (as an exactly-once app's readers must). Everything is cleaned up by t.Cleanup. VerifyNoLeaks,
 // called first in a test, fails it when goroutines outlive it.
+//
+// # With a schema registry
+//
+// NewRegistry returns a *schemas.Registry of an in-memory registry started
+// for the test (package embedded's: Confluent's REST API, Avro
+// compatibility checked, an incompatible version refused). A route reads
+// with its Parser, a responder topic writes with the schema of
+// reg.TopicName().Register(...) (Topic.WithSchema); the test encodes its
+// records with Register and Schema.Encode and reads the responses with
+// Decode. StartRegistry gives the URL of one for an app's
+// schema_registry.urls (karafka.Config.SchemaRegistry.URLs), as an app on a
+// Broker needs; the app's App.Schemas is then its client.
 package karafkatest

@@ -3,9 +3,6 @@ package schemas_test
 import (
 	"errors"
 	"testing"
-	"time"
-
-	"github.com/twmb/franz-go/pkg/sr/srfake"
 
 	"github.com/karafka-actors/karafka-actors/params"
 	"github.com/karafka-actors/karafka-actors/responders"
@@ -21,20 +18,6 @@ type user struct {
 	ID      int64   `avro:"id"`
 	Email   *string `avro:"email"`
 	Premium bool    `avro:"premium"`
-}
-
-func newRegistry(t *testing.T) (*schemas.Registry, *srfake.Registry) {
-	t.Helper()
-	fake := srfake.New()
-	t.Cleanup(fake.Close)
-	cfg := schemas.DefaultConfig()
-	cfg.URLs = []string{fake.URL()}
-	cfg.Retries, cfg.Backoff, cfg.Timeout = 1, 10*time.Millisecond, time.Second
-	reg, err := schemas.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reg, fake
 }
 
 // A value a responder writes through an Avro subject reads back through

@@ -22,10 +22,28 @@ const fuzzAvro = `{"type":"record","name":"F","namespace":"fz","fields":[
  {"name":"kind","type":{"type":"enum","name":"Kind","symbols":["A","B"]}},
  {"name":"child","type":["null",{"type":"record","name":"C","fields":[{"name":"s","type":"string"}]}]}]}`
 
-// Whatever a record holds, the parser neither panics nor hangs; it accepts
-// it or fails with params.ErrParse (the registry is up), and what Check
-// accepts, Parse and Decode accept too.
-func FuzzParser(f *testing.F) {
+// fuzzProto has nesting, recursion, repeated, maps, oneofs and bytes.
+const fuzzProto = `syntax = "proto3";
+package fz;
+message F {
+  message Inner { string s = 1; F back = 2; }
+  int64 n = 1;
+  repeated Inner items = 2;
+  map<string, double> attrs = 3;
+  oneof pick { string a = 4; bytes b = 5; }
+  sint32 z = 6;
+}
+message G { repeated F fs = 1; }
+`
+
+// fuzzJSON has required fields, types, patterns, enums and nesting.
+const fuzzJSON = `{"type":"object","required":["n"],"properties":{
+ "n":{"type":"integer"},"tags":{"type":"array","items":{"type":"string","pattern":"^[a-z]+$"}},
+ "kind":{"enum":["A","B"]},"child":{"type":"object","properties":{"s":{"type":"string"}}}}}`
+
+// fuzzFormat registers text of format and returns its parser, its schema
+// id and seed payloads.
+func fuzzFormat(f *testing.F, format schemas.Format, text string, values ...string) (params.Parser, int) {
 	fake := srfake.New()
 	f.Cleanup(fake.Close)
 	cfg := schemas.DefaultConfig()
@@ -34,40 +52,68 @@ func FuzzParser(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	s, err := reg.Register(context.Background(), "fz-value", schemas.Avro, fuzzAvro)
+	s, err := reg.Register(context.Background(), "fz-value", format, text)
 	if err != nil {
 		f.Fatal(err)
 	}
-	valid, err := s.Encode(map[string]any{"n": 1, "tags": []any{nil, nil}, "attrs": map[string]any{"a": "x", "b": 2.5},
-		"blob": []byte{1, 2}, "fix": []byte("abcd"), "kind": "B", "child": map[string]any{"s": "hi"}})
-	if err != nil {
-		f.Fatal(err)
+	for _, v := range values {
+		valid, err := s.EncodeJSON([]byte(v))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(valid)
+		f.Add(valid[:len(valid)-1])
 	}
-	f.Add(valid)
-	f.Add(valid[:len(valid)-3])
-	f.Add([]byte{0, 0, 0, 0, 1, 2, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}) // a huge array of nulls
 	f.Add([]byte{0, 0, 0, 0, 1})
 	f.Add([]byte{1, 2, 3})
-	p := reg.Parser(schemas.Avro)
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		if len(raw) >= 5 {
-			// Keep to the registered id: other ids would only test the
-			// registry's 404.
-			raw = append([]byte{0, 0, 0, 0, byte(s.ID)}, raw[5:]...)
+	return reg.Parser(format), s.ID
+}
+
+// fuzzCheck is the property every format keeps: whatever a record holds,
+// the parser neither panics nor hangs; it accepts it or fails with
+// params.ErrParse (the registry is up); what Check accepts, Parse and
+// Decode accept too.
+func fuzzCheck(t *testing.T, p params.Parser, id int, raw []byte) {
+	if len(raw) >= 5 {
+		// Keep to the registered id: other ids would only test the
+		// registry's 404.
+		raw = append([]byte{0, 0, 0, 0, byte(id)}, raw[5:]...)
+	}
+	err := p.Check(raw)
+	if err != nil {
+		if !errors.Is(err, params.ErrParse) || errors.Is(err, params.ErrUnavailable) {
+			t.Fatalf("Check = %v: want params.ErrParse only", err)
 		}
-		err := p.Check(raw)
-		if err != nil {
-			if !errors.Is(err, params.ErrParse) || errors.Is(err, params.ErrUnavailable) {
-				t.Fatalf("Check = %v: want params.ErrParse only", err)
-			}
-			return
-		}
-		if _, err := p.Parse(raw); err != nil {
-			t.Fatalf("Check accepted what Parse refuses: %v", err)
-		}
-		var v any
-		if err := p.Decode(raw, &v); err != nil {
-			t.Fatalf("Check accepted what Decode refuses: %v", err)
-		}
-	})
+		return
+	}
+	if _, err := p.Parse(raw); err != nil {
+		t.Fatalf("Check accepted what Parse refuses: %v", err)
+	}
+	var v any
+	if err := p.Decode(raw, &v); err != nil {
+		t.Fatalf("Check accepted what Decode refuses: %v", err)
+	}
+}
+
+// Hostile Avro: arrays of nulls with huge block counts, maps, unions,
+// bytes, fixed, enums, nested records.
+func FuzzParser(f *testing.F) {
+	p, id := fuzzFormat(f, schemas.Avro, fuzzAvro,
+		`{"n":1,"tags":[null,null],"attrs":{"a":"x","b":2.5},"blob":"ab","fix":"abcd","kind":"B","child":{"s":"hi"}}`)
+	f.Add([]byte{0, 0, 0, 0, 1, 2, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}) // a huge array of nulls
+	f.Fuzz(func(t *testing.T, raw []byte) { fuzzCheck(t, p, id, raw) })
+}
+
+// Hostile Protobuf: message indexes, recursion, wire types.
+func FuzzParser_protobuf(f *testing.F) {
+	p, id := fuzzFormat(f, schemas.Protobuf, fuzzProto,
+		`{"n":"5","items":[{"s":"x","back":{"n":"1"}}],"attrs":{"k":1.5},"a":"y","z":-3}`)
+	f.Add([]byte{0, 0, 0, 0, 1, 0x7e, 1, 2, 3}) // a huge index count
+	f.Fuzz(func(t *testing.T, raw []byte) { fuzzCheck(t, p, id, raw) })
+}
+
+// Hostile JSON Schema documents.
+func FuzzParser_jsonschema(f *testing.F) {
+	p, id := fuzzFormat(f, schemas.JSONSchema, fuzzJSON, `{"n":1,"tags":["ab"],"kind":"A","child":{"s":"x"}}`)
+	f.Fuzz(func(t *testing.T, raw []byte) { fuzzCheck(t, p, id, raw) })
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"slices"
@@ -22,8 +24,10 @@ import (
 	"github.com/karafka-actors/karafka-actors/cli"
 	"github.com/karafka-actors/karafka-actors/embedded"
 	"github.com/karafka-actors/karafka-actors/events"
+	orders "github.com/karafka-actors/karafka-actors/examples/orders/app"
 	"github.com/karafka-actors/karafka-actors/kafka"
 	"github.com/karafka-actors/karafka-actors/producer"
+	"github.com/karafka-actors/karafka-actors/schemas"
 	"github.com/karafka-actors/karafka-actors/supervision"
 	"github.com/karafka-actors/karafka-actors/topicsync"
 	"github.com/karafka-actors/karafka-actors/topology"
@@ -38,6 +42,9 @@ type demoInput struct {
 	note              string
 	outputs           int
 	filtered          bool
+	// avro: value is JSON to send Avro-encoded with the orders example's
+	// OrderSchema, through the schema registry.
+	avro bool
 }
 
 var demoInputs = []demoInput{
@@ -50,7 +57,9 @@ var demoInputs = []demoInput{
 	{topic: "users_create", key: "2", value: `{"id":2,"email":"bob@example.com","premium":false}`, note: "regular user", outputs: 1},
 	{topic: "users_create", key: "3", value: `{"id":3,"premium":true}`, note: "no email: the before-filter drops it", filtered: true},
 	{topic: "users_create", key: "4", value: `{"id":4,"email":`, note: "malformed JSON: dead-lettered, the app keeps running", outputs: 1},
-	{topic: "repositories_created", value: `{"id":6}`, note: "still running after the bad message", outputs: 1},
+	{topic: "orders_placed", key: "7", value: `{"id":7,"total":40,"coupon":"WELCOME"}`, avro: true, note: "Avro through the schema registry; the coupon takes 10% off", outputs: 1},
+	{topic: "orders_placed", key: "8", value: `{"id":8,"total":15.5}`, note: "JSON on an Avro topic: not in the wire format, dead-lettered", outputs: 1},
+	{topic: "repositories_created", value: `{"id":6}`, note: "still running after the bad messages", outputs: 1},
 }
 
 func demoCmd() *cobra.Command {
@@ -59,9 +68,12 @@ func demoCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run both examples on the embedded broker and show inputs and responses",
-		Long: `Start the embedded broker (a free loopback port by default), run the repositories
-and users examples, produce sample inputs for every example topic (a premium and a
-regular user, one without email, one malformed JSON), print each input going in and
+		Long: `Start the embedded broker (a free loopback port by default) and an in-memory
+schema registry next to it (a free port on the broker's host; the app's
+schema_registry.urls), run the repositories, users and orders examples, produce
+sample inputs for every example topic (a premium and a regular user, one without
+email, one malformed JSON, an Avro order and a JSON one on the Avro topic), print
+each input going in and
 each response coming out, then shut down cleanly. Exits 0 when every expected
 response arrived, 1 otherwise. Of the configuration it reads kafka.client only
 (--set kafka.client=franz or KARAFKA_KAFKA_CLIENT); the rest is the demo's own.`,
@@ -121,12 +133,23 @@ func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration,
 		return cli.Exit(cli.ExitFailure, err)
 	}
 	defer broker.Close()
+	// The registry listens where the broker does, on a port of its own.
+	host, _, err := net.SplitHostPort(broker.Addrs()[0])
+	if err != nil {
+		return cli.Exit(cli.ExitFailure, err)
+	}
+	registry, err := embedded.StartRegistry(net.JoinHostPort(host, "0"))
+	if err != nil {
+		return cli.Exit(cli.ExitFailure, err)
+	}
+	defer registry.Close()
 
 	cfg := karafka.DefaultConfig()
 	cfg.Name = "karafka_demo"
 	cfg.Kafka.Brokers = broker.Addrs()
 	cfg.Kafka.ClientID = "karafka_demo"
 	cfg.Kafka.Client = client
+	cfg.SchemaRegistry.URLs = []string{registry.URL()}
 	cfg.Retry = supervision.RetryPolicy{Attempts: 3, Backoff: supervision.Backoff{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond, Multiplier: 2}}
 	cfg.Consumer.CommitInterval = 100 * time.Millisecond
 	cfg.ShutdownTimeout = 10 * time.Second
@@ -151,7 +174,8 @@ func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration,
 		return cli.Exit(cli.ExitFailure, err)
 	}
 
-	fmt.Fprintf(out, "karafka-actors demo: embedded broker on %s, %d routes, kafka client %s\n\n", strings.Join(broker.Addrs(), ","), len(routes), client)
+	fmt.Fprintf(out, "karafka-actors demo: embedded broker on %s, schema registry on %s, %d routes, kafka client %s\n\n",
+		strings.Join(broker.Addrs(), ","), strings.Join(app.Schemas().URLs(), ","), len(routes), client)
 	fmt.Fprintln(out, "$ karafka-actors flow")
 	_ = topology.WriteFlow(out, routes)
 	fmt.Fprintln(out)
@@ -205,7 +229,13 @@ func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration,
 		if in.note != "" {
 			fmt.Fprintf(out, "   (%s)\n", in.note)
 		}
-		m := &producer.Message{Topic: in.topic, Value: []byte(in.value)}
+		value := []byte(in.value)
+		if in.avro {
+			if value, err = encodeOrder(ctx, app, in.value); err != nil {
+				return cli.Exit(cli.ExitFailure, err)
+			}
+		}
+		m := &producer.Message{Topic: in.topic, Value: value}
 		if in.key != "" {
 			m.Key = []byte(in.key)
 		}
@@ -235,7 +265,7 @@ func runDemo(out, errOut io.Writer, listen, logLevel string, wait time.Duration,
 				return cli.Exit(cli.ExitFailure, nil)
 			}
 		}
-		printOutputs(out, got, order)
+		printOutputs(out, readable(ctx, app, got), order)
 		if timedOut {
 			fmt.Fprintf(out, "   !! timeout: %d of %d expected message(s) after %v\n", len(got), in.outputs, wait)
 			failures++
@@ -347,4 +377,34 @@ func watch(kc kafka.Config, topics []string, ch chan<- output) (func(), error) {
 		wg.Wait()
 		c.Close()
 	}, nil
+}
+
+// encodeOrder encodes the JSON order doc with the orders example's schema,
+// registered under orders_placed-value as a producer would.
+func encodeOrder(ctx context.Context, app *karafka.App, doc string) ([]byte, error) {
+	s, err := app.Schemas().Register(ctx, orders.OrdersPlaced+"-value", schemas.Avro, orders.OrderSchema)
+	if err != nil {
+		return nil, err
+	}
+	return s.EncodeJSON([]byte(doc))
+}
+
+// readable shows records in the registry's wire format as their JSON and
+// schema, as `consume --schema` does.
+func readable(ctx context.Context, app *karafka.App, outs []output) []output {
+	for i, o := range outs {
+		if len(o.value) < 5 || o.value[0] != 0 {
+			continue
+		}
+		v, s, err := app.Schemas().Decode(ctx, []byte(o.value))
+		if err != nil {
+			continue
+		}
+		j, err := json.Marshal(v)
+		if err != nil {
+			continue
+		}
+		outs[i].value = fmt.Sprintf("%s (%s, schema id %d)", j, s.Format, s.ID)
+	}
+	return outs
 }

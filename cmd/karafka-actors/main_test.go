@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -794,6 +795,8 @@ func testDemo(t *testing.T, lib string) {
 	}
 	if first, _, _ := strings.Cut(r.stdout, "\n"); !strings.HasSuffix(first, ", kafka client "+want) {
 		t.Errorf("demo's first line does not name client %s: %q", want, first)
+	} else if !regexp.MustCompile(`, schema registry on http://127\.0\.0\.1:[1-9][0-9]*, `).MatchString(first) {
+		t.Errorf("demo's first line does not name the app's schema registry: %q", first)
 	}
 	for _, want := range []string{
 		"-> users_create           key=1 {\"id\":1,\"email\":\"ada@example.com\",\"premium\":true}",
@@ -802,7 +805,10 @@ func testDemo(t *testing.T, lib string) {
 		"dropped by the before-filter",
 		"<- users_create_dlq",
 		"karafka.origin.topic: users_create",
-		"done: 10 inputs",
+		"<- orders_confirmed       key=7 {\"order_id\":7,\"status\":\"confirmed\",\"total\":36} (avro, schema id ",
+		"<- orders_placed_dlq      key=8 {\"id\":8,\"total\":15.5}",
+		"magic byte 0x7b, want 0x00",
+		"done: 12 inputs",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
@@ -963,5 +969,57 @@ func TestServer_deadLetterOverTheLimitDoesNotStall(t *testing.T) {
 	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
 	if code := srv.exit(t, 30*time.Second); code != 0 {
 		t.Fatalf("server exit %d after SIGTERM, want 0", code)
+	}
+}
+
+// `server --embedded-broker` serves a schema registry next to the broker
+// and logs its URL after the broker's address; `broker --registry` serves
+// one too and prints it. Both refuse an incompatible Avro version as a
+// registry does.
+func TestServer_embeddedRegistry(t *testing.T) {
+	srv := start(t, bin, "server", "--embedded-broker="+freeAddr(t))
+	srv.waitFor(t, "karafka-actors running", 30*time.Second)
+	m := regexp.MustCompile(`msg="embedded broker listening" addr=\S+\n.*msg="embedded schema registry listening" url=(http://127\.0\.0\.1:\d+)\n`).FindStringSubmatch(srv.log())
+	if m == nil {
+		t.Fatalf("no registry URL after the broker's address:\n%s", srv.log())
+	}
+	checkRegistry(t, m[1])
+	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+	if code := srv.exit(t, 30*time.Second); code != 0 {
+		t.Fatalf("server exit %d after SIGTERM, want 0", code)
+	}
+
+	broker := start(t, bin, "broker", "--listen", freeAddr(t), "--registry=127.0.0.1:0")
+	broker.waitFor(t, "schema registry listening on http://", 30*time.Second)
+	m = regexp.MustCompile(`schema registry listening on (http://127\.0\.0\.1:\d+)\n`).FindStringSubmatch(broker.log())
+	if m == nil {
+		t.Fatalf("no registry URL:\n%s", broker.log())
+	}
+	checkRegistry(t, m[1])
+	_ = broker.cmd.Process.Signal(syscall.SIGTERM)
+	if code := broker.exit(t, 10*time.Second); code != 0 {
+		t.Fatalf("broker exit %d after SIGTERM, want 0", code)
+	}
+}
+
+// checkRegistry registers an Avro version at url and is refused an
+// incompatible one (HTTP 409).
+func checkRegistry(t *testing.T, url string) {
+	t.Helper()
+	register := func(fields string) int {
+		t.Helper()
+		body, _ := json.Marshal(map[string]string{"schema": `{"type":"record","name":"User","fields":[{"name":"id","type":"long"}` + fields + `]}`})
+		resp, err := http.Post(url+"/subjects/users-value/versions", "application/vnd.schemaregistry.v1+json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := register(""); code != http.StatusOK {
+		t.Fatalf("register v1 at %s: HTTP %d", url, code)
+	}
+	if code := register(`,{"name":"email","type":"string"}`); code != http.StatusConflict {
+		t.Errorf("register an incompatible v2 at %s: HTTP %d, want 409", url, code)
 	}
 }
