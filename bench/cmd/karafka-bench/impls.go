@@ -64,9 +64,11 @@ var impls = map[string]func(ctx context.Context, s workerSpec) error{
 	"karafka-franz":       onFranz(runKarafka),
 	"karafka-franz-batch": onFranz(runKarafkaBatch),
 	"karafka-franz-eos":   onFranz(runKarafkaEOS),
-	// karafka with Avro or JSON Schema in and out through the registry
-	// (schemaImpls): side by side with karafka, what the schemas cost.
+	// karafka with Avro, Protobuf or JSON Schema in and out through the
+	// registry (schemaImpls): side by side with karafka, what the schemas
+	// cost.
 	"karafka-avro":       runKarafka,
+	"karafka-protobuf":   runKarafka,
 	"karafka-jsonschema": runKarafka,
 	"sarama":             runSaramaLoop,
 	"franz":              runFranzLoop,
@@ -206,6 +208,9 @@ func runKarafkaRoutes(ctx context.Context, s workerSpec, batch bool) error {
 			// header (once); the responses are encoded with the same
 			// record schema, registered under "<out>-value".
 			route.Parser = app.Schemas().Parser(s.format)
+			if s.format == schemas.Protobuf && !batch {
+				route.Controller = protoEcho
+			}
 			topic = topic.WithSchema(app.Schemas().TopicName().Register(s.format, schemaText(s.format)))
 		}
 		app.Route(route)

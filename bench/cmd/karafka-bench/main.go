@@ -78,7 +78,7 @@ func brokerMain(args []string) error {
 func workerMain(args []string) error {
 	fs := flag.NewFlagSet("worker", flag.ExitOnError)
 	var s workerSpec
-	impl := fs.String("impl", "karafka", "karafka|karafka-batch|karafka-avro|karafka-jsonschema|sarama|franz|goka|watermill, optionally /<producer linger> (karafka, sarama and franz), e.g. karafka/1ms; /0s is no linger at all")
+	impl := fs.String("impl", "karafka", "karafka|karafka-batch|karafka-avro|karafka-protobuf|karafka-jsonschema|sarama|franz|goka|watermill, optionally /<producer linger> (karafka, sarama and franz), e.g. karafka/1ms; /0s is no linger at all")
 	brokers := fs.String("brokers", "", "bootstrap brokers")
 	in := fs.String("in", "", "input topics, comma separated")
 	inPrefix := fs.String("in-prefix", "", "input topics <prefix><i>, i < in-count")
@@ -87,7 +87,7 @@ func workerMain(args []string) error {
 	fs.StringVar(&s.Group, "group", "bench", "consumer group / app name")
 	fs.BoolVar(&s.Shared, "shared", false, "karafka: one shared consumer group for every route")
 	fs.BoolVar(&s.Status, "status", false, "print status lines")
-	fs.StringVar(&s.Registry, "registry", "", "schema implementations (karafka-avro, karafka-jsonschema): the schema registry's URL")
+	fs.StringVar(&s.Registry, "registry", "", "schema implementations (karafka-avro, karafka-protobuf, karafka-jsonschema): the schema registry's URL")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile")
 	memProfile := fs.String("memprofile", "", "write an allocation profile")
 	_ = fs.Parse(args)

@@ -9,12 +9,15 @@ import (
 
 	"github.com/twmb/franz-go/pkg/sr/srfake"
 
+	"github.com/karafka-actors/karafka-actors/bench/cmd/karafka-bench/benchpb"
+	"github.com/karafka-actors/karafka-actors/controllers"
 	"github.com/karafka-actors/karafka-actors/schemas"
 )
 
 // The karafka route with its input and responses in a schema format
 // instead of plain JSON: the same record (record, ~200 B as JSON), decoded
-// into the same struct and responded with, through app.Schemas().Parser
+// into the same struct (Protobuf: the generated benchpb.Record) and
+// responded with, through app.Schemas().Parser
 // and a responder topic's TopicName().Register writer. The harness starts
 // an in-memory registry (srfake) when one of them runs, registers the
 // record's schema under "<in>-value", writes the input in the registry's
@@ -23,6 +26,7 @@ import (
 // against encoding/json.
 var schemaImpls = map[string]schemas.Format{
 	"karafka-avro":       schemas.Avro,
+	"karafka-protobuf":   schemas.Protobuf,
 	"karafka-jsonschema": schemas.JSONSchema,
 }
 
@@ -51,12 +55,42 @@ const recordJSONSchema = `{"$schema":"https://json-schema.org/draft/2020-12/sche
  "required":["id","ts","name","email","tags","premium","note"],
  "additionalProperties":false}`
 
-// schemaText is the record's schema in f.
+// schemaText is the record's schema in f (Protobuf: benchpb/record.proto).
 func schemaText(f schemas.Format) string {
-	if f == schemas.JSONSchema {
+	switch f {
+	case schemas.JSONSchema:
 		return recordJSONSchema
+	case schemas.Protobuf:
+		return benchpb.Proto
 	}
 	return recordAvro
+}
+
+// schemaValue is benchRecord as f's Go value: the generated message for
+// Protobuf, record (avro and json tags) otherwise.
+func schemaValue(f schemas.Format, id, ts int64) any {
+	r := benchRecord(id, ts)
+	if f == schemas.Protobuf {
+		return &benchpb.Record{Id: r.ID, Ts: r.TS, Seen: r.Seen, Name: r.Name, Email: r.Email,
+			Tags: r.Tags, Premium: r.Premium, Note: r.Note}
+	}
+	return r
+}
+
+// protoEcho is runKarafka's controller for Protobuf: the same work on the
+// generated message, as a Protobuf application decodes.
+func protoEcho() controllers.Controller {
+	return controllers.Func(func(c *controllers.Context) error {
+		var v benchpb.Record
+		if err := c.Params.Decode(&v); err != nil {
+			return err
+		}
+		if v.Ts > 0 {
+			v.Seen = time.Now().UnixNano()
+		}
+		c.RespondWith(&v)
+		return nil
+	})
 }
 
 // implFormat is the schema format impl's topics are written in, 0 for
@@ -118,7 +152,7 @@ func (w wire) encoder(topic string) (func(id, ts int64) ([]byte, error), error) 
 	if err != nil {
 		return nil, err
 	}
-	return func(id, ts int64) ([]byte, error) { return s.Encode(benchRecord(id, ts)) }, nil
+	return func(id, ts int64) ([]byte, error) { return s.Encode(schemaValue(w.format, id, ts)) }, nil
 }
 
 // id reads the id of a record of the topic.
