@@ -166,6 +166,7 @@ func (f produceFlags) parser(topic string, set func(string) bool) (lineParser, e
 
 func (r *runner) produceCmd() *cobra.Command {
 	var pf produceFlags
+	var sf produceSchemaFlags
 	cmd := &cobra.Command{
 		Use:   "produce TOPIC",
 		Short: "Produce one message per stdin line to TOPIC",
@@ -184,17 +185,39 @@ compacted topic): --tombstone makes every line a key with a null value, and
   printf 'u1\t{"name":"Ada"}\nu2\tNULL\n' | karafka-actors produce users_create \
     --key-separator $'\t' --null-value NULL --header source=import
 
-On a line that cannot be read (no separator, say) nothing more is sent: the
-error names the line and how many messages before it were produced.`,
+With --schema FILE --format avro|protobuf|jsonschema every value is a JSON
+document, sent encoded with that schema in the schema registry's wire format
+(the registry of schema_registry.urls, or --registry URL): the schema is
+compiled, then registered under --subject (default <topic>-value), or found
+there when an identical version is. --subject alone encodes with the subject's
+latest version. A --null-value value is sent as null, not encoded.
+
+  echo '{"id":1,"email":null}' | karafka-actors produce users --schema user.avsc --format avro
+
+On a line that cannot be read (no separator, a value that does not fit the
+schema) nothing of it or after it is sent: the error names the line, why,
+and how many messages before it were produced.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			parse, err := pf.parser(args[0], cmd.Flags().Changed)
+			if err == nil {
+				err = sf.check(pf, cmd.Flags().Changed)
+			}
 			if err != nil {
 				return Exit(ExitUsage, err)
 			}
 			s, err := r.settings(cmd)
 			if err != nil {
 				return err
+			}
+			encoded := ""
+			if sf.enabled() {
+				sch, err := sf.schema(cmd, r, s, args[0])
+				if err != nil {
+					return err
+				}
+				parse = encodeLines(parse, sch)
+				encoded = fmt.Sprintf(", values encoded with schema id %d (subject %s version %d)", sch.ID, escapeField([]byte(sch.Subject)), sch.Version)
 			}
 			pc := s.Producer
 			pc.Kafka = s.AppConfig().Kafka
@@ -251,7 +274,7 @@ error names the line and how many messages before it were produced.`,
 			if closeErr != nil {
 				return Exit(ExitFailure, closeErr)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "produced %d message(s) to %s\n", n, args[0])
+			fmt.Fprintf(cmd.ErrOrStderr(), "produced %d message(s) to %s%s\n", n, args[0], encoded)
 			return nil
 		},
 	}
@@ -262,6 +285,8 @@ error names the line and how many messages before it were produced.`,
 	f.Int32VarP(&pf.partition, "partition", "p", 0, "send every message to partition `N` (default: by key hash)")
 	f.BoolVar(&pf.tombstone, "tombstone", false, "every line is a key, sent with a null value (a tombstone)")
 	f.StringVar(&pf.nullValue, "null-value", "", "send a value equal to `MARKER` as null (a tombstone)")
+	sf.add(f)
+	r.registryFlag(f)
 	return cmd
 }
 

@@ -237,6 +237,8 @@ func TestSchemasCommand_needsARegistry(t *testing.T) {
 		{"schemas", "show", "s"},
 		{"schemas", "register", "s", "--file", file, "--format", "avro"},
 		{"schemas", "check", "s", "--file", file, "--format", "avro"},
+		{"produce", "t", "--schema", file, "--format", "avro", "--brokers=127.0.0.1:1"},
+		{"produce", "t", "--subject", "s", "--brokers=127.0.0.1:1"},
 	} {
 		code, _, stderr := runCLI(t, "{}\n", args...)
 		if code != cli.ExitUsage || !strings.Contains(stderr, "needs a schema registry: schema_registry.urls is not set") || !strings.Contains(stderr, "--registry URL") {
@@ -289,6 +291,8 @@ func TestSchemasCommand_registryDown(t *testing.T) {
 			{"schemas", "show", "--id", "1"},
 			{"schemas", "register", "s", "--file", file, "--format", "avro"},
 			{"schemas", "check", "s", "--file", file, "--format", "avro"},
+			{"produce", "t", "--schema", file, "--format", "avro", "--brokers=127.0.0.1:1"},
+			{"produce", "t", "--subject", "s", "--brokers=127.0.0.1:1"},
 		} {
 			start := time.Now()
 			code, _, stderr := runCLI(t, "{}\n", append(args, "--registry", url,
