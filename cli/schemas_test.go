@@ -239,6 +239,7 @@ func TestSchemasCommand_needsARegistry(t *testing.T) {
 		{"schemas", "check", "s", "--file", file, "--format", "avro"},
 		{"produce", "t", "--schema", file, "--format", "avro", "--brokers=127.0.0.1:1"},
 		{"produce", "t", "--subject", "s", "--brokers=127.0.0.1:1"},
+		{"consume", "t", "--schema", "--brokers=127.0.0.1:1"},
 	} {
 		code, _, stderr := runCLI(t, "{}\n", args...)
 		if code != cli.ExitUsage || !strings.Contains(stderr, "needs a schema registry: schema_registry.urls is not set") || !strings.Contains(stderr, "--registry URL") {
