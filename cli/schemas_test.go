@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sr/srfake"
 
 	"github.com/karafka-actors/karafka-actors/cli"
+	"github.com/karafka-actors/karafka-actors/embedded"
 )
 
 const orderAvro = `{"type": "record", "name": "Order", "namespace": "com.acme", "fields": [
@@ -324,5 +325,78 @@ func TestSchemasCommand_showsWhatDoesNotCompile(t *testing.T) {
 	code, stdout, stderr = runCLI(t, "", "schemas", "show", "--id", "7", "--registry", fake.URL())
 	if code != 0 || stdout != "id: 7\nformat: avro\n\n{\n  \"type\": \"nosuch\"\n}\n" || !strings.Contains(stderr, "unknown type: nosuch") {
 		t.Errorf("show --id: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+const userJSONSchema = `{
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "title": "User",
+  "type": "object",
+  "properties": {"id": {"type": "integer"}, "email": {"type": "string", "format": "email"}},
+  "required": ["id"],
+  "additionalProperties": false
+}`
+
+// JSON Schema goes through the same commands: registered, listed and
+// shown as jsonschema; a document that is not a schema, or not JSON, exits
+// 2 naming the file.
+func TestSchemasCommand_jsonSchema(t *testing.T) {
+	t.Parallel()
+	fake := fakeRegistry(t)
+	reg := "--registry=" + fake.URL()
+	file := schemaFile(t, "user.json", userJSONSchema)
+	code, stdout, stderr := runCLI(t, "", "schemas", "register", "users-value", "--file", file, "--format", "jsonschema", reg)
+	if code != 0 || stdout != "subject users-value: version 1, id 1\n" {
+		t.Fatalf("register: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "", "schemas", "list", reg)
+	if code != 0 || stdout != "SUBJECT      VERSION  ID  FORMAT\nusers-value  1        1   jsonschema\n" {
+		t.Errorf("list: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "", "schemas", "show", "users-value", reg)
+	if want := "subject: users-value\nversion: 1\nid: 1\nformat: jsonschema\n\n{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"title\": \"User\","; code != 0 || !strings.HasPrefix(stdout, want) {
+		t.Errorf("show: exit %d, stdout %q, stderr %q; want it to start with %q", code, stdout, stderr, want)
+	}
+	code, stdout, stderr = runCLI(t, "", "schemas", "check", "users-value", "--file", file, "--format", "json", reg)
+	if code != 0 || stdout != "compatible with subject users-value\n" {
+		t.Errorf("check: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	notSchema := schemaFile(t, "bad.json", `{"type": 12}`)
+	notJSON := schemaFile(t, "worse.json", "{\n  \"type\": \"object\",\n}")
+	for file, want := range map[string]string{
+		notSchema: notSchema + ": schemas: invalid schema: jsonschema: ",
+		notJSON:   notJSON + ":3:1: not JSON (jsonschema schemas are JSON documents): invalid character '}'",
+	} {
+		code, _, stderr := runCLI(t, "", "schemas", "check", "users-value", "--file", file, "--format", "jsonschema", reg)
+		if code != cli.ExitUsage || !strings.Contains(stderr, want) {
+			t.Errorf("check %s: exit %d, stderr %q; want exit 2 and %q", file, code, stderr, want)
+		}
+	}
+}
+
+// Against a registry that checks compatibility (the embedded one, for
+// Avro), check reports an incompatible version with the registry's
+// reasons and register is refused it: exit 1 both.
+func TestSchemasCommand_incompatibleOnACheckingRegistry(t *testing.T) {
+	t.Parallel()
+	srv, err := embedded.StartRegistry("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	reg := "--registry=" + srv.URL()
+	v1 := schemaFile(t, "order.avsc", orderAvro)
+	// A field without a default: version 2 cannot read what version 1 wrote.
+	v2 := schemaFile(t, "order2.avsc", strings.Replace(orderAvroV2, `"type": "int", "default": 1`, `"type": "int"`, 1))
+	if code, stdout, stderr := runCLI(t, "", "schemas", "register", "orders-value", "--file", v1, "--format", "avro", reg); code != 0 {
+		t.Fatalf("register: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr := runCLI(t, "", "schemas", "check", "orders-value", "--file", v2, "--format", "avro", reg)
+	if code != cli.ExitFailure || stdout != "" || !strings.Contains(stderr, `schemas: schema incompatible with the subject "orders-value": `) || !strings.Contains(stderr, "qty") {
+		t.Errorf("check: exit %d, stdout %q, stderr %q; want exit 1 with the registry's reasons", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "", "schemas", "register", "orders-value", "--file", v2, "--format", "avro", reg)
+	if code != cli.ExitFailure || stdout != "" || !strings.Contains(stderr, "schemas: schema incompatible with the subject") {
+		t.Errorf("register: exit %d, stdout %q, stderr %q; want exit 1, refused as incompatible", code, stdout, stderr)
 	}
 }
