@@ -400,3 +400,40 @@ func TestSchemasCommand_incompatibleOnACheckingRegistry(t *testing.T) {
 		t.Errorf("register: exit %d, stdout %q, stderr %q; want exit 1, refused as incompatible", code, stdout, stderr)
 	}
 }
+
+const orderProto = `syntax = "proto3";
+package shop;
+
+message Order {
+  int64 id = 1;
+  string item = 2;
+  repeated string tags = 3;
+}
+`
+
+// Protobuf goes through the same commands: registered, listed and shown
+// as protobuf (the .proto as it is); a file that does not compile exits 2
+// naming it and the compiler's line and column.
+func TestSchemasCommand_protobuf(t *testing.T) {
+	t.Parallel()
+	fake := fakeRegistry(t)
+	reg := "--registry=" + fake.URL()
+	file := schemaFile(t, "order.proto", orderProto)
+	code, stdout, stderr := runCLI(t, "", "schemas", "register", "orders-value", "--file", file, "--format", "protobuf", reg)
+	if code != 0 || stdout != "subject orders-value: version 1, id 1\n" {
+		t.Fatalf("register: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "", "schemas", "list", reg)
+	if code != 0 || stdout != "SUBJECT       VERSION  ID  FORMAT\norders-value  1        1   protobuf\n" {
+		t.Errorf("list: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "", "schemas", "show", "--id", "1", reg)
+	if code != 0 || stdout != "id: 1\nformat: protobuf\n\n"+orderProto {
+		t.Errorf("show: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	bad := schemaFile(t, "bad.proto", "syntax = \"proto3\";\nmessage X {\n  int64 id = 1\n}\n")
+	code, _, stderr = runCLI(t, "", "schemas", "check", "orders-value", "--file", bad, "--format", "proto", reg)
+	if want := bad + ": schemas: invalid schema: protobuf: schema.proto:4:1: syntax error"; code != cli.ExitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("check of a file that does not compile: exit %d, stderr %q; want exit 2 and %q", code, stderr, want)
+	}
+}
