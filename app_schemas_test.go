@@ -250,3 +250,98 @@ func TestApp_shutdownDuringRegistryOutageLosesNothing(t *testing.T) {
 	waitCommitted(t, brokers, again.Config().Name+"_"+in, in, 1)
 	r2.shutdown(t)
 }
+
+const (
+	orderProto = `syntax = "proto3";
+package shop;
+message Order { int64 id = 1; double total = 2; repeated string items = 3; }
+`
+	confirmedProto = `syntax = "proto3";
+package shop;
+message Confirmed { int64 order_id = 1; string status = 2; int32 items = 3; }
+`
+)
+
+// A Protobuf route end to end: records read through the registry's
+// Protobuf schema (generic form, no generated code), responses written with
+// another, checked before they are sent; a record of the Avro schema on the
+// same topic is dead-lettered naming the wrong format.
+func TestApp_protobufRouteEndToEnd(t *testing.T) {
+	t.Parallel()
+	url := testregistry.URL(t)
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "orders"), testkafka.Name(t, "confirmed")
+	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
+
+	cfg := testConfig(t, brokers)
+	cfg.SchemaRegistry.URLs = []string{url}
+	app, err := karafka.New(cfg, karafka.WithLogger(testLogger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := app.Schemas()
+	order, err := reg.Register(context.Background(), in+"-value", schemas.Protobuf, orderProto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	avro, err := reg.Register(context.Background(), in+"-avro", schemas.Avro, orderAvro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []testkafka.Record
+	for _, doc := range []string{`{"id":"1","total":10,"items":["a","b"]}`, `{"id":"2","total":3.5,"items":["c"]}`} {
+		b, err := order.EncodeJSON([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, testkafka.Record{Value: string(b)})
+	}
+	wrong, err := avro.Encode(order2avro(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkafka.Produce(t, brokers, in, recs[0], testkafka.Record{Value: string(wrong)}, recs[1])
+
+	app.Route(karafka.Route{
+		Topic:  in,
+		Parser: reg.Parser(schemas.Protobuf),
+		Controller: func() karafka.Controller {
+			return karafka.ControllerFunc(func(c *karafka.Context) error {
+				id, ok := c.Params.Int("id")
+				items, _ := c.Params.Get("items")
+				if !ok {
+					return errors.New("no id")
+				}
+				c.RespondWith(map[string]any{"order_id": id, "status": "confirmed", "items": len(items.([]any))})
+				return nil
+			})
+		},
+		Responder: func() karafka.Responder {
+			return karafka.NewResponder([]karafka.Topic{karafka.Required(out).WithSchema(reg.TopicName().Register(schemas.Protobuf, confirmedProto))},
+				func(o *karafka.Output, args ...any) error {
+					o.RespondTo(out, args[0])
+					return nil
+				})
+		},
+	})
+	r := runApp(t, app)
+	got := testkafka.ConsumeCommitted(t, brokers, out, 2, 30*time.Second)
+	for i, m := range got {
+		v, s, err := reg.Decode(context.Background(), m.Value)
+		if err != nil {
+			t.Fatalf("response %d: %v", i, err)
+		}
+		rec := v.(map[string]any)
+		if s.Format != schemas.Protobuf || rec["order_id"] != int64(i+1) || rec["status"] != "confirmed" || rec["items"] != int64(2-i) {
+			t.Errorf("response %d = %v (%s)", i, rec, s.Format)
+		}
+	}
+	dead := testkafka.ConsumeCommitted(t, brokers, in+"_dlq", 1, 30*time.Second)[0]
+	if reason, _ := testkafka.Header(dead, karafka.HeaderError); !strings.Contains(reason, "is avro, the route reads protobuf") {
+		t.Errorf("dead letter reason %q", reason)
+	}
+	waitCommitted(t, brokers, app.Config().Name+"_"+in, in, 3)
+	r.shutdown(t)
+}
+
+func order2avro(id int64) order { return order{ID: id, Total: 1} }

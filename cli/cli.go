@@ -107,6 +107,7 @@ type runner struct {
 	configFile string
 	sets       []string
 	brokers    []string
+	registry   []string // --registry of the commands that use one
 	logLevel   string
 	logFormat  string
 	instanceID string
@@ -115,7 +116,7 @@ type runner struct {
 
 // New returns the root command of an application's CLI: server, flow, routes,
 // info, version, status, stop, restart, broker, produce, consume, install,
-// topics and lag
+// topics, lag and schemas
 // for the routes register adds. Run it with Execute.
 func New(name string, register RegisterFunc, opts ...Option) *cobra.Command {
 	r := &runner{name: name, register: register}
@@ -157,6 +158,7 @@ Exit codes: 0 success, 1 failure, 2 usage or configuration error
 		r.serverCmd(), r.flowCmd(), r.routesCmd(), r.infoCmd(), r.versionCmd(),
 		r.statusCmd(), r.stopCmd(), r.restartCmd(),
 		r.brokerCmd(), r.produceCmd(), r.consumeCmd(), r.installCmd(), r.topicsCmd(), r.lagCmd(),
+		r.schemasCmd(),
 	)
 	root.AddCommand(r.opts.commands...)
 	return root
@@ -213,6 +215,9 @@ func (r *runner) settings(cmd *cobra.Command) (Settings, error) {
 	var sets []string
 	if len(r.brokers) > 0 {
 		sets = append(sets, "kafka.brokers="+strings.Join(r.brokers, ","))
+	}
+	if len(r.registry) > 0 {
+		sets = append(sets, "schema_registry.urls="+strings.Join(r.registry, ","))
 	}
 	if r.logLevel != "" {
 		sets = append(sets, "log.level="+r.logLevel)

@@ -1,7 +1,8 @@
 // Package cli is the command line of a karafka-actors application: the
 // commands of Ruby Karafka's CLI (server, flow, routes, info, install, ...)
-// plus process management (status, stop, restart with a locked pid file) and
-// Kafka tools for development (broker, produce, consume).
+// plus process management (status, stop, restart with a locked pid file),
+// Kafka tools for development (broker, produce, consume) and the schema
+// registry's (schemas list, show, register, check).
 //
 // An application's main is one line around its route registration:
 //

@@ -166,6 +166,7 @@ func (f produceFlags) parser(topic string, set func(string) bool) (lineParser, e
 
 func (r *runner) produceCmd() *cobra.Command {
 	var pf produceFlags
+	var sf produceSchemaFlags
 	cmd := &cobra.Command{
 		Use:   "produce TOPIC",
 		Short: "Produce one message per stdin line to TOPIC",
@@ -184,17 +185,39 @@ compacted topic): --tombstone makes every line a key with a null value, and
   printf 'u1\t{"name":"Ada"}\nu2\tNULL\n' | karafka-actors produce users_create \
     --key-separator $'\t' --null-value NULL --header source=import
 
-On a line that cannot be read (no separator, say) nothing more is sent: the
-error names the line and how many messages before it were produced.`,
+With --schema FILE --format avro|protobuf|jsonschema every value is a JSON
+document, sent encoded with that schema in the schema registry's wire format
+(the registry of schema_registry.urls, or --registry URL): the schema is
+compiled, then registered under --subject (default <topic>-value), or found
+there when an identical version is. --subject alone encodes with the subject's
+latest version. A --null-value value is sent as null, not encoded.
+
+  echo '{"id":1,"email":null}' | karafka-actors produce users --schema user.avsc --format avro
+
+On a line that cannot be read (no separator, a value that does not fit the
+schema) nothing of it or after it is sent: the error names the line, why,
+and how many messages before it were produced.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			parse, err := pf.parser(args[0], cmd.Flags().Changed)
+			if err == nil {
+				err = sf.check(pf, cmd.Flags().Changed)
+			}
 			if err != nil {
 				return Exit(ExitUsage, err)
 			}
 			s, err := r.settings(cmd)
 			if err != nil {
 				return err
+			}
+			encoded := ""
+			if sf.enabled() {
+				sch, err := sf.schema(cmd, r, s, args[0])
+				if err != nil {
+					return err
+				}
+				parse = encodeLines(parse, sch)
+				encoded = fmt.Sprintf(", values encoded with schema id %d (subject %s version %d)", sch.ID, escapeField([]byte(sch.Subject)), sch.Version)
 			}
 			pc := s.Producer
 			pc.Kafka = s.AppConfig().Kafka
@@ -251,7 +274,7 @@ error names the line and how many messages before it were produced.`,
 			if closeErr != nil {
 				return Exit(ExitFailure, closeErr)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "produced %d message(s) to %s\n", n, args[0])
+			fmt.Fprintf(cmd.ErrOrStderr(), "produced %d message(s) to %s%s\n", n, args[0], encoded)
 			return nil
 		},
 	}
@@ -262,11 +285,13 @@ error names the line and how many messages before it were produced.`,
 	f.Int32VarP(&pf.partition, "partition", "p", 0, "send every message to partition `N` (default: by key hash)")
 	f.BoolVar(&pf.tombstone, "tombstone", false, "every line is a key, sent with a null value (a tombstone)")
 	f.StringVar(&pf.nullValue, "null-value", "", "send a value equal to `MARKER` as null (a tombstone)")
+	sf.add(f)
+	r.registryFlag(f)
 	return cmd
 }
 
 func (r *runner) consumeCmd() *cobra.Command {
-	var fromBeginning, withKey, withHeaders, raw bool
+	var fromBeginning, withKey, withHeaders, raw, withSchema bool
 	var group, isolation string
 	var count int
 	var timeout time.Duration
@@ -295,8 +320,23 @@ any other is the record's bytes. In the headers JSON such characters are \u
 escapes. --raw prints keys, values and headers as they are, escape sequences
 included.
 
-Exit status: 0, or 1 when --timeout passed before --count messages.`,
-		Args: cobra.ExactArgs(1),
+--schema decodes each value from the schema registry's wire format with the
+schema its id names (asked of schema_registry.urls, or --registry URL) and
+prints it as JSON (bytes in base64; \u escapes as above unless --raw). A value
+that is not in the wire format, names an id the registry lacks or does not
+fit its schema is printed as without --schema after the marker "!undecoded ",
+with the reason on stderr, and consume goes on; a registry that cannot be
+reached stops it (exit 1).
+
+Exit status: 0; 1 when --timeout passed before --count messages, or the
+registry of --schema cannot be reached; 2 for usage or configuration errors
+(--schema without schema_registry.urls).`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if withSchema && len(args) == 2 {
+				return fmt.Errorf("accepts 1 arg(s), received 2: --schema takes no file (%s): each value is decoded with the schema its id names", args[1])
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := r.settings(cmd)
 			if err != nil {
@@ -305,6 +345,14 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 			kc := s.AppConfig().Kafka
 			if err := kc.Validate(); err != nil {
 				return Exit(ExitUsage, err)
+			}
+			var dec *valueDecoder
+			if withSchema {
+				reg, err := r.registryOf(cmd, s, "consume --schema")
+				if err != nil {
+					return err
+				}
+				dec = &valueDecoder{reg: reg, s: s, raw: raw, warn: cmd.ErrOrStderr()}
 			}
 			warnKafka(newLogger(s, cmd.ErrOrStderr()), s.Kafka)
 			rc := readConfig{Kafka: kc, Topic: args[0], Group: group, FromBeginning: fromBeginning}
@@ -345,6 +393,15 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 				if count > 0 && printed >= count {
 					return false
 				}
+				value := field(m.Value)
+				if dec != nil {
+					v, ok := dec.value(ctx, m, field)
+					if !ok {
+						cancel()
+						return false
+					}
+					value = v
+				}
 				if withKey {
 					out.WriteString(field(m.Key))
 					out.WriteByte('\t')
@@ -353,7 +410,7 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 					out.Write(headersJSON(m.Headers, raw))
 					out.WriteByte('\t')
 				}
-				out.WriteString(field(m.Value))
+				out.WriteString(value)
 				out.WriteByte('\n')
 				out.Flush()
 				printed++
@@ -363,6 +420,14 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 				return true
 			}
 			err = consumeTopic(ctx, rc, print)
+			if dec != nil {
+				mu.Lock()
+				failed := dec.failed
+				mu.Unlock()
+				if failed != nil {
+					return failed
+				}
+			}
 			if err != nil && !errors.Is(err, context.Canceled) {
 				return Exit(ExitFailure, err)
 			}
@@ -381,6 +446,8 @@ Exit status: 0, or 1 when --timeout passed before --count messages.`,
 	f.StringVar(&isolation, "isolation", "read_uncommitted", "read_uncommitted, or read_committed: only records of committed transactions")
 	f.BoolVar(&withHeaders, "headers", false, "print the headers as a JSON object<TAB>value (after the key with --print-key)")
 	f.BoolVar(&raw, "raw", false, "print keys, values and headers as they are, control characters (terminal escape sequences) included")
+	f.BoolVar(&withSchema, "schema", false, "decode each value from the schema registry's wire format with the schema its id names, and print it as JSON")
+	r.registryFlag(f)
 	return cmd
 }
 

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/karafka-actors/karafka-actors/client"
+	"github.com/karafka-actors/karafka-actors/schemas"
+)
+
+// undecodedMarker starts the value `consume --schema` could not decode,
+// printed as it would be without --schema. No JSON value starts with "!".
+const undecodedMarker = "!undecoded "
+
+// valueDecoder is how `consume --schema` prints values: decoded from the
+// registry's wire format with the schema their id names, as JSON.
+type valueDecoder struct {
+	reg  *schemas.Registry
+	s    Settings
+	raw  bool // --raw: the JSON as encoding/json writes it
+	warn io.Writer
+	// failed is the registry's outage that stopped consume.
+	failed error
+}
+
+// value returns m's value as printed (field prints what is not decoded),
+// or false when consume must stop: ctx ended, or the registry could not
+// be reached (failed says why). A record that is not in the wire format,
+// names an id the registry lacks, or does not fit its schema is printed
+// after undecodedMarker, with the reason on warn: consume goes on.
+func (d *valueDecoder) value(ctx context.Context, m *client.Record, field func([]byte) string) (string, bool) {
+	if m.Value == nil {
+		return "", true // a tombstone prints as an empty line, as without --schema
+	}
+	v, _, err := d.reg.Decode(ctx, m.Value)
+	var out []byte
+	if err == nil {
+		out, err = marshalDecoded(v)
+	}
+	switch {
+	case err == nil && d.raw:
+		return string(out), true
+	case err == nil:
+		return string(safeJSON(out)), true
+	case ctx.Err() != nil:
+		return "", false
+	case errors.Is(err, schemas.ErrUnavailable):
+		d.failed = registryFailure(d.s, fmt.Errorf("partition %d offset %d: %w", m.Partition, m.Offset, err))
+		return "", false
+	}
+	fmt.Fprintf(d.warn, "partition %d offset %d: value not decoded: %s\n", m.Partition, m.Offset, escapeText(err.Error()))
+	return undecodedMarker + field(m.Value), true
+}
+
+// marshalDecoded is a decoded value as JSON: []byte as base64, a float
+// that JSON cannot hold (NaN, ±Inf) as a string.
+func marshalDecoded(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(jsonable(v)); err != nil {
+		return nil, fmt.Errorf("printing the decoded value as JSON: %w", err)
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
+}
+
+// jsonable returns v with the floats JSON has no number for as strings.
+func jsonable(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonable(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonable(e)
+		}
+		return out
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Sprint(x)
+		}
+	case float32:
+		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Sprint(f)
+		}
+	}
+	return v
+}
