@@ -1,11 +1,18 @@
-//go:build ignore
-
-// gen.go writes record.pb.go from record.proto as protoc-gen-go would,
-// compiling with protocompile instead of protoc.
+// Command gengo writes the Go code of one .proto file as protoc-gen-go
+// would, compiling it with protocompile instead of protoc (which this
+// project does not need installed). It is run by go:generate:
+//
+//	go run github.com/karafka-actors/karafka-actors/internal/gengo -file order.proto -registered karafka-actors/schemas/testpb/order.proto
+//
+// -registered is the file's path in the generated code's registry: one no
+// other package registers. Well-known imports (google/protobuf/*.proto)
+// resolve; the output is written beside the file, named as protoc-gen-go
+// names it (paths=source_relative).
 package main
 
 import (
 	"context"
+	"flag"
 	"io"
 	"log"
 	"os"
@@ -20,28 +27,30 @@ import (
 	"google.golang.org/protobuf/types/pluginpb"
 )
 
-// registered is record.proto's path in the generated code's registry: one
-// no other package registers.
-const registered = "karafka-actors/bench/record.proto"
-
 func main() {
+	file := flag.String("file", "", "the .proto file to generate Go code for")
+	registered := flag.String("registered", "", "its path in the generated code's registry")
+	flag.Parse()
+	if *file == "" || *registered == "" {
+		log.Fatal("gengo: -file and -registered are required")
+	}
 	c := protocompile.Compiler{
-		Resolver: &protocompile.SourceResolver{
+		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{
 			Accessor: func(name string) (io.ReadCloser, error) {
-				if name != registered {
+				if name != *registered {
 					return nil, os.ErrNotExist
 				}
-				return os.Open("record.proto")
+				return os.Open(*file)
 			},
-		},
+		}),
 		SourceInfoMode: protocompile.SourceInfoStandard,
 	}
-	files, err := c.Compile(context.Background(), registered)
+	files, err := c.Compile(context.Background(), *registered)
 	if err != nil {
 		log.Fatal(err)
 	}
 	req := &pluginpb.CodeGeneratorRequest{
-		FileToGenerate: []string{registered},
+		FileToGenerate: []string{*registered},
 		Parameter:      proto.String("paths=source_relative"),
 		ProtoFile:      []*descriptorpb.FileDescriptorProto{protodesc.ToFileDescriptorProto(files[0])},
 	}
