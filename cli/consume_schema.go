@@ -1,13 +1,10 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/schemas"
@@ -57,41 +54,11 @@ func (d *valueDecoder) value(ctx context.Context, m *client.Record, field func([
 	return undecodedMarker + field(m.Value), true
 }
 
-// marshalDecoded is a decoded value as JSON: []byte as base64, a float
-// that JSON cannot hold (NaN, ±Inf) as a string.
+// marshalDecoded is a decoded value as JSON (schemas.MarshalJSON).
 func marshalDecoded(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(jsonable(v)); err != nil {
+	b, err := schemas.MarshalJSON(v)
+	if err != nil {
 		return nil, fmt.Errorf("printing the decoded value as JSON: %w", err)
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
-}
-
-// jsonable returns v with the floats JSON has no number for as strings.
-func jsonable(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = jsonable(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonable(e)
-		}
-		return out
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Sprint(x)
-		}
-	case float32:
-		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
-			return fmt.Sprint(f)
-		}
-	}
-	return v
+	return b, nil
 }

@@ -2,6 +2,7 @@ package schemas_test
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/twmb/franz-go/pkg/sr/srfake"
 
@@ -49,4 +50,13 @@ func Example() {
 	// magic 0, schema id 1, 23 bytes
 	// 7 ada@example.com
 	// 7 ada@example.com
+}
+
+// A generic form prints as JSON that produce --schema reads back: bytes in
+// base64, non-finite floats as protojson's strings.
+func ExampleMarshalJSON() {
+	b, _ := schemas.MarshalJSON(map[string]any{"ratio": math.Inf(1), "blob": []byte("hi"), "tags": []any{"<a>", math.NaN()}})
+	fmt.Println(string(b))
+	// Output:
+	// {"blob":"aGk=","ratio":"Infinity","tags":["<a>","NaN"]}
 }

@@ -231,7 +231,7 @@ func (c *protoCodec) appendEncode(b []byte, v any) ([]byte, error) {
 	if !ok {
 		// The generic form (or any value that marshals to the message's
 		// JSON): read as protojson into the first message.
-		doc, err := marshalGeneric(v)
+		doc, err := MarshalJSON(v)
 		if err != nil {
 			return nil, fmt.Errorf("%w: protobuf: %T: %w", ErrMismatch, v, err)
 		}
@@ -615,49 +615,3 @@ func wellKnownJSON(md protoreflect.MessageDescriptor) bool {
 	return false
 }
 
-// marshalGeneric is v as JSON; floats JSON cannot hold (NaN, ±Inf) as the
-// strings protojson reads for them.
-func marshalGeneric(v any) ([]byte, error) {
-	doc, err := json.Marshal(v)
-	var unsupported *json.UnsupportedValueError
-	if errors.As(err, &unsupported) {
-		return json.Marshal(finiteJSON(v))
-	}
-	return doc, err
-}
-
-// finiteJSON is v with every non-finite float replaced by its protojson
-// text, maps and slices copied where they hold one.
-func finiteJSON(v any) any {
-	switch x := v.(type) {
-	case float64:
-		return floatText(x)
-	case float32:
-		return floatText(float64(x))
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = finiteJSON(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = finiteJSON(e)
-		}
-		return out
-	}
-	return v
-}
-
-func floatText(f float64) any {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	return f
-}

@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -400,7 +399,7 @@ func readable(ctx context.Context, app *karafka.App, outs []output) []output {
 		if err != nil {
 			continue
 		}
-		j, err := json.Marshal(v)
+		j, err := schemas.MarshalJSON(v)
 		if err != nil {
 			continue
 		}
