@@ -63,14 +63,20 @@ func (p *Params) Bool(path string) (bool, bool) {
 	return b, ok
 }
 
-// Int returns the integer at path. A float64 (how JSON numbers parse) counts
-// only when it is integral and fits in an int64; json.Number and Go integer
-// types count when they fit. It reports false otherwise.
+// Int returns the integer at path, as AsInt reads it; false when absent or
+// not an integer that fits in an int64.
 func (p *Params) Int(path string) (int64, bool) {
 	v, ok := p.Get(path)
 	if !ok {
 		return 0, false
 	}
+	return AsInt(v)
+}
+
+// AsInt reads v as an integer. A float64 (how JSON numbers parse) counts
+// only when it is integral and fits in an int64; json.Number and Go integer
+// types count when they fit. It reports false otherwise.
+func AsInt(v any) (int64, bool) {
 	switch n := v.(type) {
 	case float64:
 		if n != math.Trunc(n) || n < math.MinInt64 || n >= math.MaxInt64 {

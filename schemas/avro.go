@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/hamba/avro/v2"
+
+	"github.com/karafka-actors/karafka-actors/params"
 )
 
 func init() { compilers[Avro] = compileAvro }
@@ -241,7 +243,7 @@ func writeAvro(w *avro.Writer, s avro.Schema, v any, at string) error {
 		}
 		w.WriteBool(b)
 	case avro.Int, avro.Long:
-		n, ok := integer(v)
+		n, ok := params.AsInt(v)
 		if !ok {
 			return bad(string(s.Type()))
 		}
@@ -402,27 +404,6 @@ func join(at, name string) string {
 		return name
 	}
 	return at + "." + name
-}
-
-// integer reads v as an integer: Go integers, integral floats, json.Number.
-func integer(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int:
-		return int64(n), true
-	case int32:
-		return int64(n), true
-	case int64:
-		return n, true
-	case float64:
-		if n != math.Trunc(n) || n < math.MinInt64 || n >= math.MaxInt64 {
-			return 0, false
-		}
-		return int64(n), true
-	case json.Number:
-		i, err := n.Int64()
-		return i, err == nil
-	}
-	return 0, false
 }
 
 // float reads v as a float: Go numbers, json.Number.

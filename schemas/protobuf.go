@@ -614,4 +614,3 @@ func wellKnownJSON(md protoreflect.MessageDescriptor) bool {
 	}
 	return false
 }
-
