@@ -55,3 +55,27 @@ func TestConfig_schemaRegistryKeysAreValidated(t *testing.T) {
 		t.Errorf("error %q shows the password", err)
 	}
 }
+
+// A responder topic declaring a schema that does not compile fails
+// validation, naming the topic and the compiler's complaint.
+func TestApp_responderSchemaThatDoesNotCompileFailsValidation(t *testing.T) {
+	cfg := karafka.DefaultConfig()
+	cfg.SchemaRegistry.URLs = []string{"http://127.0.0.1:1"} // never reached: validation compiles locally
+	app, err := karafka.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Route(karafka.Route{
+		Topic:      "users",
+		Controller: func() karafka.Controller { return karafka.ControllerFunc(func(*karafka.Context) error { return nil }) },
+		Responder: func() karafka.Responder {
+			return karafka.NewResponder([]karafka.Topic{karafka.Required("users_created").
+				WithSchema(app.Schemas().TopicName().Register(schemas.Avro, `{"type":"record","name":"U","fields":[{"name":"id","type":"lng"}]}`))},
+				func(*karafka.Output, ...any) error { return nil })
+		},
+	})
+	err = app.Validate()
+	if !errors.Is(err, schemas.ErrInvalidSchema) || !strings.Contains(err.Error(), `topic "users_created"`) || !strings.Contains(err.Error(), "lng") {
+		t.Fatalf("Validate = %v, want ErrInvalidSchema naming the topic and the type", err)
+	}
+}

@@ -40,7 +40,7 @@ var (
 
 	// ErrNotConfigured reports a parser or writer of an application with no
 	// schema registry configured (schema_registry.urls empty).
-	ErrNotConfigured = errors.New("schemas: no schema registry is configured (set schema_registry.urls)")
+	ErrNotConfigured = errors.New("schemas: no schema registry is configured (set schema_registry.urls, e.g. --set schema_registry.urls=URL or KARAFKA_SCHEMA_REGISTRY_URLS; server --embedded-broker serves one in process)")
 
 	// ErrUnavailable reports a registry that could not be reached or
 	// answered with a server error, after Config.Retries. It comes with

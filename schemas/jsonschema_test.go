@@ -216,9 +216,16 @@ func TestJSONSchema_invalidSchema(t *testing.T) {
 		if !errors.Is(err, schemas.ErrInvalidSchema) {
 			t.Errorf("%s: Register = %v, want ErrInvalidSchema", c.name, err)
 		}
-		_, err = reg.TopicName().Register(schemas.JSONSchema, c.text, c.refs...).Encode("bad", map[string]any{"id": 1})
-		if !errors.Is(err, responders.ErrSchema) || !errors.Is(err, schemas.ErrInvalidSchema) {
-			t.Errorf("%s: Encode = %v, want responders.ErrSchema and ErrInvalidSchema", c.name, err)
+		// A writer declaring it: refused when the route is validated (when
+		// it has no references), and at run time the message waits (the
+		// deployment's fault, not the value's).
+		w := reg.TopicName().Register(schemas.JSONSchema, c.text, c.refs...)
+		if err := w.Usable(); len(c.refs) == 0 && !errors.Is(err, schemas.ErrInvalidSchema) {
+			t.Errorf("%s: Usable = %v, want ErrInvalidSchema", c.name, err)
+		}
+		_, err = w.Encode("bad", map[string]any{"id": 1})
+		if errors.Is(err, responders.ErrSchema) || !errors.Is(err, schemas.ErrUnavailable) || !errors.Is(err, schemas.ErrInvalidSchema) {
+			t.Errorf("%s: Encode = %v, want ErrUnavailable and ErrInvalidSchema, not responders.ErrSchema", c.name, err)
 		}
 	}
 	subjects, err := reg.Subjects(context.Background())

@@ -463,8 +463,11 @@ func TestProtobuf_invalidSchema(t *testing.T) {
 		t.Errorf("refused schemas reached the registry: %v", subjects)
 	}
 	w := reg.TopicName().Register(schemas.Protobuf, `syntax = "proto3"; message {`)
+	if err := w.Usable(); !errors.Is(err, schemas.ErrInvalidSchema) {
+		t.Errorf("Usable with a schema that does not compile: %v", err)
+	}
 	_, err := w.Encode("bad", map[string]any{})
-	if !errors.Is(err, responders.ErrSchema) || !errors.Is(err, schemas.ErrInvalidSchema) {
+	if errors.Is(err, responders.ErrSchema) || !errors.Is(err, schemas.ErrUnavailable) || !errors.Is(err, schemas.ErrInvalidSchema) {
 		t.Errorf("Encode with a schema that does not compile: %v", err)
 	}
 	// A file of enums only compiles (another schema can import it) but

@@ -176,7 +176,7 @@ func (r *Registry) SchemaByID(ctx context.Context, id int) (*Schema, error) {
 	}
 	if at, ok := r.unknown[id]; ok && time.Since(at) < unknownTTL {
 		r.mu.Unlock()
-		return nil, fmt.Errorf("%w: schema id %d (asked %s ago)", ErrUnknownSchema, id, time.Since(at).Round(time.Millisecond))
+		return nil, fmt.Errorf("%w: schema id %d (the registry's answer to a lookup %s ago, kept for %s)", ErrUnknownSchema, id, time.Since(at).Round(time.Millisecond), unknownTTL)
 	}
 	p := &pending{done: make(chan struct{})}
 	r.byID[id] = p

@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sr/srfake"
 
 	"github.com/karafka-actors/karafka-actors/params"
+	"github.com/karafka-actors/karafka-actors/responders"
 	"github.com/karafka-actors/karafka-actors/schemas"
 )
 
@@ -141,5 +142,36 @@ func TestRegistry_wrongBaseURLWaits(t *testing.T) {
 	_, err := reg.SchemaByID(context.Background(), 1)
 	if !errors.Is(err, schemas.ErrUnavailable) || errors.Is(err, schemas.ErrUnknownSchema) || !strings.Contains(err.Error(), "base URL") {
 		t.Fatalf("wrong base URL: %v", err)
+	}
+}
+
+// A declared schema the registry refuses as incompatible is the
+// deployment's fault: every value waits (ErrUnavailable, naming the subject
+// and the registry's reason), none is dead-lettered as not fitting.
+func TestWriter_refusedSchemaWaits(t *testing.T) {
+	fake := srfake.New()
+	t.Cleanup(fake.Close)
+	fake.Intercept(func(w http.ResponseWriter, req *http.Request) bool {
+		if req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, "/versions") {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusConflict)
+		_, _ = w.Write([]byte(`{"error_code":409,"message":"reader field status is missing in writer schema and has no default"}`))
+		return true
+	})
+	reg, _ := schemas.New(quickConfig(fake.URL()))
+	w := reg.TopicName().Register(schemas.Avro, userAvro)
+	if err := w.Usable(); err != nil {
+		t.Fatalf("a schema that compiles is usable: %v", err)
+	}
+	_, err := w.Encode("users", map[string]any{"id": 1})
+	if !errors.Is(err, schemas.ErrUnavailable) || !errors.Is(err, params.ErrUnavailable) || !errors.Is(err, schemas.ErrIncompatible) || errors.Is(err, responders.ErrSchema) {
+		t.Fatalf("Encode = %v, want a wait naming the refusal", err)
+	}
+	for _, want := range []string{`subject "users-value"`, "status is missing", "compatibility level"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
 	}
 }

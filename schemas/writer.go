@@ -46,8 +46,10 @@ func (s Strategy) String() string {
 // Without Register the subject's latest version is used (asked again after
 // Config.SubjectTTL). Errors: a value that does not fit wraps
 // responders.ErrSchema and ErrMismatch (the message is dead-lettered with
-// the reason); a registry that cannot be reached, or a subject it does not
-// have (yet), wraps ErrUnavailable (the message waits and is tried again).
+// the reason); anything wrong with the subject rather than the value (the
+// registry unreachable, the subject missing, the declared schema refused,
+// the subject holding another format) wraps ErrUnavailable: the message
+// waits and is tried again.
 type Writer struct {
 	reg      *Registry
 	strategy Strategy
@@ -87,8 +89,10 @@ func (w *Writer) Format(f Format) *Writer {
 
 // Register makes the writer register text (of format f) under its subject
 // on first use, or find it there, and encode with it. A text that does not
-// compile, or that the registry finds incompatible, fails every value
-// (responders.ErrSchema with the reason).
+// compile fails the route's validation; one the registry refuses
+// (incompatible with the subject's versions) makes the messages wait, with
+// an error saying so, until the schema or the subject's compatibility is
+// fixed.
 func (w *Writer) Register(f Format, text string, refs ...Reference) *Writer {
 	c := w.clone()
 	c.format, c.text, c.refs = f, text, refs
@@ -101,8 +105,21 @@ func (w *Writer) clone() *Writer {
 
 var _ responders.Schema = (*Writer)(nil)
 
-// Usable reports whether the writer's registry is configured.
-func (w *Writer) Usable() error { return w.reg.Usable() }
+// Usable reports whether the writer can work: its registry is configured
+// and the schema it declares with Register compiles (checked when routes
+// are validated, before anything connects; a schema with references is
+// compiled when first used, as its references live in the registry).
+func (w *Writer) Usable() error {
+	if err := w.reg.Usable(); err != nil {
+		return err
+	}
+	if w.text != "" && len(w.refs) == 0 {
+		if _, err := compile(source{format: w.format, text: w.text}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // SubjectOf is the subject the writer uses for topic.
 func (w *Writer) SubjectOf(topic string) string {
@@ -148,21 +165,26 @@ func (w *Writer) schema(ctx context.Context, topic string) (*Schema, error) {
 		return nil, w.fail(subject, err)
 	}
 	if w.format != 0 && s.Format != w.format {
-		return nil, fmt.Errorf("%w: %w: subject %q holds %s, the topic is declared %s", responders.ErrSchema, ErrWrongFormat, subject, s.Format, w.format)
+		return nil, w.fail(subject, fmt.Errorf("%w: subject %q holds %s, the topic is declared %s", ErrWrongFormat, subject, s.Format, w.format))
 	}
 	return s, nil
 }
 
-// fail classifies a failure to find subject's schema.
+// fail classifies a failure to find subject's schema. Whatever it is (the
+// registry down, the subject missing, the declared schema refused as
+// incompatible or invalid, the subject holding another format), it is the
+// deployment's fault, not the value's: the message waits, with an error
+// saying what to fix, rather than every response being dead-lettered.
 func (w *Writer) fail(subject string, err error) error {
 	switch {
 	case errors.Is(err, ErrUnavailable):
 		return err
 	case errors.Is(err, ErrUnknownSubject):
-		// A deployment not done yet, not a fault of the value: wait.
 		return unavailable{fmt.Errorf("%w: %w (register it, or declare the topic's schema with Register)", ErrUnavailable, err)}
+	case errors.Is(err, ErrIncompatible):
+		return unavailable{fmt.Errorf("%w: the registry refuses the topic's declared schema under subject %q: %w (make the schema compatible, or change the subject's compatibility level)", ErrUnavailable, subject, err)}
 	}
-	return fmt.Errorf("%w: subject %q: %w", responders.ErrSchema, subject, err)
+	return unavailable{fmt.Errorf("%w: subject %q: %w", ErrUnavailable, subject, err)}
 }
 
 // Encode encodes v with the schema of topic's subject.
