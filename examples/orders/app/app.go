@@ -14,6 +14,7 @@
 package app
 
 import (
+	_ "embed"
 	"fmt"
 
 	karafka "github.com/karafka-actors/karafka-actors"
@@ -26,17 +27,17 @@ const (
 	OrdersConfirmed = "orders_confirmed"
 )
 
-// OrderSchema is the Avro schema of orders_placed's records.
-const OrderSchema = `{"type":"record","name":"Order","namespace":"shop","fields":[
-  {"name":"id","type":"long"},
-  {"name":"total","type":"double"},
-  {"name":"coupon","type":["null","string"],"default":null}]}`
+// OrderSchema is the Avro schema of orders_placed's records (order.avsc:
+// `produce orders_placed --schema examples/orders/app/order.avsc --format avro`).
+//
+//go:embed order.avsc
+var OrderSchema string
 
-// ConfirmedSchema is the Avro schema of orders_confirmed's records.
-const ConfirmedSchema = `{"type":"record","name":"Confirmed","namespace":"shop","fields":[
-  {"name":"order_id","type":"long"},
-  {"name":"total","type":"double"},
-  {"name":"status","type":"string"}]}`
+// ConfirmedSchema is the Avro schema of orders_confirmed's records
+// (confirmed.avsc).
+//
+//go:embed confirmed.avsc
+var ConfirmedSchema string
 
 // Order is an input, as hamba/avro decodes it.
 type Order struct {
