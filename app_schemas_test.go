@@ -345,3 +345,32 @@ func TestApp_protobufRouteEndToEnd(t *testing.T) {
 }
 
 func order2avro(id int64) order { return order{ID: id, Total: 1} }
+
+// Tries that waited out an outage spend none of the retry policy's
+// attempts: a message that waited 5 times, then failed twice on its own,
+// still gets its third try (retry.attempts is 3) and is answered, not
+// dead-lettered.
+func TestApp_outageTriesSpendNoAttempts(t *testing.T) {
+	t.Parallel()
+	brokers := testkafka.Brokers(t)
+	in, out := testkafka.Name(t, "in"), testkafka.Name(t, "out")
+	testkafka.CreateTopics(t, brokers, 1, in, out, in+"_dlq")
+	testkafka.Produce(t, brokers, in, testkafka.Record{Value: `{"id":1}`})
+	var tries atomic.Int64
+	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
+		switch n := tries.Add(1); {
+		case n <= 5:
+			return karafka.Outage(errors.New("database restarting"))
+		case n <= 7:
+			return errors.New("database warming up")
+		}
+		c.RespondWith(1)
+		return nil
+	})
+	r := start(t, testConfig(t, brokers), karafka.Route{Topic: in, Controller: func() karafka.Controller { return ctrl }, Responder: echo(out)})
+	testkafka.ConsumeCommitted(t, brokers, out, 1, 30*time.Second)
+	r.shutdown(t)
+	if n := len(r.rec.of(events.MessageDeadLettered)); n != 0 || tries.Load() != 8 {
+		t.Fatalf("%d dead letters after %d tries, want none after 8", n, tries.Load())
+	}
+}

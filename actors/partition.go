@@ -144,7 +144,7 @@ func (a *partitionActor) handle(w *work) error {
 	}
 	w.responses = append(w.responses[:0], responses...)
 	w.params = nil
-	w.attempts = 0 // the responder stage counts its own tries
+	w.attempts, w.waits = 0, 0 // the responder stage counts its own tries
 	// Hand over at once: a push costs a mutex, and a wake-up is sent only
 	// when the responder has taken everything before, so a busy responder
 	// receives batches while an idle one is never kept waiting.

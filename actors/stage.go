@@ -82,12 +82,22 @@ func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 			// message, which stays undone and uncommitted.
 			return
 		}
-		w.attempts++
-		perr := &ProcessingError{Topic: p.topic, Partition: p.id, Offset: w.msg.Offset, Stage: s.name, Attempt: w.attempts, Err: err}
+		// A try that waited out an outage is no try of the message's own:
+		// it does not spend the retry policy's attempts (nor show in the
+		// dead letter's karafka.attempts); waits count apart, for the
+		// backoff and the stuck check.
+		attempt := w.attempts + 1
+		if supervision.IsOutage(err) {
+			w.waits++
+			attempt = w.waits
+		} else {
+			w.attempts, w.waits = attempt, 0
+		}
+		perr := &ProcessingError{Topic: p.topic, Partition: p.id, Offset: w.msg.Offset, Stage: s.name, Attempt: attempt, Err: err}
 		p.d.trace.failed(w, perr)
-		decision, delay := p.retry.Decide(w.attempts, err, p.dlq != "")
+		decision, delay := p.retry.Decide(attempt, err, p.dlq != "")
 		p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
-			Offset: w.msg.Offset, Attempt: w.attempts, Actor: ctx.Self().Id, Delay: delay, Stage: s.name, Duration: w.age(), Err: perr})
+			Offset: w.msg.Offset, Attempt: attempt, Actor: ctx.Self().Id, Delay: delay, Stage: s.name, Duration: w.age(), Err: perr})
 		switch decision {
 		case supervision.DeadLetter:
 			s.pop()
@@ -103,10 +113,10 @@ func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 			return
 		case supervision.Wait:
 			p.d.log.Warn("a service the message needs is unavailable: partition waits, retrying this message (never dead-lettered for an outage)",
-				"topic", p.topic, "partition", p.id, "offset", w.msg.Offset, "stage", s.name, "attempt", w.attempts, "retry_in", delay, "error", err)
+				"topic", p.topic, "partition", p.id, "offset", w.msg.Offset, "stage", s.name, "waits", w.waits, "retry_in", delay, "error", err)
 			p.d.bus.Publish(events.Event{Kind: events.MessageBlocked, Topic: p.topic, Group: p.group, Partition: p.id,
-				Offset: w.msg.Offset, Attempt: w.attempts, Delay: delay, Stage: s.name, Err: perr})
-			p.waiting(w.msg.Offset, w.attempts, err)
+				Offset: w.msg.Offset, Attempt: w.waits, Delay: delay, Stage: s.name, Err: perr})
+			p.waiting(w.msg.Offset, w.waits, err)
 			s.schedule(ctx, delay)
 			return
 		default: // supervision.Retry

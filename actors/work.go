@@ -17,7 +17,8 @@ type work struct {
 	txn       *txnItem       // exactly-once routes: the message until it is in a transaction
 	params    *params.Params // &paramsVal once parsed
 	paramsVal params.Params  // by value, like entry
-	attempts  int            // failed tries in the current stage
+	attempts  int            // failed tries in the current stage, outages left out
+	waits     int            // tries in a row the current stage waited out an outage
 	responses [][]any        // what the controller passed to RespondWith
 	span      trace.Span     // the process span, with tracing on (tracing.go)
 	// failure is why w is dead-lettered, once it is (deadletter.go).

@@ -23,6 +23,9 @@ type Params struct {
 	// unavailable: the last Check could not look at the payload (it
 	// failed with ErrUnavailable); it is not kept as invalid.
 	unavailable bool
+	// outage is the last Value or Decode failure that could not look at
+	// the payload, until TakeOutage.
+	outage error
 }
 
 // New wraps one record. It runs p.Check on raw; when the payload is invalid it
@@ -99,7 +102,7 @@ func (p *Params) Valid() error {
 	case err == nil:
 		p.valid, p.unavailable = true, false
 		return nil
-	case errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrParse):
+	case outage(err):
 		p.unavailable = true
 		return newIngestError(&p.md, p.parser.Name(), err)
 	}
@@ -130,19 +133,46 @@ func (p *Params) Raw() []byte { return p.raw }
 
 // Value returns the payload parsed by the parser's Parse. The payload is
 // parsed on the first call only; later calls return the same value or error.
+// A Parse that could not look at the payload (ErrUnavailable: a registry
+// down) is not kept: the next call parses again, and the failure is noted
+// for the runtime (see TakeOutage), whatever the caller made of it.
 func (p *Params) Value() (any, error) {
 	if !p.parsed {
-		p.value, p.err = p.parser.Parse(p.raw)
-		p.parsed = true
+		v, err := p.parser.Parse(p.raw)
+		if outage(err) {
+			p.outage = err
+			return nil, err
+		}
+		p.value, p.err, p.parsed = v, err, true
 		p.valid = p.valid || (p.proven && p.err == nil)
 	}
 	return p.value, p.err
 }
 
 // Decode decodes the payload into v (usually a pointer to a struct) straight
-// from the raw bytes, without going through Value.
+// from the raw bytes, without going through Value. A Decode that could not
+// look at the payload (ErrUnavailable) is noted as Value's is.
 func (p *Params) Decode(v any) error {
 	err := p.parser.Decode(p.raw, v)
+	if outage(err) {
+		p.outage = err
+	}
 	p.valid = p.valid || (p.proven && err == nil)
 	return err
+}
+
+// TakeOutage returns, and forgets, the last failure of Value or Decode that
+// could not look at the payload (ErrUnavailable) since the previous call:
+// the runtime asks after a try, so that a message whose filter or
+// controller saw its fields as absent during a registry outage is tried
+// again, never committed or dead-lettered for it. Nil when there was none.
+func (p *Params) TakeOutage() error {
+	err := p.outage
+	p.outage = nil
+	return err
+}
+
+// outage reports whether err is the parser's "could not look" failure.
+func outage(err error) bool {
+	return err != nil && errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrParse)
 }

@@ -82,9 +82,12 @@ func (b *Batch) Limit(n int) *Batch {
 //     BatchOutcome.Filtered);
 //  2. Consume gets the rest, if any, within the route's Timeout; its
 //     context derives from base;
-//  3. every kept message's payload is checked: a malformed one gets
-//     BatchOutcome.Malformed whatever Consume made of it (and is left out of the
-//     next try at step 1, as params remembers the check);
+//  3. every message's payload is checked, filtered ones too: a malformed one
+//     gets BatchOutcome.Malformed whatever the filters or Consume made of
+//     it (and is left out of the next try at step 1, as params remembers
+//     the check); a payload the parser could not look at (a registry down,
+//     at the check or when a filter or Consume read it) makes the whole
+//     try fail as a supervision.Outage, so the batch waits;
 //  4. every response, per message and per batch, goes through the
 //     responder with Respond; nothing is returned unless all are valid.
 //
@@ -124,17 +127,40 @@ func (b *Batch) Try(base context.Context, msgs []*params.Params) ([]BatchOutcome
 		b.kept = append(b.kept, prm)
 		b.index = append(b.index, i)
 	}
-	if len(b.kept) == 0 {
-		return b.outcomes, nil
+	var err error
+	if len(b.kept) > 0 {
+		err = b.consume(base)
 	}
-	err := b.consume(base)
-	for j, prm := range b.kept {
+	// A message a filter or the controller read while its parser could
+	// not look at it (kept or filtered out alike) makes the whole batch
+	// wait: it was judged on fields it could not see. The notes are taken
+	// now, so that none outlives this try.
+	var oerr error
+	for _, prm := range msgs {
+		if e := prm.TakeOutage(); e != nil && oerr == nil {
+			oerr = e
+		}
+	}
+	// A malformed payload is dead-lettered whatever the filters or the
+	// controller made of it, as on a per-message route: filtered ones are
+	// checked too.
+	for i, prm := range msgs {
+		o := &b.outcomes[i]
+		if o.Malformed != nil {
+			continue
+		}
 		if verr := prm.Valid(); verr != nil {
 			if verr = checkFailed(verr); supervision.IsOutage(verr) {
 				return nil, verr // the whole batch waits
 			}
-			b.outcomes[b.index[j]].Malformed = verr
+			o.Malformed, o.Filtered = verr, false
 		}
+	}
+	if oerr != nil {
+		return nil, supervision.Outage(oerr)
+	}
+	if len(b.kept) == 0 {
+		return b.outcomes, nil
 	}
 	if err != nil {
 		return nil, outageOr(err)

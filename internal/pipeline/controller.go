@@ -69,8 +69,16 @@ func (c *Controller) Handle(base context.Context, prm *params.Params) (keep bool
 	// Decode proves (JSON) the payload is checked here, not before: a
 	// controller's successful Decode proves it well formed, so the common
 	// case scans it once.
+	// A filter or controller that read the payload while its parser could
+	// not look at it saw its fields as absent, whatever it returned: the
+	// message waits and is tried again, never finished on that reading.
+	// The note is taken now, so that it cannot outlive this try.
+	oerr := prm.TakeOutage()
 	if verr := prm.Valid(); verr != nil {
 		return false, checkFailed(verr)
+	}
+	if oerr != nil {
+		return false, supervision.Outage(oerr)
 	}
 	if err != nil {
 		return false, outageOr(err)

@@ -31,7 +31,8 @@ type Isolation struct {
 	n          int
 	lo, hi     int   // the span tried next, messages [lo, hi)
 	ends       []int // ends of the spans after it, the next one last
-	attempts   int   // failed tries of the current span
+	attempts   int   // failed tries of the current span, outages left out
+	waits      int   // tries in a row the current span waited out an outage
 }
 
 // Action is what a Step asks of the runner after a failed try.
@@ -107,15 +108,18 @@ func (s *Isolation) Succeeded() { s.advance() }
 
 // Failed records that the span's try failed with err and returns what to do.
 func (s *Isolation) Failed(err error) Step {
+	if supervision.IsOutage(err) {
+		// Not a message's fault: the whole span waits, unsplit, for as
+		// long as the outage lasts, without spending the span's tries
+		// (Step.Attempt counts the waits in a row).
+		s.waits++
+		_, delay := s.policy.Decide(s.waits, err, s.deadLetter)
+		return Step{Action: WaitSpan, Attempt: s.waits, Delay: delay}
+	}
+	s.waits = 0
 	s.attempts++
 	attempt := s.attempts
 	size := s.hi - s.lo
-	if supervision.IsOutage(err) {
-		// Not a message's fault: the whole span waits, unsplit, for as
-		// long as the outage lasts.
-		_, delay := s.policy.Decide(attempt, err, s.deadLetter)
-		return Step{Action: WaitSpan, Attempt: attempt, Delay: delay}
-	}
 	exhausted := supervision.IsPermanent(err)
 	if !exhausted && size > 1 && s.split() {
 		exhausted = true // a part of a split batch gets one try
@@ -151,7 +155,7 @@ func (s *Isolation) split() bool { return s.lo > 0 || s.hi < s.n }
 
 // advance moves to the span after the current one.
 func (s *Isolation) advance() {
-	s.lo, s.attempts = s.hi, 0
+	s.lo, s.attempts, s.waits = s.hi, 0, 0
 	if k := len(s.ends); k > 0 {
 		s.hi = s.ends[k-1]
 		s.ends = s.ends[:k-1]

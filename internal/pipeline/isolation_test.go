@@ -179,6 +179,29 @@ func TestIsolation_outageWaitsUnsplit(t *testing.T) {
 	}
 }
 
+// Waiting out an outage spends none of the span's tries: a failure of the
+// message's own after it still gets the whole retry policy.
+func TestIsolation_outageSpendsNoTries(t *testing.T) {
+	tries := 0
+	r := drive(t, 1, policy(3), true, func(lo, hi int) error {
+		tries++
+		switch {
+		case tries <= 5:
+			return supervision.Outage(errors.New("registry down"))
+		case tries <= 7:
+			return errors.New("database starting")
+		}
+		return nil
+	})
+	want := append(slices.Repeat([]pipeline.Action{pipeline.WaitSpan}, 5), pipeline.RetrySpan, pipeline.RetrySpan)
+	if !slices.Equal(r.actions, want) || len(r.deadLetters) != 0 || len(r.answered) != 1 {
+		t.Fatalf("actions %v dead letters %v answered %v", r.actions, r.deadLetters, r.answered)
+	}
+	if r.delays[5] != 10*time.Millisecond {
+		t.Fatalf("first failure after the outage waited %v, want the policy's first backoff", r.delays[5])
+	}
+}
+
 // A permanent error needs no retry: the batch is split at once and the
 // poison dead-lettered after its first try alone.
 func TestIsolation_permanentErrorSplitsAtOnce(t *testing.T) {
