@@ -52,6 +52,10 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONF_DIR="${SCRIPT_DIR}/kafka"
+# log, die, the tool checks, running_pid, wait_ready and the stop, status,
+# logs and pid commands: lib/service.sh, shared with registry.sh.
+# shellcheck source-path=SCRIPTDIR source=lib/service.sh
+. "${SCRIPT_DIR}/lib/service.sh"
 
 KAFKA_VERSION="${KARAFKA_KAFKA_VERSION:-4.4.0}"
 KAFKA_HOME_DIR="${KARAFKA_KAFKA_HOME:-${HOME}/.cache/karafka-actors/kafka-${KAFKA_VERSION}}"
@@ -61,6 +65,7 @@ SASL_PORT="${KARAFKA_KAFKA_SASL_PORT:-19094}"
 PROXIED_PORT="${KARAFKA_KAFKA_PROXIED_PORT:-19095}"
 PROXY_PORT="${KARAFKA_KAFKA_PROXY_PORT:-19096}"
 START_TIMEOUT="${KARAFKA_KAFKA_START_TIMEOUT:-90}"
+STOP_TIMEOUT=30
 HOST="127.0.0.1"
 BOOTSTRAP="${HOST}:${PORT}"
 SASL_BOOTSTRAP="${HOST}:${SASL_PORT}"
@@ -88,34 +93,24 @@ SERVER_CLASS="kafka.Kafka"
 STORAGE_CLASS="kafka.tools.StorageTool"
 TOPIC_CLASS="org.apache.kafka.tools.TopicCommand"
 
-log() { printf 'kafka.sh: %s\n' "$*" >&2; }
-die() { local code="$1"; shift; log "error: $*"; exit "${code}"; }
-
-# Monotonic-enough wall clock with millisecond precision, for timings.
-now_ms() { date +%s%3N; }
-elapsed() { # elapsed START_MS -> "12.3s"
-  local ms=$(( $(now_ms) - $1 ))
-  printf '%d.%01ds' $(( ms / 1000 )) $(( (ms % 1000) / 100 ))
-}
+# What lib/service.sh's functions act on (see there).
+SERVICE_NAME="kafka.sh"
+SERVICE_KIND="broker"
+SERVICE_TITLE="Kafka ${KAFKA_VERSION}"
+SERVICE_URL="${BOOTSTRAP}"
+SERVICE_WHERE="${BOOTSTRAP} (port set ${PORT_SET})"
+SERVICE_ANSWERS=broker_answers
+SERVICE_NEEDS=require_java
+SERVICE_OTHERS=other_brokers
+# The broker of this port set is the one started with its properties file.
+PROC_PATTERN="${PROPS_FILE}"
 
 # --- prerequisites ----------------------------------------------------------
 
-require_java() {
-  command -v java >/dev/null 2>&1 \
-    || die 2 "java not found on PATH: Kafka ${KAFKA_VERSION} needs Java 17+ (Debian: apt-get install -y openjdk-17-jre-headless)"
-  # `java -version` prints e.g.: openjdk version "17.0.15" 2025-04-15
-  local ver major
-  ver="$(java -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')"
-  major="${ver%%.*}"
-  [[ "${major}" == "1" ]] && major=8   # "1.8.0_x" style
-  if [[ ! "${major}" =~ ^[0-9]+$ ]] || (( major < 17 )); then
-    die 2 "java ${ver:-unknown} found, Kafka ${KAFKA_VERSION} needs Java 17+"
-  fi
-}
+require_java() { require_java_version java 17 "Kafka ${KAFKA_VERSION}"; }
 
 require_mvn() {
-  command -v mvn >/dev/null 2>&1 \
-    || die 2 "mvn not found on PATH: needed once to fetch Kafka ${KAFKA_VERSION} from Maven Central (Debian: apt-get install -y maven)"
+  require_cmd mvn "needed once to fetch Kafka ${KAFKA_VERSION} from Maven Central" maven
 }
 
 # Fingerprint of what the jar folder was built from: a changed pom or version
@@ -168,8 +163,7 @@ run_tool() { "${TOOL_JAVA[@]}" "$@"; }
 # --- TLS material -----------------------------------------------------------
 
 require_openssl() {
-  command -v openssl >/dev/null 2>&1 \
-    || die 2 "openssl not found on PATH: needed once to make the SASL_SSL listener's test certificates (Debian: apt-get install -y openssl)"
+  require_cmd openssl "needed once to make the SASL_SSL listener's test certificates" openssl
 }
 
 # A test CA and a broker certificate for 127.0.0.1 signed by it, made once per
@@ -202,21 +196,6 @@ ensure_tls() {
 
 # --- process and readiness checks -----------------------------------------
 
-# Print the pid from pid file $1 (default: this port set's) if that process
-# is alive and is the broker of properties file $2 (guards against a
-# recycled pid). Returns 1 otherwise.
-running_pid() {
-  local pid_file="${1:-${PID_FILE}}" props="${2:-${PROPS_FILE}}" pid
-  [[ -f "${pid_file}" ]] || return 1
-  pid="$(cat "${pid_file}" 2>/dev/null || true)"
-  [[ "${pid}" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "${pid}" 2>/dev/null || return 1
-  if [[ -r "/proc/${pid}/cmdline" ]]; then
-    tr '\0' ' ' < "/proc/${pid}/cmdline" | grep -qF "${props}" || return 1
-  fi
-  echo "${pid}"
-}
-
 # Print the brokers of other port sets that are running, one a line:
 # "PID PORT CONTROLLER SASL PROXIED PROXY". A broker started by an older
 # kafka.sh (one pid file for the whole cache folder) shows with its ports
@@ -244,20 +223,6 @@ port_of() {
   echo "${p:--}"
 }
 
-# Log "not running" for this port set, naming the brokers of other port
-# sets that are.
-log_not_running() {
-  local pid port controller sasl proxied proxy others=""
-  while read -r pid port controller sasl proxied proxy; do
-    others+="${others:+, }pid ${pid} on ${HOST}:${port}"
-  done < <(other_brokers)
-  if [[ -n "${others}" ]]; then
-    log "not running on ${BOOTSTRAP} (port set ${PORT_SET}); running on other ports: ${others}"
-  else
-    log "not running"
-  fi
-}
-
 # Say which of our brokers holds port $1, if one does, and how to stop it.
 who_holds_port() {
   local pid port controller sasl proxied proxy
@@ -273,29 +238,10 @@ who_holds_port() {
   return 1
 }
 
-# True when something accepts TCP connections on HOST:$1 (bash /dev/tcp).
-port_open() {
-  timeout 2 bash -c "exec 3<>/dev/tcp/${HOST}/$1" 2>/dev/null
-}
-
 # True when the broker answers a metadata request (TopicCommand --list).
 broker_answers() {
   port_open "${PORT}" || return 1
   timeout 30 "${TOOL_JAVA[@]}" "${TOPIC_CLASS}" --bootstrap-server "${BOOTSTRAP}" --list >/dev/null 2>&1
-}
-
-# Wait until the broker process $1 answers, up to START_TIMEOUT seconds.
-wait_ready() {
-  local pid="$1" deadline=$(( SECONDS + START_TIMEOUT ))
-  while (( SECONDS < deadline )); do
-    kill -0 "${pid}" 2>/dev/null || { log "broker process ${pid} exited during startup"; return 1; }
-    if port_open "${PORT}"; then
-      broker_answers && return 0
-    fi
-    sleep 0.2
-  done
-  log "broker did not answer on ${BOOTSTRAP} within ${START_TIMEOUT}s"
-  return 1
 }
 
 # --- server.properties ----------------------------------------------------
@@ -373,19 +319,7 @@ cmd_start() {
   t0="$(now_ms)"
   require_java
 
-  if pid="$(running_pid)"; then
-    if broker_answers; then
-      log "already running (pid ${pid})"
-      echo "${BOOTSTRAP}"
-      return 0
-    fi
-    # Alive but not answering yet (e.g. a concurrent start): wait for it.
-    log "broker pid ${pid} is running but not answering yet; waiting"
-    if wait_ready "${pid}"; then echo "${BOOTSTRAP}"; return 0; fi
-    tail -n 50 "${LOG_FILE}" >&2 || true
-    die 1 "broker pid ${pid} is running but does not answer on ${BOOTSTRAP} (try: $0 stop)"
-  fi
-  rm -f "${PID_FILE}"
+  start_if_running && return 0
 
   # Someone else's process on our ports would make the broker fail late and
   # confusingly; say so up front.
@@ -445,59 +379,10 @@ cmd_start() {
   pid=$!
   echo "${pid}" > "${PID_FILE}"
 
-  if ! wait_ready "${pid}"; then
-    log "last 50 lines of ${LOG_FILE}:"
-    tail -n 50 "${LOG_FILE}" >&2 || true
-    # Do not leave a half-started broker behind.
-    kill -KILL "${pid}" 2>/dev/null || true
-    rm -f "${PID_FILE}"
-    die 1 "Kafka ${KAFKA_VERSION} failed to start"
-  fi
+  wait_ready "${pid}" || abort_start "${pid}"
   port_open "${SASL_PORT}" || die 1 "broker answers on ${BOOTSTRAP} but not on its SASL_SSL listener ${SASL_BOOTSTRAP} (see: $0 logs)"
   log "Kafka ${KAFKA_VERSION} ready at ${BOOTSTRAP}, SASL_SSL at ${SASL_BOOTSTRAP} (pid ${pid}, started in $(elapsed "${t0}"))"
   echo "${BOOTSTRAP}"
-}
-
-cmd_stop() {
-  local pid t0
-  t0="$(now_ms)"
-  if ! pid="$(running_pid)"; then
-    rm -f "${PID_FILE}"
-    log_not_running
-    return 0
-  fi
-  kill -TERM "${pid}" 2>/dev/null || true
-  local deadline=$(( SECONDS + 30 ))
-  while kill -0 "${pid}" 2>/dev/null && (( SECONDS < deadline )); do
-    sleep 0.1
-  done
-  if kill -0 "${pid}" 2>/dev/null; then
-    log "broker pid ${pid} still alive after 30s, sending SIGKILL"
-    kill -KILL "${pid}" 2>/dev/null || true
-    while kill -0 "${pid}" 2>/dev/null; do sleep 0.1; done
-  fi
-  rm -f "${PID_FILE}"
-  log "stopped (pid ${pid}) in $(elapsed "${t0}")"
-}
-
-cmd_status() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    log_not_running
-    return 3
-  fi
-  require_java
-  if broker_answers; then
-    echo "${BOOTSTRAP}"
-    return 0
-  fi
-  log "broker pid ${pid} is running but does not answer on ${BOOTSTRAP}"
-  return 1
-}
-
-cmd_logs() {
-  [[ -f "${LOG_FILE}" ]] || die 1 "no log yet at ${LOG_FILE}"
-  cat "${LOG_FILE}"
 }
 
 cmd_create_topic() {
@@ -526,13 +411,6 @@ cmd_proxy_env() {
   printf 'export KARAFKA_TEST_PROXY_UPSTREAM=%q\n' "${HOST}:${PROXIED_PORT}"
 }
 
-# The running broker's pid (exit 3 when not running).
-cmd_pid() {
-  local pid
-  pid="$(running_pid)" || { log_not_running; return 3; }
-  echo "${pid}"
-}
-
 # Stop the broker (if running) and start it again on the same data dir.
 cmd_restart() {
   local t0
@@ -546,7 +424,7 @@ usage() {
   cat >&2 <<EOF
 usage: $0 start|stop|restart|status|logs|brokers|sasl-env|proxy-env|pid|create-topic NAME [PARTITIONS]
   start         fetch Kafka ${KAFKA_VERSION} (once), start a fresh broker on ${BOOTSTRAP}
-  stop          stop it (SIGTERM, SIGKILL after 30s)
+  stop          stop it (SIGTERM, SIGKILL after ${STOP_TIMEOUT}s)
   restart       stop it and start it again keeping its data (topics, records, offsets)
   status        exit 0 and print the address if answering, 3 if not running
   logs          print ${LOG_FILE}

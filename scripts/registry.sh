@@ -46,6 +46,10 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONF_DIR="${SCRIPT_DIR}/registry"
+# log, die, the tool checks, running_pid, wait_ready and the stop, status,
+# logs and pid commands: lib/service.sh, shared with kafka.sh.
+# shellcheck source-path=SCRIPTDIR source=lib/service.sh
+. "${SCRIPT_DIR}/lib/service.sh"
 
 REGISTRY_VERSION="${KARAFKA_REGISTRY_VERSION:-2.1.5.Final}"
 QUARKUS_VERSION="${KARAFKA_REGISTRY_QUARKUS_VERSION:-2.2.3.Final}"
@@ -53,6 +57,7 @@ REGISTRY_HOME_DIR="${KARAFKA_REGISTRY_HOME:-${HOME}/.cache/karafka-actors/apicur
 PORT="${KARAFKA_REGISTRY_PORT:-18081}"
 COMPATIBILITY="${KARAFKA_REGISTRY_COMPATIBILITY-BACKWARD}"
 START_TIMEOUT="${KARAFKA_REGISTRY_START_TIMEOUT:-90}"
+STOP_TIMEOUT=20
 JAVA="${KARAFKA_REGISTRY_JAVA:-java}"
 HOST="127.0.0.1"
 BASE_URL="http://${HOST}:${PORT}"
@@ -68,37 +73,30 @@ PID_FILE="${RUN_DIR}/registry.pid"
 # On the JVM's command line, so a pid can be told to be this port's registry.
 MARKER="-Dkarafka.registry.port=${PORT}"
 
-log() { printf 'registry.sh: %s\n' "$*" >&2; }
-die() { local code="$1"; shift; log "error: $*"; exit "${code}"; }
-
-now_ms() { date +%s%3N; }
-elapsed() { # elapsed START_MS -> "12.3s"
-  local ms=$(( $(now_ms) - $1 ))
-  printf '%d.%01ds' $(( ms / 1000 )) $(( (ms % 1000) / 100 ))
-}
+# What lib/service.sh's functions act on (see there).
+SERVICE_NAME="registry.sh"
+SERVICE_KIND="registry"
+SERVICE_TITLE="Apicurio Registry ${REGISTRY_VERSION}"
+SERVICE_URL="${CCOMPAT_URL}"
+SERVICE_WHERE="${HOST}:${PORT}"
+SERVICE_ANSWERS=registry_answers
+SERVICE_NEEDS=require_curl
+SERVICE_OTHERS=other_registries
+# The marker and the space after it: port 1808's must not match port 18081's.
+PROC_PATTERN="${MARKER} "
 
 # --- prerequisites ----------------------------------------------------------
 
 require_java() {
-  command -v "${JAVA}" >/dev/null 2>&1 \
-    || die 2 "java not found (${JAVA}): Apicurio Registry ${REGISTRY_VERSION} needs Java 11+ (Debian: apt-get install -y openjdk-17-jre-headless; or set KARAFKA_REGISTRY_JAVA)"
-  local ver major
-  ver="$("${JAVA}" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')"
-  major="${ver%%.*}"
-  [[ "${major}" == "1" ]] && major=8   # "1.8.0_x" style
-  if [[ ! "${major}" =~ ^[0-9]+$ ]] || (( major < 11 )); then
-    die 2 "java ${ver:-unknown} found (${JAVA}), Apicurio Registry ${REGISTRY_VERSION} needs Java 11+"
-  fi
+  require_java_version "${JAVA}" 11 "Apicurio Registry ${REGISTRY_VERSION}" KARAFKA_REGISTRY_JAVA
 }
 
 require_mvn() {
-  command -v mvn >/dev/null 2>&1 \
-    || die 2 "mvn not found on PATH: needed once to fetch and build Apicurio Registry ${REGISTRY_VERSION} from Maven Central (Debian: apt-get install -y maven)"
+  require_cmd mvn "needed once to fetch and build Apicurio Registry ${REGISTRY_VERSION} from Maven Central" maven
 }
 
 require_curl() {
-  command -v curl >/dev/null 2>&1 \
-    || die 2 "curl not found on PATH: needed to check that the registry answers (Debian: apt-get install -y curl)"
+  require_cmd curl "needed to check that the registry answers" curl
 }
 
 # Fingerprint of what the app folder was built from.
@@ -143,20 +141,6 @@ ensure_app() {
 
 # --- process and readiness checks -----------------------------------------
 
-# Print the pid from pid file $1 (default: this port's) if that process is
-# alive and is the registry of port $2 (guards against a recycled pid).
-running_pid() {
-  local pid_file="${1:-${PID_FILE}}" marker="${2:-${MARKER}}" pid
-  [[ -f "${pid_file}" ]] || return 1
-  pid="$(cat "${pid_file}" 2>/dev/null || true)"
-  [[ "${pid}" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "${pid}" 2>/dev/null || return 1
-  if [[ -r "/proc/${pid}/cmdline" ]]; then
-    tr '\0' ' ' < "/proc/${pid}/cmdline" | grep -qF -- "${marker} " || return 1
-  fi
-  echo "${pid}"
-}
-
 # Registries of other ports that are running, one a line: "PID PORT".
 other_registries() {
   local dir pid port
@@ -164,44 +148,14 @@ other_registries() {
     [[ -d "${dir}" ]] || continue
     port="$(basename "${dir}")"
     [[ "${port}" == "${PORT}" ]] && continue
-    pid="$(running_pid "${dir}registry.pid" "-Dkarafka.registry.port=${port}")" || continue
+    pid="$(running_pid "${dir}registry.pid" "-Dkarafka.registry.port=${port} ")" || continue
     echo "${pid} ${port}"
   done
-}
-
-log_not_running() {
-  local pid port others=""
-  while read -r pid port; do
-    others+="${others:+, }pid ${pid} on ${HOST}:${port}"
-  done < <(other_registries)
-  if [[ -n "${others}" ]]; then
-    log "not running on ${HOST}:${PORT}; running on other ports: ${others}"
-  else
-    log "not running"
-  fi
-}
-
-port_open() {
-  timeout 2 bash -c "exec 3<>/dev/tcp/${HOST}/$1" 2>/dev/null
 }
 
 # True when the Confluent-compatible API answers GET /subjects with 200.
 registry_answers() {
   curl -fsS -m 5 -o /dev/null "${CCOMPAT_URL}/subjects" 2>/dev/null
-}
-
-# Wait until the registry process $1 answers, up to START_TIMEOUT seconds.
-wait_ready() {
-  local pid="$1" deadline=$(( SECONDS + START_TIMEOUT ))
-  while (( SECONDS < deadline )); do
-    kill -0 "${pid}" 2>/dev/null || { log "registry process ${pid} exited during startup"; return 1; }
-    if port_open "${PORT}"; then
-      registry_answers && return 0
-    fi
-    sleep 0.2
-  done
-  log "registry did not answer on ${CCOMPAT_URL} within ${START_TIMEOUT}s"
-  return 1
 }
 
 # The global compatibility rule (Confluent's default is BACKWARD; Apicurio
@@ -222,19 +176,7 @@ cmd_start() {
   require_java
   require_curl
 
-  if pid="$(running_pid)"; then
-    if registry_answers; then
-      log "already running (pid ${pid})"
-      echo "${CCOMPAT_URL}"
-      return 0
-    fi
-    # Alive but not answering yet (e.g. a concurrent start): wait for it.
-    log "registry pid ${pid} is running but not answering yet; waiting"
-    if wait_ready "${pid}"; then echo "${CCOMPAT_URL}"; return 0; fi
-    tail -n 50 "${LOG_FILE}" >&2 || true
-    die 1 "registry pid ${pid} is running but does not answer on ${CCOMPAT_URL} (try: $0 stop)"
-  fi
-  rm -f "${PID_FILE}"
+  start_if_running && return 0
 
   port_open "${PORT}" \
     && die 1 "port ${HOST}:${PORT} is already in use by another process (set KARAFKA_REGISTRY_PORT)"
@@ -265,69 +207,17 @@ cmd_start() {
   echo "${pid}" > "${PID_FILE}"
 
   if ! wait_ready "${pid}" || ! set_compatibility; then
-    log "last 50 lines of ${LOG_FILE}:"
-    tail -n 50 "${LOG_FILE}" >&2 || true
-    kill -KILL "${pid}" 2>/dev/null || true
-    rm -f "${PID_FILE}"
-    die 1 "Apicurio Registry ${REGISTRY_VERSION} failed to start"
+    abort_start "${pid}"
   fi
   log "Apicurio Registry ${REGISTRY_VERSION} ready at ${CCOMPAT_URL} (pid ${pid}, compatibility ${COMPATIBILITY:-NONE}, started in $(elapsed "${t0}"))"
   echo "${CCOMPAT_URL}"
-}
-
-cmd_stop() {
-  local pid t0
-  t0="$(now_ms)"
-  if ! pid="$(running_pid)"; then
-    rm -f "${PID_FILE}"
-    log_not_running
-    return 0
-  fi
-  kill -TERM "${pid}" 2>/dev/null || true
-  local deadline=$(( SECONDS + 20 ))
-  while kill -0 "${pid}" 2>/dev/null && (( SECONDS < deadline )); do
-    sleep 0.1
-  done
-  if kill -0 "${pid}" 2>/dev/null; then
-    log "registry pid ${pid} still alive after 20s, sending SIGKILL"
-    kill -KILL "${pid}" 2>/dev/null || true
-    while kill -0 "${pid}" 2>/dev/null; do sleep 0.1; done
-  fi
-  rm -f "${PID_FILE}"
-  log "stopped (pid ${pid}) in $(elapsed "${t0}")"
-}
-
-cmd_status() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    log_not_running
-    return 3
-  fi
-  require_curl
-  if registry_answers; then
-    echo "${CCOMPAT_URL}"
-    return 0
-  fi
-  log "registry pid ${pid} is running but does not answer on ${CCOMPAT_URL}"
-  return 1
-}
-
-cmd_logs() {
-  [[ -f "${LOG_FILE}" ]] || die 1 "no log yet at ${LOG_FILE}"
-  cat "${LOG_FILE}"
-}
-
-cmd_pid() {
-  local pid
-  pid="$(running_pid)" || { log_not_running; return 3; }
-  echo "${pid}"
 }
 
 usage() {
   cat >&2 <<EOF
 usage: $0 start|stop|restart|status|url|logs|pid
   start    fetch and build Apicurio Registry ${REGISTRY_VERSION} (once), start an empty one on ${HOST}:${PORT}
-  stop     stop it (SIGTERM, SIGKILL after 20s)
+  stop     stop it (SIGTERM, SIGKILL after ${STOP_TIMEOUT}s)
   restart  stop it and start an empty one (storage is in memory)
   status   exit 0 and print the URL if answering, 3 if not running
   url      print the Confluent-compatible base URL: ${CCOMPAT_URL}
