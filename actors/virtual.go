@@ -79,6 +79,12 @@ func (a *partitionActor) dispatch(w *work) error {
 		if err := supervision.Recover(func() error { key = p.key(w.params); return nil }); err != nil {
 			return fmt.Errorf("virtual partitions key: %w", err)
 		}
+		// A key read while the parser could not look at the payload (a
+		// registry down) is no key: the message would go to the wrong
+		// virtual actor, out of its key's order. It waits here instead.
+		if oerr := w.params.TakeOutage(); oerr != nil {
+			return supervision.Outage(fmt.Errorf("virtual partitions key: %w", oerr))
+		}
 	}
 	w.attempts = 0 // the virtual actor counts its own tries
 	p.virt[virtualIndex(key, len(p.virt))].in.push(p.d.sys, w)

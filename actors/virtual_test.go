@@ -429,3 +429,67 @@ func TestVirtualIndex_spreadsKeysAndSendsKeylessToOne(t *testing.T) {
 		t.Errorf("100 keys used %d of 8 virtual actors", len(used))
 	}
 }
+
+// flakyJSON is params.JSON whose first *down Parse and Decode calls cannot
+// look at the payload (a registry outage). It proves its Check, as the
+// schema parsers do, so the Check waits for the controller.
+type flakyJSON struct{ down *atomic.Int64 }
+
+func (flakyJSON) Name() string            { return "flaky" }
+func (flakyJSON) DecodeProvesCheck() bool { return true }
+func (f flakyJSON) fail() error {
+	if f.down.Add(-1) >= 0 {
+		return fmt.Errorf("%w: registry down", params.ErrUnavailable)
+	}
+	return nil
+}
+func (f flakyJSON) Check(raw []byte) error { return params.JSON.Check(raw) }
+func (f flakyJSON) Parse(raw []byte) (any, error) {
+	if err := f.fail(); err != nil {
+		return nil, err
+	}
+	return params.JSON.Parse(raw)
+}
+func (f flakyJSON) Decode(raw []byte, v any) error { return params.JSON.Decode(raw, v) }
+
+// A key function that read the payload while the parser could not look at
+// it got no key: the message waits at the partition (it is not sent to
+// the keyless virtual actor), so a later message of its key cannot
+// overtake it. Before, message 0 (key "a") went to the keyless actor and
+// waited there while message 2 (key "a") was answered first.
+func TestVirtual_keyReadDuringAnOutageWaits(t *testing.T) {
+	var down atomic.Int64
+	down.Store(1)
+	key := func(p *params.Params) []byte {
+		k, _ := p.String("key")
+		return []byte(k)
+	}
+	route := virtualRoute(4, key, "dlq", func(*controllers.Context, int64, string) error { return nil })
+	route.Parser = flakyJSON{&down}
+	route.RetryPolicy.Backoff = supervision.Backoff{Initial: 200 * time.Millisecond, Max: 200 * time.Millisecond, Multiplier: 1}
+	keys := apart(4, "a", "b", "c")
+	// Neither key may share the keyless actor (0) with the other.
+	keys["a"], keys["b"] = pick(keys, 4)
+	s := &heldSender{auto: true}
+	c := newClaimTest(t, s, route, testConsumerConfig())
+	msgs, returned := c.consumeKeyed(t, []string{keys["a"], keys["b"], keys["a"]})
+	c.waitMarked(t, 3)
+	if err := perKeyOrder(s.sent(), map[string][]int64{keys["a"]: {0, 2}, keys["b"]: {1}}); err != nil {
+		t.Fatalf("sent %v: %v", s.sent(), err)
+	}
+	close(msgs)
+	waitReturned(t, returned)
+	c.end(t)
+}
+
+// pick returns two of keys' values whose virtual actors among max are not
+// 0, the keyless one.
+func pick(keys map[string]string, max int) (string, string) {
+	var out []string
+	for _, name := range []string{"a", "b", "c"} {
+		if virtualIndex([]byte(keys[name]), max) != 0 {
+			out = append(out, keys[name])
+		}
+	}
+	return out[0], out[1]
+}
