@@ -22,7 +22,7 @@ func TestProduceConsume_schemaRoundTrip(t *testing.T) {
 	file := schemaFile(t, "order.avsc", orderAvro)
 
 	code, _, stderr := runCLI(t, `{"id":1,"item":"book","note":null}`+"\n"+`{"id":2,"item":"pen\u202e","note":"gift"}`+"\n",
-		append([]string{"produce", topic, "--schema", file, "--format", "avro"}, common...)...)
+		append([]string{"produce", topic, "--schema", file}, common...)...)
 	if want := "produced 2 message(s) to " + topic + ", values encoded with schema id 1 (subject " + topic + "-value version 1)"; code != 0 || !strings.Contains(stderr, want) {
 		t.Fatalf("produce --schema: exit %d, stderr %q; want %q", code, stderr, want)
 	}
@@ -91,7 +91,7 @@ func TestProduceConsume_jsonSchemaRoundTrip(t *testing.T) {
 	file := schemaFile(t, "user.json", userJSONSchema)
 
 	code, _, stderr := runCLI(t, `{"id": 1, "email": "ada@example.com"}`+"\n"+`{"id":2}`+"\n"+`{"id":3,"name":"x"}`+"\n",
-		append([]string{"produce", topic, "--schema", file, "--format", "jsonschema"}, common...)...)
+		append([]string{"produce", topic, "--schema", file}, common...)...)
 	if want := "stdin line 3: subject " + topic + "-value version 1: schema id 1: schemas: does not fit the schema: jsonschema: "; code != cli.ExitFailure || !strings.Contains(stderr, want) ||
 		!strings.Contains(stderr, "2 of the 2 message(s) before it were produced") {
 		t.Fatalf("produce --schema: exit %d, stderr %q; want exit 1 and %q", code, stderr, want)
@@ -115,7 +115,7 @@ func TestProduceConsume_protobufRoundTrip(t *testing.T) {
 	file := schemaFile(t, "order.proto", orderProto)
 
 	code, _, stderr := runCLI(t, `{"id":1,"item":"book","tags":["new"]}`+"\n"+`{"id":"2"}`+"\n"+`{"id":3,"colour":"red"}`+"\n",
-		append([]string{"produce", topic, "--schema", file, "--format", "protobuf"}, common...)...)
+		append([]string{"produce", topic, "--schema", file}, common...)...)
 	// protobuf-go puts a space or, at random, a no-break space after
 	// "proto:" (so that nobody matches its messages exactly): read both
 	// as a space.

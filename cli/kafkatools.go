@@ -185,14 +185,17 @@ compacted topic): --tombstone makes every line a key with a null value, and
   printf 'u1\t{"name":"Ada"}\nu2\tNULL\n' | karafka-actors produce users_create \
     --key-separator $'\t' --null-value NULL --header source=import
 
-With --schema FILE --format avro|protobuf|jsonschema every value is a JSON
-document, sent encoded with that schema in the schema registry's wire format
-(the registry of schema_registry.urls, or --registry URL): the schema is
-compiled, then registered under --subject (default <topic>-value), or found
-there when an identical version is. --subject alone encodes with the subject's
-latest version. A --null-value value is sent as null, not encoded.
+With --schema FILE every value is a JSON document, sent encoded with that
+schema in the schema registry's wire format (the registry of
+schema_registry.urls, or --registry URL): the schema is compiled, then
+registered under --subject (default <topic>-value), or found there when an
+identical version is. Its type is --type avro|protobuf|jsonschema; without
+--type, FILE's extension tells it: .avsc avro, .proto protobuf, .json
+jsonschema (.json means JSON Schema unless --type avro is given; another
+extension needs --type). --subject alone encodes with the subject's latest
+version. A --null-value value is sent as null, not encoded.
 
-  echo '{"id":1,"email":null}' | karafka-actors produce users --schema user.avsc --format avro
+  echo '{"id":1,"email":null}' | karafka-actors produce users --schema user.avsc
 
 On a line that cannot be read (no separator, a value that does not fit the
 schema) nothing of it or after it is sent: the error names the line, why,

@@ -14,12 +14,12 @@ import (
 // produceSchemaFlags are produce's options for values encoded with a
 // schema of the registry.
 type produceSchemaFlags struct {
-	file, format, subject string
+	file, typ, subject string
 }
 
 func (f *produceSchemaFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.file, "schema", "", "encode each line, a JSON document, with the schema in `FILE` (registered under --subject) in the registry's wire format")
-	fs.StringVar(&f.format, "format", "", "the --schema file's `FORMAT`: avro, protobuf or jsonschema")
+	fs.StringVar(&f.typ, "type", "", "the --schema file's `TYPE`: avro, protobuf or jsonschema (default: by its extension, .avsc avro, .proto protobuf, .json jsonschema; give avro for an Avro .json)")
 	fs.StringVar(&f.subject, "subject", "", "the `SUBJECT` --schema is registered under (default <topic>-value); alone: encode with its latest version")
 }
 
@@ -30,10 +30,8 @@ func (f *produceSchemaFlags) enabled() bool { return f.file != "" || f.subject !
 // says which flags were given.
 func (f *produceSchemaFlags) check(pf produceFlags, set func(string) bool) error {
 	switch {
-	case set("format") && f.file == "":
-		return errors.New("--format is the format of a --schema file: give --schema FILE too (or --subject alone to use a subject's latest version)")
-	case f.file != "" && f.format == "":
-		return errors.New("--schema needs --format: avro, protobuf or jsonschema")
+	case set("type") && f.file == "":
+		return errors.New("--type is the type of a --schema file: give --schema FILE too (or --subject alone to use a subject's latest version)")
 	case set("subject") && f.subject == "":
 		return errors.New("--subject is empty: give the subject, e.g. --subject orders-value")
 	case set("schema") && f.file == "":
@@ -41,9 +39,9 @@ func (f *produceSchemaFlags) check(pf produceFlags, set func(string) bool) error
 	case f.enabled() && pf.tombstone:
 		return errors.New("--tombstone sends null values, which no schema encodes: drop --schema and --subject")
 	}
-	if f.format != "" {
-		if _, err := schemas.ParseFormat(f.format); err != nil {
-			return fmt.Errorf("--format %q: want avro, protobuf or jsonschema", f.format)
+	if f.file != "" {
+		if _, err := schemaType("--schema", f.file, f.typ); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -56,7 +54,7 @@ func (f *produceSchemaFlags) schema(cmd *cobra.Command, r *runner, s Settings, t
 	var format schemas.Format
 	var text string
 	if f.file != "" {
-		format, _ = schemas.ParseFormat(f.format) // checked
+		format, _ = schemaType("--schema", f.file, f.typ) // checked
 		var err error
 		if text, err = readSchemaFile(f.file, format); err != nil {
 			return nil, err

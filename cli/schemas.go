@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,9 +22,35 @@ import (
 	"github.com/karafka-actors/karafka-actors/schemas"
 )
 
-// schemasFormats are the formats of `schemas list --format` and `schemas
-// show --format`.
+// schemasFormats are the output formats of `schemas list --format` and
+// `schemas show --format`.
 var schemasFormats = []string{"text", "json"}
+
+// schemaExtensions are the schema types a schema file's extension names
+// when --type does not give one. A .json file is JSON Schema: an Avro
+// schema in one needs --type avro.
+var schemaExtensions = map[string]schemas.Format{
+	".avsc":  schemas.Avro,
+	".proto": schemas.Protobuf,
+	".json":  schemas.JSONSchema,
+}
+
+// schemaType is the type (the language) of the schema file that fileFlag
+// names: typ, the --type flag, when given, else the one file's extension
+// names (see schemaExtensions).
+func schemaType(fileFlag, file, typ string) (schemas.Format, error) {
+	if typ != "" {
+		f, err := schemas.ParseFormat(typ)
+		if err != nil {
+			return 0, fmt.Errorf("--type %q: want avro, protobuf or jsonschema", typ)
+		}
+		return f, nil
+	}
+	if f, ok := schemaExtensions[strings.ToLower(filepath.Ext(file))]; ok {
+		return f, nil
+	}
+	return 0, fmt.Errorf("%s %s: its extension does not say the schema's type (.avsc is avro, .proto protobuf, .json jsonschema): give --type avro, protobuf or jsonschema", fileFlag, file)
+}
 
 // registryFlag adds --registry, the shortcut for --set schema_registry.urls,
 // to the commands that talk to a registry. It is not global as --brokers
@@ -174,15 +201,22 @@ format this build lacks) is printed all the same, with a warning on stderr.`,
 	return cmd
 }
 
+// schemaTypeHelp tells, in the help of the commands that read a schema
+// file, how its type is found.
+const schemaTypeHelp = `The schema's type (its language) is --type avro, protobuf or jsonschema;
+without --type, FILE's extension tells it: .avsc avro, .proto protobuf, .json
+jsonschema (.json means JSON Schema unless --type avro is given). Another
+extension without --type is a usage error.`
+
 // schemaFileFlags are the flags of the commands that read a schema file.
 type schemaFileFlags struct {
-	file, format string
-	references   []string
+	file, typ  string
+	references []string
 }
 
 func (sf *schemaFileFlags) add(f *pflag.FlagSet) {
-	f.StringVar(&sf.file, "file", "", "the schema `FILE` (Avro .avsc, .proto, JSON Schema)")
-	f.StringVar(&sf.format, "format", "", "the schema's `FORMAT`: avro, protobuf or jsonschema")
+	f.StringVar(&sf.file, "file", "", "the schema `FILE`: .avsc (Avro), .proto (Protobuf), .json (JSON Schema), or another name with --type")
+	f.StringVar(&sf.typ, "type", "", "the schema's `TYPE`: avro, protobuf or jsonschema (default: by FILE's extension, .avsc avro, .proto protobuf, .json jsonschema; give avro for an Avro .json)")
 	f.StringArrayVar(&sf.references, "reference", nil, "a schema it references, `NAME=SUBJECT:VERSION` (repeatable); NAME is an Avro type's full name, a .proto import, a $ref")
 }
 
@@ -192,12 +226,9 @@ func (sf *schemaFileFlags) read() (schemas.Format, string, []schemas.Reference, 
 	if sf.file == "" {
 		return 0, "", nil, usageError("--file is required: the schema file to read")
 	}
-	if sf.format == "" {
-		return 0, "", nil, usageError("--format is required: avro, protobuf or jsonschema")
-	}
-	format, err := schemas.ParseFormat(sf.format)
+	format, err := schemaType("--file", sf.file, sf.typ)
 	if err != nil {
-		return 0, "", nil, usageError("--format %q: want avro, protobuf or jsonschema", sf.format)
+		return 0, "", nil, Exit(ExitUsage, err)
 	}
 	refs, err := parseReferences(sf.references)
 	if err != nil {
@@ -213,7 +244,7 @@ func (sf *schemaFileFlags) read() (schemas.Format, string, []schemas.Reference, 
 func (r *runner) schemasRegisterCmd() *cobra.Command {
 	var sf schemaFileFlags
 	cmd := &cobra.Command{
-		Use:   "register SUBJECT --file FILE --format avro|protobuf|jsonschema [--reference NAME=SUBJECT:VERSION]...",
+		Use:   "register SUBJECT --file FILE [--type avro|protobuf|jsonschema] [--reference NAME=SUBJECT:VERSION]...",
 		Short: "Compile a schema file and register it under SUBJECT; print its version and id",
 		Long: `Compile the schema in FILE here (with the schemas its --reference flags name,
 fetched from the registry), then register it under SUBJECT and print the
@@ -222,8 +253,11 @@ text) is found and printed, not added again. A file that does not compile is
 refused before anything is sent to the registry, naming the file (and, for a
 JSON document that does not parse, its line and column).
 
-  karafka-actors schemas register orders-value --file order.avsc --format avro \
+` + schemaTypeHelp + `
+
+  karafka-actors schemas register orders-value --file order.avsc \
     --reference com.acme.Address=address-value:1
+  karafka-actors schemas register orders-value --file order.json --type avro
 
 Exit status: 0; 1 when the registry cannot be reached or refuses the schema
 (incompatible with the subject's versions); 2 for usage or configuration
@@ -253,13 +287,15 @@ errors, a file that does not compile and a reference the registry lacks.`,
 func (r *runner) schemasCheckCmd() *cobra.Command {
 	var sf schemaFileFlags
 	cmd := &cobra.Command{
-		Use:   "check SUBJECT --file FILE --format avro|protobuf|jsonschema [--reference NAME=SUBJECT:VERSION]...",
+		Use:   "check SUBJECT --file FILE [--type avro|protobuf|jsonschema] [--reference NAME=SUBJECT:VERSION]...",
 		Short: "Ask the registry whether a schema file may be registered under SUBJECT",
 		Long: `Compile the schema in FILE here, then ask the registry whether it may be
 registered under SUBJECT, against the subject's latest version and the
 subject's compatibility level. Prints "compatible with subject SUBJECT" (a
 subject without versions accepts any schema); an incompatible schema exits 1
 with the registry's reasons. Nothing is registered.
+
+` + schemaTypeHelp + `
 
 Exit status: 0 compatible; 1 incompatible, or the registry cannot be reached;
 2 for usage or configuration errors, a file that does not compile (named, with

@@ -98,7 +98,7 @@ func TestSchemasCommand_registerListShowCheck(t *testing.T) {
 		{[]string{"customer-value", "--file", schemaFile(t, "customer.avsc", customerAvro), "--reference", "com.acme.Address=address-value:1"},
 			"subject customer-value: version 1, id 4\n"},
 	} {
-		if got, _ := run(0, append([]string{"schemas", "register", "--format", "avro"}, tc.args...)...); got != tc.want {
+		if got, _ := run(0, append([]string{"schemas", "register"}, tc.args...)...); got != tc.want {
 			t.Errorf("register %q printed %q, want %q", tc.args, got, tc.want)
 		}
 	}
@@ -152,7 +152,7 @@ func TestSchemasCommand_registerListShowCheck(t *testing.T) {
 		t.Errorf("show of a missing subject: %q", stderr)
 	}
 
-	if out, _ := run(0, "schemas", "check", "orders-value", "--file", orderV2, "--format", "avro"); out != "compatible with subject orders-value\n" {
+	if out, _ := run(0, "schemas", "check", "orders-value", "--file", orderV2); out != "compatible with subject orders-value\n" {
 		t.Errorf("check printed %q", out)
 	}
 	fake.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
@@ -163,7 +163,7 @@ func TestSchemasCommand_registerListShowCheck(t *testing.T) {
 		w.Write([]byte(`{"is_compatible":false,"messages":["reader field 'qty' has no default value"]}`))
 		return true
 	})
-	out, stderr := run(1, "schemas", "check", "orders-value", "--file", orderV2, "--format", "avro")
+	out, stderr := run(1, "schemas", "check", "orders-value", "--file", orderV2)
 	if out != "" || !strings.Contains(stderr, `incompatible with the subject "orders-value": reader field 'qty' has no default value`) {
 		t.Errorf("incompatible check: stdout %q, stderr %q", out, stderr)
 	}
@@ -186,7 +186,7 @@ func TestSchemasCommand_registerListShowCheck(t *testing.T) {
 		{[]string{"register", "customer2-value", "--file", schemaFile(t, "c.avsc", customerAvro), "--reference", "com.acme.Address=nosuch-value:1"},
 			`reference "com.acme.Address" (subject "nosuch-value" version 1)`},
 	} {
-		_, stderr := run(cli.ExitUsage, append(append([]string{"schemas"}, tc.args...), "--format", "avro")...)
+		_, stderr := run(cli.ExitUsage, append([]string{"schemas"}, tc.args...)...)
 		if !strings.Contains(stderr, tc.want) {
 			t.Errorf("schemas %q: stderr %q, want it to name %q", tc.args, stderr, tc.want)
 		}
@@ -214,12 +214,12 @@ func TestSchemasCommand_refusesBadFlags(t *testing.T) {
 		{[]string{"show", "s", "--version", "first"}, `--version "first": want a version number, 1 or more, or latest`},
 		{[]string{"show", "s", "--format", "yaml"}, `--format "yaml" is not allowed (allowed: text, json)`},
 		{[]string{"list", "--format", "yaml"}, `--format "yaml" is not allowed`},
-		{[]string{"register", "s", "--format", "avro"}, "--file is required"},
-		{[]string{"register", "s", "--file", file}, "--format is required: avro, protobuf or jsonschema"},
-		{[]string{"check", "s", "--file", file, "--format", "xml"}, `--format "xml": want avro, protobuf or jsonschema`},
-		{[]string{"register", "s", "--file", file, "--format", "avro", "--reference", "noequals"}, `--reference "noequals": want NAME=SUBJECT:VERSION`},
-		{[]string{"register", "s", "--file", file, "--format", "avro", "--reference", "a=b:latest"}, `--reference "a=b:latest": version "latest": want a version number`},
-		{[]string{"register", "--file", file, "--format", "avro"}, "accepts 1 arg(s), received 0"},
+		{[]string{"register", "s", "--type", "avro"}, "--file is required"},
+		{[]string{"check", "s", "--file", file, "--type", "xml"}, `--type "xml": want avro, protobuf or jsonschema`},
+		{[]string{"register", "s", "--file", file, "--format", "avro"}, "unknown flag: --format"},
+		{[]string{"register", "s", "--file", file, "--reference", "noequals"}, `--reference "noequals": want NAME=SUBJECT:VERSION`},
+		{[]string{"register", "s", "--file", file, "--type", "avro", "--reference", "a=b:latest"}, `--reference "a=b:latest": version "latest": want a version number`},
+		{[]string{"register", "--file", file}, "accepts 1 arg(s), received 0"},
 	} {
 		code, _, stderr := runCLI(t, "", append(append([]string{"schemas"}, tc.args...), reg)...)
 		if code != cli.ExitUsage || !strings.Contains(stderr, tc.want) {
@@ -236,9 +236,9 @@ func TestSchemasCommand_needsARegistry(t *testing.T) {
 	for _, args := range [][]string{
 		{"schemas", "list"},
 		{"schemas", "show", "s"},
-		{"schemas", "register", "s", "--file", file, "--format", "avro"},
-		{"schemas", "check", "s", "--file", file, "--format", "avro"},
-		{"produce", "t", "--schema", file, "--format", "avro", "--brokers=127.0.0.1:1"},
+		{"schemas", "register", "s", "--file", file},
+		{"schemas", "check", "s", "--file", file, "--type", "avro"},
+		{"produce", "t", "--schema", file, "--brokers=127.0.0.1:1"},
 		{"produce", "t", "--subject", "s", "--brokers=127.0.0.1:1"},
 		{"consume", "t", "--schema", "--brokers=127.0.0.1:1"},
 	} {
@@ -291,9 +291,9 @@ func TestSchemasCommand_registryDown(t *testing.T) {
 			{"schemas", "list"},
 			{"schemas", "show", "s"},
 			{"schemas", "show", "--id", "1"},
-			{"schemas", "register", "s", "--file", file, "--format", "avro"},
-			{"schemas", "check", "s", "--file", file, "--format", "avro"},
-			{"produce", "t", "--schema", file, "--format", "avro", "--brokers=127.0.0.1:1"},
+			{"schemas", "register", "s", "--file", file},
+			{"schemas", "check", "s", "--file", file},
+			{"produce", "t", "--schema", file, "--brokers=127.0.0.1:1"},
 			{"produce", "t", "--subject", "s", "--brokers=127.0.0.1:1"},
 		} {
 			start := time.Now()
@@ -345,7 +345,7 @@ func TestSchemasCommand_jsonSchema(t *testing.T) {
 	fake := fakeRegistry(t)
 	reg := "--registry=" + fake.URL()
 	file := schemaFile(t, "user.json", userJSONSchema)
-	code, stdout, stderr := runCLI(t, "", "schemas", "register", "users-value", "--file", file, "--format", "jsonschema", reg)
+	code, stdout, stderr := runCLI(t, "", "schemas", "register", "users-value", "--file", file, reg)
 	if code != 0 || stdout != "subject users-value: version 1, id 1\n" {
 		t.Fatalf("register: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -357,7 +357,7 @@ func TestSchemasCommand_jsonSchema(t *testing.T) {
 	if want := "subject: users-value\nversion: 1\nid: 1\nformat: jsonschema\n\n{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"title\": \"User\","; code != 0 || !strings.HasPrefix(stdout, want) {
 		t.Errorf("show: exit %d, stdout %q, stderr %q; want it to start with %q", code, stdout, stderr, want)
 	}
-	code, stdout, stderr = runCLI(t, "", "schemas", "check", "users-value", "--file", file, "--format", "json", reg)
+	code, stdout, stderr = runCLI(t, "", "schemas", "check", "users-value", "--file", file, "--type", "json", reg)
 	if code != 0 || stdout != "compatible with subject users-value\n" {
 		t.Errorf("check: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -367,7 +367,7 @@ func TestSchemasCommand_jsonSchema(t *testing.T) {
 		notSchema: notSchema + ": schemas: invalid schema: jsonschema: ",
 		notJSON:   notJSON + ":3:1: not JSON (jsonschema schemas are JSON documents): invalid character '}'",
 	} {
-		code, _, stderr := runCLI(t, "", "schemas", "check", "users-value", "--file", file, "--format", "jsonschema", reg)
+		code, _, stderr := runCLI(t, "", "schemas", "check", "users-value", "--file", file, reg)
 		if code != cli.ExitUsage || !strings.Contains(stderr, want) {
 			t.Errorf("check %s: exit %d, stderr %q; want exit 2 and %q", file, code, stderr, want)
 		}
@@ -388,14 +388,14 @@ func TestSchemasCommand_incompatibleOnACheckingRegistry(t *testing.T) {
 	v1 := schemaFile(t, "order.avsc", orderAvro)
 	// A field without a default: version 2 cannot read what version 1 wrote.
 	v2 := schemaFile(t, "order2.avsc", strings.Replace(orderAvroV2, `"type": "int", "default": 1`, `"type": "int"`, 1))
-	if code, stdout, stderr := runCLI(t, "", "schemas", "register", "orders-value", "--file", v1, "--format", "avro", reg); code != 0 {
+	if code, stdout, stderr := runCLI(t, "", "schemas", "register", "orders-value", "--file", v1, reg); code != 0 {
 		t.Fatalf("register: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	code, stdout, stderr := runCLI(t, "", "schemas", "check", "orders-value", "--file", v2, "--format", "avro", reg)
+	code, stdout, stderr := runCLI(t, "", "schemas", "check", "orders-value", "--file", v2, reg)
 	if code != cli.ExitFailure || stdout != "" || !strings.Contains(stderr, `schemas: schema incompatible with the subject "orders-value": `) || !strings.Contains(stderr, "qty") {
 		t.Errorf("check: exit %d, stdout %q, stderr %q; want exit 1 with the registry's reasons", code, stdout, stderr)
 	}
-	code, stdout, stderr = runCLI(t, "", "schemas", "register", "orders-value", "--file", v2, "--format", "avro", reg)
+	code, stdout, stderr = runCLI(t, "", "schemas", "register", "orders-value", "--file", v2, "--type", "avro", reg)
 	if code != cli.ExitFailure || stdout != "" || !strings.Contains(stderr, "schemas: schema incompatible with the subject") {
 		t.Errorf("register: exit %d, stdout %q, stderr %q; want exit 1, refused as incompatible", code, stdout, stderr)
 	}
@@ -419,7 +419,7 @@ func TestSchemasCommand_protobuf(t *testing.T) {
 	fake := fakeRegistry(t)
 	reg := "--registry=" + fake.URL()
 	file := schemaFile(t, "order.proto", orderProto)
-	code, stdout, stderr := runCLI(t, "", "schemas", "register", "orders-value", "--file", file, "--format", "protobuf", reg)
+	code, stdout, stderr := runCLI(t, "", "schemas", "register", "orders-value", "--file", file, reg)
 	if code != 0 || stdout != "subject orders-value: version 1, id 1\n" {
 		t.Fatalf("register: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -432,8 +432,70 @@ func TestSchemasCommand_protobuf(t *testing.T) {
 		t.Errorf("show: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	bad := schemaFile(t, "bad.proto", "syntax = \"proto3\";\nmessage X {\n  int64 id = 1\n}\n")
-	code, _, stderr = runCLI(t, "", "schemas", "check", "orders-value", "--file", bad, "--format", "proto", reg)
+	code, _, stderr = runCLI(t, "", "schemas", "check", "orders-value", "--file", bad, "--type", "proto", reg)
 	if want := bad + ": schemas: invalid schema: protobuf: schema.proto:4:1: syntax error"; code != cli.ExitUsage || !strings.Contains(stderr, want) {
 		t.Errorf("check of a file that does not compile: exit %d, stderr %q; want exit 2 and %q", code, stderr, want)
+	}
+}
+
+// Without --type a schema file's extension tells its type: .avsc avro,
+// .proto protobuf, .json jsonschema, in any case. --type overrides it (an
+// Avro schema in a .json file); any other extension, or none, without
+// --type is a usage error naming the file and the types, for register,
+// check and produce --schema alike, before the registry is asked.
+func TestSchemasCommand_typeFromTheExtension(t *testing.T) {
+	t.Parallel()
+	fake := fakeRegistry(t)
+	reg := "--registry=" + fake.URL()
+	for _, tc := range []struct {
+		subject, name, text string
+		args                []string
+		want                string
+	}{
+		{"avro-value", "order.avsc", orderAvro, nil, "avro"},
+		{"upper-value", "ORDER.AVSC", orderAvro, nil, "avro"},
+		{"proto-value", "order.proto", orderProto, nil, "protobuf"},
+		{"json-value", "user.json", userJSONSchema, nil, "jsonschema"},
+		{"avrojson-value", "order.json", orderAvro, []string{"--type", "avro"}, "avro"},
+		{"txt-value", "order.txt", orderAvro, []string{"--type", "avro"}, "avro"},
+		{"bare-value", "user", userJSONSchema, []string{"--type", "JSONSchema"}, "jsonschema"},
+	} {
+		file := schemaFile(t, tc.name, tc.text)
+		for _, cmd := range []string{"check", "register"} {
+			code, stdout, stderr := runCLI(t, "", append([]string{"schemas", cmd, tc.subject, "--file", file, reg}, tc.args...)...)
+			if code != 0 {
+				t.Errorf("%s %s %q: exit %d, stdout %q, stderr %q", cmd, tc.name, tc.args, code, stdout, stderr)
+			}
+		}
+		code, stdout, stderr := runCLI(t, "", "schemas", "show", tc.subject, reg)
+		if want := "subject: " + tc.subject + "\nversion: 1\nid: "; code != 0 || !strings.HasPrefix(stdout, want) || !strings.Contains(stdout, "\nformat: "+tc.want+"\n") {
+			t.Errorf("%s %q registered as: exit %d, stdout %q, stderr %q; want format %s", tc.name, tc.args, code, stdout, stderr, tc.want)
+		}
+	}
+
+	// An Avro schema in a .json file without --type is taken for JSON
+	// Schema: it does not compile as one.
+	avroJSON := schemaFile(t, "order.json", orderAvro)
+	code, _, stderr := runCLI(t, "", "schemas", "check", "orders-value", "--file", avroJSON, reg)
+	if want := avroJSON + ": schemas: invalid schema: jsonschema: "; code != cli.ExitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("an Avro .json without --type: exit %d, stderr %q; want exit 2 and %q", code, stderr, want)
+	}
+
+	for _, name := range []string{"order.txt", "order", "order.avsc.bak", "order.yaml"} {
+		file := schemaFile(t, name, orderAvro)
+		for _, args := range [][]string{
+			{"schemas", "register", "s", "--file", file},
+			{"schemas", "check", "s", "--file", file},
+			{"produce", "t", "--brokers=127.0.0.1:1", "--schema", file},
+		} {
+			want := args[len(args)-2] + " " + file + ": its extension does not say the schema's type (.avsc is avro, .proto protobuf, .json jsonschema): give --type avro, protobuf or jsonschema"
+			code, stdout, stderr := runCLI(t, "{}\n", append(args, reg)...)
+			if code != cli.ExitUsage || stdout != "" || !strings.Contains(stderr, want) {
+				t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", args, code, stdout, stderr, want)
+			}
+		}
+	}
+	if fake.SubjectExists("s") {
+		t.Error("a schema file of no known type reached the registry")
 	}
 }

@@ -22,7 +22,7 @@ func TestSchemas_registryFromTheEnvironment(t *testing.T) {
 	}
 	env := []string{"KARAFKA_SCHEMA_REGISTRY_URLS=" + fake.URL()}
 
-	r := run(t, env, "", "schemas", "register", "users-value", "--file", file, "--format", "avro")
+	r := run(t, env, "", "schemas", "register", "users-value", "--file", file)
 	if r.code != 0 || r.stdout != "subject users-value: version 1, id 1\n" {
 		t.Fatalf("schemas register: %+v", r)
 	}
@@ -30,7 +30,7 @@ func TestSchemas_registryFromTheEnvironment(t *testing.T) {
 	if want := "SUBJECT      VERSION  ID  FORMAT\nusers-value  1        1   avro\n"; r.code != 0 || r.stdout != want {
 		t.Fatalf("schemas list: %+v, want stdout %q", r, want)
 	}
-	r = run(t, env, "", "schemas", "check", "users-value", "--file", file, "--format", "avro")
+	r = run(t, env, "", "schemas", "check", "users-value", "--file", file)
 	if r.code != 0 || r.stdout != "compatible with subject users-value\n" {
 		t.Fatalf("schemas check: %+v", r)
 	}
