@@ -67,9 +67,9 @@ func (r *runner) schemasCmd() *cobra.Command {
 is a shortcut for --set schema_registry.urls=URL; schema_registry.username,
 password and tls.* apply).
 
-  list      every subject with its latest version, schema id and format
+  list      every subject with its latest version, schema id and type
   show      a subject's version (SUBJECT [--version N|latest]) or a schema by id
-            (--id ID): its id, version, format, references and text, pretty
+            (--id ID): its id, version, type, references and text, pretty
   register  compile a schema file here, then register it under SUBJECT (an identical
             version already there is found, not added): prints its version and id
   check     ask the registry whether a schema file may be registered under SUBJECT,
@@ -94,12 +94,12 @@ func (r *runner) schemasListCmd() *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the subjects with their latest version, schema id and format",
+		Short: "List the subjects with their latest version, schema id and type",
 		Long: `List the registry's subjects, sorted, each with its latest version, that
-version's schema id and its format (avro, protobuf, jsonschema).
+version's schema id and its type (avro, protobuf, jsonschema).
 
   text  a table (default)
-  json  a list of {"subject", "version", "id", "format"}`,
+  json  a list of {"subject", "version", "id", "type"}`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !slices.Contains(schemasFormats, format) {
@@ -128,7 +128,7 @@ version's schema id and its format (avro, protobuf, jsonschema).
 				return writeSafeJSON(out, rows)
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SUBJECT\tVERSION\tID\tFORMAT")
+			fmt.Fprintln(tw, "SUBJECT\tVERSION\tID\tTYPE")
 			for _, row := range rows {
 				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", escapeField([]byte(row.Subject)), row.Version, row.ID, row.Format)
 			}
@@ -144,14 +144,14 @@ func (r *runner) schemasShowCmd() *cobra.Command {
 	var id int
 	cmd := &cobra.Command{
 		Use:   "show (SUBJECT [--version N|latest] | --id ID)",
-		Short: "Print a schema: its id, version, format, references and text",
+		Short: "Print a schema: its id, version, type, references and text",
 		Long: `Print version N (default: the latest) of SUBJECT, or with --id the schema of
-that id: its subject and version (by subject only), id, format, one
+that id: its subject and version (by subject only), id, type, one
 "reference: NAME=SUBJECT:VERSION" line per schema it references, then its
 text, indented when it is JSON (Avro, JSON Schema).
 
   text  as above (default)
-  json  {"subject", "version", "id", "format", "references": [{"name", "subject",
+  json  {"subject", "version", "id", "type", "references": [{"name", "subject",
         "version"}], "schema"}, the schema as registered, in a string
 
 A schema the registry holds that does not compile here (a reference gone, a
@@ -447,7 +447,7 @@ type listedSchema struct {
 	Subject string `json:"subject"`
 	Version int    `json:"version"`
 	ID      int    `json:"id"`
-	Format  string `json:"format"`
+	Format  string `json:"type"`
 }
 
 // shownSchema is what `schemas show` prints.
@@ -455,7 +455,7 @@ type shownSchema struct {
 	Subject    string           `json:"subject,omitempty"`
 	Version    int              `json:"version,omitempty"`
 	ID         int              `json:"id"`
-	Format     string           `json:"format"`
+	Format     string           `json:"type"`
 	References []shownReference `json:"references"`
 	Schema     string           `json:"schema"`
 }
@@ -529,7 +529,7 @@ func (s shownSchema) write(w io.Writer) error {
 	if s.Subject != "" {
 		fmt.Fprintf(&b, "subject: %s\nversion: %d\n", escapeField([]byte(s.Subject)), s.Version)
 	}
-	fmt.Fprintf(&b, "id: %d\nformat: %s\n", s.ID, s.Format)
+	fmt.Fprintf(&b, "id: %d\ntype: %s\n", s.ID, s.Format)
 	for _, ref := range s.References {
 		fmt.Fprintf(&b, "reference: %s\n", escapeField([]byte(fmt.Sprintf("%s=%s:%d", ref.Name, ref.Subject, ref.Version))))
 	}

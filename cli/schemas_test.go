@@ -104,7 +104,7 @@ func TestSchemasCommand_registerListShowCheck(t *testing.T) {
 	}
 
 	list, _ := run(0, "schemas", "list")
-	wantList := "SUBJECT         VERSION  ID  FORMAT\n" +
+	wantList := "SUBJECT         VERSION  ID  TYPE\n" +
 		"address-value   1        3   avro\n" +
 		"customer-value  1        4   avro\n" +
 		"orders-value    2        2   avro\n"
@@ -114,19 +114,19 @@ func TestSchemasCommand_registerListShowCheck(t *testing.T) {
 	listJSON, _ := run(0, "schemas", "list", "--format", "json")
 	var rows []map[string]any
 	if err := json.Unmarshal([]byte(listJSON), &rows); err != nil || len(rows) != 3 ||
-		rows[2]["subject"] != "orders-value" || rows[2]["version"] != 2.0 || rows[2]["id"] != 2.0 || rows[2]["format"] != "avro" {
+		rows[2]["subject"] != "orders-value" || rows[2]["version"] != 2.0 || rows[2]["id"] != 2.0 || rows[2]["type"] != "avro" {
 		t.Errorf("schemas list --format json: %v\n%s", err, listJSON)
 	}
 
 	show, _ := run(0, "schemas", "show", "orders-value")
-	if want := "subject: orders-value\nversion: 2\nid: 2\nformat: avro\n\n{\n  \"type\": \"record\",\n  \"name\": \"Order\","; !strings.HasPrefix(show, want) ||
+	if want := "subject: orders-value\nversion: 2\nid: 2\ntype: avro\n\n{\n  \"type\": \"record\",\n  \"name\": \"Order\","; !strings.HasPrefix(show, want) ||
 		!strings.Contains(show, "\n      \"default\": 1\n    }\n  ]\n}\n") {
 		t.Errorf("schemas show orders-value:\n%s\nwant it to start with:\n%s", show, want)
 	}
 	if show, _ := run(0, "schemas", "show", "orders-value", "--version", "1"); !strings.HasPrefix(show, "subject: orders-value\nversion: 1\nid: 1\n") || strings.Contains(show, "qty") {
 		t.Errorf("schemas show orders-value --version 1:\n%s", show)
 	}
-	if show, _ := run(0, "schemas", "show", "--id", "1"); !strings.HasPrefix(show, "id: 1\nformat: avro\n\n{\n  \"type\": \"record\"") {
+	if show, _ := run(0, "schemas", "show", "--id", "1"); !strings.HasPrefix(show, "id: 1\ntype: avro\n\n{\n  \"type\": \"record\"") {
 		t.Errorf("schemas show --id 1:\n%s", show)
 	}
 	if show, _ := run(0, "schemas", "show", "customer-value"); !strings.Contains(show, "\nreference: com.acme.Address=address-value:1\n\n{") {
@@ -136,7 +136,7 @@ func TestSchemasCommand_registerListShowCheck(t *testing.T) {
 		Subject    string
 		Version    int
 		ID         int
-		Format     string
+		Format     string `json:"type"`
 		References []struct {
 			Name, Subject string
 			Version       int
@@ -319,11 +319,11 @@ func TestSchemasCommand_showsWhatDoesNotCompile(t *testing.T) {
 	fake := fakeRegistry(t)
 	fake.SeedSchema("odd-value", 1, 7, sr.Schema{Schema: `{"type":"nosuch"}`, Type: sr.TypeAvro})
 	code, stdout, stderr := runCLI(t, "", "schemas", "list", "--registry", fake.URL())
-	if code != 0 || stdout != "SUBJECT    VERSION  ID  FORMAT\nodd-value  1        7   avro\n" || !strings.Contains(stderr, "warning: schema id 7: schemas: invalid schema") {
+	if code != 0 || stdout != "SUBJECT    VERSION  ID  TYPE\nodd-value  1        7   avro\n" || !strings.Contains(stderr, "warning: schema id 7: schemas: invalid schema") {
 		t.Errorf("list: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	code, stdout, stderr = runCLI(t, "", "schemas", "show", "--id", "7", "--registry", fake.URL())
-	if code != 0 || stdout != "id: 7\nformat: avro\n\n{\n  \"type\": \"nosuch\"\n}\n" || !strings.Contains(stderr, "unknown type: nosuch") {
+	if code != 0 || stdout != "id: 7\ntype: avro\n\n{\n  \"type\": \"nosuch\"\n}\n" || !strings.Contains(stderr, "unknown type: nosuch") {
 		t.Errorf("show --id: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
@@ -350,11 +350,11 @@ func TestSchemasCommand_jsonSchema(t *testing.T) {
 		t.Fatalf("register: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	code, stdout, stderr = runCLI(t, "", "schemas", "list", reg)
-	if code != 0 || stdout != "SUBJECT      VERSION  ID  FORMAT\nusers-value  1        1   jsonschema\n" {
+	if code != 0 || stdout != "SUBJECT      VERSION  ID  TYPE\nusers-value  1        1   jsonschema\n" {
 		t.Errorf("list: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	code, stdout, stderr = runCLI(t, "", "schemas", "show", "users-value", reg)
-	if want := "subject: users-value\nversion: 1\nid: 1\nformat: jsonschema\n\n{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"title\": \"User\","; code != 0 || !strings.HasPrefix(stdout, want) {
+	if want := "subject: users-value\nversion: 1\nid: 1\ntype: jsonschema\n\n{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"title\": \"User\","; code != 0 || !strings.HasPrefix(stdout, want) {
 		t.Errorf("show: exit %d, stdout %q, stderr %q; want it to start with %q", code, stdout, stderr, want)
 	}
 	code, stdout, stderr = runCLI(t, "", "schemas", "check", "users-value", "--file", file, "--type", "json", reg)
@@ -424,11 +424,11 @@ func TestSchemasCommand_protobuf(t *testing.T) {
 		t.Fatalf("register: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	code, stdout, stderr = runCLI(t, "", "schemas", "list", reg)
-	if code != 0 || stdout != "SUBJECT       VERSION  ID  FORMAT\norders-value  1        1   protobuf\n" {
+	if code != 0 || stdout != "SUBJECT       VERSION  ID  TYPE\norders-value  1        1   protobuf\n" {
 		t.Errorf("list: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	code, stdout, stderr = runCLI(t, "", "schemas", "show", "--id", "1", reg)
-	if code != 0 || stdout != "id: 1\nformat: protobuf\n\n"+orderProto {
+	if code != 0 || stdout != "id: 1\ntype: protobuf\n\n"+orderProto {
 		t.Errorf("show: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	bad := schemaFile(t, "bad.proto", "syntax = \"proto3\";\nmessage X {\n  int64 id = 1\n}\n")
@@ -468,8 +468,8 @@ func TestSchemasCommand_typeFromTheExtension(t *testing.T) {
 			}
 		}
 		code, stdout, stderr := runCLI(t, "", "schemas", "show", tc.subject, reg)
-		if want := "subject: " + tc.subject + "\nversion: 1\nid: "; code != 0 || !strings.HasPrefix(stdout, want) || !strings.Contains(stdout, "\nformat: "+tc.want+"\n") {
-			t.Errorf("%s %q registered as: exit %d, stdout %q, stderr %q; want format %s", tc.name, tc.args, code, stdout, stderr, tc.want)
+		if want := "subject: " + tc.subject + "\nversion: 1\nid: "; code != 0 || !strings.HasPrefix(stdout, want) || !strings.Contains(stdout, "\ntype: "+tc.want+"\n") {
+			t.Errorf("%s %q registered as: exit %d, stdout %q, stderr %q; want type %s", tc.name, tc.args, code, stdout, stderr, tc.want)
 		}
 	}
 

@@ -27,7 +27,7 @@ func TestSchemas_registryFromTheEnvironment(t *testing.T) {
 		t.Fatalf("schemas register: %+v", r)
 	}
 	r = run(t, env, "", "schemas", "list")
-	if want := "SUBJECT      VERSION  ID  FORMAT\nusers-value  1        1   avro\n"; r.code != 0 || r.stdout != want {
+	if want := "SUBJECT      VERSION  ID  TYPE\nusers-value  1        1   avro\n"; r.code != 0 || r.stdout != want {
 		t.Fatalf("schemas list: %+v, want stdout %q", r, want)
 	}
 	r = run(t, env, "", "schemas", "check", "users-value", "--file", file)

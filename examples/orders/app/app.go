@@ -15,7 +15,7 @@ const (
 )
 
 // OrderSchema is the Avro schema of orders_placed's records (order.avsc:
-// `produce orders_placed --schema examples/orders/app/order.avsc --format avro`).
+// `produce orders_placed --schema examples/orders/app/order.avsc`).
 //
 //go:embed order.avsc
 var OrderSchema string
