@@ -29,8 +29,17 @@ var avroAPI = avro.Config{
 // CPU without bytes to pay for it.
 const maxZeroWidth = 1 << 16
 
+// maxAvroDepth bounds how deep the records, arrays, maps and unions of a
+// payload nest (a recursive schema lets a hostile payload nest them as deep
+// as it is long; each level costs stack).
+const maxAvroDepth = 128
+
 type avroCodec struct {
-	schema  avro.Schema
+	schema avro.Schema
+	// risky: hamba's typed reader has no bound this schema keeps within
+	// (it is recursive, or has an array whose items can take no bytes), so
+	// decode reads a payload with the bounded generic reader first.
+	risky   bool
 	readers sync.Pool
 }
 
@@ -45,7 +54,89 @@ func compileAvro(src source) (codec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &avroCodec{schema: s}, nil
+	return &avroCodec{schema: s, risky: riskyAvro(s)}, nil
+}
+
+// riskyAvro reports whether s is recursive (a record reaches a reference
+// back to itself) or has an array whose items can take no bytes (a hostile
+// block count of them costs no bytes).
+func riskyAvro(s avro.Schema) bool {
+	w := avroWalk{records: map[string]int8{}, zero: map[string]bool{}}
+	w.walk(s)
+	return w.risky
+}
+
+type avroWalk struct {
+	records map[string]int8 // by full name: 1 being walked, 2 walked
+	zero    map[string]bool // zeroWidth of records, by full name
+	risky   bool
+}
+
+func (w *avroWalk) walk(s avro.Schema) {
+	if w.risky {
+		return
+	}
+	switch s.Type() {
+	case avro.Ref:
+		w.walk(s.(*avro.RefSchema).Schema())
+	case avro.Record:
+		rs := s.(*avro.RecordSchema)
+		switch w.records[rs.FullName()] {
+		case 1: // inside itself
+			w.risky = true
+			return
+		case 2:
+			return
+		}
+		w.records[rs.FullName()] = 1
+		for _, f := range rs.Fields() {
+			w.walk(f.Type())
+		}
+		w.records[rs.FullName()] = 2
+	case avro.Array:
+		items := s.(*avro.ArraySchema).Items()
+		if w.zeroWidth(items) {
+			w.risky = true
+			return
+		}
+		w.walk(items)
+	case avro.Map:
+		// Each item takes a byte at least: its key's length.
+		w.walk(s.(*avro.MapSchema).Values())
+	case avro.Union:
+		for _, t := range s.(*avro.UnionSchema).Types() {
+			w.walk(t)
+		}
+	}
+}
+
+// zeroWidth reports whether a value of s can take no bytes: a null, a
+// fixed of size 0, a record of such fields.
+func (w *avroWalk) zeroWidth(s avro.Schema) bool {
+	switch s.Type() {
+	case avro.Null:
+		return true
+	case avro.Fixed:
+		return s.(*avro.FixedSchema).Size() == 0
+	case avro.Ref:
+		return w.zeroWidth(s.(*avro.RefSchema).Schema())
+	case avro.Record:
+		rs := s.(*avro.RecordSchema)
+		if z, ok := w.zero[rs.FullName()]; ok {
+			return z // false while it is being found: a record inside itself is recursive anyway
+		}
+		w.zero[rs.FullName()] = false
+		z := true
+		for _, f := range rs.Fields() {
+			if !w.zeroWidth(f.Type()) {
+				z = false
+				break
+			}
+		}
+		w.zero[rs.FullName()] = z
+		return z
+	}
+	return false
 }
 
 func (c *avroCodec) name() string {
@@ -90,7 +181,8 @@ func (c *avroCodec) check(payload []byte) error {
 
 func (c *avroCodec) generic(payload []byte) (any, error) {
 	r := c.reader(payload)
-	v := readAvro(r, c.schema, len(payload))
+	a := avroRead{r: r, size: len(payload)}
+	v := a.value(c.schema)
 	if err := c.done(r); err != nil {
 		return nil, err
 	}
@@ -104,6 +196,13 @@ func (c *avroCodec) decode(payload []byte, v any) error {
 			*p = g
 		}
 		return err
+	}
+	if c.risky {
+		// hamba's typed reader recurses and counts items without the
+		// bounds of the generic one: the payload must pass those first.
+		if err := c.check(payload); err != nil {
+			return err
+		}
 	}
 	r := c.reader(payload)
 	r.ReadVal(c.schema, v)
@@ -147,11 +246,32 @@ func (c *avroCodec) appendGeneric(b []byte, v any) ([]byte, error) {
 	return append(b, buf.Bytes()...), nil
 }
 
-// readAvro reads one value of s in the generic form: records as
+// avroRead reads a payload in the generic form, within bounds: nesting at
+// most maxAvroDepth deep, item counts the payload can hold.
+type avroRead struct {
+	r     *avro.Reader
+	size  int // the payload's length
+	depth int // records, arrays, maps and unions entered
+}
+
+// deeper enters one more level of nesting, or reports the bound.
+func (a *avroRead) deeper() bool {
+	if a.depth++; a.depth > maxAvroDepth {
+		a.tooDeep()
+		return false
+	}
+	return true
+}
+
+func (a *avroRead) tooDeep() {
+	a.r.ReportError("read", fmt.Sprintf("records, arrays, maps and unions nested deeper than %d", maxAvroDepth))
+}
+
+// value reads one value of s in the generic form: records as
 // map[string]any, unions as their value, ints and longs as int64; other
-// types as hamba reads them (logical types included). size bounds items
-// that take no bytes.
-func readAvro(r *avro.Reader, s avro.Schema, size int) any {
+// types as hamba reads them (logical types included).
+func (a *avroRead) value(s avro.Schema) any {
+	r := a.r
 	if r.Error != nil {
 		return nil
 	}
@@ -159,14 +279,18 @@ func readAvro(r *avro.Reader, s avro.Schema, size int) any {
 	case avro.Null:
 		return nil
 	case avro.Record:
+		if !a.deeper() {
+			return nil
+		}
 		rs := s.(*avro.RecordSchema)
 		m := make(map[string]any, len(rs.Fields()))
 		for _, f := range rs.Fields() {
-			m[f.Name()] = readAvro(r, f.Type(), size)
+			m[f.Name()] = a.value(f.Type())
 		}
+		a.depth--
 		return m
 	case avro.Ref:
-		return readAvro(r, s.(*avro.RefSchema).Schema(), size)
+		return a.value(s.(*avro.RefSchema).Schema())
 	case avro.Union:
 		types := s.(*avro.UnionSchema).Types()
 		i := r.ReadLong()
@@ -177,22 +301,35 @@ func readAvro(r *avro.Reader, s avro.Schema, size int) any {
 			r.ReportError("union", fmt.Sprintf("branch %d of a union of %d types", i, len(types)))
 			return nil
 		}
-		return readAvro(r, types[i], size)
+		if !a.deeper() {
+			return nil
+		}
+		v := a.value(types[i])
+		a.depth--
+		return v
 	case avro.Array:
+		if !a.deeper() {
+			return nil
+		}
 		items := s.(*avro.ArraySchema).Items()
 		var out []any
-		readBlocks(r, size, func() { out = append(out, readAvro(r, items, size)) })
+		a.blocks(func() { out = append(out, a.value(items)) })
 		if out == nil {
 			out = []any{}
 		}
+		a.depth--
 		return out
 	case avro.Map:
+		if !a.deeper() {
+			return nil
+		}
 		values := s.(*avro.MapSchema).Values()
 		out := map[string]any{}
-		readBlocks(r, size, func() {
+		a.blocks(func() {
 			k := r.ReadString()
-			out[k] = readAvro(r, values, size)
+			out[k] = a.value(values)
 		})
+		a.depth--
 		return out
 	case avro.Int:
 		if _, ok := s.(avro.LogicalTypeSchema); ok && s.(avro.LogicalTypeSchema).Logical() != nil {
@@ -203,9 +340,10 @@ func readAvro(r *avro.Reader, s avro.Schema, size int) any {
 	return r.ReadNext(s)
 }
 
-// readBlocks reads the blocks of an array or a map, item by item, refusing
+// blocks reads the blocks of an array or a map, item by item, refusing
 // counts the payload cannot hold.
-func readBlocks(r *avro.Reader, size int, item func()) {
+func (a *avroRead) blocks(item func()) {
+	r, size := a.r, a.size
 	total := 0
 	for r.Error == nil {
 		n, _ := r.ReadBlockHeader()
