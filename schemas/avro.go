@@ -24,9 +24,10 @@ var avroAPI = avro.Config{
 	MaxSliceAllocSize: 4 << 20,
 }.Freeze()
 
-// maxZeroWidth bounds the items of one Avro array or map block whose items
-// take no bytes (nulls, empty records): a hostile count of them would cost
-// CPU without bytes to pay for it.
+// maxZeroWidth bounds the Avro array items of a payload that take no bytes
+// (nulls, empty records): the items of all its arrays and maps together are
+// at most its length plus maxZeroWidth, as a hostile count of such items
+// would cost CPU and memory without bytes to pay for it.
 const maxZeroWidth = 1 << 16
 
 // maxAvroDepth bounds how deep the records, arrays, maps and unions of a
@@ -181,7 +182,7 @@ func (c *avroCodec) check(payload []byte) error {
 
 func (c *avroCodec) generic(payload []byte) (any, error) {
 	r := c.reader(payload)
-	a := avroRead{r: r, size: len(payload)}
+	a := avroRead{r: r, size: len(payload), items: len(payload) + maxZeroWidth}
 	v := a.value(c.schema)
 	if err := c.done(r); err != nil {
 		return nil, err
@@ -247,10 +248,12 @@ func (c *avroCodec) appendGeneric(b []byte, v any) ([]byte, error) {
 }
 
 // avroRead reads a payload in the generic form, within bounds: nesting at
-// most maxAvroDepth deep, item counts the payload can hold.
+// most maxAvroDepth deep, at most size + maxZeroWidth array and map items
+// in all.
 type avroRead struct {
 	r     *avro.Reader
 	size  int // the payload's length
+	items int // array and map items the payload may still hold
 	depth int // records, arrays, maps and unions entered
 }
 
@@ -341,20 +344,19 @@ func (a *avroRead) value(s avro.Schema) any {
 }
 
 // blocks reads the blocks of an array or a map, item by item, refusing
-// counts the payload cannot hold.
+// counts beyond what is left of the payload's item budget.
 func (a *avroRead) blocks(item func()) {
-	r, size := a.r, a.size
-	total := 0
+	r := a.r
 	for r.Error == nil {
 		n, _ := r.ReadBlockHeader()
 		if r.Error != nil || n == 0 {
 			return
 		}
-		if n < 0 || n > int64(max(size, maxZeroWidth)) || total+int(n) > max(size, maxZeroWidth) {
-			r.ReportError("block", fmt.Sprintf("%d items in a %d-byte payload", n, size))
+		if n < 0 || n > int64(a.items) {
+			r.ReportError("block", fmt.Sprintf("%d items where the %d-byte payload has room for %d more (at most its length + %d items in all)", n, a.size, a.items, maxZeroWidth))
 			return
 		}
-		total += int(n)
+		a.items -= int(n)
 		for range n {
 			item()
 			if r.Error != nil {

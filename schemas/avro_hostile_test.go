@@ -3,7 +3,9 @@ package schemas_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -37,6 +39,18 @@ func wantMismatch(t *testing.T, what string, err error, want string) {
 	if !errors.Is(err, schemas.ErrMismatch) || !errors.Is(err, params.ErrParse) || !strings.Contains(err.Error(), want) {
 		t.Errorf("%s = %v, want ErrMismatch and params.ErrParse saying %q", what, err, want)
 	}
+}
+
+// allocated is the bytes f allocates, on average over runs.
+func allocated(runs int, f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range runs {
+		f()
+	}
+	runtime.ReadMemStats(&after)
+	return (after.TotalAlloc - before.TotalAlloc) / uint64(runs)
 }
 
 // A recursive schema cannot make a hostile payload recurse without bound:
@@ -86,3 +100,64 @@ func TestAvro_hostileRecursion(t *testing.T) {
 	self := registerAvro(t, reg, "self-value", `{"type":"record","name":"M","namespace":"hx","fields":[{"name":"m","type":"M"}]}`)
 	wantMismatch(t, "Check of a record holding itself", p.Check(append(bytes.Clone(self), 0)), limit)
 }
+
+// Items that take no bytes share one budget over the whole payload: its
+// length plus 65,536. With a budget per array, array<array<null>> got
+// 65,536 nulls per inner array, 4 bytes each: 804 bytes took 1,051 MiB.
+func TestAvro_nestedZeroWidthArrays(t *testing.T) {
+	reg, _ := newRegistry(t)
+	p := reg.Parser(schemas.Avro)
+	head := registerAvro(t, reg, "nested-value", `{"type":"array","items":{"type":"array","items":"null"}}`)
+	// inner is an array of n nulls in one block.
+	inner := func(n int) []byte {
+		b := binary.AppendVarint(nil, int64(n))
+		return append(b, 0)
+	}
+	payload := func(inners ...[]byte) []byte {
+		b := binary.AppendVarint(bytes.Clone(head), int64(len(inners)))
+		for _, in := range inners {
+			b = append(b, in...)
+		}
+		return append(b, 0)
+	}
+	var hostile [][]byte
+	for range 199 {
+		hostile = append(hostile, inner(1<<16))
+	}
+	raw := payload(hostile...)
+	var err error
+	var tree [][]any
+	took := allocated(1, func() { err = p.Check(raw) })
+	t.Logf("%d-byte payload: Check allocated %d KiB", len(raw), took>>10)
+	wantMismatch(t, "Check", err, "items")
+	// The budget's 65,536 nulls, as []any grown by append: ~5 MiB.
+	if took > 8<<20 {
+		t.Errorf("Check of a %d-byte payload allocated %d MiB", len(raw), took>>20)
+	}
+	took = allocated(1, func() { err = p.Decode(raw, &tree) })
+	wantMismatch(t, "Decode into [][]any", err, "items")
+	if took > 8<<20 {
+		t.Errorf("Decode of a %d-byte payload allocated %d MiB", len(raw), took>>20)
+	}
+
+	// Within the budget: 65,536 items and a few more, across arrays;
+	// the outer array's items count too.
+	ok := payload(inner(30000), inner(35530), inner(10))
+	if err := p.Check(ok); err != nil {
+		t.Fatalf("Check = %v", err)
+	}
+	if err := p.Decode(ok, &tree); err != nil || len(tree) != 3 || len(tree[1]) != 35530 {
+		t.Fatalf("Decode = %v, %d arrays", err, len(tree))
+	}
+	// Exactly the budget reads; one item more does not.
+	edge := func(extra int) []byte {
+		size := len(payload(inner(30000), inner(35000))) - len(head) // the same varint widths
+		return payload(inner(30000), inner(maxZeroWidth+size-2-30000+extra))
+	}
+	if err := p.Check(edge(0)); err != nil {
+		t.Fatalf("the whole budget: Check = %v", err)
+	}
+	wantMismatch(t, "one item over the budget", p.Check(edge(1)), "at most its length + 65536 items in all")
+}
+
+const maxZeroWidth = 1 << 16
