@@ -15,14 +15,45 @@ import (
 
 func init() { compilers[Avro] = compileAvro }
 
-// avroAPI decodes with bounds a hostile payload cannot talk past: a bytes
-// or string field at most 16 MiB, a slice at most 4M elements.
-var avroAPI = avro.Config{
-	TagKey:            "avro",
-	BlockLength:       100,
-	MaxByteSliceSize:  16 << 20,
-	MaxSliceAllocSize: 4 << 20,
-}.Freeze()
+// avroLimits step up the bounds of hamba's readers: each payload is read
+// with the smallest step at least its length, so that a bytes, string or
+// array length it claims cannot allocate more than the payload could hold
+// (no bytes or string field is longer than the payload, no array of items
+// that take bytes has more items than it has bytes): a longer claim fails
+// before anything is allocated for it. The largest step bounds any
+// payload: a bytes or string field at most 16 MiB, an array at most 4M
+// items.
+var avroLimits = [...]int{4 << 10, 64 << 10, 1 << 20, 16 << 20}
+
+// maxAvroItems bounds the items of one array hamba reads.
+const maxAvroItems = 4 << 20
+
+// avroAPIs are the hamba configs of avroLimits, step by step.
+var avroAPIs = func() (apis [len(avroLimits)]avro.API) {
+	for i, n := range avroLimits {
+		apis[i] = avro.Config{
+			TagKey:            "avro",
+			BlockLength:       100,
+			MaxByteSliceSize:  n,
+			MaxSliceAllocSize: min(n, maxAvroItems),
+		}.Freeze()
+	}
+	return apis
+}()
+
+// avroAPI encodes, with the largest bounds.
+var avroAPI = avroAPIs[len(avroAPIs)-1]
+
+// avroStep is the index of the smallest of avroLimits at least n, or of the
+// largest.
+func avroStep(n int) int {
+	for i, limit := range avroLimits[:len(avroLimits)-1] {
+		if n <= limit {
+			return i
+		}
+	}
+	return len(avroLimits) - 1
+}
 
 // maxZeroWidth bounds the Avro array items of a payload that take no bytes
 // (nulls, empty records): the items of all its arrays and maps together are
@@ -41,7 +72,7 @@ type avroCodec struct {
 	// (it is recursive, or has an array whose items can take no bytes), so
 	// decode reads a payload with the bounded generic reader first.
 	risky   bool
-	readers sync.Pool
+	readers [len(avroLimits)]sync.Pool // by avroStep
 }
 
 func compileAvro(src source) (codec, error) {
@@ -147,17 +178,20 @@ func (c *avroCodec) name() string {
 	return ""
 }
 
-func (c *avroCodec) reader(payload []byte) *avro.Reader {
-	r, _ := c.readers.Get().(*avro.Reader)
+// reader is a reader of payload with the bounds of a payload of n bytes,
+// and its step, for done.
+func (c *avroCodec) reader(payload []byte, n int) (*avro.Reader, int) {
+	step := avroStep(n)
+	r, _ := c.readers[step].Get().(*avro.Reader)
 	if r == nil {
-		r = avro.NewReader(nil, 0, avro.WithReaderConfig(avroAPI))
+		r = avro.NewReader(nil, 0, avro.WithReaderConfig(avroAPIs[step]))
 	}
 	r.Error = nil
-	return r.Reset(payload)
+	return r.Reset(payload), step
 }
 
 // done ends a read of payload: the reader's error, or trailing bytes.
-func (c *avroCodec) done(r *avro.Reader) error {
+func (c *avroCodec) done(r *avro.Reader, step int) error {
 	err := r.Error
 	if err == nil {
 		// One more byte must not be there.
@@ -171,7 +205,7 @@ func (c *avroCodec) done(r *avro.Reader) error {
 	}
 	r.Reset(nil)
 	r.Error = nil
-	c.readers.Put(r)
+	c.readers[step].Put(r)
 	return err
 }
 
@@ -181,10 +215,10 @@ func (c *avroCodec) check(payload []byte) error {
 }
 
 func (c *avroCodec) generic(payload []byte) (any, error) {
-	r := c.reader(payload)
+	r, step := c.reader(payload, len(payload))
 	a := avroRead{r: r, size: len(payload), items: len(payload) + maxZeroWidth}
 	v := a.value(c.schema)
-	if err := c.done(r); err != nil {
+	if err := c.done(r, step); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -198,16 +232,18 @@ func (c *avroCodec) decode(payload []byte, v any) error {
 		}
 		return err
 	}
+	n := len(payload)
 	if c.risky {
 		// hamba's typed reader recurses and counts items without the
 		// bounds of the generic one: the payload must pass those first.
 		if err := c.check(payload); err != nil {
 			return err
 		}
+		n += maxZeroWidth // the items it may then hold
 	}
-	r := c.reader(payload)
+	r, step := c.reader(payload, n)
 	r.ReadVal(c.schema, v)
-	return c.done(r)
+	return c.done(r, step)
 }
 
 func (c *avroCodec) appendEncode(b []byte, v any) ([]byte, error) {

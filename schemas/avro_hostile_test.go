@@ -161,3 +161,48 @@ func TestAvro_nestedZeroWidthArrays(t *testing.T) {
 }
 
 const maxZeroWidth = 1 << 16
+
+// What a payload makes the reader allocate is bounded by its length, not
+// by the largest string or array a payload may hold: a 4-byte payload
+// claiming a 16 MiB string allocated 16 MiB before finding the data short,
+// and one claiming 4M records in an array 128 MiB (Decode into a struct).
+func TestAvro_allocationFollowsThePayload(t *testing.T) {
+	reg, _ := newRegistry(t)
+	p := reg.Parser(schemas.Avro)
+	str := registerAvro(t, reg, "str-value", `{"type":"record","name":"S","namespace":"hx","fields":[{"name":"s","type":"string"}]}`)
+	arr := registerAvro(t, reg, "arr-value", `{"type":"array","items":{"type":"record","name":"Item","namespace":"hx","fields":[
+	 {"name":"sku","type":"string"},{"name":"qty","type":"int"},{"name":"price","type":"double"}]}}`)
+	claim := func(head []byte, n int) []byte { return binary.AppendVarint(bytes.Clone(head), int64(n)) }
+	type strRec struct {
+		S string `avro:"s"`
+	}
+	for _, c := range []struct {
+		name string
+		raw  []byte
+		read func(raw []byte) error
+	}{
+		{"Check of a 16 MiB string", claim(str, 16<<20), p.Check},
+		{"Decode of a 16 MiB string into a struct", claim(str, 16<<20), func(raw []byte) error { var v strRec; return p.Decode(raw, &v) }},
+		{"Decode of 4M records into a slice", claim(arr, 4<<20), func(raw []byte) error { var v []orderRecItem; return p.Decode(raw, &v) }},
+	} {
+		var err error
+		took := allocated(10, func() { err = c.read(c.raw) })
+		t.Logf("%s (a %d-byte payload): %d bytes allocated", c.name, len(c.raw)-5, took)
+		wantMismatch(t, c.name, err, "")
+		if took > 16<<10 {
+			t.Errorf("%s: %d KiB allocated for a %d-byte payload", c.name, took>>10, len(c.raw)-5)
+		}
+	}
+
+	// Strings as long as the payload allows read, at each step.
+	for _, n := range []int{0, 1, 4093, 4094, 4095, 70000, 2 << 20} {
+		var v strRec
+		raw := append(claim(str, n), bytes.Repeat([]byte{'x'}, n)...)
+		if err := p.Check(raw); err != nil {
+			t.Fatalf("a %d-byte string: Check = %v", n, err)
+		}
+		if err := p.Decode(raw, &v); err != nil || len(v.S) != n {
+			t.Fatalf("a %d-byte string: Decode = %v, %d bytes", n, err, len(v.S))
+		}
+	}
+}
