@@ -14,9 +14,9 @@ import (
 // tries it again (Config.Retries times, Config.Backoff apart) while the
 // registry cannot be reached or fails. Its error names what was asked and
 // is classified: ErrUnknownSchema, ErrUnknownSubject, ErrInvalidSchema,
-// ErrIncompatible, ErrUnavailable (also for a refused login: waiting is
-// safer than dead-lettering every record while credentials are wrong), or
-// the registry's own answer.
+// ErrIncompatible, or else ErrUnavailable (also for a refused login:
+// waiting is safer than dead-lettering every record while credentials are
+// wrong).
 func (r *Registry) call(ctx context.Context, what string, do func(context.Context) error) error {
 	if r.cl == nil {
 		return unavailable{fmt.Errorf("%w: %s: %w", ErrUnavailable, what, ErrNotConfigured)}
@@ -42,32 +42,40 @@ func (r *Registry) call(ctx context.Context, what string, do func(context.Contex
 	}
 }
 
-// classify names what was asked in err and gives it its sentinel.
+// classify names what was asked in err and gives it its sentinel. Only the
+// registry's verdicts on what was asked are final: an id, subject or
+// version it does not have (error codes 40403, 40401, 40402), a schema it
+// finds incompatible (409) or invalid (422). Any other answer, whoever
+// gave it (the registry, a proxy, a gateway), is an outage: waiting is
+// safer than dead-lettering records for a path to the registry that
+// fails.
 func classify(what string, err error) error {
 	var re *sr.ResponseError
 	if !errors.As(err, &re) {
 		// No answer: refused, timed out, unreachable.
 		return unavailable{fmt.Errorf("%w: %s: %w", ErrUnavailable, what, err)}
 	}
-	code := re.ErrorCode
+	code, status := re.ErrorCode, re.StatusCode
 	switch {
 	case code == sr.ErrSchemaNotFound.Code:
 		return fmt.Errorf("%w: %s: %s", ErrUnknownSchema, what, re.Message)
 	case code == sr.ErrSubjectNotFound.Code || code == sr.ErrVersionNotFound.Code:
 		return fmt.Errorf("%w: %s: %s", ErrUnknownSubject, what, re.Message)
-	case re.StatusCode == http.StatusNotFound:
+	case status == http.StatusConflict || code == 409:
+		return fmt.Errorf("%w: %s: %s", ErrIncompatible, what, re.Message)
+	case status == http.StatusUnprocessableEntity:
+		return fmt.Errorf("%w: %s: %s", ErrInvalidSchema, what, re.Message)
+	case status == http.StatusNotFound && code == 0:
 		// A 404 without a registry's not-found code: a wrong URL, not a
 		// missing schema (dead-lettering every record for it would be
 		// wrong).
-		return unavailable{fmt.Errorf("%w: %s: %s answered 404 without a registry error code (is schema_registry.urls the registry's base URL?): %s", ErrUnavailable, what, re.URL, re.Error())}
-	case re.StatusCode == http.StatusConflict || code == 409:
-		return fmt.Errorf("%w: %s: %s", ErrIncompatible, what, re.Message)
-	case re.StatusCode == http.StatusUnprocessableEntity:
-		return fmt.Errorf("%w: %s: %s", ErrInvalidSchema, what, re.Message)
-	case re.StatusCode == http.StatusUnauthorized || re.StatusCode == http.StatusForbidden:
-		return unavailable{fmt.Errorf("%w: %s: the registry refused the credentials (HTTP %d; check schema_registry.username and schema_registry.password): %s", ErrUnavailable, what, re.StatusCode, re.Error())}
-	case re.StatusCode >= 500 || re.StatusCode == http.StatusTooManyRequests || re.StatusCode == http.StatusRequestTimeout:
-		return unavailable{fmt.Errorf("%w: %s: HTTP %d: %s", ErrUnavailable, what, re.StatusCode, re.Error())}
+		return unavailable{fmt.Errorf("%w: %s: %s %s answered HTTP 404 without a registry error code (is schema_registry.urls the registry's base URL?): %s", ErrUnavailable, what, re.Method, re.URL, re.Error())}
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return unavailable{fmt.Errorf("%w: %s: %s %s answered HTTP %d: the registry refused the credentials (check schema_registry.username and schema_registry.password): %s", ErrUnavailable, what, re.Method, re.URL, status, re.Error())}
 	}
-	return fmt.Errorf("schemas: %s: HTTP %d: %s", what, re.StatusCode, re.Error())
+	answer := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+	if code != 0 {
+		answer += fmt.Sprintf(", error code %d", code)
+	}
+	return unavailable{fmt.Errorf("%w: %s: %s %s answered %s: %s", ErrUnavailable, what, re.Method, re.URL, answer, re.Error())}
 }

@@ -24,8 +24,9 @@ type Config struct {
 	// Timeout bounds one request (schema_registry.timeout).
 	Timeout time.Duration
 	// Retries is how many times a request that could not reach the registry
-	// or got a server error is tried again at once, Backoff apart, before
-	// the registry counts as unavailable (schema_registry.retries); the
+	// or got an answer other than its verdict (a server error, a proxy's
+	// error) is tried again at once, Backoff apart, before the registry
+	// counts as unavailable (schema_registry.retries); the
 	// runtime then waits with its own backoff and tries the message again.
 	Retries int
 	// Backoff spaces those retries (schema_registry.backoff).

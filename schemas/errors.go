@@ -42,8 +42,10 @@ var (
 	// schema registry configured (schema_registry.urls empty).
 	ErrNotConfigured = errors.New("schemas: no schema registry is configured (set schema_registry.urls, e.g. --set schema_registry.urls=URL or KARAFKA_SCHEMA_REGISTRY_URLS; server --embedded-broker serves one in process)")
 
-	// ErrUnavailable reports a registry that could not be reached or
-	// answered with a server error, after Config.Retries. It comes with
+	// ErrUnavailable reports a registry that could not be reached, or
+	// answered anything but a verdict on what was asked (a server error, a
+	// refused login, a proxy's or a gateway's error), after
+	// Config.Retries. It comes with
 	// params.ErrUnavailable, so the runtime waits instead of
 	// dead-lettering.
 	ErrUnavailable = errors.New("schemas: schema registry unavailable")
