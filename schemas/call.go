@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/twmb/franz-go/pkg/sr"
 )
@@ -56,26 +59,59 @@ func classify(what string, err error) error {
 		return unavailable{fmt.Errorf("%w: %s: %w", ErrUnavailable, what, err)}
 	}
 	code, status := re.ErrorCode, re.StatusCode
+	text := registryText(re.Error()) // its message, or its raw body
 	switch {
 	case code == sr.ErrSchemaNotFound.Code:
-		return fmt.Errorf("%w: %s: %s", ErrUnknownSchema, what, re.Message)
+		return fmt.Errorf("%w: %s: %s", ErrUnknownSchema, what, text)
 	case code == sr.ErrSubjectNotFound.Code || code == sr.ErrVersionNotFound.Code:
-		return fmt.Errorf("%w: %s: %s", ErrUnknownSubject, what, re.Message)
+		return fmt.Errorf("%w: %s: %s", ErrUnknownSubject, what, text)
 	case status == http.StatusConflict || code == 409:
-		return fmt.Errorf("%w: %s: %s", ErrIncompatible, what, re.Message)
+		return fmt.Errorf("%w: %s: %s", ErrIncompatible, what, text)
 	case status == http.StatusUnprocessableEntity:
-		return fmt.Errorf("%w: %s: %s", ErrInvalidSchema, what, re.Message)
+		return fmt.Errorf("%w: %s: %s", ErrInvalidSchema, what, text)
 	case status == http.StatusNotFound && code == 0:
 		// A 404 without a registry's not-found code: a wrong URL, not a
 		// missing schema (dead-lettering every record for it would be
 		// wrong).
-		return unavailable{fmt.Errorf("%w: %s: %s %s answered HTTP 404 without a registry error code (is schema_registry.urls the registry's base URL?): %s", ErrUnavailable, what, re.Method, re.URL, re.Error())}
+		return unavailable{fmt.Errorf("%w: %s: %s %s answered HTTP 404 without a registry error code (is schema_registry.urls the registry's base URL?): %s", ErrUnavailable, what, re.Method, re.URL, text)}
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return unavailable{fmt.Errorf("%w: %s: %s %s answered HTTP %d: the registry refused the credentials (check schema_registry.username and schema_registry.password): %s", ErrUnavailable, what, re.Method, re.URL, status, re.Error())}
+		return unavailable{fmt.Errorf("%w: %s: %s %s answered HTTP %d: the registry refused the credentials (check schema_registry.username and schema_registry.password): %s", ErrUnavailable, what, re.Method, re.URL, status, text)}
 	}
 	answer := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
 	if code != 0 {
 		answer += fmt.Sprintf(", error code %d", code)
 	}
-	return unavailable{fmt.Errorf("%w: %s: %s %s answered %s: %s", ErrUnavailable, what, re.Method, re.URL, answer, re.Error())}
+	return unavailable{fmt.Errorf("%w: %s: %s %s answered %s: %s", ErrUnavailable, what, re.Method, re.URL, answer, text)}
+}
+
+// maxRegistryText bounds the registry's own text in an error.
+const maxRegistryText = 512
+
+// registryText is s, text the registry (or whatever answered in its
+// place) sent, fit for the logs, events, /readyz and dead-letter headers
+// an error lands in: on one line, its control and other unprintable
+// characters escaped as Go does (\n, \x1b, \u202e; a byte that is not
+// UTF-8 as \xff), cut after about maxRegistryText bytes, saying how many
+// more there were.
+func registryText(s string) string {
+	s = strings.TrimSpace(s)
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if b.Len() >= maxRegistryText {
+			fmt.Fprintf(&b, "... (%d more bytes cut)", len(s)-i)
+			break
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && w == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == ' ' || strconv.IsPrint(r):
+			b.WriteString(s[i : i+w])
+		default:
+			q := strconv.QuoteRune(r) // '\x1b'
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += w
+	}
+	return b.String()
 }

@@ -2,6 +2,7 @@ package schemas_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -86,4 +87,60 @@ func TestRegistry_otherAnswersWait(t *testing.T) {
 		}
 		fake.Close()
 	}
+}
+
+// The registry's own text lands in logs, events, /readyz and dead-letter
+// headers: it is cut to about 512 bytes and its control characters are
+// escaped. It went in whole: a 32 KB page of a gateway, terminal escapes
+// and newlines included.
+func TestRegistry_errorTextBounded(t *testing.T) {
+	hostile := "\x1b[31mupstream\x1b[0m failed\r\nX-Injected: yes\x00\u202e" + strings.Repeat("<p>lorem ipsum</p>\n", 32<<10/19)
+	check := func(what string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Fatalf("%s: no error", what)
+		}
+		msg := err.Error()
+		t.Logf("%s: %d bytes", what, len(msg))
+		if len(msg) > 1024 {
+			t.Errorf("%s: %d bytes of error", what, len(msg))
+		}
+		for _, r := range msg {
+			if r < 0x20 || r == 0x7f || r == '\u202e' {
+				t.Errorf("%s: control character %U in %q", what, r, msg)
+				break
+			}
+		}
+		for _, want := range []string{`\x1b[31mupstream\x1b[0m failed\r\nX-Injected: yes\x00\u202e<p>lorem ipsum</p>\n`, "bytes cut"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("%s: %q does not say %q", what, msg, want)
+			}
+		}
+	}
+	for _, c := range []struct {
+		status int
+		body   string
+	}{
+		{http.StatusBadGateway, hostile}, // a raw body
+		{http.StatusServiceUnavailable, `{"error_code":50003,"message":` + jsonString(hostile) + `}`}, // a registry's message
+		{http.StatusConflict, `{"error_code":409,"message":` + jsonString(hostile) + `}`},             // a verdict's message
+	} {
+		fake := srfake.New()
+		reg, _ := schemas.New(quickConfig(fake.URL()))
+		answer(fake, c.status, c.body)
+		_, err := reg.Register(context.Background(), "x-value", schemas.Avro, `"long"`)
+		check(fmt.Sprint(c.status), err)
+		fake.Close()
+	}
+	// The reasons of an incompatible schema, too.
+	fake := srfake.New()
+	t.Cleanup(fake.Close)
+	reg, _ := schemas.New(quickConfig(fake.URL()))
+	answer(fake, http.StatusOK, `{"is_compatible":false,"messages":[`+jsonString(hostile)+`]}`)
+	check("compatibility reasons", reg.Compatible(context.Background(), "x-value", schemas.Avro, `"long"`))
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -395,7 +395,7 @@ func (r *Registry) Compatible(ctx context.Context, subject string, format Format
 	case err != nil:
 		return err
 	case !res.Is:
-		reasons := strings.Join(res.Messages, "; ")
+		reasons := registryText(strings.Join(res.Messages, "; "))
 		if reasons == "" {
 			reasons = "the registry gave no reason"
 		}
