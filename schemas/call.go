@@ -21,6 +21,18 @@ import (
 // waiting is safer than dead-lettering every record while credentials are
 // wrong).
 func (r *Registry) call(ctx context.Context, what string, do func(context.Context) error) error {
+	return r.try(ctx, what, false, do)
+}
+
+// callByID is call for a lookup by schema id: an id the registry does not
+// know is asked again too, as an outage would be. A registry follower that
+// lags behind its leader does not know an id just registered; an id no
+// registry knows then costs Retries more requests, once per unknownTTL.
+func (r *Registry) callByID(ctx context.Context, what string, do func(context.Context) error) error {
+	return r.try(ctx, what, true, do)
+}
+
+func (r *Registry) try(ctx context.Context, what string, unknownToo bool, do func(context.Context) error) error {
 	if r.cl == nil {
 		return unavailable{fmt.Errorf("%w: %s: %w", ErrUnavailable, what, ErrNotConfigured)}
 	}
@@ -33,10 +45,15 @@ func (r *Registry) call(ctx context.Context, what string, do func(context.Contex
 			return nil
 		}
 		err = classify(what, err)
-		if !errors.Is(err, ErrUnavailable) || try >= r.cfg.Retries || ctx.Err() != nil {
+		unknown := unknownToo && errors.Is(err, ErrUnknownSchema)
+		if retry := unknown || errors.Is(err, ErrUnavailable); !retry || try >= r.cfg.Retries || ctx.Err() != nil {
 			return err
 		}
-		r.log.Warn("schema registry request failed, retrying", "request", what, "try", try+1, "retry_in", r.cfg.Backoff, "error", err)
+		if unknown {
+			r.log.Info("schema id not found, asking again (a registry follower may not have it yet)", "request", what, "try", try+1, "retry_in", r.cfg.Backoff)
+		} else {
+			r.log.Warn("schema registry request failed, retrying", "request", what, "try", try+1, "retry_in", r.cfg.Backoff, "error", err)
+		}
 		select {
 		case <-time.After(r.cfg.Backoff):
 		case <-ctx.Done():

@@ -165,7 +165,9 @@ func (r *Registry) URLs() []string { return r.cfg.URLs }
 func (r *Registry) Client() *sr.Client { return r.cl }
 
 // SchemaByID returns the schema with id, compiled. Errors: ErrUnknownSchema
-// (the registry has no such id), ErrInvalidSchema (it does not compile),
+// (the registry has no such id, asked Config.Retries more times
+// Config.Backoff apart, as a registry follower may learn an id late; the
+// answer is then kept for 10 s), ErrInvalidSchema (it does not compile),
 // ErrUnavailable (the registry could not be reached or failed, after
 // Config.Retries; ctx ending counts as that too).
 func (r *Registry) SchemaByID(ctx context.Context, id int) (*Schema, error) {
@@ -183,7 +185,7 @@ func (r *Registry) SchemaByID(ctx context.Context, id int) (*Schema, error) {
 	r.mu.Unlock()
 
 	var ss sr.Schema
-	err := r.call(ctx, fmt.Sprintf("schema id %d", id), func(ctx context.Context) (err error) {
+	err := r.callByID(ctx, fmt.Sprintf("schema id %d", id), func(ctx context.Context) (err error) {
 		ss, err = r.cl.SchemaByID(ctx, id)
 		return err
 	})
