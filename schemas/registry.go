@@ -44,10 +44,11 @@ type Reference struct {
 func (s *Schema) Name() string { return s.codec.name() }
 
 // Registry is a schema registry client that keeps what it learnt: schemas
-// by id for good (an id's schema never changes), a subject's latest version
-// for Config.SubjectTTL, and an id the registry did not know for
-// unknownTTL (so a flood of records with unknown ids costs the registry
-// one request per id, not one per record). It is safe for concurrent use.
+// by id for good (an id's schema never changes), a subject's latest
+// version for Config.SubjectTTL (and past it while the registry is down),
+// and an id the registry did not know for unknownTTL (so a flood of
+// records with unknown ids costs the registry Config.Retries + 1 requests
+// per id, not as many per record). It is safe for concurrent use.
 type Registry struct {
 	cfg  Config
 	cl   *sr.Client
@@ -71,6 +72,9 @@ type pending struct {
 	s    *Schema
 	err  error
 	at   time.Time
+	// stale: s is a subject's latest version past SubjectTTL, kept as the
+	// registry was down when it was asked again (and logged as such).
+	stale bool
 }
 
 // unknownTTL is how long an id the registry did not know is not asked again.
@@ -205,8 +209,9 @@ func (r *Registry) SchemaByID(ctx context.Context, id int) (*Schema, error) {
 }
 
 // Latest returns subject's latest version, compiled, kept for
-// Config.SubjectTTL. Errors: ErrUnknownSubject, ErrInvalidSchema,
-// ErrUnavailable.
+// Config.SubjectTTL, and past it while the registry cannot be asked again
+// (it is then asked on every later call, and a warning logged once).
+// Errors: ErrUnknownSubject, ErrInvalidSchema, ErrUnavailable.
 func (r *Registry) Latest(ctx context.Context, subject string) (*Schema, error) {
 	return r.version(ctx, subject, -1)
 }
@@ -219,9 +224,10 @@ func (r *Registry) Version(ctx context.Context, subject string, v int) (*Schema,
 func (r *Registry) version(ctx context.Context, subject string, v int) (*Schema, error) {
 	k := subjectKey{subject, v}
 	r.mu.Lock()
-	if p, ok := r.subjects[k]; ok && (v >= 0 || !p.expired(r.cfg.SubjectTTL)) {
+	prev, ok := r.subjects[k]
+	if ok && (v >= 0 || !prev.expired(r.cfg.SubjectTTL)) {
 		r.mu.Unlock()
-		return p.wait(ctx)
+		return prev.wait(ctx)
 	}
 	p := &pending{done: make(chan struct{})}
 	r.subjects[k] = p
@@ -238,6 +244,17 @@ func (r *Registry) version(ctx context.Context, subject string, v int) (*Schema,
 	})
 	if err == nil {
 		p.s, err = r.compile(ctx, ss)
+	}
+	if errors.Is(err, ErrUnavailable) && prev != nil && prev.s != nil {
+		// The registry is down: the expired version serves until it is
+		// back, asked again on a later call (it stays expired).
+		if !prev.stale {
+			r.log.Warn("schema registry unavailable: keeping the subject's latest version past schema_registry.subject_ttl until the registry answers",
+				"subject", subject, "version", prev.s.Version, "id", prev.s.ID, "age", time.Since(prev.at).Round(time.Millisecond), "error", err)
+		}
+		p.s, p.at, p.stale = prev.s, prev.at, true
+		close(p.done)
+		return p.s, nil
 	}
 	r.settle(p, err, func() { delete(r.subjects, k) })
 	if err == nil {

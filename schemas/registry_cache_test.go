@@ -3,8 +3,10 @@ package schemas_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -71,5 +73,91 @@ func TestRegistry_unknownIDAskedAgain(t *testing.T) {
 	}
 	if _, err := reg.SchemaByID(context.Background(), 4242); !errors.Is(err, schemas.ErrUnknownSchema) || asked.Load() != 3 {
 		t.Fatalf("the unknown id again: %v after %d requests", err, asked.Load())
+	}
+}
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A subject's latest version, kept for a writer, outlives SubjectTTL while
+// its refresh finds the registry down: the expired copy is served (and a
+// warning logged once), and asked again on a later call. It was dropped:
+// every response waited for the registry.
+func TestRegistry_latestKeptThroughAnOutage(t *testing.T) {
+	fake := srfake.New()
+	t.Cleanup(fake.Close)
+	var down atomic.Bool
+	fake.Intercept(func(w http.ResponseWriter, _ *http.Request) bool {
+		if !down.Load() {
+			return false
+		}
+		http.Error(w, "registry restarting", http.StatusServiceUnavailable)
+		return true
+	})
+	asked := counted(fake, http.MethodGet, "/subjects/users-value/versions/")
+	cfg := quickConfig(fake.URL())
+	cfg.SubjectTTL = 20 * time.Millisecond
+	var logs syncBuffer
+	reg, _ := schemas.New(cfg, schemas.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	ctx := context.Background()
+	v1, err := reg.Register(ctx, "users-value", schemas.Avro, userAvro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := reg.TopicName() // the subject's latest version
+	if _, err := w.Encode("users", map[string]any{"id": 1}); err != nil {
+		t.Fatal(err)
+	}
+
+	down.Store(true)
+	for range 4 {
+		time.Sleep(2 * cfg.SubjectTTL)
+		s, err := reg.Latest(ctx, "users-value")
+		if err != nil || s.ID != v1.ID {
+			t.Fatalf("during the outage: Latest = %v, %v; want the expired copy of id %d", s, err, v1.ID)
+		}
+		if _, err := w.Encode("users", map[string]any{"id": 1}); err != nil {
+			t.Fatalf("during the outage: Encode = %v", err)
+		}
+	}
+	if n := strings.Count(logs.String(), "keeping the subject's latest version"); n != 1 {
+		t.Errorf("%d warnings of the expired copy, want 1:\n%s", n, logs.String())
+	}
+
+	// Back: a later call asks again and finds the new version.
+	v2, _, err := fake.RegisterSchema("users-value", sr.Schema{Schema: strings.Replace(userAvro, `"default":false}`, `"default":false},{"name":"n","type":"int","default":0}`, 1), Type: sr.TypeAvro})
+	if err != nil {
+		t.Fatal(err)
+	}
+	down.Store(false)
+	before := asked.Load()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s, err := reg.Latest(ctx, "users-value")
+		if err == nil && s.ID == v2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the outage: Latest = %v, %v; want id %d", s, err, v2)
+		}
+		time.Sleep(cfg.SubjectTTL)
+	}
+	if asked.Load() == before {
+		t.Fatal("the new version without a request")
 	}
 }

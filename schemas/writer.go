@@ -44,7 +44,7 @@ func (s Strategy) String() string {
 //	karafka.Required("users_created").WithSchema(reg.TopicName().Register(schemas.Avro, userSchema))
 //
 // Without Register the subject's latest version is used (asked again after
-// Config.SubjectTTL). Errors: a value that does not fit wraps
+// Config.SubjectTTL; kept while the registry cannot be asked). Errors: a value that does not fit wraps
 // responders.ErrSchema and ErrMismatch (the message is dead-lettered with
 // the reason); anything wrong with the subject rather than the value (the
 // registry unreachable, the subject missing, the declared schema refused,
