@@ -36,17 +36,25 @@ func (r *Registry) try(ctx context.Context, what string, unknownToo bool, do fun
 	if r.cl == nil {
 		return unavailable{fmt.Errorf("%w: %s: %w", ErrUnavailable, what, ErrNotConfigured)}
 	}
+	if err := r.remembered(what); err != nil {
+		return err
+	}
 	var err error
 	for try := 0; ; try++ {
 		tctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 		err = do(tctx)
 		cancel()
 		if err == nil {
+			r.remember(nil)
 			return nil
 		}
 		err = classify(what, err)
 		unknown := unknownToo && errors.Is(err, ErrUnknownSchema)
-		if retry := unknown || errors.Is(err, ErrUnavailable); !retry || try >= r.cfg.Retries || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			return err // the caller gave up: not the registry's failure
+		}
+		if retry := unknown || errors.Is(err, ErrUnavailable); !retry || try >= r.cfg.Retries {
+			r.remember(err)
 			return err
 		}
 		if unknown {
@@ -57,9 +65,53 @@ func (r *Registry) try(ctx context.Context, what string, unknownToo bool, do fun
 		select {
 		case <-time.After(r.cfg.Backoff):
 		case <-ctx.Done():
-			return err
+			return err // not remembered either
 		}
 	}
+}
+
+// remembered is the failure that ended a request in ErrUnavailable (its
+// retries spent) within the last max(Config.Backoff, 500ms), as the error
+// of what, not asked; nil when there is none. While the registry is down,
+// requests fail at once rather than each spending Retries x Backoff on it.
+func (r *Registry) remembered(what string) error {
+	r.mu.Lock()
+	err, at := r.down, r.downAt
+	r.mu.Unlock()
+	if err == nil {
+		return nil
+	}
+	age, window := time.Since(at), max(r.cfg.Backoff, minDownWindow)
+	if age >= window {
+		return nil
+	}
+	return unavailable{fmt.Errorf("%w: %s: not asked, a remembered failure: the registry failed %s ago (requests fail at once for %s after one does): %s",
+		ErrUnavailable, what, roundAge(age), window, strings.TrimPrefix(err.Error(), ErrUnavailable.Error()+": "))}
+}
+
+// roundAge is d to be read: to the millisecond, or the microsecond below
+// one.
+func roundAge(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
+// minDownWindow is the least time a registry outage is remembered.
+const minDownWindow = 500 * time.Millisecond
+
+// remember keeps err, how a request ended, when it is an outage; anything
+// else (an answer) clears the outage remembered.
+func (r *Registry) remember(err error) {
+	down := errors.Is(err, ErrUnavailable)
+	r.mu.Lock()
+	if down {
+		r.down, r.downAt = err, time.Now()
+	} else {
+		r.down = nil
+	}
+	r.mu.Unlock()
 }
 
 // classify names what was asked in err and gives it its sentinel. Only the

@@ -29,7 +29,9 @@ type Config struct {
 	// counts as unavailable (schema_registry.retries); the
 	// runtime then waits with its own backoff and tries the message again.
 	Retries int
-	// Backoff spaces those retries (schema_registry.backoff).
+	// Backoff spaces those retries (schema_registry.backoff). Once a
+	// request has found the registry unavailable, others fail at once for
+	// Backoff (at least 500ms) without asking it.
 	Backoff time.Duration
 	// SubjectTTL is how long a subject's latest version is kept before it
 	// is asked again (schema_registry.subject_ttl); schemas by id are kept

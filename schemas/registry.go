@@ -59,6 +59,8 @@ type Registry struct {
 	byID     map[int]*pending
 	unknown  map[int]time.Time
 	subjects map[subjectKey]*pending
+	down     error     // the outage that ended the last request, if it did
+	downAt   time.Time // when
 }
 
 type subjectKey struct {

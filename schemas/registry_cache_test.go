@@ -161,3 +161,79 @@ func TestRegistry_latestKeptThroughAnOutage(t *testing.T) {
 		t.Fatal("the new version without a request")
 	}
 }
+
+// Once a request finds the registry down (its retries spent), the
+// requests of the next max(Backoff, 500ms) fail at once with that failure,
+// saying it is remembered, without a request: a registry that is down is
+// not asked by every partition for every record, each paying Retries x
+// Backoff. Any answer clears it; a request its caller gave up on is not
+// remembered. Each request went to the registry before.
+func TestRegistry_failsFastWhileDown(t *testing.T) {
+	fake := srfake.New()
+	t.Cleanup(fake.Close)
+	slowID, _, err := fake.RegisterSchema("users-value", sr.Schema{Schema: userAvro, Type: sr.TypeAvro})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrived, release, done := make(chan struct{}, 4), make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(done) }) // before fake.Close
+	asked := counted(fake, "", "/")
+	fake.Intercept(func(w http.ResponseWriter, req *http.Request) bool {
+		switch req.URL.Path {
+		case "/schemas/ids/1": // slow, until released
+			arrived <- struct{}{}
+			select {
+			case <-release:
+			case <-done:
+			}
+		case "/schemas/ids/4": // slow, until the test ends
+			arrived <- struct{}{}
+			<-done
+		case "/schemas/ids/2": // down
+			http.Error(w, "registry restarting", http.StatusServiceUnavailable)
+			return true
+		}
+		return false
+	})
+	cfg := quickConfig(fake.URL())
+	cfg.Retries, cfg.Backoff = 0, 2*time.Second // remembered for 2s
+	reg, _ := schemas.New(cfg)
+	ctx := context.Background()
+
+	// A caller that gives up is no outage.
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := reg.SchemaByID(short, 4); !errors.Is(err, schemas.ErrUnavailable) {
+		t.Fatalf("a lookup given up: %v", err)
+	}
+	<-arrived
+
+	slow := make(chan error, 1)
+	go func() {
+		_, err := reg.SchemaByID(ctx, slowID)
+		slow <- err
+	}()
+	<-arrived
+	if _, err := reg.SchemaByID(ctx, 2); !errors.Is(err, schemas.ErrUnavailable) || strings.Contains(err.Error(), "remembered") {
+		t.Fatalf("the registry down: %v", err)
+	}
+	n := asked.Load()
+	began := time.Now()
+	_, err = reg.SchemaByID(ctx, 3)
+	wantWait(t, "right after", err, "remembered", "schema id 3", "registry restarting")
+	if took := time.Since(began); asked.Load() != n || took > time.Second {
+		t.Fatalf("right after: %d requests, %v", asked.Load()-n, took)
+	}
+	if err := reg.Parser().Check([]byte{0, 0, 0, 0, 3}); !errors.Is(err, schemas.ErrUnavailable) || asked.Load() != n {
+		t.Fatalf("a record right after: %v, %d requests", err, asked.Load()-n)
+	}
+
+	// An answer clears it.
+	close(release)
+	if err := <-slow; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.SchemaByID(ctx, 3); !errors.Is(err, schemas.ErrUnknownSchema) || asked.Load() != n+1 {
+		t.Fatalf("after an answer: %v, %d requests", err, asked.Load()-n)
+	}
+}
