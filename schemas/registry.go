@@ -59,13 +59,31 @@ type Registry struct {
 	byID     map[int]*pending
 	unknown  map[int]time.Time
 	subjects map[subjectKey]*pending
-	down     error     // the outage that ended the last request, if it did
-	downAt   time.Time // when
+	// registered are the schemas Register registered (or is registering).
+	registered map[registration]*pending
+	down       error     // the outage that ended the last request, if it did
+	downAt     time.Time // when
 }
 
 type subjectKey struct {
 	subject string
 	version int // -1: latest
+}
+
+// registration is what Register was asked to register.
+type registration struct {
+	subject string
+	format  Format
+	text    string
+	refs    string // the references, one a line
+}
+
+func registrationOf(subject string, format Format, text string, refs []Reference) registration {
+	var b strings.Builder
+	for _, ref := range refs {
+		fmt.Fprintf(&b, "%q %q %d\n", ref.Name, ref.Subject, ref.Version)
+	}
+	return registration{subject: subject, format: format, text: text, refs: b.String()}
 }
 
 // pending is a lookup in flight or done: done is closed once s or err is set.
@@ -133,7 +151,7 @@ func New(cfg Config, opts ...Option) (*Registry, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	return &Registry{cfg: cfg, cl: cl, http: o.http, log: o.log, byID: map[int]*pending{},
-		unknown: map[int]time.Time{}, subjects: map[subjectKey]*pending{}}, nil
+		unknown: map[int]time.Time{}, subjects: map[subjectKey]*pending{}, registered: map[registration]*pending{}}, nil
 }
 
 // Unconfigured is the registry of an application that configured none:
@@ -141,7 +159,7 @@ func New(cfg Config, opts ...Option) (*Registry, error) {
 // through it fails validation before anything starts, naming the key.
 func Unconfigured() *Registry {
 	return &Registry{byID: map[int]*pending{}, unknown: map[int]time.Time{}, subjects: map[subjectKey]*pending{},
-		log: slog.New(slog.DiscardHandler)}
+		registered: map[registration]*pending{}, log: slog.New(slog.DiscardHandler)}
 }
 
 // Usable reports ErrNotConfigured for an Unconfigured registry, else nil.
@@ -356,7 +374,28 @@ func (r *Registry) references(ctx context.Context, refs []sr.SchemaReference, ou
 // first: one that does not compile is refused here (ErrInvalidSchema) and
 // never reaches the registry. ErrIncompatible: the registry refused it as
 // incompatible with the subject's versions.
+//
+// A registration is kept: the same subject, format, text and references
+// registered again (a responder's writers are built once per partition,
+// and again after every restart) return the same schema without asking
+// the registry. One that failed is asked again.
 func (r *Registry) Register(ctx context.Context, subject string, format Format, text string, refs ...Reference) (*Schema, error) {
+	k := registrationOf(subject, format, text, refs)
+	r.mu.Lock()
+	if p, ok := r.registered[k]; ok {
+		r.mu.Unlock()
+		return p.wait(ctx)
+	}
+	p := &pending{done: make(chan struct{})}
+	r.registered[k] = p
+	r.mu.Unlock()
+	var err error
+	p.s, err = r.register(ctx, subject, format, text, refs)
+	r.settle(p, err, func() { delete(r.registered, k) })
+	return p.s, err
+}
+
+func (r *Registry) register(ctx context.Context, subject string, format Format, text string, refs []Reference) (*Schema, error) {
 	srRefs := make([]sr.SchemaReference, len(refs))
 	for i, ref := range refs {
 		srRefs[i] = sr.SchemaReference(ref)

@@ -237,3 +237,73 @@ func TestRegistry_failsFastWhileDown(t *testing.T) {
 		t.Fatalf("after an answer: %v, %d requests", err, asked.Load()-n)
 	}
 }
+
+// A responder factory builds its topics' writers once per partition actor
+// and after every restart: the registration is kept by the Registry, by
+// subject, format, text and references, so that the registry is asked
+// once. Each writer registered anew before.
+func TestRegistry_registrationsKept(t *testing.T) {
+	fake := srfake.New()
+	t.Cleanup(fake.Close)
+	posted := counted(fake, http.MethodPost, "/subjects/")
+	reg, _ := schemas.New(quickConfig(fake.URL()))
+	factory := func() *schemas.Writer { return reg.TopicName().Register(schemas.Avro, userAvro) }
+	var wg sync.WaitGroup
+	for range 8 { // partitions, at once
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := factory().Encode("users", map[string]any{"id": 1}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for range 3 { // restarts
+		if _, err := factory().Encode("users", map[string]any{"id": 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := reg.Register(context.Background(), "users-value", schemas.Avro, userAvro)
+	if err != nil || posted.Load() != 1 {
+		t.Fatalf("Register = %v; %d registrations, want 1", err, posted.Load())
+	}
+	// Another subject, text or format is another registration.
+	if _, err := factory().Encode("accounts", map[string]any{"id": 1}); err != nil || posted.Load() != 2 {
+		t.Fatalf("another subject: %v, %d registrations", err, posted.Load())
+	}
+	other, err := reg.Register(context.Background(), "users-value", schemas.Avro, strings.Replace(userAvro, `"default":false}`, `"default":false},{"name":"n","type":"int","default":0}`, 1))
+	if err != nil || posted.Load() != 3 || other.ID == s.ID {
+		t.Fatalf("another text: %v, %d registrations", err, posted.Load())
+	}
+	if _, err := reg.Register(context.Background(), "users-value", schemas.JSONSchema, `{"type":"object"}`); err != nil || posted.Load() != 4 {
+		t.Fatalf("another format: %v, %d registrations", err, posted.Load())
+	}
+}
+
+// A registration that failed is not kept: the next asks again.
+func TestRegistry_failedRegistrationNotKept(t *testing.T) {
+	fake := srfake.New()
+	t.Cleanup(fake.Close)
+	var refuse atomic.Bool
+	refuse.Store(true)
+	posted := counted(fake, http.MethodPost, "/subjects/")
+	fake.Intercept(func(w http.ResponseWriter, req *http.Request) bool {
+		if req.Method != http.MethodPost || !refuse.Load() {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusConflict)
+		_, _ = w.Write([]byte(`{"error_code":409,"message":"incompatible"}`))
+		return true
+	})
+	reg, _ := schemas.New(quickConfig(fake.URL()))
+	ctx := context.Background()
+	if _, err := reg.Register(ctx, "users-value", schemas.Avro, userAvro); !errors.Is(err, schemas.ErrIncompatible) {
+		t.Fatalf("refused: %v", err)
+	}
+	refuse.Store(false)
+	if _, err := reg.Register(ctx, "users-value", schemas.Avro, userAvro); err != nil || posted.Load() != 2 {
+		t.Fatalf("after the refusal: %v, %d registrations", err, posted.Load())
+	}
+}

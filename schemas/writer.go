@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
+	"sync/atomic"
 
 	"github.com/karafka-actors/karafka-actors/responders"
 )
@@ -58,8 +58,15 @@ type Writer struct {
 	text     string // Register: the schema to register
 	refs     []Reference
 
-	mu         sync.Mutex
-	registered map[string]*Schema // subject → schema registered by this writer
+	// last is the schema Register last gave, for its subject: Encode
+	// finds it without hashing the text under the registry's lock.
+	last atomic.Pointer[registered]
+}
+
+// registered is a schema a Writer registered, under subject.
+type registered struct {
+	subject string
+	s       *Schema
 }
 
 // TopicName writes under "<topic>-value".
@@ -77,7 +84,7 @@ func (r *Registry) TopicRecordName(record string) *Writer {
 func (r *Registry) Subject(subject string) *Writer { return r.writer(FixedSubject, subject) }
 
 func (r *Registry) writer(s Strategy, record string) *Writer {
-	return &Writer{reg: r, strategy: s, record: record, registered: map[string]*Schema{}}
+	return &Writer{reg: r, strategy: s, record: record}
 }
 
 // Format requires the subject's schema to be of f (else ErrWrongFormat).
@@ -100,7 +107,7 @@ func (w *Writer) Register(f Format, text string, refs ...Reference) *Writer {
 }
 
 func (w *Writer) clone() *Writer {
-	return &Writer{reg: w.reg, strategy: w.strategy, record: w.record, format: w.format, text: w.text, refs: w.refs, registered: map[string]*Schema{}}
+	return &Writer{reg: w.reg, strategy: w.strategy, record: w.record, format: w.format, text: w.text, refs: w.refs}
 }
 
 var _ responders.Schema = (*Writer)(nil)
@@ -145,19 +152,14 @@ func (w *Writer) Describe(topic string) string {
 func (w *Writer) schema(ctx context.Context, topic string) (*Schema, error) {
 	subject := w.SubjectOf(topic)
 	if w.text != "" {
-		w.mu.Lock()
-		s := w.registered[subject]
-		w.mu.Unlock()
-		if s != nil {
-			return s, nil
+		if last := w.last.Load(); last != nil && last.subject == subject {
+			return last.s, nil
 		}
-		s, err := w.reg.Register(ctx, subject, w.format, w.text, w.refs...)
+		s, err := w.reg.Register(ctx, subject, w.format, w.text, w.refs...) // kept by the registry
 		if err != nil {
 			return nil, w.fail(subject, err)
 		}
-		w.mu.Lock()
-		w.registered[subject] = s
-		w.mu.Unlock()
+		w.last.Store(&registered{subject: subject, s: s})
 		return s, nil
 	}
 	s, err := w.reg.Latest(ctx, subject)
