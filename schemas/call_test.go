@@ -144,3 +144,17 @@ func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// A format name ParseFormat does not know is ErrUnknownFormat, not an
+// invalid schema.
+func TestParseFormat(t *testing.T) {
+	for in, want := range map[string]schemas.Format{"avro": schemas.Avro, " Proto ": schemas.Protobuf, "JSON": schemas.JSONSchema, "jsonschema": schemas.JSONSchema} {
+		if f, err := schemas.ParseFormat(in); err != nil || f != want {
+			t.Errorf("ParseFormat(%q) = %v, %v", in, f, err)
+		}
+	}
+	_, err := schemas.ParseFormat("xml")
+	if !errors.Is(err, schemas.ErrUnknownFormat) || errors.Is(err, schemas.ErrInvalidSchema) || !strings.Contains(err.Error(), `"xml"`) {
+		t.Fatalf("ParseFormat(xml) = %v, want ErrUnknownFormat", err)
+	}
+}

@@ -30,6 +30,10 @@ var (
 	// not declared with (an Avro route reading a Protobuf record).
 	ErrWrongFormat = errors.New("schemas: schema of another format")
 
+	// ErrUnknownFormat reports a format name (ParseFormat) or a registry
+	// schema type this package does not read.
+	ErrUnknownFormat = errors.New("schemas: unknown format")
+
 	// ErrInvalidSchema reports a schema text that does not compile, or one
 	// the registry refused.
 	ErrInvalidSchema = errors.New("schemas: invalid schema")

@@ -44,7 +44,7 @@ func ParseFormat(s string) (Format, error) {
 	case "jsonschema", "json":
 		return JSONSchema, nil
 	}
-	return 0, fmt.Errorf("%w: format %q (known: avro, protobuf, jsonschema)", ErrInvalidSchema, s)
+	return 0, fmt.Errorf("%w %q (known: avro, protobuf, jsonschema)", ErrUnknownFormat, s)
 }
 
 // srType is f as the registry names it.
@@ -58,15 +58,18 @@ func (f Format) srType() sr.SchemaType {
 	return sr.TypeAvro
 }
 
-// formatOf is the Format of a registry schema type.
-func formatOf(t sr.SchemaType) Format {
+// formatOf is the Format of a registry schema type; ErrUnknownFormat for
+// a type this package does not read.
+func formatOf(t sr.SchemaType) (Format, error) {
 	switch t {
+	case sr.TypeAvro:
+		return Avro, nil
 	case sr.TypeProtobuf:
-		return Protobuf
+		return Protobuf, nil
 	case sr.TypeJSON:
-		return JSONSchema
+		return JSONSchema, nil
 	}
-	return Avro
+	return 0, fmt.Errorf("%w: schema type %d (this client reads AVRO, PROTOBUF and JSON)", ErrUnknownFormat, int(t))
 }
 
 // codec is one compiled schema. Every method is safe for concurrent use.
@@ -90,8 +93,8 @@ type codec interface {
 	// appendJSON appends the JSON document doc encoded to b (the CLI's
 	// produce --schema).
 	appendJSON(b []byte, doc []byte) ([]byte, error)
-	// name is the schema's record or message name ("" when it has none),
-	// for the RecordName strategies.
+	// name is the schema's record or message name, or its title (""
+	// when it has none), for Schema.Name.
 	name() string
 }
 
@@ -112,7 +115,7 @@ var compilers = map[Format]func(source) (codec, error){}
 func compile(src source) (codec, error) {
 	c, ok := compilers[src.format]
 	if !ok {
-		return nil, fmt.Errorf("%w: format %s is not supported", ErrInvalidSchema, src.format)
+		return nil, fmt.Errorf("%w: %w: %s", ErrInvalidSchema, ErrUnknownFormat, src.format)
 	}
 	cd, err := c(src)
 	if err != nil {

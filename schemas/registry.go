@@ -323,7 +323,11 @@ func (p *pending) expired(ttl time.Duration) bool {
 
 // compile compiles ss after fetching its references.
 func (r *Registry) compile(ctx context.Context, ss sr.SubjectSchema) (*Schema, error) {
-	s := &Schema{ID: ss.ID, Subject: ss.Subject, Version: ss.Version, Format: formatOf(ss.Type), Text: ss.Schema.Schema}
+	format, err := formatOf(ss.Type)
+	if err != nil {
+		return nil, fmt.Errorf("%w: schema id %d: %w", ErrInvalidSchema, ss.ID, err)
+	}
+	s := &Schema{ID: ss.ID, Subject: ss.Subject, Version: ss.Version, Format: format, Text: ss.Schema.Schema}
 	for _, ref := range ss.References {
 		s.References = append(s.References, Reference(ref))
 	}
@@ -369,6 +373,25 @@ func (r *Registry) references(ctx context.Context, refs []sr.SchemaReference, ou
 	return nil
 }
 
+// prepare compiles text of format, with the texts of refs (and of what
+// they reference) from the registry, before it is sent there: refs as the
+// registry takes them, and the text compiled.
+func (r *Registry) prepare(ctx context.Context, format Format, text string, refs []Reference) ([]sr.SchemaReference, codec, error) {
+	srRefs := make([]sr.SchemaReference, len(refs))
+	for i, ref := range refs {
+		srRefs[i] = sr.SchemaReference(ref)
+	}
+	src := source{format: format, text: text}
+	if err := r.references(ctx, srRefs, &src.refs, map[string]bool{}, 0); err != nil {
+		return nil, nil, err
+	}
+	cd, err := compile(src)
+	if err != nil {
+		return nil, nil, err
+	}
+	return srRefs, cd, nil
+}
+
 // Register registers text of format under subject (or finds it there,
 // when already registered) and returns it, compiled. The text is compiled
 // first: one that does not compile is refused here (ErrInvalidSchema) and
@@ -396,15 +419,7 @@ func (r *Registry) Register(ctx context.Context, subject string, format Format, 
 }
 
 func (r *Registry) register(ctx context.Context, subject string, format Format, text string, refs []Reference) (*Schema, error) {
-	srRefs := make([]sr.SchemaReference, len(refs))
-	for i, ref := range refs {
-		srRefs[i] = sr.SchemaReference(ref)
-	}
-	src := source{format: format, text: text}
-	if err := r.references(ctx, srRefs, &src.refs, map[string]bool{}, 0); err != nil {
-		return nil, err
-	}
-	cd, err := compile(src)
+	srRefs, cd, err := r.prepare(ctx, format, text, refs)
 	if err != nil {
 		return nil, err
 	}
@@ -433,19 +448,12 @@ func (r *Registry) register(ctx context.Context, subject string, format Format, 
 // subject has no version yet), ErrIncompatible with the registry's reasons
 // when it may not. The text is compiled first (ErrInvalidSchema).
 func (r *Registry) Compatible(ctx context.Context, subject string, format Format, text string, refs ...Reference) error {
-	srRefs := make([]sr.SchemaReference, len(refs))
-	for i, ref := range refs {
-		srRefs[i] = sr.SchemaReference(ref)
-	}
-	src := source{format: format, text: text}
-	if err := r.references(ctx, srRefs, &src.refs, map[string]bool{}, 0); err != nil {
-		return err
-	}
-	if _, err := compile(src); err != nil {
+	srRefs, _, err := r.prepare(ctx, format, text, refs)
+	if err != nil {
 		return err
 	}
 	var res sr.CheckCompatibilityResult
-	err := r.call(ctx, fmt.Sprintf("compatibility with subject %q", subject), func(ctx context.Context) (err error) {
+	err = r.call(ctx, fmt.Sprintf("compatibility with subject %q", subject), func(ctx context.Context) (err error) {
 		res, err = r.cl.CheckCompatibility(ctx, subject, -1, sr.Schema{Schema: text, Type: format.srType(), References: srRefs})
 		return err
 	})

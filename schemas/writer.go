@@ -195,9 +195,9 @@ func (w *Writer) Encode(topic string, v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.codec.appendEncode(appendHeader(make([]byte, 0, 64), s.ID), v)
+	out, err := s.Encode(v)
 	if err != nil {
-		return nil, fmt.Errorf("%w: subject %q schema id %d: %w", responders.ErrSchema, s.Subject, s.ID, err)
+		return nil, fmt.Errorf("%w: subject %q %w", responders.ErrSchema, s.Subject, err) // "schema id N: ..."
 	}
 	return out, nil
 }
