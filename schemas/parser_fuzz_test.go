@@ -1,6 +1,7 @@
 package schemas_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -74,11 +75,7 @@ func fuzzFormat(f *testing.F, format schemas.Format, text string, values ...stri
 // params.ErrParse (the registry is up); what Check accepts, Parse and
 // Decode accept too.
 func fuzzCheck(t *testing.T, p params.Parser, id int, raw []byte) {
-	if len(raw) >= 5 {
-		// Keep to the registered id: other ids would only test the
-		// registry's 404.
-		raw = append([]byte{0, 0, 0, 0, byte(id)}, raw[5:]...)
-	}
+	raw = fuzzRaw(id, raw)
 	err := p.Check(raw)
 	if err != nil {
 		if !errors.Is(err, params.ErrParse) || errors.Is(err, params.ErrUnavailable) {
@@ -92,6 +89,31 @@ func fuzzCheck(t *testing.T, p params.Parser, id int, raw []byte) {
 	var v any
 	if err := p.Decode(raw, &v); err != nil {
 		t.Fatalf("Check accepted what Decode refuses: %v", err)
+	}
+}
+
+// fuzzRaw is raw with the registered id: other ids would only test the
+// registry's 404.
+func fuzzRaw(id int, raw []byte) []byte {
+	if len(raw) >= 5 {
+		raw = append([]byte{0, 0, 0, 0, byte(id)}, raw[5:]...)
+	}
+	return raw
+}
+
+// fuzzCheckTyped is fuzzCheck, and a Decode into a Go value of the
+// schema's shape (hamba's typed reader) neither panics nor overflows its
+// stack, fails only with params.ErrParse, and accepts what Check accepts.
+func fuzzCheckTyped(t *testing.T, p params.Parser, id int, raw []byte, typed func() any) {
+	fuzzCheck(t, p, id, raw)
+	raw = fuzzRaw(id, raw)
+	checked := p.Check(raw)
+	err := p.Decode(raw, typed())
+	switch {
+	case err != nil && (!errors.Is(err, params.ErrParse) || errors.Is(err, params.ErrUnavailable)):
+		t.Fatalf("typed Decode = %v: want params.ErrParse only", err)
+	case checked == nil && err != nil:
+		t.Fatalf("Check accepted what a typed Decode refuses: %v", err)
 	}
 }
 
@@ -116,4 +138,58 @@ func FuzzParser_protobuf(f *testing.F) {
 func FuzzParser_jsonschema(f *testing.F) {
 	p, id := fuzzFormat(f, schemas.JSONSchema, fuzzJSON, `{"n":1,"tags":["ab"],"kind":"A","child":{"s":"x"}}`)
 	f.Fuzz(func(t *testing.T, raw []byte) { fuzzCheck(t, p, id, raw) })
+}
+
+// fuzzRecursiveAvro recurses through a union, an array and a map.
+const fuzzRecursiveAvro = `{"type":"record","name":"T","namespace":"fz","fields":[
+ {"name":"v","type":"long"},
+ {"name":"next","type":["null","T"]},
+ {"name":"kids","type":{"type":"array","items":"T"}},
+ {"name":"named","type":{"type":"map","values":"T"}}]}`
+
+type fuzzT struct {
+	V     int64            `avro:"v"`
+	Next  *fuzzT           `avro:"next"`
+	Kids  []fuzzT          `avro:"kids"`
+	Named map[string]fuzzT `avro:"named"`
+}
+
+// Hostile Avro against a recursive schema: nesting as deep as the payload
+// is long must fail, generically and into a struct, never overflow the
+// stack.
+func FuzzParser_avroRecursive(f *testing.F) {
+	leaf := `{"v":4,"next":null,"kids":[],"named":{}}`
+	p, id := fuzzFormat(f, schemas.Avro, fuzzRecursiveAvro,
+		`{"v":1,"next":`+leaf+`,"kids":[`+leaf+`,`+leaf+`],"named":{"a":`+leaf+`}}`)
+	deep := append([]byte{0, 0, 0, 0, 1}, bytes.Repeat([]byte{0, 2}, 4096)...) // v 0, next: T, ...
+	f.Add(deep)
+	f.Add(append([]byte{0, 0, 0, 0, 1}, bytes.Repeat([]byte{0, 0, 2}, 4096)...)) // v 0, next null, kids: one T, ...
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		fuzzCheckTyped(t, p, id, raw, func() any { return new(fuzzT) })
+	})
+}
+
+// fuzzNestedAvro nests arrays of items that take no bytes.
+const fuzzNestedAvro = `{"type":"record","name":"Z","namespace":"fz","fields":[
+ {"name":"nulls","type":{"type":"array","items":{"type":"array","items":"null"}}},
+ {"name":"empty","type":{"type":"map","values":{"type":"array","items":{"type":"record","name":"E","fields":[]}}}}]}`
+
+type fuzzZ struct {
+	Nulls [][]*struct{}         `avro:"nulls"`
+	Empty map[string][]struct{} `avro:"empty"`
+}
+
+// Hostile Avro against arrays of arrays of nulls and maps of arrays of
+// empty records: every block count may claim items that cost no bytes.
+func FuzzParser_avroNestedArrays(f *testing.F) {
+	p, id := fuzzFormat(f, schemas.Avro, fuzzNestedAvro,
+		`{"nulls":[[null,null],[],[null]],"empty":{"a":[{},{}],"b":[]}}`)
+	hostile := []byte{0, 0, 0, 0, 1, 0x8e, 0x03} // 199 arrays
+	for range 199 {
+		hostile = append(hostile, 0x80, 0x80, 0x08, 0) // of 65,536 nulls each
+	}
+	f.Add(append(hostile, 0, 0))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		fuzzCheckTyped(t, p, id, raw, func() any { return new(fuzzZ) })
+	})
 }
