@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -49,6 +50,10 @@ func locker() int {
 	}
 	os.Stdout.WriteString("locked\n")
 	_, _ = io.Copy(io.Discard, os.Stdin)
+	// f must outlive the wait: once unreferenced, a garbage collection
+	// runs its finalizer, which closes the descriptor and so drops both
+	// locks (a CI run under load saw "locked, no pid yet" find no lock).
+	runtime.KeepAlive(f)
 	return 0
 }
 
