@@ -121,5 +121,5 @@ func compile(src source) (codec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidSchema, src.format, err)
 	}
-	return cd, nil
+	return guarded{cd}, nil
 }
