@@ -63,16 +63,12 @@ func (p *parser) DecodeProvesCheck() bool { return true }
 
 // lookup reads raw's header and finds its schema.
 func (p *parser) lookup(raw []byte) (*Schema, []byte, error) {
-	id, payload, err := header(raw)
-	if err != nil {
-		return nil, nil, forParams(err)
-	}
-	s, err := p.reg.SchemaByID(context.Background(), id)
+	s, payload, err := p.reg.schemaOf(context.Background(), raw)
 	if err != nil {
 		return nil, nil, forParams(err)
 	}
 	if len(p.formats) > 0 && !slices.Contains(p.formats, s.Format) {
-		return nil, nil, forParams(fmt.Errorf("%w: schema id %d is %s, the route reads %s", ErrWrongFormat, id, s.Format, p.name))
+		return nil, nil, forParams(fmt.Errorf("%w: schema id %d is %s, the route reads %s", ErrWrongFormat, s.ID, s.Format, p.name))
 	}
 	return s, payload, nil
 }

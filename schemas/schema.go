@@ -30,6 +30,20 @@ func (s *Schema) EncodeJSON(doc []byte) ([]byte, error) {
 // Decode reads raw, a payload in the wire format, into its generic form
 // with the schema its header names, which it returns too.
 func (r *Registry) Decode(ctx context.Context, raw []byte) (any, *Schema, error) {
+	s, payload, err := r.schemaOf(ctx, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := s.codec.generic(payload)
+	if err != nil {
+		return nil, s, fmt.Errorf("schema id %d: %w", s.ID, err)
+	}
+	return v, s, nil
+}
+
+// schemaOf reads raw's header and returns the schema it names and what
+// follows the header; its errors are those of header and SchemaByID.
+func (r *Registry) schemaOf(ctx context.Context, raw []byte) (*Schema, []byte, error) {
 	id, payload, err := header(raw)
 	if err != nil {
 		return nil, nil, err
@@ -38,9 +52,5 @@ func (r *Registry) Decode(ctx context.Context, raw []byte) (any, *Schema, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := s.codec.generic(payload)
-	if err != nil {
-		return nil, s, fmt.Errorf("schema id %d: %w", id, err)
-	}
-	return v, s, nil
+	return s, payload, nil
 }

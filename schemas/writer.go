@@ -205,21 +205,17 @@ func (w *Writer) Encode(topic string, v any) ([]byte, error) {
 // Check checks value, already in the wire format, against the schema its
 // header names, which must be of the writer's format.
 func (w *Writer) Check(topic string, value []byte) error {
-	id, payload, err := header(value)
-	if err != nil {
-		return fmt.Errorf("%w: %w", responders.ErrSchema, err)
-	}
-	s, err := w.reg.SchemaByID(context.Background(), id)
+	s, payload, err := w.reg.schemaOf(context.Background(), value)
 	switch {
 	case errors.Is(err, ErrUnavailable):
 		return err
 	case err != nil:
 		return fmt.Errorf("%w: %w", responders.ErrSchema, err)
 	case w.format != 0 && s.Format != w.format:
-		return fmt.Errorf("%w: %w: schema id %d is %s, the topic is declared %s", responders.ErrSchema, ErrWrongFormat, id, s.Format, w.format)
+		return fmt.Errorf("%w: %w: schema id %d is %s, the topic is declared %s", responders.ErrSchema, ErrWrongFormat, s.ID, s.Format, w.format)
 	}
 	if err := s.codec.check(payload); err != nil {
-		return fmt.Errorf("%w: schema id %d: %w", responders.ErrSchema, id, err)
+		return fmt.Errorf("%w: schema id %d: %w", responders.ErrSchema, s.ID, err)
 	}
 	return nil
 }
