@@ -337,9 +337,10 @@ func (r *franzRecord) finish(rec *kgo.Record, err error) {
 	}
 	if b.probe != nil && rec.Partition >= 0 && batchRefusal(codeOf(err)) {
 		// Perhaps refused for another record of its batch: try alone.
-		msg, done := r.msg, r.done
+		// rec is r.rec: read all of it before r goes back to the pool.
+		msg, done, partition := r.msg, r.done, rec.Partition
 		r.release()
-		b.probe.probe(msg, rec.Partition, err, done)
+		b.probe.probe(msg, partition, err, done)
 		b.pending.Done()
 		return
 	}

@@ -37,7 +37,10 @@ func refusedBatch(t *testing.T, client string, closeEarly bool) {
 	const (
 		parts = 2
 		small = 20 // per partition
-		big   = 7  // the index of the big record, on partition 0
+		big   = 7  // the index of the big record, on bigPart
+		// Not partition 0: a record sent again alone must go back to its
+		// own partition, whichever it is.
+		bigPart = parts - 1
 	)
 	cfg := brokerConfig(t, client)
 	// A linger far longer than the burst, so each partition's records
@@ -69,14 +72,14 @@ func refusedBatch(t *testing.T, client string, closeEarly bool) {
 	for i := range small {
 		for part := range int32(parts) {
 			value := "small-" + strconv.Itoa(int(part)) + "-" + strconv.Itoa(i)
-			if part == 0 && i == big {
+			if part == bigPart && i == big {
 				value = strings.Repeat("B", 5000)
 			}
 			s := &sent{msg: &producer.Message{Topic: topic, Value: []byte(value), Partition: part, ExplicitPartition: true}}
 			all = append(all, s)
 		}
 	}
-	// With closeEarly, the first callback of partition 0 (whose batch the
+	// With closeEarly, the first callback of bigPart (whose batch the
 	// big record spoils) comes from a record sent again alone: Close
 	// starts then, while the others are still to be sent again.
 	var (
@@ -90,7 +93,7 @@ func refusedBatch(t *testing.T, client string, closeEarly bool) {
 			s.calls++
 			s.res = r
 			s.mu.Unlock()
-			if closeEarly && s.msg.Partition == 0 {
+			if closeEarly && s.msg.Partition == bigPart {
 				closeOnce.Do(func() {
 					go func() {
 						_ = p.Close()
@@ -145,6 +148,9 @@ func refusedBatch(t *testing.T, client string, closeEarly bool) {
 			t.Errorf("%s: %v, want delivered (refused only for sharing a batch with the big record?)", s.msg.Value, r.Err)
 			continue
 		}
+		if r.Partition != s.msg.Partition {
+			t.Errorf("%s: delivered to partition %d, want %d", s.msg.Value, r.Partition, s.msg.Partition)
+		}
 		delivered++
 	}
 	if t.Failed() {
@@ -162,8 +168,8 @@ func refusedBatch(t *testing.T, client string, closeEarly bool) {
 		if _, err := fmt.Sscanf(string(m.Value), "small-%d-%d", &part, &i); err != nil || int32(part) != m.Partition {
 			t.Fatalf("read %q from partition %d", m.Value, m.Partition)
 		}
-		if part == 0 && next[0] == big {
-			next[0]++ // refused
+		if part == bigPart && next[bigPart] == big {
+			next[bigPart]++ // refused
 		}
 		if i != next[part] {
 			t.Errorf("partition %d offset %d: %q, want small-%d-%d", m.Partition, m.Offset, m.Value, part, next[part])
