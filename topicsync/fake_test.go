@@ -29,6 +29,10 @@ type fakeAdmin struct {
 	failOn   string // a call ("create", "alter", "partitions") that fails
 	// endOffsets, when set, answers ListEndOffsets (the serving check).
 	endOffsets func() error
+	// staleListings is how many ListTopics after CreatePartitions still
+	// show the old count (a broker's metadata behind the controller's).
+	staleListings int
+	stale         map[string]int32 // topic: count listed while stale
 }
 
 var _ client.Admin = (*fakeAdmin)(nil)
@@ -57,6 +61,12 @@ func (f *fakeAdmin) ListTopics(_ context.Context, names ...string) (map[string]c
 	out := map[string]client.TopicDetail{}
 	for n, t := range f.topics {
 		out[n] = client.TopicDetail{Partitions: t.partitions, ReplicationFactor: t.rf}
+		if old, ok := f.stale[n]; ok && f.staleListings > 0 {
+			out[n] = client.TopicDetail{Partitions: old, ReplicationFactor: t.rf}
+		}
+	}
+	if len(f.stale) > 0 && f.staleListings > 0 {
+		f.staleListings--
 	}
 	for _, n := range names {
 		if _, ok := out[n]; !ok {
@@ -113,6 +123,12 @@ func (f *fakeAdmin) CreatePartitions(_ context.Context, name string, count int32
 	if count <= t.partitions {
 		return kerr(client.ErrInvalidPartitions)
 	}
+	if f.staleListings > 0 {
+		if f.stale == nil {
+			f.stale = map[string]int32{}
+		}
+		f.stale[name] = t.partitions
+	}
 	t.partitions = count
 	return nil
 }
@@ -152,6 +168,10 @@ func (f *fakeAdmin) ListEndOffsets(ctx context.Context, topics ...string) (clien
 			return nil, err
 		}
 	}
+	return f.offsets(ctx, topics)
+}
+
+func (f *fakeAdmin) ListStableOffsets(ctx context.Context, topics ...string) (client.Offsets, error) {
 	return f.offsets(ctx, topics)
 }
 

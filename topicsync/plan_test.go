@@ -344,3 +344,24 @@ func TestSyncTopics_retryReportsEarlierChanges(t *testing.T) {
 		})
 	}
 }
+
+// After an align added partitions, a plan made at once shows nothing
+// pending, though the cluster's metadata lags the change for a few
+// listings (real Kafka: a broker follows the controller a moment later).
+func TestApplyTopicPlan_waitsForNewPartitionsToShow(t *testing.T) {
+	f := newFakeAdmin(1)
+	f.topics["a"] = &fakeTopic{partitions: 2, rf: 1, configs: map[string]string{}}
+	f.staleListings = 5
+	ctx := context.Background()
+	decl := kafka.Topic{Name: "a", Partitions: 3}
+	plan, err := topicsync.PlanTopics(ctx, f, []kafka.Topic{decl})
+	if err != nil || !plan.Pending() {
+		t.Fatalf("plan %+v, %v; want a repartition", plan.Changes, err)
+	}
+	if _, err := topicsync.ApplyTopicPlan(ctx, f, plan, kafka.SyncAlign); err != nil {
+		t.Fatal(err)
+	}
+	if plan, err := topicsync.PlanTopics(ctx, f, []kafka.Topic{decl}); err != nil || plan.Pending() {
+		t.Fatalf("plan after apply: %+v, %v; want nothing pending", plan.Changes, err)
+	}
+}

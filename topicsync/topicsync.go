@@ -284,9 +284,34 @@ func ApplyTopicPlan(ctx context.Context, admin client.Admin, plan kafka.TopicPla
 			if err := admin.CreatePartitions(ctx, t.Name, t.Partitions); err != nil {
 				return t.Name, fmt.Errorf("topic %q: add partitions (%d -> %d): %w", t.Name, c.Current, t.Partitions, err)
 			}
+			awaitPartitions(ctx, admin, t.Name, t.Partitions)
 		}
 	}
 	return "", nil
+}
+
+// partitionsVisibleWithin bounds awaitPartitions.
+var partitionsVisibleWithin = 10 * time.Second
+
+// awaitPartitions waits (at most partitionsVisibleWithin) until the
+// cluster's metadata shows topic with want partitions: the controller
+// accepted them, and a broker's metadata follows a moment later, so that
+// a plan made right after an align (topics align, then topics plan
+// --detailed-exitcode) does not show the change pending still. A cluster
+// slower than that is not an error: the change was accepted.
+func awaitPartitions(ctx context.Context, admin client.Admin, topic string, want int32) {
+	ctx, cancel := context.WithTimeout(ctx, partitionsVisibleWithin)
+	defer cancel()
+	for {
+		if ts, err := admin.ListTopics(ctx, topic); err == nil && ts[topic].Partitions >= want {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // DeleteTopics deletes those of topics that exist and returns their names;
