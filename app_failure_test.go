@@ -152,7 +152,7 @@ func TestApp_parseErrorDeadLettered(t *testing.T) {
 	dlq := in + "_dlq"
 	testkafka.CreateTopics(t, brokers, 1, in, out, dlq)
 	testkafka.Produce(t, brokers, in,
-		testkafka.Record{Value: `{"id": 1}`}, testkafka.Record{Value: `{"id": `}, testkafka.Record{Value: `{"id": 2}`})
+		testkafka.Record{Value: `{"id": 1}`}, testkafka.Record{Key: "k-bad", Value: `{"id": `}, testkafka.Record{Value: `{"id": 2}`})
 	ctrl := karafka.ControllerFunc(func(c *karafka.Context) error {
 		id, _ := c.Params.Int("id")
 		c.RespondWith(id)
@@ -173,6 +173,10 @@ func TestApp_parseErrorDeadLettered(t *testing.T) {
 		t.Errorf("error header %q does not say it is a parse error", v)
 	}
 	r.shutdown(t)
+	// The failure names the record's key (the console's errors list).
+	if f := r.rec.of(events.MessageFailed); len(f) != 1 || string(f[0].Key) != "k-bad" || f[0].Offset != 1 {
+		t.Errorf("failures %+v, want one of offset 1 with key k-bad", f)
+	}
 }
 
 // Each responder error: nothing is produced to the response topics, the

@@ -191,7 +191,7 @@ func (b *outbox) refused(it *outgoing, err error) {
 		go func() {
 			perr := &ProcessingError{Topic: p.topic, Partition: p.id, Offset: w.msg.Offset, Stage: "responder", Attempt: 1, Err: err}
 			p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
-				Offset: w.msg.Offset, Attempt: 1, Stage: perr.Stage, Duration: w.age(), Err: perr})
+				Offset: w.msg.Offset, Key: w.msg.Key, Attempt: 1, Stage: perr.Stage, Duration: w.age(), Err: perr})
 			if p.dlq == "" {
 				p.d.log.Error("no dead letter topic: the refused response is given up on, and its input is skipped; find it in its topic at this offset",
 					"input_topic", p.topic, "partition", p.id, "offset", w.msg.Offset)

@@ -97,7 +97,7 @@ func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 		p.d.trace.failed(w, perr)
 		decision, delay := p.retry.Decide(attempt, err, p.dlq != "")
 		p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
-			Offset: w.msg.Offset, Attempt: attempt, Actor: ctx.Self().Id, Delay: delay, Stage: s.name, Duration: w.age(), Err: perr})
+			Offset: w.msg.Offset, Key: w.msg.Key, Attempt: attempt, Actor: ctx.Self().Id, Delay: delay, Stage: s.name, Duration: w.age(), Err: perr})
 		switch decision {
 		case supervision.DeadLetter:
 			s.pop()

@@ -150,7 +150,7 @@ func (a *batchActor) finish(ws []*work, outcomes []pipeline.BatchOutcome) {
 		case o.Malformed != nil:
 			perr := &ProcessingError{Topic: p.topic, Partition: p.id, Offset: w.msg.Offset, Stage: "controller", Attempt: 1, Err: o.Malformed}
 			p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
-				Offset: w.msg.Offset, Attempt: 1, Stage: perr.Stage, Duration: w.age(), Err: perr})
+				Offset: w.msg.Offset, Key: w.msg.Key, Attempt: 1, Stage: perr.Stage, Duration: w.age(), Err: perr})
 			p.deadLetter(w, perr)
 		case o.Filtered:
 			p.d.bus.Publish(events.Event{Kind: events.MessageFiltered, Topic: p.topic, Group: p.group, Partition: p.id, Offset: w.msg.Offset})
@@ -174,11 +174,14 @@ func (a *batchActor) failed(ctx actor.Context, ws []*work, err error) bool {
 	step := b.iso.Failed(err)
 	first := ws[0].msg.Offset
 	perr := &ProcessingError{Topic: p.topic, Partition: p.id, Offset: first, Stage: pipeline.Stage(err), Attempt: step.Attempt, Err: err}
+	var key []byte
 	if len(ws) > 1 {
 		perr.Messages = len(ws)
+	} else {
+		key = ws[0].msg.Key
 	}
 	p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
-		Offset: first, Attempt: step.Attempt, Actor: ctx.Self().Id, Delay: step.Delay, Stage: perr.Stage, Duration: ws[0].age(), Err: perr})
+		Offset: first, Key: key, Attempt: step.Attempt, Actor: ctx.Self().Id, Delay: step.Delay, Stage: perr.Stage, Duration: ws[0].age(), Err: perr})
 	switch step.Action {
 	case pipeline.DeadLetterMessage:
 		// The failed try may have left the controller or the responder

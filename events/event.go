@@ -15,6 +15,10 @@ type Event struct {
 	Group     string
 	Partition int32
 	Offset    int64
+	// Key is the record's key, for MessageFailed (nil for a batch's
+	// span of several records). It is the record's own bytes: a
+	// subscriber that keeps it must copy it.
+	Key []byte
 	// Attempt is the try number, from 1.
 	Attempt int
 	// Actor names the actor for actor events (its protoactor id; see
