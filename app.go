@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/karafka-actors/karafka-actors/kafka"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,8 @@ type App struct {
 	registry *responders.Registry
 	bus      *events.Bus
 	tracer   trace.TracerProvider // nil: no tracing
+	// extraTopics are topics the app needs beside its routes' (WithTopics).
+	extraTopics []kafka.Topic
 
 	mu       sync.Mutex
 	routes   []topology.Route
@@ -58,6 +61,15 @@ func WithLogger(l *slog.Logger) Option { return func(a *App) { a.logger = l } }
 
 // WithRegistry sets where responders are found by naming convention.
 func WithRegistry(r *Registry) Option { return func(a *App) { a.registry = r } }
+
+// WithTopics declares topics the app needs beside its routes' (such as
+// the console's reports topic): DeclaredTopics lists them after the
+// routes' topics, so that `topics create` and the embedded broker make
+// them. Their partitions and replication factor default as the routes'
+// do; their configs are their own (Config.Topics.Configs is not added).
+func WithTopics(topics ...kafka.Topic) Option {
+	return func(a *App) { a.extraTopics = append(a.extraTopics, topics...) }
+}
 
 // WithRoutes adds routes.
 func WithRoutes(routes ...Route) Option {

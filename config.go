@@ -234,6 +234,11 @@ func (c Config) transactions() actors.TransactionConfig {
 		Timeout: c.Transaction.Timeout, IDPrefix: c.Name}
 }
 
+// ProducerConfig is the configuration of the App's producer: Producer
+// with Kafka (its client id defaulting to Name), for a producer of one's
+// own beside the App's, such as the console's reports.
+func (c Config) ProducerConfig() producer.Config { return c.producerConfig() }
+
 func (c Config) producerConfig() producer.Config {
 	p := c.Producer
 	p.Kafka = c.kafkaConfig()

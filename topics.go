@@ -42,6 +42,16 @@ func (a *App) DeclaredTopics() ([]kafka.Topic, error) {
 		maps.Copy(t.Configs, d.Spec.Configs)
 		out[i] = t
 	}
+	for _, t := range a.extraTopics {
+		if t.Partitions == 0 {
+			t.Partitions = int32(a.cfg.Topics.Partitions)
+		}
+		if t.ReplicationFactor == 0 {
+			t.ReplicationFactor = int16(a.cfg.Topics.ReplicationFactor)
+		}
+		t.Configs = maps.Clone(t.Configs)
+		out = append(out, t)
+	}
 	return out, nil
 }
 

@@ -1,0 +1,296 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Actions are the operator actions on partitions this process holds;
+// *karafka.App has them.
+type Actions interface {
+	PausePartition(topic string, partition int32) error
+	ResumePartition(topic string, partition int32) error
+	SkipRecord(topic string, partition int32, offset int64, reason string) error
+}
+
+// ReplayFunc replays the dead letters of topic's partition (-1: every
+// one) from offset from to to (exclusive; -1: the end), and says what it
+// did.
+type ReplayFunc func(ctx context.Context, topic string, partition int32, from, to int64) (string, error)
+
+// ExplorerAPI serves the explorer's endpoints (api/topics, api/records).
+type ExplorerAPI interface {
+	ServeTopics(w http.ResponseWriter, r *http.Request)
+	ServeRecords(w http.ResponseWriter, r *http.Request)
+}
+
+// HandlerConfig is what NewHandler needs.
+type HandlerConfig struct {
+	Config    Config
+	Collector *Collector
+	// Self is the id of the process serving the console ("" standalone).
+	Self string
+	// Explorer serves the explorer; nil: its endpoints answer 503.
+	Explorer ExplorerAPI
+	// Actions acts on this process's partitions; nil: pause, resume and
+	// skip answer 409 (the standalone console holds no partition).
+	Actions Actions
+	// Replay replays dead letters; nil: replay answers 503.
+	Replay ReplayFunc
+	// Path is where the handler is mounted ("/console/"): the CSRF
+	// cookie's path.
+	Path string
+	Log  *slog.Logger
+}
+
+// Handler serves the console: its page and its api/ endpoints (see the
+// package documentation). Mount it with http.StripPrefix.
+type Handler struct {
+	c   HandlerConfig
+	mux *http.ServeMux
+}
+
+// maxActionBody bounds an action's request body.
+const maxActionBody = 4 << 10
+
+// actionTimeout bounds an action (a replay reads and sends).
+const actionTimeout = 2 * time.Minute
+
+// NewHandler returns the console's handler.
+func NewHandler(c HandlerConfig) *Handler {
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.Path == "" {
+		c.Path = "/"
+	}
+	h := &Handler{c: c, mux: http.NewServeMux()}
+	h.mux.HandleFunc("GET /api/deployment", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, c.Collector.Deployment(c.Self, c.Config.ReportsTopic))
+	})
+	h.mux.HandleFunc("GET /api/history", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		writeJSON(w, http.StatusOK, c.Collector.History(q.Get("topic"), q.Get("group")))
+	})
+	h.mux.HandleFunc("GET /api/errors", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, c.Collector.Errors())
+	})
+	h.mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, c.Collector.Health())
+	})
+	h.mux.HandleFunc("GET /api/session", h.serveSession)
+	h.mux.HandleFunc("GET /api/topics", func(w http.ResponseWriter, r *http.Request) {
+		if c.Explorer == nil {
+			writeError(w, http.StatusServiceUnavailable, "the explorer is not available here")
+			return
+		}
+		c.Explorer.ServeTopics(w, r)
+	})
+	h.mux.HandleFunc("GET /api/records", func(w http.ResponseWriter, r *http.Request) {
+		if c.Explorer == nil {
+			writeError(w, http.StatusServiceUnavailable, "the explorer is not available here")
+			return
+		}
+		c.Explorer.ServeRecords(w, r)
+	})
+	h.mux.HandleFunc("POST /api/actions/{action}", h.serveAction)
+	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
+	})
+	h.mux.Handle("/", pageHandler())
+	return h
+}
+
+// ServeHTTP serves the console.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		hd.Set("Cache-Control", "no-store")
+		hd.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// sessionDoc is GET api/session.
+type sessionDoc struct {
+	Actions       bool   `json:"actions"`
+	Authenticated bool   `json:"authenticated"`
+	User          string `json:"user,omitempty"`
+	CSRF          string `json:"csrf"`
+	Self          string `json:"self"`
+}
+
+func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) {
+	tok := session(w, r, h.c.Path)
+	user := h.c.Config.authenticate(r)
+	writeJSON(w, http.StatusOK, sessionDoc{Actions: h.c.Config.Actions, Authenticated: user != "", User: user, CSRF: tok, Self: h.c.Self})
+}
+
+// actionRequest is the body of every action; each uses its fields.
+type actionRequest struct {
+	Topic     string `json:"topic"`
+	Partition *int32 `json:"partition"`
+	Offset    *int64 `json:"offset"`
+	Reason    string `json:"reason"`
+	From      *int64 `json:"from"`
+	To        *int64 `json:"to"`
+}
+
+// actionResult is an action's answer.
+type actionResult struct {
+	OK      bool   `json:"ok"`
+	Message string `json:"message"`
+}
+
+// ErrActionsOff, ErrUnauthenticated and ErrCSRF are why an action is
+// refused before it is looked at.
+var (
+	ErrActionsOff      = errors.New("console: actions are off (console.actions)")
+	ErrUnauthenticated = errors.New("console: an action needs authentication: Authorization: Bearer <console.token>, or the header console.auth_header names")
+	ErrCSRF            = errors.New("console: missing or wrong CSRF token (X-CSRF-Token must echo the karafka_csrf cookie of GET api/session)")
+)
+
+func (h *Handler) serveAction(w http.ResponseWriter, r *http.Request) {
+	action := r.PathValue("action")
+	log := h.c.Log.With("action", action, "remote", r.RemoteAddr)
+	if !h.c.Config.Actions {
+		log.Warn("console: action refused", "error", ErrActionsOff)
+		writeError(w, http.StatusForbidden, ErrActionsOff.Error())
+		return
+	}
+	user := h.c.Config.authenticate(r)
+	if user == "" {
+		log.Warn("console: action refused", "error", ErrUnauthenticated)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="karafka-actors console"`)
+		writeError(w, http.StatusUnauthorized, ErrUnauthenticated.Error())
+		return
+	}
+	log = log.With("user", user)
+	if !csrfOK(r) {
+		log.Warn("console: action refused", "error", ErrCSRF)
+		writeError(w, http.StatusForbidden, ErrCSRF.Error())
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		writeError(w, http.StatusUnsupportedMediaType, "an action's body is JSON (Content-Type: application/json)")
+		return
+	}
+	var req actionRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxActionBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "the action's body: "+err.Error())
+		return
+	}
+	msg, status, err := h.act(r.Context(), action, req)
+	if err != nil {
+		log.Warn("console: action failed", "topic", req.Topic, "partition", req.Partition, "error", err)
+		writeError(w, status, err.Error())
+		return
+	}
+	log.Warn("console: action taken", "topic", req.Topic, "partition", deref(req.Partition), "result", msg)
+	writeJSON(w, http.StatusOK, actionResult{OK: true, Message: msg})
+}
+
+// act takes the action; status is the HTTP status of its error.
+func (h *Handler) act(ctx context.Context, action string, req actionRequest) (string, int, error) {
+	if req.Topic == "" || req.Partition == nil {
+		return "", http.StatusBadRequest, errors.New("the action needs topic and partition")
+	}
+	topic, part := req.Topic, *req.Partition
+	partitionAction := func(f func() error, done string) (string, int, error) {
+		if h.c.Actions == nil {
+			return "", http.StatusConflict, fmt.Errorf("%s/%d: this console holds no partition; %s", topic, part, h.holderHint(topic, part))
+		}
+		if err := f(); err != nil {
+			return "", http.StatusConflict, fmt.Errorf("%w; %s", err, h.holderHint(topic, part))
+		}
+		return done, 0, nil
+	}
+	switch action {
+	case "pause":
+		return partitionAction(func() error { return h.c.Actions.PausePartition(topic, part) },
+			fmt.Sprintf("%s/%d paused", topic, part))
+	case "resume":
+		return partitionAction(func() error { return h.c.Actions.ResumePartition(topic, part) },
+			fmt.Sprintf("%s/%d resumed", topic, part))
+	case "skip":
+		if req.Offset == nil {
+			return "", http.StatusBadRequest, errors.New("skip needs the offset of the record to skip")
+		}
+		if strings.TrimSpace(req.Reason) == "" {
+			return "", http.StatusBadRequest, errors.New("skip needs a reason (it goes into the dead letter's karafka.error and the log)")
+		}
+		return partitionAction(func() error { return h.c.Actions.SkipRecord(topic, part, *req.Offset, req.Reason) },
+			fmt.Sprintf("%s/%d offset %d skipped", topic, part, *req.Offset))
+	case "replay":
+		if h.c.Replay == nil {
+			return "", http.StatusServiceUnavailable, errors.New("replay is not available in this console")
+		}
+		from, to := int64(0), int64(-1)
+		if req.From != nil {
+			from = *req.From
+		}
+		if req.To != nil {
+			to = *req.To
+		}
+		if from < 0 || (to >= 0 && to < from) {
+			return "", http.StatusBadRequest, fmt.Errorf("replay: from %d to %d is not a range of offsets", from, to)
+		}
+		rctx, cancel := context.WithTimeout(ctx, actionTimeout)
+		defer cancel()
+		msg, err := h.c.Replay(rctx, topic, part, from, to)
+		if err != nil {
+			return "", http.StatusBadGateway, err
+		}
+		return msg, 0, nil
+	}
+	return "", http.StatusNotFound, fmt.Errorf("no action %q (pause, resume, skip, replay)", action)
+}
+
+// holderHint says which process holds topic's partition, from the
+// reports.
+func (h *Handler) holderHint(topic string, part int32) string {
+	d := h.c.Collector.Deployment(h.c.Self, h.c.Config.ReportsTopic)
+	for _, p := range d.Partitions {
+		if p.Topic != topic || p.Partition != part {
+			continue
+		}
+		for _, pr := range d.Processes {
+			if pr.ID == p.Holder {
+				if pr.ConsoleURL != "" {
+					return fmt.Sprintf("process %s holds it: act in its console at %s", pr.ID, pr.ConsoleURL)
+				}
+				return fmt.Sprintf("process %s holds it; it serves no console (http.addr)", pr.ID)
+			}
+		}
+	}
+	return "no running process reports holding it"
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
