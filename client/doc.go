@@ -7,6 +7,9 @@
 //     which every assigned partition is one ordered stream of [Record]s
 //     ([Claim]); offsets are marked and committed through the [Session],
 //     and partitions are paused and resumed for backpressure;
+//   - a reader of partitions outside any group ([Reader]): any offset,
+//     up to the end a read began with, for the operator console and the
+//     replay of dead letters;
 //   - errors carrying Kafka's protocol codes ([Code], [Error]), so that the
 //     runtime tells them apart with errors.Is whatever library made them.
 //
