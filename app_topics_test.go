@@ -56,6 +56,39 @@ func TestApp_DeclaredTopics_defaultsAndSpecs(t *testing.T) {
 	}
 }
 
+// Topics declared with WithTopics (the console's reports topic) follow
+// the routes' topics, with the default partitions and replication but
+// only their own configs.
+func TestApp_DeclaredTopics_withTopics(t *testing.T) {
+	cfg := karafka.DefaultConfig()
+	cfg.Topics = karafka.TopicsConfig{Partitions: 2, ReplicationFactor: 1, Configs: map[string]string{"retention.ms": "1000"}}
+	ctrl, resp := echoTo("out")
+	reports := kafka.Topic{Name: "reports", Configs: map[string]string{"cleanup.policy": "compact,delete"}}
+	app, err := karafka.New(cfg, karafka.WithRoutes(karafka.Route{Topic: "in", Controller: ctrl, Responder: resp}),
+		karafka.WithTopics(reports, kafka.Topic{Name: "three", Partitions: 3, ReplicationFactor: 2}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := app.DeclaredTopics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 5 {
+		t.Fatalf("DeclaredTopics = %+v, want in, out, in_dlq, reports, three", got)
+	}
+	want := []kafka.Topic{
+		{Name: "reports", Partitions: 2, ReplicationFactor: 1, Configs: map[string]string{"cleanup.policy": "compact,delete"}},
+		{Name: "three", Partitions: 3, ReplicationFactor: 2},
+	}
+	if !reflect.DeepEqual(got[3:], want) {
+		t.Fatalf("extra topics =\n%+v\nwant\n%+v", got[3:], want)
+	}
+	got[3].Configs["cleanup.policy"] = "delete"
+	if reports.Configs["cleanup.policy"] != "compact,delete" {
+		t.Error("DeclaredTopics shares the caller's configs map")
+	}
+}
+
 func TestConfig_Validate_topics(t *testing.T) {
 	tests := []struct {
 		name   string
