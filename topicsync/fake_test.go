@@ -155,6 +155,10 @@ func (f *fakeAdmin) ListEndOffsets(ctx context.Context, topics ...string) (clien
 	return f.offsets(ctx, topics)
 }
 
+func (f *fakeAdmin) ListStableOffsets(ctx context.Context, topics ...string) (client.Offsets, error) {
+	return f.offsets(ctx, topics)
+}
+
 func (f *fakeAdmin) offsets(ctx context.Context, topics []string) (client.Offsets, error) {
 	ts, err := f.ListTopics(ctx, topics...)
 	if err != nil {
