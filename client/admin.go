@@ -45,6 +45,16 @@ type Admin interface {
 	// partition, is returned when any partition could not be listed.
 	ListStartOffsets(ctx context.Context, topics ...string) (Offsets, error)
 	ListEndOffsets(ctx context.Context, topics ...string) (Offsets, error)
+	// ListStableOffsets returns the last stable offset of every partition
+	// of topics (ListOffsets at the latest time, read_committed): every
+	// transaction below it is committed or aborted, so it is where a
+	// read_committed consumer stops. It equals the end offset but while a
+	// transaction is open on the partition: then it stays at that
+	// transaction's first record while the high watermark moves on. A
+	// commit or abort marker takes an offset of its own, so once decided
+	// the stable offset is the end offset, marker included. Answered and
+	// failing as ListEndOffsets.
+	ListStableOffsets(ctx context.Context, topics ...string) (Offsets, error)
 	// FetchGroupOffsets returns the offsets group committed on topics (the
 	// next offset it reads), by topic and partition. Partitions the group
 	// never committed are left out; a group that does not exist (or keeps

@@ -3,10 +3,13 @@ package clients_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/clients"
@@ -41,6 +44,7 @@ func TestAdmin_unknownTopicMatchesTheCode(t *testing.T) {
 		"ListTopics":        func(a client.Admin) error { _, err := a.ListTopics(ctx, missing); return err },
 		"ListEndOffsets":    func(a client.Admin) error { _, err := a.ListEndOffsets(ctx, missing); return err },
 		"ListStartOffsets":  func(a client.Admin) error { _, err := a.ListStartOffsets(ctx, missing); return err },
+		"ListStableOffsets": func(a client.Admin) error { _, err := a.ListStableOffsets(ctx, missing); return err },
 		"FetchGroupOffsets": func(a client.Admin) error { _, err := a.FetchGroupOffsets(ctx, "g", missing); return err },
 	}
 	for name, call := range calls {
@@ -168,4 +172,133 @@ func TestAdmin_createPlanApplyWithConfigsOnBoth(t *testing.T) {
 			}
 		})
 	}
+}
+
+// offsetsOf lists the end and stable offsets of topic's partition through
+// both clients, which must agree.
+func offsetsOf(t *testing.T, ctx context.Context, admins map[string]client.Admin, topic string, partition int32) (end, stable int64) {
+	t.Helper()
+	seen := ""
+	for _, lib := range bothClients {
+		ends, err := admins[lib].ListEndOffsets(ctx, topic)
+		if err != nil {
+			t.Fatalf("%s: end offsets: %v", lib, err)
+		}
+		stables, err := admins[lib].ListStableOffsets(ctx, topic)
+		if err != nil {
+			t.Fatalf("%s: stable offsets: %v", lib, err)
+		}
+		e, okE := ends.Lookup(topic, partition)
+		s, okS := stables.Lookup(topic, partition)
+		if !okE || !okS {
+			t.Fatalf("%s: partition %d missing: end %v, stable %v", lib, partition, ends, stables)
+		}
+		if got := fmt.Sprintf("end %d, stable %d", e, s); seen == "" {
+			seen, end, stable = got, e, s
+		} else if got != seen {
+			t.Fatalf("clients differ: %s reads %s, %s reads %s", bothClients[0], seen, lib, got)
+		}
+	}
+	return end, stable
+}
+
+// eventuallyOffsets waits until topic's partition lists end and stable
+// offsets want (a real broker writes a transaction's markers after
+// EndTxn answers).
+func eventuallyOffsets(t *testing.T, ctx context.Context, admins map[string]client.Admin, topic string, partition int32, wantEnd, wantStable int64) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		end, stable := offsetsOf(t, ctx, admins, topic, partition)
+		if end == wantEnd && stable == wantStable {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("partition %d: end %d, stable %d; want end %d, stable %d", partition, end, stable, wantEnd, wantStable)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A transaction left open holds the last stable offset at its first
+// record while the end offset moves on, on both clients; its commit or
+// abort (whose marker takes an offset) brings the stable offset to the
+// end. A partition without transactions is stable up to its end.
+func TestAdmin_stableOffsetsHeldByAnOpenTransaction(t *testing.T) {
+	brokers := testkafka.Brokers(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	admins := map[string]client.Admin{}
+	for _, lib := range bothClients {
+		admins[lib] = newAdmin(t, ctx, brokers, lib)
+	}
+	topic := testkafka.Name(t, "lso")
+	plain := testkafka.Name(t, "lso_plain")
+	testkafka.CreateTopics(t, brokers, 2, topic, plain)
+
+	// No transaction: stable is end, on every partition, empty or not.
+	testkafka.Produce(t, brokers, plain, testkafka.Record{Value: "a", Explicit: true}, testkafka.Record{Value: "b", Explicit: true})
+	for _, lib := range bothClients {
+		ends, err := admins[lib].ListEndOffsets(ctx, plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stables, err := admins[lib].ListStableOffsets(ctx, plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ends[plain]) != 2 || !maps.Equal(ends[plain], stables[plain]) || ends[plain][0] != 2 || ends[plain][1] != 0 {
+			t.Errorf("%s: no transaction: end %v, stable %v; want both {0:2 1:0}", lib, ends[plain], stables[plain])
+		}
+	}
+
+	// Two records outside any transaction, then three in one left open.
+	testkafka.Produce(t, brokers, topic, testkafka.Record{Value: "a", Explicit: true}, testkafka.Record{Value: "b", Explicit: true})
+	opts, err := testkafka.Config(brokers).Franz()
+	if err != nil {
+		t.Fatal(err)
+	}
+	txn, err := kgo.NewClient(append(opts,
+		kgo.TransactionalID(testkafka.Name(t, "lso_txn")),
+		kgo.DefaultProduceTopic(topic),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()),
+	)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer txn.Close()
+	produce := func(values ...string) {
+		t.Helper()
+		if err := txn.BeginTransaction(); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range values {
+			if err := txn.ProduceSync(ctx, &kgo.Record{Value: []byte(v), Partition: 0}).FirstErr(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	produce("t1", "t2", "t3")
+	if end, stable := offsetsOf(t, ctx, admins, topic, 0); end != 5 || stable != 2 {
+		t.Fatalf("transaction open: end %d, stable %d; want end 5, stable 2", end, stable)
+	}
+	if end, stable := offsetsOf(t, ctx, admins, topic, 1); end != 0 || stable != 0 {
+		t.Errorf("partition without the transaction: end %d, stable %d; want 0, 0", end, stable)
+	}
+	if err := txn.EndTransaction(ctx, kgo.TryCommit); err != nil {
+		t.Fatal(err)
+	}
+	// The commit marker takes offset 5.
+	eventuallyOffsets(t, ctx, admins, topic, 0, 6, 6)
+
+	// A second transaction holds the stable offset at its first record,
+	// and its abort (marker at 7) releases it.
+	produce("t4")
+	if end, stable := offsetsOf(t, ctx, admins, topic, 0); end != 7 || stable != 6 {
+		t.Fatalf("second transaction open: end %d, stable %d; want end 7, stable 6", end, stable)
+	}
+	if err := txn.EndTransaction(ctx, kgo.TryAbort); err != nil {
+		t.Fatal(err)
+	}
+	eventuallyOffsets(t, ctx, admins, topic, 0, 8, 8)
 }

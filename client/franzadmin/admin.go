@@ -193,6 +193,13 @@ func (a *admin) ListEndOffsets(ctx context.Context, topics ...string) (client.Of
 	return a.listOffsets(ctx, a.adm.ListEndOffsets, topics)
 }
 
+// ListStableOffsets lists with kadm's ListCommittedOffsets: the latest
+// offsets under read_committed, which is the last stable offset (not
+// offsets a group committed).
+func (a *admin) ListStableOffsets(ctx context.Context, topics ...string) (client.Offsets, error) {
+	return a.listOffsets(ctx, a.adm.ListCommittedOffsets, topics)
+}
+
 func (a *admin) listOffsets(ctx context.Context, list func(context.Context, ...string) (kadm.ListedOffsets, error), topics []string) (client.Offsets, error) {
 	if len(topics) == 0 {
 		return client.Offsets{}, nil // kadm would list every topic

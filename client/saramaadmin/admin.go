@@ -223,16 +223,24 @@ func (a *admin) DeleteTopic(ctx context.Context, topic string) error {
 }
 
 func (a *admin) ListStartOffsets(ctx context.Context, topics ...string) (client.Offsets, error) {
-	return a.listOffsets(ctx, sarama.OffsetOldest, topics)
+	return a.listOffsets(ctx, sarama.OffsetOldest, sarama.ReadUncommitted, topics)
 }
 
 func (a *admin) ListEndOffsets(ctx context.Context, topics ...string) (client.Offsets, error) {
-	return a.listOffsets(ctx, sarama.OffsetNewest, topics)
+	return a.listOffsets(ctx, sarama.OffsetNewest, sarama.ReadUncommitted, topics)
+}
+
+func (a *admin) ListStableOffsets(ctx context.Context, topics ...string) (client.Offsets, error) {
+	return a.listOffsets(ctx, sarama.OffsetNewest, sarama.ReadCommitted, topics)
 }
 
 // listOffsets asks the leader of every partition of topics for its offset
-// at time (one request per leader).
-func (a *admin) listOffsets(ctx context.Context, time int64, topics []string) (client.Offsets, error) {
+// at time, under isolation (one request per leader). ListOffsets carries
+// the isolation level from v2 (Kafka 0.11.0, the oldest kafka.version
+// Validate allows): a request below it is raised to v2, and sarama lowers
+// it again only for a broker older than 0.11, which knows no
+// transactions, so that its end offsets are its stable ones.
+func (a *admin) listOffsets(ctx context.Context, time int64, isolation sarama.IsolationLevel, topics []string) (client.Offsets, error) {
 	if _, err := a.ListTopics(ctx, topics...); err != nil {
 		return nil, err
 	}
@@ -259,6 +267,10 @@ func (a *admin) listOffsets(ctx context.Context, time int64, topics []string) (c
 				}
 				if reqs[leader] == nil {
 					reqs[leader] = sarama.NewOffsetRequest(a.conf.Version)
+					reqs[leader].IsolationLevel = isolation
+					if isolation == sarama.ReadCommitted && reqs[leader].Version < 2 {
+						reqs[leader].Version = 2
+					}
 				}
 				reqs[leader].AddBlock(t, id, time, 1)
 				asked[leader] = append(asked[leader], partition{t, id})
