@@ -44,6 +44,9 @@ type HandlerConfig struct {
 	Actions Actions
 	// Replay replays dead letters; nil: replay answers 503.
 	Replay ReplayFunc
+	// Txn watches the topics' last stable offsets; nil: no
+	// transaction_open findings.
+	Txn *TxnWatch
 	// Path is where the handler is mounted ("/console/"): the CSRF
 	// cookie's path.
 	Path string
@@ -83,7 +86,7 @@ func NewHandler(c HandlerConfig) *Handler {
 		writeJSON(w, http.StatusOK, c.Collector.Errors())
 	})
 	h.mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, c.Collector.Health())
+		writeJSON(w, http.StatusOK, h.health())
 	})
 	h.mux.HandleFunc("GET /api/session", h.serveSession)
 	h.mux.HandleFunc("GET /api/topics", func(w http.ResponseWriter, r *http.Request) {
@@ -106,6 +109,25 @@ func NewHandler(c HandlerConfig) *Handler {
 	})
 	h.mux.Handle("/", pageHandler())
 	return h
+}
+
+// health is the collector's findings and the transaction watch's,
+// critical first.
+func (h *Handler) health() []Finding {
+	out := h.c.Collector.Health()
+	if h.c.Txn == nil {
+		return out
+	}
+	var crit, rest []Finding
+	for _, f := range out {
+		if f.Severity == "critical" {
+			crit = append(crit, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	out = append(append(append([]Finding{}, crit...), h.c.Txn.Findings()...), rest...)
+	return out
 }
 
 // ServeHTTP serves the console.

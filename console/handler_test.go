@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/ops"
 )
 
 // fakeActions records the actions it is asked to take.
@@ -229,5 +231,35 @@ func TestErrorLog_keepsTheNewest(t *testing.T) {
 	}
 	if *got[0].Key != `"\x1b[31mk"` || len(got[0].Error) > maxErrorText+4 {
 		t.Errorf("key %q, error of %d bytes", *got[0].Key, len(got[0].Error))
+	}
+}
+
+// api/health lists the transaction watch's findings with the
+// collector's, critical ones first.
+func TestHandler_healthMergesTransactionFindings(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	c, clk := newTestCollector(t0)
+	for i := range 14 {
+		clk.t = t0.Add(time.Duration(i) * 5 * time.Second)
+		c.Add(report("a", clk.t, 0, 0, ops.PartitionState{Topic: "orders", Group: "g", Partition: 0, Paused: true, Assigned: true}))
+	}
+	w := NewTxnWatch()
+	w.now = clk.now
+	clk.t = t0
+	w.observe(client.Offsets{"out": {0: 1}}, client.Offsets{"out": {0: 4}})
+	clk.t = t0.Add(65 * time.Second)
+	srv := httptest.NewServer(NewHandler(HandlerConfig{Config: DefaultConfig(), Collector: c, Txn: w}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got []Finding
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Kind != FindingTransactionOpen || got[1].Kind != FindingPausedTooLong {
+		t.Fatalf("health %+v, want transaction_open then paused_too_long", got)
 	}
 }
