@@ -105,8 +105,8 @@ func (w *exWorld) produce(t *testing.T, recs ...*kgo.Record) {
 	}
 }
 
-// get serves path?query with h, and returns the status and body.
-func get(t *testing.T, h http.HandlerFunc, query string) (int, string) {
+// exGet serves path?query with h, and returns the status and body.
+func exGet(t *testing.T, h http.HandlerFunc, query string) (int, string) {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, "/console/api/records?"+query, nil)
 	rec := httptest.NewRecorder()
@@ -120,10 +120,10 @@ func get(t *testing.T, h http.HandlerFunc, query string) (int, string) {
 	return rec.Code, rec.Body.String()
 }
 
-// page gets api/records for query and decodes it; the status must be 200.
-func page(t *testing.T, e *console.Explorer, query string) (console.RecordsPage, []map[string]json.RawMessage) {
+// exPage gets api/records for query and decodes it; the status must be 200.
+func exPage(t *testing.T, e *console.Explorer, query string) (console.RecordsPage, []map[string]json.RawMessage) {
 	t.Helper()
-	code, body := get(t, e.ServeRecords, query)
+	code, body := exGet(t, e.ServeRecords, query)
 	if code != http.StatusOK {
 		t.Fatalf("%s: %d %s", query, code, body)
 	}
@@ -140,7 +140,7 @@ func page(t *testing.T, e *console.Explorer, query string) (console.RecordsPage,
 	return p, raw.Records
 }
 
-func recOffsets(p console.RecordsPage) []int64 {
+func exOffsets(p console.RecordsPage) []int64 {
 	out := []int64{}
 	for _, r := range p.Records {
 		out = append(out, r.Offset)
@@ -148,7 +148,7 @@ func recOffsets(p console.RecordsPage) []int64 {
 	return out
 }
 
-func q(kv ...string) string {
+func exQuery(kv ...string) string {
 	v := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		v.Set(kv[i], kv[i+1])
@@ -165,7 +165,7 @@ func TestExplorer_topics(t *testing.T) {
 		}
 		w.produce(t, &kgo.Record{Topic: w.dlq, Value: []byte("x")})
 		e := w.explorer()
-		code, body := get(t, e.ServeTopics, "")
+		code, body := exGet(t, e.ServeTopics, "")
 		if code != http.StatusOK {
 			t.Fatalf("%d %s", code, body)
 		}
@@ -209,8 +209,8 @@ func TestExplorer_recordsByOffset(t *testing.T) {
 				Headers: []kgo.RecordHeader{{Key: "trace", Value: []byte("t")}}})
 		}
 		e := w.explorer()
-		p, raw := page(t, e, q("topic", w.orders, "partition", "0", "offset", "1", "limit", "2"))
-		if fmt.Sprint(recOffsets(p)) != "[1 2]" || p.Next != 3 || p.Start != 0 || p.End != 5 || p.Topic != w.orders || p.Partition != 0 {
+		p, raw := exPage(t, e, exQuery("topic", w.orders, "partition", "0", "offset", "1", "limit", "2"))
+		if fmt.Sprint(exOffsets(p)) != "[1 2]" || p.Next != 3 || p.Start != 0 || p.End != 5 || p.Topic != w.orders || p.Partition != 0 {
 			t.Errorf("offset 1 limit 2: %+v", p)
 		}
 		want := `{"offset":1,"time":"2026-03-01T12:00:01.25Z","key":"k1","key_base64":false,` +
@@ -228,26 +228,26 @@ func TestExplorer_recordsByOffset(t *testing.T) {
 			want  string
 			next  int64
 		}{
-			{q("topic", w.orders), "[0 1 2 3 4]", 5},                        // the last 20, partition 0
-			{q("topic", w.orders, "limit", "2"), "[3 4]", 5},                // the last 2
-			{q("topic", w.orders, "offset", "4", "limit", "100"), "[4]", 5}, // to the end
-			{q("topic", w.orders, "offset", "5"), "[]", 5},                  // at the end
-			{q("topic", w.orders, "offset", "500"), "[]", 5},                // past it: next is the end
-			{q("topic", w.orders, "partition", "1"), "[]", 0},               // empty
+			{exQuery("topic", w.orders), "[0 1 2 3 4]", 5},                        // the last 20, partition 0
+			{exQuery("topic", w.orders, "limit", "2"), "[3 4]", 5},                // the last 2
+			{exQuery("topic", w.orders, "offset", "4", "limit", "100"), "[4]", 5}, // to the end
+			{exQuery("topic", w.orders, "offset", "5"), "[]", 5},                  // at the end
+			{exQuery("topic", w.orders, "offset", "500"), "[]", 5},                // past it: next is the end
+			{exQuery("topic", w.orders, "partition", "1"), "[]", 0},               // empty
 		} {
-			p, _ := page(t, e, c.query)
-			if fmt.Sprint(recOffsets(p)) != c.want || p.Next != c.next {
-				t.Errorf("%s: offsets %v next %d; want %s next %d", c.query, recOffsets(p), p.Next, c.want, c.next)
+			p, _ := exPage(t, e, c.query)
+			if fmt.Sprint(exOffsets(p)) != c.want || p.Next != c.next {
+				t.Errorf("%s: offsets %v next %d; want %s next %d", c.query, exOffsets(p), p.Next, c.want, c.next)
 			}
 		}
 		// The Go API: a negative offset is the last records, Limit 0 the
 		// default, above MaxLimit MaxLimit.
 		pg, err := e.Records(w.ctx, console.Query{Topic: w.orders, Offset: -1, Limit: 1})
-		if err != nil || fmt.Sprint(recOffsets(pg)) != "[4]" {
-			t.Errorf("Records(-1, 1) = %v, %v", recOffsets(pg), err)
+		if err != nil || fmt.Sprint(exOffsets(pg)) != "[4]" {
+			t.Errorf("Records(-1, 1) = %v, %v", exOffsets(pg), err)
 		}
 		if pg, err = e.Records(w.ctx, console.Query{Topic: w.orders, Limit: 1000}); err != nil || len(pg.Records) != 5 {
-			t.Errorf("Records(0, 1000) = %v, %v", recOffsets(pg), err)
+			t.Errorf("Records(0, 1000) = %v, %v", exOffsets(pg), err)
 		}
 	})
 }
@@ -270,9 +270,9 @@ func TestExplorer_recordsByTime(t *testing.T) {
 			{t0.Add(time.Minute + time.Millisecond).Format(time.RFC3339Nano), "[2]"},
 			{t0.Add(time.Hour).Format(time.RFC3339), "[]"},
 		} {
-			p, _ := page(t, e, q("topic", w.orders, "partition", "1", "time", c.at))
-			if fmt.Sprint(recOffsets(p)) != c.want {
-				t.Errorf("time %s: %v, want %s", c.at, recOffsets(p), c.want)
+			p, _ := exPage(t, e, exQuery("topic", w.orders, "partition", "1", "time", c.at))
+			if fmt.Sprint(exOffsets(p)) != c.want {
+				t.Errorf("time %s: %v, want %s", c.at, exOffsets(p), c.want)
 			}
 		}
 	})
@@ -284,21 +284,21 @@ func TestExplorer_badParameters(t *testing.T) {
 		e := w.explorer()
 		for _, c := range []struct{ query, param string }{
 			{"", "topic"},
-			{q("partition", "0"), "topic"},
-			{q("topic", w.orders, "partition", "x"), "partition"},
-			{q("topic", w.orders, "partition", "-1"), "partition"},
-			{q("topic", w.orders, "partition", "99999999999"), "partition"},
-			{q("topic", w.orders, "offset", "x"), "offset"},
-			{q("topic", w.orders, "offset", "-5"), "offset"},
-			{q("topic", w.orders, "offset", "1.5"), "offset"},
-			{q("topic", w.orders, "time", "yesterday"), "time"},
-			{q("topic", w.orders, "time", "2026-03-01"), "time"},
-			{q("topic", w.orders, "time", "2026-03-01T12:00:00Z", "offset", "3"), "time"},
-			{q("topic", w.orders, "limit", "0"), "limit"},
-			{q("topic", w.orders, "limit", "101"), "limit"},
-			{q("topic", w.orders, "limit", "ten"), "limit"},
+			{exQuery("partition", "0"), "topic"},
+			{exQuery("topic", w.orders, "partition", "x"), "partition"},
+			{exQuery("topic", w.orders, "partition", "-1"), "partition"},
+			{exQuery("topic", w.orders, "partition", "99999999999"), "partition"},
+			{exQuery("topic", w.orders, "offset", "x"), "offset"},
+			{exQuery("topic", w.orders, "offset", "-5"), "offset"},
+			{exQuery("topic", w.orders, "offset", "1.5"), "offset"},
+			{exQuery("topic", w.orders, "time", "yesterday"), "time"},
+			{exQuery("topic", w.orders, "time", "2026-03-01"), "time"},
+			{exQuery("topic", w.orders, "time", "2026-03-01T12:00:00Z", "offset", "3"), "time"},
+			{exQuery("topic", w.orders, "limit", "0"), "limit"},
+			{exQuery("topic", w.orders, "limit", "101"), "limit"},
+			{exQuery("topic", w.orders, "limit", "ten"), "limit"},
 		} {
-			code, body := get(t, e.ServeRecords, c.query)
+			code, body := exGet(t, e.ServeRecords, c.query)
 			var doc struct{ Error string }
 			_ = json.Unmarshal([]byte(body), &doc)
 			if code != http.StatusBadRequest || !strings.HasPrefix(doc.Error, c.param+":") {
@@ -307,7 +307,7 @@ func TestExplorer_badParameters(t *testing.T) {
 		}
 		for _, h := range []http.HandlerFunc{e.ServeRecords, e.ServeTopics} {
 			rec := httptest.NewRecorder()
-			h(rec, httptest.NewRequest(http.MethodPost, "/console/api/records?"+q("topic", w.orders), nil))
+			h(rec, httptest.NewRequest(http.MethodPost, "/console/api/records?"+exQuery("topic", w.orders), nil))
 			if rec.Code != http.StatusMethodNotAllowed || !json.Valid(rec.Body.Bytes()) {
 				t.Errorf("POST: %d %s", rec.Code, rec.Body)
 			}
@@ -321,13 +321,13 @@ func TestExplorer_unknownTopic(t *testing.T) {
 	exEach(t, func(t *testing.T, w *exWorld) {
 		e := w.explorer()
 		for _, c := range []struct{ query, names string }{
-			{q("topic", "__consumer_offsets"), "__consumer_offsets"},
-			{q("topic", "someone_elses"), "someone_elses"},
-			{q("topic", w.missing), w.missing},
-			{q("topic", w.orders, "partition", "7"), w.orders + `" partition 7`},
-			{q("topic", w.orders, "partition", "7", "time", "2026-03-01T12:00:00Z"), w.orders},
+			{exQuery("topic", "__consumer_offsets"), "__consumer_offsets"},
+			{exQuery("topic", "someone_elses"), "someone_elses"},
+			{exQuery("topic", w.missing), w.missing},
+			{exQuery("topic", w.orders, "partition", "7"), w.orders + `" partition 7`},
+			{exQuery("topic", w.orders, "partition", "7", "time", "2026-03-01T12:00:00Z"), w.orders},
 		} {
-			code, body := get(t, e.ServeRecords, c.query)
+			code, body := exGet(t, e.ServeRecords, c.query)
 			var doc struct{ Error string }
 			_ = json.Unmarshal([]byte(body), &doc)
 			if code != http.StatusNotFound || !strings.Contains(doc.Error, c.names) {
@@ -358,7 +358,7 @@ func TestExplorer_binaryNullsAndDecodeErrors(t *testing.T) {
 			&kgo.Record{Topic: w.receipts, Key: []byte("k"), Value: []byte(`{"ok":true}`)},
 		)
 		e := w.explorer()
-		_, raw := page(t, e, q("topic", w.orders, "offset", "0"))
+		_, raw := exPage(t, e, exQuery("topic", w.orders, "offset", "0"))
 		if len(raw) != 4 {
 			t.Fatalf("%d records", len(raw))
 		}
@@ -396,13 +396,13 @@ func TestExplorer_binaryNullsAndDecodeErrors(t *testing.T) {
 			t.Errorf("cut JSON: decode_error %s", raw[3]["decode_error"])
 		}
 		// Raw: bytes pass through; the value says it all.
-		_, raw = page(t, e, q("topic", w.blobs))
+		_, raw = exPage(t, e, exQuery("topic", w.blobs))
 		check(raw[0], "value", b64)
 		check(raw[0], "parser", `"raw"`)
 		check(raw[0], "decoded", "null")
 		check(raw[0], "decode_error", `""`)
 		// A response topic has no parser.
-		_, raw = page(t, e, q("topic", w.receipts))
+		_, raw = exPage(t, e, exQuery("topic", w.receipts))
 		check(raw[0], "value", `"{\"ok\":true}"`)
 		check(raw[0], "parser", `""`)
 		check(raw[0], "decoded", "null")
@@ -424,7 +424,7 @@ func TestExplorer_deadLettersDecodedByTheirOrigin(t *testing.T) {
 			&kgo.Record{Topic: w.dlq, Value: []byte(`{"id":10}`), Headers: []kgo.RecordHeader{{Key: "input.karafka.origin.topic", Value: []byte(w.orders)}}},
 			&kgo.Record{Topic: w.dlq, Value: []byte(`{"id":`), Headers: origin(w.orders)},
 		)
-		p, _ := page(t, console.NewExplorer(w.reader, w.routes()), q("topic", w.dlq, "offset", "0"))
+		p, _ := exPage(t, console.NewExplorer(w.reader, w.routes()), exQuery("topic", w.dlq, "offset", "0"))
 		var got []string
 		for _, r := range p.Records {
 			got = append(got, fmt.Sprintf("%s|%s|%t", r.Parser, r.Decoded, r.DecodeError != ""))
@@ -439,17 +439,17 @@ func TestExplorer_deadLettersDecodedByTheirOrigin(t *testing.T) {
 	})
 }
 
-// explodingParser is a parser that does what its name says with a value.
-type explodingParser struct {
+// exParser is a parser that does what its name says with a value.
+type exParser struct {
 	name  string
 	calls atomic.Int32
 	parse func(raw []byte) (any, error)
 }
 
-func (p *explodingParser) Name() string                   { return p.name }
-func (p *explodingParser) Check([]byte) error             { return nil }
-func (p *explodingParser) Decode(raw []byte, v any) error { return nil }
-func (p *explodingParser) Parse(raw []byte) (any, error) {
+func (p *exParser) Name() string                   { return p.name }
+func (p *exParser) Check([]byte) error             { return nil }
+func (p *exParser) Decode(raw []byte, v any) error { return nil }
+func (p *exParser) Parse(raw []byte) (any, error) {
 	p.calls.Add(1)
 	return p.parse(raw)
 }
@@ -469,7 +469,7 @@ func TestExplorer_hostileRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 		var outage atomic.Int32
-		p := &explodingParser{name: "hostile", parse: func(raw []byte) (any, error) {
+		p := &exParser{name: "hostile", parse: func(raw []byte) (any, error) {
 			s := string(raw)
 			switch {
 			case s == "panic":
@@ -493,7 +493,7 @@ func TestExplorer_hostileRecords(t *testing.T) {
 			recs = append(recs, &kgo.Record{Topic: hostile, Value: []byte(v)})
 		}
 		w.produce(t, recs...)
-		pg, _ := page(t, e, q("topic", hostile, "offset", "0"))
+		pg, _ := exPage(t, e, exQuery("topic", hostile, "offset", "0"))
 		var got []string
 		for _, r := range pg.Records {
 			got = append(got, fmt.Sprintf("%s|%s", r.Decoded, r.DecodeError))
@@ -519,7 +519,7 @@ func TestExplorer_hostileRecords(t *testing.T) {
 		for range 6 {
 			w.produce(t, &kgo.Record{Topic: big, Value: []byte(`"` + strings.Repeat("y", 900<<10) + `"`)})
 		}
-		pg, _ = page(t, e, q("topic", big, "offset", "0"))
+		pg, _ = exPage(t, e, exQuery("topic", big, "offset", "0"))
 		if len(pg.Records) < 2 {
 			t.Fatalf("%d records", len(pg.Records))
 		}
@@ -539,9 +539,9 @@ func TestExplorer_hostileRecords(t *testing.T) {
 		if n := len(pg.Records); n != 6 || pg.Next != 6 || pg.End != 8 {
 			t.Errorf("page of %d records, next %d, end %d; want 6, 6, 8", n, pg.Next, pg.End)
 		}
-		pg, _ = page(t, e, q("topic", big, "offset", "6"))
-		if fmt.Sprint(recOffsets(pg)) != "[6 7]" {
-			t.Errorf("next page: %v", recOffsets(pg))
+		pg, _ = exPage(t, e, exQuery("topic", big, "offset", "6"))
+		if fmt.Sprint(exOffsets(pg)) != "[6 7]" {
+			t.Errorf("next page: %v", exOffsets(pg))
 		}
 	})
 }
@@ -564,7 +564,7 @@ func TestExplorer_schemaRoute(t *testing.T) {
 		}
 		w.produce(t, &kgo.Record{Topic: users, Value: raw})
 		e := w.explorer(topology.Resolved{Route: topology.Route{Topic: users, Parser: reg.Parser(schemas.Avro)}})
-		pg, _ := page(t, e, q("topic", users))
+		pg, _ := exPage(t, e, exQuery("topic", users))
 		if len(pg.Records) != 1 {
 			t.Fatalf("%d records", len(pg.Records))
 		}
