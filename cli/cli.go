@@ -116,7 +116,7 @@ type runner struct {
 
 // New returns the root command of an application's CLI: server, flow, routes,
 // info, version, status, stop, restart, broker, produce, consume, install,
-// topics, lag and schemas
+// topics, lag, schemas and replay
 // for the routes register adds. Run it with Execute.
 func New(name string, register RegisterFunc, opts ...Option) *cobra.Command {
 	r := &runner{name: name, register: register}
@@ -158,7 +158,7 @@ Exit codes: 0 success, 1 failure, 2 usage or configuration error
 		r.serverCmd(), r.flowCmd(), r.routesCmd(), r.infoCmd(), r.versionCmd(),
 		r.statusCmd(), r.stopCmd(), r.restartCmd(),
 		r.brokerCmd(), r.produceCmd(), r.consumeCmd(), r.installCmd(), r.topicsCmd(), r.lagCmd(),
-		r.schemasCmd(),
+		r.schemasCmd(), r.replayCmd(),
 	)
 	root.AddCommand(r.opts.commands...)
 	return root

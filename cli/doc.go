@@ -1,8 +1,9 @@
 // Package cli is the command line of a karafka-actors application: the
 // commands of Ruby Karafka's CLI (server, flow, routes, info, install, ...)
 // plus process management (status, stop, restart with a locked pid file),
-// Kafka tools for development (broker, produce, consume) and the schema
-// registry's (schemas list, show, register, check).
+// Kafka tools for development (broker, produce, consume), the replay of
+// dead letters (replay) and the schema registry's (schemas list, show,
+// register, check).
 //
 // An application's main is one line around its route registration:
 //

@@ -155,10 +155,20 @@ func Marker(topic string, key, value []byte, in int, f Failure, refusal error) p
 // maxMarkerKey is the longest key a marker keeps.
 const maxMarkerKey = 1024
 
+// markerErrorPrefix starts the karafka.error header of every marker.
+const markerErrorPrefix = "dead letter refused ("
+
+// IsMarker reports whether a dead letter with value and the karafka.error
+// header errorHeader is a marker ([Marker]): it has an empty value and
+// its error says it stands for a dead letter the cluster refused.
+func IsMarker(value, errorHeader []byte) bool {
+	return len(value) == 0 && strings.HasPrefix(string(errorHeader), markerErrorPrefix)
+}
+
 type markerError struct{ refusal, cause error }
 
 func (e *markerError) Error() string {
-	return "dead letter refused (" + e.refusal.Error() + "); this marker stands for it; cause: " + e.cause.Error()
+	return markerErrorPrefix + e.refusal.Error() + "); this marker stands for it; cause: " + e.cause.Error()
 }
 
 func (e *markerError) Unwrap() []error { return []error{e.refusal, e.cause} }

@@ -109,6 +109,15 @@ func TestMarker(t *testing.T) {
 	if v, _ := header(mk, pipeline.HeaderError); !strings.Contains(v, "dead letter refused") || !strings.Contains(v, "boom") {
 		t.Errorf("error header %q: want the refusal and the cause", v)
 	}
+	v, _ := header(mk, pipeline.HeaderError)
+	if !pipeline.IsMarker(mk.Value, []byte(v)) {
+		t.Errorf("IsMarker is false for a marker (error %q)", v)
+	}
+	dl := pipeline.DeadLetter("d", []byte("k"), nil, nil, failure, 0)
+	v, _ = header(dl, pipeline.HeaderError)
+	if pipeline.IsMarker(dl.Value, []byte(v)) {
+		t.Errorf("IsMarker is true for a dead letter with no value (error %q)", v)
+	}
 }
 
 // Whatever the record, its dead letter fits the limit (when the failure
