@@ -40,7 +40,7 @@ func (p *partition) deadLetter(w *work, perr *ProcessingError) {
 	w.entry.outcome = events.OutcomeDeadLettered
 	p.fin.deadLetter(w, msg, func() {
 		p.d.bus.Publish(events.Event{Kind: events.MessageDeadLettered, Topic: p.topic, Group: p.group, Partition: p.id,
-			Offset: m.Offset, Attempt: perr.Attempt, Stage: perr.Stage, Destination: p.dlq, Err: perr})
+			Offset: m.Offset, Attempt: perr.Attempt, Stage: perr.Stage, Destination: p.dlq, Err: perr, Operator: perr.Stage == OperatorStage})
 	})
 }
 

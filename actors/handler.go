@@ -51,7 +51,8 @@ func (h *handler) Cleanup(client.Session) error {
 // ConsumeClaim feeds one partition's messages to its partition actor in
 // batches (whatever the claim already holds, never waiting to fill one),
 // pauses the partition while too much work is in flight, waits for a
-// commit while too much is finished but not committed, and on the end of
+// commit while too much is finished but not committed, holds everything
+// while an operator pauses the partition (operator.go), and on the end of
 // the claim drains what was accepted before stopping the actor.
 func (h *handler) ConsumeClaim(sess client.Session, claim client.Claim) error {
 	topic := claim.Topic()
@@ -61,6 +62,7 @@ func (h *handler) ConsumeClaim(sess client.Session, claim client.Claim) error {
 	}
 	p := newPartition(l.d, l.route, claim.Partition(), h.fin)
 	p.claim = claim
+	p.op.m = h.m
 	if off := claim.InitialOffset(); off >= 0 {
 		p.committed.Store(off)
 	}
@@ -89,6 +91,10 @@ func (h *handler) ConsumeClaim(sess client.Session, claim client.Claim) error {
 	recs := make([]client.Record, 0, size)
 	ctx := sess.Context()
 	for {
+		// Paused by an operator: fetch and hand over nothing until resumed.
+		if p.op.paused.Load() && !p.holdWhilePaused(ctx.Done()) {
+			break
+		}
 		// Fewer than max are outstanding and fewer than 2*max uncommitted
 		// (see below): take only what keeps them at most that.
 		limit := min(size, max-p.fin.outstanding())
@@ -101,6 +107,11 @@ func (h *handler) ConsumeClaim(sess client.Session, claim client.Claim) error {
 		var ok bool
 		recs, ok = claim.Fetch(recs[:0], limit)
 		if !ok {
+			break
+		}
+		// Paused while fetching: what came is held here, not handed over
+		// (and not consumed: dropped if the claim ends meanwhile).
+		if p.op.paused.Load() && !p.holdWhilePaused(ctx.Done()) {
 			break
 		}
 		for i := range recs {
@@ -140,8 +151,10 @@ func (h *handler) ConsumeClaim(sess client.Session, claim client.Claim) error {
 			break
 		}
 	}
+	p.release()
 	h.drain(l, p)
 	p.stopped.Store(true)
+	close(p.op.gone)
 	l.d.claims.remove(p)
 	if _, err := l.request(stopPartition{p: p}); err != nil {
 		l.tell(stopPartition{p: p}) // to the listener's current incarnation
@@ -151,10 +164,10 @@ func (h *handler) ConsumeClaim(sess client.Session, claim client.Claim) error {
 	return nil
 }
 
-// pause stops (or resumes) fetching p, and says so.
+// pause stops (or resumes) fetching p for backpressure, and says so. While
+// an operator pauses p, its fetching stays paused (setPaused).
 func (h *handler) pause(p *partition, on bool) {
-	h.m.pause(p.topic, p.id, on)
-	p.paused.Store(on)
+	p.setPaused(false, on)
 	kind := events.PartitionResumed
 	if on {
 		kind = events.PartitionPaused

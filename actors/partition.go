@@ -42,7 +42,8 @@ type partition struct {
 	batch *batchState
 	// What State reports (state.go): the claim (its high watermark), the
 	// offset to resume from last marked and last committed (-1: none), the
-	// first offset consumed (-1: none yet), and whether fetching is paused.
+	// first offset consumed (-1: none yet), and whether fetching is paused
+	// for backpressure (changed under op.mu: setPaused).
 	claim     client.Claim
 	marked    atomic.Int64
 	committed atomic.Int64
@@ -50,6 +51,8 @@ type partition struct {
 	paused    atomic.Bool
 	// stuck says why the partition cannot move on, nil while it can (stuck.go).
 	stuck atomic.Pointer[stuck]
+	// op is what the operator actions keep (operator.go).
+	op operator
 }
 
 // newPartition makes the state of partition id of route; its finisher
@@ -58,7 +61,8 @@ func newPartition(d *deps, route *topology.Resolved, id int32, sess sessionFinis
 	p := &partition{
 		d: d, route: route, topic: route.Topic, group: route.Group, id: id,
 		retry: route.RetryPolicy, dlq: route.DeadLetter,
-		ctrl: stage{name: "controller"}, resp: stage{name: "responder"},
+		ctrl: stage{name: "controller", gated: true}, resp: stage{name: "responder"},
+		op: newOperator(),
 	}
 	if route.Batch() {
 		p.batch = &batchState{}

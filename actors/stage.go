@@ -20,6 +20,14 @@ type stage struct {
 	gen     uint64        // identifies the pending retry timer
 	waiting bool          // the head failed and waits for its retry timer
 	delay   time.Duration // of the pending retry timer
+	// gated: the stage starts messages (a controller or partitioner, not
+	// a responder), so it starts none while an operator pauses its
+	// partition (operator.go).
+	gated bool
+	// failing is what an operator's skip needs (operator.go): whether
+	// the head (a batch route's span) failed and was not finished since,
+	// and the skip asked of it.
+	failing failing
 }
 
 // retryTick ends the wait of a failed head.
@@ -63,6 +71,9 @@ func (s *stage) started(ctx actor.Context) {
 // and there is no dead letter topic.
 func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 	s.queue = s.in.take(s.queue)
+	if s.failing.skip.Load() != nil {
+		s.skipHead(p)
+	}
 	if s.waiting {
 		return
 	}
@@ -70,9 +81,15 @@ func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 		if p.stopped.Load() || p.d.halted.Load() {
 			return // handed back, or supervision gave up: the next owner consumes what is left
 		}
+		if s.gated && !s.failing.on && p.op.paused.Load() {
+			return // paused by an operator: start nothing more until resumed
+		}
 		w := s.queue[s.head]
 		err := handle(w)
 		if err == nil {
+			if s.failing.on {
+				s.failing.clear() // its retry succeeded: nothing to skip any more
+			}
 			s.pop()
 			continue
 		}
@@ -98,9 +115,14 @@ func (s *stage) run(ctx actor.Context, p *partition, handle func(*work) error) {
 		decision, delay := p.retry.Decide(attempt, err, p.dlq != "")
 		p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
 			Offset: w.msg.Offset, Key: w.msg.Key, Attempt: attempt, Actor: ctx.Self().Id, Delay: delay, Stage: s.name, Duration: w.age(), Err: perr})
+		s.failing.set(w.msg.Offset, 1, err)
+		if s.failing.skip.Load() != nil && s.skipHead(p) {
+			continue // an operator asked to skip it during this try: skipped instead of tried again
+		}
 		switch decision {
 		case supervision.DeadLetter:
 			s.pop()
+			s.failing.clear()
 			p.deadLetter(w, perr)
 			continue
 		case supervision.RetryBlocked:
@@ -150,6 +172,34 @@ func (s *stage) tick(t retryTick) bool {
 		return false
 	}
 	s.waiting = false
+	return true
+}
+
+// skipHead answers the skip an operator asked of the stage: when the head
+// is failing and is the record named, it is skipped (p.skipRecord), its
+// retry timer forgotten, and skipHead reports true; otherwise the skip is
+// answered as void.
+func (s *stage) skipHead(p *partition) bool {
+	r := s.failing.take()
+	if r == nil {
+		return false
+	}
+	if p.stopped.Load() || p.d.halted.Load() {
+		r.answer(skipGone)
+		return false
+	}
+	if !s.failing.on || s.head >= len(s.queue) || s.queue[s.head].msg.Offset != r.offset {
+		r.answer(skipVoid)
+		return false
+	}
+	w := s.queue[s.head]
+	last := s.failing.err
+	s.waiting = false
+	s.gen++ // the pending retry tick, if any, is stale now
+	s.pop()
+	s.failing.clear()
+	p.skipRecord(w, w.attempts, r.reason, last)
+	r.answer(skipDone)
 	return true
 }
 

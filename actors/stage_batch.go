@@ -72,6 +72,9 @@ func (a *batchActor) Receive(ctx actor.Context) {
 func (a *batchActor) run(ctx actor.Context) {
 	p, s, b := a.p, &a.p.ctrl, a.p.batch
 	s.queue = s.in.take(s.queue)
+	if s.failing.skip.Load() != nil {
+		a.skipSpan()
+	}
 	if s.waiting {
 		return
 	}
@@ -82,6 +85,9 @@ func (a *batchActor) run(ctx actor.Context) {
 		if b.n == 0 {
 			if s.head == len(s.queue) {
 				break
+			}
+			if p.op.paused.Load() {
+				return // paused by an operator: begin no batch until resumed
 			}
 			a.begin()
 		}
@@ -103,6 +109,9 @@ func (a *batchActor) run(ctx actor.Context) {
 		a.finish(ws, outcomes)
 		b.iso.Succeeded()
 		b.next = 1
+		if s.failing.on {
+			s.failing.clear() // the failing span's retry succeeded
+		}
 		if b.iso.Done() {
 			a.end()
 		}
@@ -182,11 +191,24 @@ func (a *batchActor) failed(ctx actor.Context, ws []*work, err error) bool {
 	}
 	p.d.bus.Publish(events.Event{Kind: events.MessageFailed, Topic: p.topic, Group: p.group, Partition: p.id,
 		Offset: first, Key: key, Attempt: step.Attempt, Actor: ctx.Self().Id, Delay: step.Delay, Stage: perr.Stage, Duration: ws[0].age(), Err: perr})
+	if step.Action != pipeline.DeadLetterMessage {
+		// The span tried next (after a split, the first part) is what the
+		// partition fails on, which an operator may skip once it is one
+		// record.
+		lo, hi := b.iso.Span()
+		s.failing.set(s.queue[s.head+lo].msg.Offset, hi-lo, err)
+		if s.failing.skip.Load() != nil && a.skipSpan() {
+			return true // an operator asked to skip it during this try: skipped instead of tried again
+		}
+	}
 	switch step.Action {
 	case pipeline.DeadLetterMessage:
 		// The failed try may have left the controller or the responder
 		// broken: the next try gets new ones, as after a restart.
 		a.batch = pipeline.NewBatch(p.route, p.d.log).Limit(p.d.maxMessageBytes)
+		if s.failing.on {
+			s.failing.clear()
+		}
 		p.deadLetter(s.queue[s.head+step.Index], perr)
 		b.next = 1
 		if b.iso.Done() {
@@ -225,6 +247,47 @@ func (a *batchActor) failed(ctx actor.Context, ws []*work, err error) bool {
 	}
 	s.schedule(ctx, step.Delay)
 	panic(perr)
+}
+
+// skipSpan answers the skip an operator asked of the batch route's
+// controller stage. A batch's record can be skipped once the batch is
+// isolated to it: when the span that failed (or, after a split, the part
+// tried next) is that one record, it is skipped (p.skipRecord), its retry
+// timer forgotten, the next span or batch goes on, and skipSpan reports
+// true. A span of several records is never skipped, nor a record of it:
+// which of them fails is not known yet, and its tries go on to find out.
+// Otherwise the skip is answered as void.
+func (a *batchActor) skipSpan() bool {
+	p, s, b := a.p, &a.p.ctrl, a.p.batch
+	r := s.failing.take()
+	if r == nil {
+		return false
+	}
+	if p.stopped.Load() || p.d.halted.Load() {
+		r.answer(skipGone)
+		return false
+	}
+	lo, hi := b.iso.Span()
+	if !s.failing.on || b.n == 0 || hi-lo != 1 || s.queue[s.head+lo].msg.Offset != r.offset {
+		r.answer(skipVoid)
+		return false
+	}
+	w := s.queue[s.head+lo]
+	last, attempts := s.failing.err, b.iso.Attempts()
+	s.waiting = false
+	s.gen++ // the pending retry tick, if any, is stale now
+	b.iso.Skipped()
+	// The failed try may have left the controller or the responder
+	// broken: the next try gets new ones, as after a restart.
+	a.batch = pipeline.NewBatch(p.route, p.d.log).Limit(p.d.maxMessageBytes)
+	b.next = 1
+	s.failing.clear()
+	p.skipRecord(w, attempts, r.reason, last)
+	if b.iso.Done() {
+		a.end()
+	}
+	r.answer(skipDone)
+	return true
 }
 
 // retried publishes MessageRetried for the span about to be tried again,

@@ -62,6 +62,9 @@ type PartitionState struct {
 	// Paused: fetching is paused because InFlight reached
 	// consumer.max_in_flight.
 	Paused bool
+	// OperatorPaused: an operator paused the partition (PausePartition):
+	// nothing more is fetched or started until ResumePartition.
+	OperatorPaused bool
 	// Stuck says why the partition cannot move on (a message blocked with
 	// no dead letter topic, a record whose sends keep failing), since
 	// StuckSince; empty while it moves on.
@@ -100,7 +103,7 @@ func (r *Runtime) State() State {
 
 func (p *partition) state() PartitionState {
 	s := PartitionState{Topic: p.topic, Group: p.group, Partition: p.id,
-		Committed: p.committed.Load(), Marked: p.marked.Load(), Paused: p.paused.Load()}
+		Committed: p.committed.Load(), Marked: p.marked.Load(), Paused: p.paused.Load(), OperatorPaused: p.op.paused.Load()}
 	if p.claim != nil {
 		s.HighWatermark = p.claim.HighWaterMark()
 	}

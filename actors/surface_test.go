@@ -45,6 +45,13 @@ var exported = map[string]string{
 	"ProcessingError.Unwrap":     "error",
 	"ErrRecordTooLarge":          "karafka.ErrRecordTooLarge",
 	"ActorKind":                  "ops' karafka_actor_restarts_total label",
+	"Runtime.PausePartition":     "karafka.App.PausePartition",
+	"Runtime.ResumePartition":    "karafka.App.ResumePartition",
+	"Runtime.SkipRecord":         "karafka.App.SkipRecord",
+	"ErrNotHeld":                 "karafka.ErrNotHeld",
+	"ErrNotFailing":              "karafka.ErrNotFailing",
+	"ErrNoReason":                "karafka.ErrNoReason",
+	"OperatorStage":              "karafka.StageOperator",
 }
 
 // The package exports what the root package, ops and karafkatest need

@@ -52,6 +52,7 @@ func (p *partition) virtualize() {
 	p.virt = make([]stage, n)
 	for i := range p.virt {
 		p.virt[i].name = "controller"
+		p.virt[i].gated = true
 	}
 	p.key = p.route.VirtualPartitions.Key
 }

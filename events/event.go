@@ -32,7 +32,8 @@ type Event struct {
 	// (MessageFailed). Set only while someone subscribes to that kind.
 	Duration time.Duration
 	// Stage names where a try failed (MessageFailed, MessageBlocked,
-	// MessageDeadLettered): "controller", "responder" or "partitioner".
+	// MessageDeadLettered): "controller", "responder" or "partitioner";
+	// "operator" for the dead letter of a record an operator skipped.
 	Stage string
 	// Outcome says how a MessageProcessed message finished.
 	Outcome Outcome
@@ -41,6 +42,10 @@ type Event struct {
 	// topic (MessageDeadLettered, ProduceFailed of a dead letter).
 	Destination string
 	Err         error
+	// Operator is set on what an operator did (App.PausePartition,
+	// ResumePartition, SkipRecord): PartitionPaused, PartitionResumed, and
+	// the MessageDeadLettered of a skipped record.
+	Operator bool
 }
 
 // Outcome is how a message finished (MessageProcessed).
@@ -52,13 +57,17 @@ const (
 	OutcomeOK Outcome = iota
 	// OutcomeFiltered: a before-filter dropped it.
 	OutcomeFiltered
-	// OutcomeDeadLettered: its retries ran out and its dead letter was acknowledged.
+	// OutcomeDeadLettered: its retries ran out (or an operator skipped it)
+	// and its dead letter was acknowledged.
 	OutcomeDeadLettered
+	// OutcomeSkipped: an operator skipped it (App.SkipRecord) on a route
+	// without a dead letter topic: it finished unprocessed.
+	OutcomeSkipped
 )
 
-var outcomeNames = [...]string{OutcomeOK: "ok", OutcomeFiltered: "filtered", OutcomeDeadLettered: "dead_lettered"}
+var outcomeNames = [...]string{OutcomeOK: "ok", OutcomeFiltered: "filtered", OutcomeDeadLettered: "dead_lettered", OutcomeSkipped: "skipped"}
 
-// String returns "ok", "filtered" or "dead_lettered".
+// String returns "ok", "filtered", "dead_lettered" or "skipped".
 func (o Outcome) String() string {
 	if int(o) < len(outcomeNames) {
 		return outcomeNames[o]

@@ -45,9 +45,13 @@ const (
 	// of the message at Topic, Partition, Offset.
 	ResponseProduced
 	// PartitionPaused: too many messages of the partition are in flight
-	// (consumer.max_in_flight); fetching it stops until half of them finished.
+	// (consumer.max_in_flight); fetching it stops until half of them
+	// finished. With Operator set: an operator paused the partition
+	// (App.PausePartition); it stays paused until an operator resumes it.
 	PartitionPaused
-	// PartitionResumed: fetching the paused partition goes on.
+	// PartitionResumed: fetching the paused partition goes on; with
+	// Operator set, an operator resumed it. The end of backpressure's pause
+	// (Operator not set) does not end an operator's.
 	PartitionResumed
 	// GroupJoined: the membership of Group joined its consumer group and a
 	// session began (at start and after every rebalance).

@@ -89,7 +89,7 @@
 //
 //	karafka_messages_consumed_total{topic,partition,group}          counter
 //	karafka_messages_processed_total{topic,partition,group,outcome} counter: ok, filtered,
-//	    dead_lettered count finished messages; failed and retried count tries
+//	    dead_lettered, skipped count finished messages; failed and retried count tries
 //	karafka_processing_duration_seconds{topic,group}                histogram: consumed to
 //	    finished (every response acknowledged), messages finished ok
 //	karafka_responses_produced_total{route,group,topic}             counter
@@ -118,5 +118,7 @@
 // Only series that can move are exported: an output topic's series appear
 // with its first response, dead letter or produce error (a response topic
 // has no dead letter series, a dead letter topic no responses series), and
-// a route without a dead letter topic has no dead_lettered outcome.
+// a route without a dead letter topic has no dead_lettered outcome; the
+// skipped outcome (a record an operator skipped on a route without a dead
+// letter topic) appears with its first record.
 package ops

@@ -32,7 +32,8 @@ type RouteState struct {
 	Group           string `json:"group"`
 	DeadLetterTopic string `json:"dead_letter_topic"` // "" when dead letters are off
 	DeadLetters     int64  `json:"dead_letters"`
-	// Processed counts finished messages: OK + Filtered + dead-lettered.
+	// Processed counts finished messages: OK + Filtered + dead-lettered
+	// (+ skipped by an operator without a dead letter topic).
 	Processed int64 `json:"processed"`
 	OK        int64 `json:"ok"`
 	Filtered  int64 `json:"filtered"`
@@ -60,14 +61,16 @@ type PartitionState struct {
 	Lag           int64  `json:"lag"`
 	InFlight      int    `json:"in_flight"`
 	Paused        bool   `json:"paused"`
-	Processed     int64  `json:"processed"` // OK + Filtered + dead-lettered
-	OK            int64  `json:"ok"`
-	Filtered      int64  `json:"filtered"`
-	Failed        int64  `json:"failed"`
-	DeadLetters   int64  `json:"dead_letters"`
-	Restarts      int64  `json:"restarts"`
-	LastError     string `json:"last_error"`
-	Assigned      bool   `json:"assigned"`
+	// OperatorPaused: an operator paused the partition (App.PausePartition).
+	OperatorPaused bool   `json:"operator_paused"`
+	Processed      int64  `json:"processed"` // OK + Filtered + dead-lettered (+ skipped)
+	OK             int64  `json:"ok"`
+	Filtered       int64  `json:"filtered"`
+	Failed         int64  `json:"failed"`
+	DeadLetters    int64  `json:"dead_letters"`
+	Restarts       int64  `json:"restarts"`
+	LastError      string `json:"last_error"`
+	Assigned       bool   `json:"assigned"`
 	// Stuck says why the partition cannot move on; "" while it can.
 	Stuck string `json:"stuck,omitempty"`
 }
@@ -89,7 +92,8 @@ func (h *Handler) State() State {
 		seen[partKey{p.Topic, p.Group, p.Partition}] = true
 		out.Partitions = append(out.Partitions, PartitionState{
 			Topic: p.Topic, Partition: p.Partition, Group: p.Group, Committed: p.Committed,
-			HighWatermark: p.HighWatermark, Lag: p.Lag, InFlight: p.InFlight, Paused: p.Paused, Assigned: true, Stuck: p.Stuck,
+			HighWatermark: p.HighWatermark, Lag: p.Lag, InFlight: p.InFlight, Paused: p.Paused, OperatorPaused: p.OperatorPaused,
+			Assigned: true, Stuck: p.Stuck,
 		})
 	}
 	h.stats.parts.Range(func(k, _ any) bool {

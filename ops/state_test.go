@@ -89,3 +89,37 @@ func TestHandler_namesTheKafkaClient(t *testing.T) {
 		t.Errorf("the page's initial topology and state do not both name the client:\n%s", page)
 	}
 }
+
+// /api/state says which partitions an operator paused, and counts a record
+// an operator skipped without a dead letter topic as processed, under its
+// own outcome.
+func TestHandler_stateShowsOperatorActions(t *testing.T) {
+	route := topology.Resolved{}
+	route.Topic, route.Group = "in", "g"
+	st := stateOf(karafka.PhaseRunning, false)
+	st.Partitions = []karafka.PartitionState{{Topic: "in", Group: "g", Partition: 0, OperatorPaused: true}, {Topic: "in", Group: "g", Partition: 1}}
+	app := &fakeApp{st: st, bus: events.NewBus(nil), routes: []topology.Resolved{route}}
+	h := newHandler(app, WithoutRuntimeCollectors())
+	defer h.Close()
+	app.bus.Publish(events.Event{Kind: events.MessageProcessed, Topic: "in", Group: "g", Partition: 1, Outcome: events.OutcomeSkipped})
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/state", nil))
+	var doc struct {
+		Partitions []map[string]any `json:"partitions"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatalf("%v: %s", err, rec.Body)
+	}
+	if len(doc.Partitions) != 2 || doc.Partitions[0]["operator_paused"] != true || doc.Partitions[1]["operator_paused"] != false {
+		t.Fatalf("partitions %v, want operator_paused true for partition 0 only", doc.Partitions)
+	}
+	if n := doc.Partitions[1]["processed"]; n != float64(1) {
+		t.Errorf("partition 1 processed %v, want 1 (the skipped record)", n)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if want := `karafka_messages_processed_total{group="g",outcome="skipped",partition="1",topic="in"} 1`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("metrics lack %s", want)
+	}
+}

@@ -150,6 +150,19 @@ func (s *Isolation) Failed(err error) Step {
 	return Step{Action: DeadLetterMessage, Index: i, Attempt: attempt}
 }
 
+// Skipped records that the span, one message, was skipped by an operator
+// (it is finished by the caller, like a dead-lettered one): the next span,
+// if any, is tried at once. A span of more messages is left as it is.
+func (s *Isolation) Skipped() {
+	if s.hi-s.lo == 1 {
+		s.advance()
+	}
+}
+
+// Attempts is the number of failed tries of the current span, outages left
+// out (a dead letter's karafka.attempts).
+func (s *Isolation) Attempts() int { return s.attempts }
+
 // split reports whether the current span is a part of a split batch.
 func (s *Isolation) split() bool { return s.lo > 0 || s.hi < s.n }
 

@@ -283,3 +283,27 @@ func TestIsolation_everyMessageSettledOnce(t *testing.T) {
 		}
 	}
 }
+
+// An operator's skip of a span of one message moves on to the next span,
+// its tries starting over; a span of more is left as it is.
+func TestIsolation_skippedMovesPastOneMessage(t *testing.T) {
+	iso := pipeline.NewIsolation(4, policy(2), true)
+	iso.Failed(errPoison)
+	if got := iso.Attempts(); got != 1 {
+		t.Fatalf("attempts %d after a failed try, want 1", got)
+	}
+	iso.Skipped() // a span of 4: nothing changes
+	if lo, hi := iso.Span(); lo != 0 || hi != 4 || iso.Attempts() != 1 {
+		t.Fatalf("span [%d, %d) with %d attempts after skipping a span of 4, want [0, 4) with 1", lo, hi, iso.Attempts())
+	}
+	iso.Failed(errPoison) // split: [0, 2)
+	iso.Failed(errPoison) // split: [0, 1)
+	if lo, hi := iso.Span(); lo != 0 || hi != 1 {
+		t.Fatalf("span [%d, %d), want [0, 1)", lo, hi)
+	}
+	iso.Failed(errPoison)
+	iso.Skipped()
+	if lo, hi := iso.Span(); lo != 1 || hi != 2 || iso.Attempts() != 0 {
+		t.Fatalf("span [%d, %d) with %d attempts after the skip, want [1, 2) with 0", lo, hi, iso.Attempts())
+	}
+}
