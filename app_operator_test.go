@@ -204,6 +204,10 @@ func TestApp_operatorSkipRetryingRecord(t *testing.T) {
 		!strings.Contains(err.Error(), in+"/0@2") {
 		t.Fatalf("skip of offset 2: %v, want ErrNotFailing naming %s/0@2 and offset 3", err, in)
 	}
+	// The state names the record it fails on (what the console offers).
+	if ps := r.app.State().Partitions; len(ps) != 1 || !slices.Equal(ps[0].FailingOffsets, []int64{3}) {
+		t.Errorf("state %+v, want failing on offset 3", ps)
+	}
 	began := time.Now()
 	if err := r.app.SkipRecord(in, 0, 3, "bad data, see ticket 12"); err != nil {
 		t.Fatalf("SkipRecord: %v", err)
@@ -235,6 +239,9 @@ func TestApp_operatorSkipRetryingRecord(t *testing.T) {
 	}
 	if err := r.app.SkipRecord(in, 0, 3, "again"); !errors.Is(err, karafka.ErrNotFailing) || !strings.Contains(err.Error(), "partition 0 is not failing") {
 		t.Errorf("second skip: %v, want ErrNotFailing saying partition 0 is not failing", err)
+	}
+	if ps := r.app.State().Partitions; len(ps) != 1 || ps[0].FailingOffsets != nil {
+		t.Errorf("state after the skip %+v, want failing on nothing", ps)
 	}
 	r.shutdown(t)
 	if c := testkafka.Committed(t, brokers, cfg.Name+"_"+in, in)[0]; c != 6 {

@@ -65,6 +65,11 @@ type PartitionState struct {
 	// OperatorPaused: an operator paused the partition (PausePartition):
 	// nothing more is fetched or started until ResumePartition.
 	OperatorPaused bool
+	// FailingOffsets are the records the partition is failing on now, one
+	// per stage (a try failed and it waits for the next, an outage, or
+	// is blocked): what SkipRecord takes. A batch's span of several
+	// records is not listed until its tries isolate one. Nil while none.
+	FailingOffsets []int64
 	// Stuck says why the partition cannot move on (a message blocked with
 	// no dead letter topic, a record whose sends keep failing), since
 	// StuckSince; empty while it moves on.
@@ -106,6 +111,11 @@ func (p *partition) state() PartitionState {
 		Committed: p.committed.Load(), Marked: p.marked.Load(), Paused: p.paused.Load(), OperatorPaused: p.op.paused.Load()}
 	if p.claim != nil {
 		s.HighWatermark = p.claim.HighWaterMark()
+	}
+	for _, st := range p.stages() {
+		if a := st.failing.at.Load(); a != nil && a.n == 1 {
+			s.FailingOffsets = append(s.FailingOffsets, a.offset)
+		}
 	}
 	s.Finished, s.InFlight = p.fin.counts()
 	if st := p.stuck.Load(); st != nil {

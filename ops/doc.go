@@ -70,6 +70,8 @@
 //	     "lag": 2,                        // high_watermark - committed (>= 0)
 //	     "in_flight": 2,                  // consumed, not yet committable
 //	     "paused": false,                 // fetching paused (consumer.max_in_flight)
+//	     "operator_paused": false,        // paused by an operator (App.PausePartition)
+//	     "failing_offsets": [7],          // records it fails on now (what a skip takes); absent: none
 //	     "processed": 10, "ok": 8, "filtered": 1, "failed": 3, "dead_letters": 1,
 //	     "restarts": 2,                   // partition actor restarts for its messages
 //	     "last_error": "",                // the last failed try or refused send; "" if none

@@ -62,15 +62,18 @@ type PartitionState struct {
 	InFlight      int    `json:"in_flight"`
 	Paused        bool   `json:"paused"`
 	// OperatorPaused: an operator paused the partition (App.PausePartition).
-	OperatorPaused bool   `json:"operator_paused"`
-	Processed      int64  `json:"processed"` // OK + Filtered + dead-lettered (+ skipped)
-	OK             int64  `json:"ok"`
-	Filtered       int64  `json:"filtered"`
-	Failed         int64  `json:"failed"`
-	DeadLetters    int64  `json:"dead_letters"`
-	Restarts       int64  `json:"restarts"`
-	LastError      string `json:"last_error"`
-	Assigned       bool   `json:"assigned"`
+	OperatorPaused bool `json:"operator_paused"`
+	// FailingOffsets are the records the partition is failing on now (what
+	// a skip takes); absent while none.
+	FailingOffsets []int64 `json:"failing_offsets,omitempty"`
+	Processed      int64   `json:"processed"` // OK + Filtered + dead-lettered (+ skipped)
+	OK             int64   `json:"ok"`
+	Filtered       int64   `json:"filtered"`
+	Failed         int64   `json:"failed"`
+	DeadLetters    int64   `json:"dead_letters"`
+	Restarts       int64   `json:"restarts"`
+	LastError      string  `json:"last_error"`
+	Assigned       bool    `json:"assigned"`
 	// Stuck says why the partition cannot move on; "" while it can.
 	Stuck string `json:"stuck,omitempty"`
 }
@@ -92,7 +95,7 @@ func (h *Handler) State() State {
 		seen[partKey{p.Topic, p.Group, p.Partition}] = true
 		out.Partitions = append(out.Partitions, PartitionState{
 			Topic: p.Topic, Partition: p.Partition, Group: p.Group, Committed: p.Committed,
-			HighWatermark: p.HighWatermark, Lag: p.Lag, InFlight: p.InFlight, Paused: p.Paused, OperatorPaused: p.OperatorPaused,
+			HighWatermark: p.HighWatermark, Lag: p.Lag, InFlight: p.InFlight, Paused: p.Paused, OperatorPaused: p.OperatorPaused, FailingOffsets: p.FailingOffsets,
 			Assigned: true, Stuck: p.Stuck,
 		})
 	}
