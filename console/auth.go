@@ -4,7 +4,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -40,16 +43,17 @@ func validToken(s string) bool {
 }
 
 // authenticate returns who sent r, or "" when it is not authenticated:
-// "token" for the bearer token of console.token, or the user the reverse
-// proxy's console.auth_header names.
-func (c Config) authenticate(r *http.Request) string {
+// "token" for the bearer token of console.token, or the user the header
+// console.auth_header names when r comes from a trusted proxy.
+func (c Config) authenticate(r *http.Request, proxies []netip.Prefix) string {
 	if c.Token != "" {
-		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok &&
-			subtle.ConstantTimeCompare([]byte(tok), []byte(c.Token)) == 1 {
+		scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if ok && strings.EqualFold(scheme, "Bearer") &&
+			subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(c.Token)) == 1 {
 			return "token"
 		}
 	}
-	if c.AuthHeader != "" {
+	if c.AuthHeader != "" && fromAny(r, proxies) {
 		if u := strings.TrimSpace(r.Header.Get(c.AuthHeader)); u != "" {
 			return cut(u, 128)
 		}
@@ -57,21 +61,63 @@ func (c Config) authenticate(r *http.Request) string {
 	return ""
 }
 
-// csrfOK reports whether r carries its CSRF cookie echoed in the header,
-// and comes from the console's own origin when the browser says one.
-func csrfOK(r *http.Request) bool {
-	c, err := r.Cookie(csrfCookie)
-	if err != nil || !validToken(c.Value) {
+// fromAny reports whether r's remote address is in one of nets.
+func fromAny(r *http.Request, nets []netip.Prefix) bool {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
 		return false
 	}
-	if subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(c.Value)) != 1 {
-		return false
+	a := ap.Addr().Unmap()
+	for _, n := range nets {
+		if n.Contains(a) {
+			return true
+		}
 	}
+	return false
+}
+
+// fromLoopback reports whether r comes from this machine.
+func fromLoopback(r *http.Request) bool {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	return err == nil && ap.Addr().Unmap().IsLoopback()
+}
+
+// csrfCheck returns why r's CSRF token is refused, "" when it is fine: it
+// must echo its cookie in the header, and come from the console's own
+// origin when the browser says one.
+func csrfCheck(r *http.Request) string {
 	if o := r.Header.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
 		if err != nil || u.Host != r.Host {
-			return false
+			return fmt.Sprintf("the request comes from origin %q, not from the console's own (%s): a page of another site, or a proxy that changes Host (have it keep it)", cut(o, 200), cut(r.Host, 200))
 		}
 	}
-	return true
+	c, err := r.Cookie(csrfCookie)
+	if err != nil || !validToken(c.Value) {
+		return "no karafka_csrf cookie: GET api/session first (behind a proxy that moves the console to another path, the cookie's path /console/ must match)"
+	}
+	if subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(c.Value)) != 1 {
+		return "the X-CSRF-Token header does not echo the karafka_csrf cookie"
+	}
+	return ""
+}
+
+// hostAllowed reports whether r's Host is an IP address, localhost, or one
+// of hosts: a console answers no DNS name it was not told of (DNS
+// rebinding).
+func hostAllowed(r *http.Request, hosts []string) bool {
+	h := r.Host
+	if hh, _, err := net.SplitHostPort(h); err == nil {
+		h = hh
+	}
+	h = strings.TrimSuffix(strings.Trim(h, "[]"), ".")
+	if _, err := netip.ParseAddr(h); err == nil || strings.EqualFold(h, "localhost") {
+		return true
+	}
+	for _, a := range hosts {
+		if strings.EqualFold(strings.TrimSuffix(a, "."), h) {
+			return true
+		}
+	}
+	return false
 }

@@ -3,11 +3,8 @@ package console
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,9 +15,6 @@ import (
 
 	"github.com/karafka-actors/karafka-actors/internal/browsertest"
 )
-
-var updateScreenshots = flag.Bool("update-screenshots", false,
-	"write the console page's screenshots to docs/images/console-*.png (go test -run TestConsolePage ./console -update-screenshots)")
 
 // The fake API's fixture: three processes of the app orders (web-1 serves
 // the console, web-3 is stale), four partitions, two errors, two findings,
@@ -348,8 +342,9 @@ func (b *pageBrowser) check(page string, checks [][3]string) {
 }
 
 // screenshot keeps a PNG of the page (of the window only when !full) as the
-// test's artifact, and as docs/images/console-NAME.png with
-// -update-screenshots.
+// test's artifact (go test -artifacts). The screenshots of the docs come
+// from the console of three real processes (cmd/karafka-actors,
+// TestConsole_threeProcesses -update), not from this fixture.
 func (b *pageBrowser) screenshot(name string, full bool) {
 	b.t.Helper()
 	take := chromedp.CaptureScreenshot()
@@ -361,15 +356,6 @@ func (b *pageBrowser) screenshot(name string, full bool) {
 		b.t.Fatal(err)
 	}
 	browsertest.SaveScreenshot(b.t, shot, "console-"+name+".png")
-	if *updateScreenshots {
-		dir := filepath.Join("..", "docs", "images")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			b.t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "console-"+name+".png"), shot, 0o644); err != nil {
-			b.t.Fatal(err)
-		}
-	}
 }
 
 // text is the expression of the text of sel's first element (null when
@@ -441,8 +427,9 @@ func TestConsolePage_showsEveryPage(t *testing.T) {
 		{"pid", pageText(stale + ` [data-field="pid"]`), "6161"},
 		{"client", pageText(stale + ` [data-field="client"]`), "franz"},
 		{"guarantee", pageText(`tr.process[data-process="` + pageOther + `"] [data-field="guarantee"]`), "exactly_once"},
-		{"phase", pageText(stale + ` [data-field="phase"]`), "running"},
-		{"not ready", pageText(stale + ` [data-field="ready"]`), "not ready"},
+		{"a stale process's phase is what it last said", pageText(stale + ` [data-field="phase"]`), "running (last said)"},
+		{"a stale process's readiness is unknown", pageText(stale + ` [data-field="ready"]`), "–"},
+		{"no link to a stale process's console", `String(document.querySelector('` + stale + ` [data-field="console"] a') === null)`, "true"},
 		{"partitions held", pageText(`tr.process[data-process="` + pageSelf + `"] [data-field="holds"]`), "2"},
 		{"last seen", `String(/^4[5-9] s ago$/.test(` + pageText(stale+` [data-field="last_seen"]`) + `))`, "true"},
 		{"link to another console", `document.querySelector('tr.process[data-process="` + pageOther + `"] [data-field="console"] a')?.href ?? ""`,
@@ -515,7 +502,7 @@ func TestConsolePage_showsEveryPage(t *testing.T) {
 		{"process", pageText(first + ` [data-field="process"]`), pageStale},
 		{"attempt", pageText(first + ` [data-field="attempt"]`), "3"},
 		{"stage", pageText(first + ` [data-field="stage"]`), "controller"},
-		{"no key", pageText(`tr.error-row[data-offset="6"] [data-field="key"]`), "no key"},
+		{"null key", pageText(`tr.error-row[data-offset="6"] [data-field="key"]`), "(null)"},
 		{"newest first", `[...document.querySelectorAll("tr.error-row")].map((r) => r.dataset.offset).join(",")`, "7,6"},
 		{"no markup from data", `String(document.querySelectorAll("main script, main b").length)`, "0"},
 	})

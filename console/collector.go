@@ -33,12 +33,29 @@ type Collector struct {
 	now   func() time.Time
 	// skipped counts records of the reports topic that were not reports.
 	skipped int64
-	log     *slog.Logger
+	// pruned is when processes were last pruned.
+	pruned time.Time
+	// readErr is why the reports topic cannot be read, since readSince;
+	// nil while it can.
+	readErr   error
+	readSince time.Time
+	log       *slog.Logger
 }
+
+// maxProcesses bounds the processes a collector holds; beyond it, the one
+// heard from least recently is dropped.
+const maxProcesses = 1000
+
+// maxSamples bounds a process's history: one sample per step of the
+// window.
+const maxSamples = int(HistoryWindow/historyStep) + 1
 
 // procEntry is one process: its latest report and its history.
 type procEntry struct {
-	last    Report
+	last Report
+	// seen is when this console took in the latest report: staleness is
+	// judged by this console's clock, not the process's.
+	seen    time.Time
 	samples []sample // oldest first, one per historyStep at most
 	// pausedSince and lag track each partition for the health checks.
 	parts map[partID]*partTrack
@@ -74,8 +91,12 @@ func NewCollector(log *slog.Logger) *Collector {
 func (c *Collector) Add(r Report) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	now := c.now()
 	e := c.procs[r.Process.ID]
 	if e == nil {
+		if len(c.procs) >= maxProcesses {
+			c.evictLocked()
+		}
 		e = &procEntry{parts: map[partID]*partTrack{}}
 		c.procs[r.Process.ID] = e
 	}
@@ -83,21 +104,41 @@ func (c *Collector) Add(r Report) {
 		if !e.last.Time.IsZero() && r.Time.Equal(e.last.Time) {
 			return // the same report twice (the topic and the process itself)
 		}
-		e.last = r
+		// A live report is seen now (this console's clock); one of the
+		// backlog read at start, when it was sent.
+		e.last, e.seen = r, now
+		if now.Sub(r.Time) > 10*time.Second {
+			e.seen = r.Time
+		}
 		e.track(r)
 	}
-	e.addSample(r)
-	c.prune()
+	e.addSample(r, now)
+	if now.Sub(c.pruned) >= 10*time.Second {
+		c.pruned = now
+		c.pruneLocked(now)
+	}
 }
 
-// prune drops processes whose latest report is older than the window.
-func (c *Collector) prune() {
-	cutoff := c.now().Add(-HistoryWindow)
+// pruneLocked drops processes not heard from within the window.
+func (c *Collector) pruneLocked(now time.Time) {
+	cutoff := now.Add(-HistoryWindow)
 	for id, e := range c.procs {
-		if e.last.Time.Before(cutoff) {
+		if e.seen.Before(cutoff) {
 			delete(c.procs, id)
 		}
 	}
+}
+
+// evictLocked drops the process heard from least recently.
+func (c *Collector) evictLocked() {
+	var oldest string
+	var at time.Time
+	for id, e := range c.procs {
+		if oldest == "" || e.seen.Before(at) {
+			oldest, at = id, e.seen
+		}
+	}
+	delete(c.procs, oldest)
 }
 
 // track updates the partitions' health tracks from r, the latest report.
@@ -114,7 +155,7 @@ func (e *procEntry) track(r Report) {
 			t = &partTrack{}
 			e.parts[id] = t
 		}
-		if p.Paused {
+		if p.Paused || p.OperatorPaused {
 			if t.pausedSince.IsZero() {
 				t.pausedSince = r.Time
 			}
@@ -135,24 +176,28 @@ func (e *procEntry) track(r Report) {
 
 // Run reads the reports topic until ctx ends: first the last
 // HistoryWindow of it, then what comes, polling every poll. Partitions
-// added to the topic later are found at the next poll. It returns nil
-// when ctx ends, and an error only for a topic that does not exist (with
-// how to create it) at the start.
-func (c *Collector) Run(ctx context.Context, r reportSource, topic string, poll time.Duration) error {
+// added to the topic later are found at the next poll, and a topic that
+// does not exist yet (the app creates it as it starts) when it is
+// created: that is logged once, with how to create it.
+func (c *Collector) Run(ctx context.Context, r reportSource, topic string, poll time.Duration) {
 	next := map[int32]int64{}
-	first := true
+	failing := false
 	for {
 		parts, err := r.Partitions(ctx, topic)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+		c.noteRead(err)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return
+		case err != nil && !failing:
+			failing = true
+			if errors.Is(err, client.ErrUnknownTopicOrPartition) {
+				err = &MissingTopicError{Topic: topic, Err: err}
 			}
-			if first && errors.Is(err, client.ErrUnknownTopicOrPartition) {
-				return &MissingTopicError{Topic: topic, Err: err}
-			}
-			c.log.Warn("console: reports topic not readable; trying again", "topic", topic, "error", err)
+			c.log.Warn("console: reports topic not readable; trying again every poll", "topic", topic, "poll", poll, "error", err)
+		case err == nil && failing:
+			failing = false
+			c.log.Info("console: reports topic readable", "topic", topic)
 		}
-		first = false
 		for _, p := range parts {
 			off, ok := next[p]
 			if !ok {
@@ -164,6 +209,7 @@ func (c *Collector) Run(ctx context.Context, r reportSource, topic string, poll 
 			}
 			for ctx.Err() == nil {
 				recs, err := r.Read(ctx, topic, p, off, 500)
+				c.noteRead(err)
 				if err != nil {
 					c.log.Warn("console: reports topic not readable; trying again", "topic", topic, "partition", p, "error", err)
 					break
@@ -173,7 +219,7 @@ func (c *Collector) Run(ctx context.Context, r reportSource, topic string, poll 
 					if rec.Value == nil {
 						continue // a tombstone: the process is gone
 					}
-					rep, err := decodeReport(rec.Value)
+					rep, err := decodeReport(rec.Value, rec.Key, c.now())
 					if err != nil {
 						c.mu.Lock()
 						c.skipped++
@@ -190,9 +236,23 @@ func (c *Collector) Run(ctx context.Context, r reportSource, topic string, poll 
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-time.After(poll):
 		}
+	}
+}
+
+// noteRead notes whether reading the reports topic failed.
+func (c *Collector) noteRead(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case err == nil:
+		c.readErr = nil
+	case c.readErr == nil:
+		c.readErr, c.readSince = err, c.now()
+	default:
+		c.readErr = err
 	}
 }
 
@@ -223,15 +283,20 @@ const (
 )
 
 // staleAfter is how many report intervals without a report make a
-// process stale.
-const staleAfter = 3
+// process stale, and staleSlack the time added for a report's way to a
+// console (its producer's linger, the console's poll of the topic).
+const (
+	staleAfter = 3
+	staleSlack = 2 * time.Second
+)
 
-// status is e's status at now.
+// status is e's status at now: stale when this console heard nothing of
+// it for three of its intervals and the slack.
 func (e *procEntry) status(now time.Time) string {
 	switch {
 	case e.last.Final:
 		return StatusStopped
-	case now.Sub(e.last.Time) > staleAfter*time.Duration(max(e.last.IntervalMS, 1))*time.Millisecond:
+	case now.Sub(e.seen) > staleAfter*time.Duration(max(e.last.IntervalMS, 1))*time.Millisecond+staleSlack:
 		return StatusStale
 	}
 	return StatusRunning

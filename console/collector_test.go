@@ -1,11 +1,17 @@
 package console
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/ops"
 )
 
@@ -43,7 +49,11 @@ func TestCollector_deploymentMarksStaleAndStopped(t *testing.T) {
 	stopped := report("c", t0, 5, 0, ops.PartitionState{Topic: "orders", Group: "shop_orders", Partition: 2, Assigned: true})
 	stopped.Final = true
 	c.Add(stopped)
-	clk.t = t0.Add(16 * time.Second)
+	clk.t = t0.Add(16 * time.Second) // within 3 intervals of 5 s and the slack of 2 s
+	if d := c.Deployment("a", "reports"); d.Processes[1].Status != StatusRunning {
+		t.Fatalf("b after 16s: %s, want running", d.Processes[1].Status)
+	}
+	clk.t = t0.Add(18 * time.Second) // 3 intervals of 5 s and the slack of 2 s passed
 	c.Add(report("a", clk.t, 20, 0))
 
 	d := c.Deployment("a", "reports")
@@ -61,8 +71,8 @@ func TestCollector_deploymentMarksStaleAndStopped(t *testing.T) {
 		t.Errorf("self %q apps %v", d.Self, d.Apps)
 	}
 	h := c.Health()
-	if len(h) != 1 || h[0].Kind != FindingStale || h[0].Process != "b" || !strings.Contains(h[0].Message, "16s") {
-		t.Errorf("health %+v, want b stale for 16s", h)
+	if len(h) != 1 || h[0].Kind != FindingStale || h[0].Process != "b" || !strings.Contains(h[0].Message, "18s") {
+		t.Errorf("health %+v, want b stale for 18s", h)
 	}
 }
 
@@ -110,11 +120,28 @@ func TestCollector_historyRatesAndLag(t *testing.T) {
 	if p, _ := at(last); p != 4 {
 		t.Errorf("at +15s: %v/s, want 4/s", p)
 	}
-	if s.Processed[0] != nil {
-		t.Errorf("an hour ago: %v, want no data", *s.Processed[0])
+	// The series starts at the first point with data: the first report
+	// gave a lag, no rate yet.
+	if len(s.Time) != 4 || s.Time[0] != t0.Unix() || s.Processed[0] != nil || s.Lag[0] == nil {
+		t.Errorf("series from %v, %d points, want from the first report, 4 points", time.Unix(s.Time[0], 0).UTC(), len(s.Time))
 	}
-	if other := c.History("payments", ""); other.Processed[last-1] != nil {
-		t.Errorf("another route has data: %v", *other.Processed[last-1])
+	// A gap in a process's reports: its count is spread over the steps
+	// of the gap, each message counted once.
+	c.Add(report("a", t0.Add(40*time.Second), 250, 7))
+	clk.t = t0.Add(40 * time.Second)
+	g := c.History("orders", "")
+	sum := 0.0
+	for i, p := range g.Processed {
+		if p != nil && g.Time[i] > t0.Add(10*time.Second).Unix() {
+			sum += *p * 5
+		}
+	}
+	// a: 150 more from +10 s to +40 s; b: 20 since its restart at +15 s
+	if sum < 169 || sum > 171 {
+		t.Errorf("after the gap: %.1f messages, want 170", sum)
+	}
+	if other := c.History("payments", ""); len(other.Time) != 1 || other.Processed[0] != nil {
+		t.Errorf("another route: %d points, want the last one alone, without data", len(other.Time))
 	}
 }
 
@@ -152,16 +179,167 @@ func TestCollector_healthFindings(t *testing.T) {
 	}
 }
 
-// Hostile records on the reports topic are skipped, not shown.
+// Hostile records on the reports topic are skipped, not shown: whoever
+// can write to it must not make a console hold more, or forge a process
+// that never goes stale.
 func TestDecodeReport_refusesWhatIsNotAReport(t *testing.T) {
-	for name, v := range map[string]string{
-		"not json":      "{",
-		"other version": `{"version":2,"process":{"id":"a"},"time":"2026-12-07T12:00:00Z"}`,
-		"no id":         `{"version":1,"time":"2026-12-07T12:00:00Z"}`,
-		"huge":          `{"version":1,"app":"` + strings.Repeat("x", MaxReportBytes) + `"}`,
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	good := func(edit func(*Report)) string {
+		r := report("a", now, 1, 0)
+		edit(&r)
+		b, _ := json.Marshal(r)
+		return string(b)
+	}
+	if _, err := decodeReport([]byte(good(func(*Report) {})), []byte("a"), now); err != nil {
+		t.Fatalf("a good report: %v", err)
+	}
+	for name, c := range map[string]struct {
+		value, key string
+		says       string
+	}{
+		"not json":        {"{", "a", "unexpected end"},
+		"other version":   {good(func(r *Report) { r.Version = 2 }), "a", "version 2"},
+		"no id":           {good(func(r *Report) { r.Process.ID = "" }), "", "no process id"},
+		"huge":            {`{"version":1,"app":"` + strings.Repeat("x", MaxReportBytes) + `"}`, "a", "bytes"},
+		"key mismatch":    {good(func(*Report) {}), "b", `keyed "b" but names process "a"`},
+		"never stale":     {good(func(r *Report) { r.IntervalMS = 1e12 }), "a", "interval"},
+		"from the future": {good(func(r *Report) { r.Time = now.Add(365 * 24 * time.Hour) }), "a", "ahead of this console's clock"},
+		"too old":         {good(func(r *Report) { r.Time = now.Add(-2 * time.Hour) }), "a", "older than the history window"},
+		"many errors":     {good(func(r *Report) { r.Errors = make([]ErrorEntry, MaxErrors+1) }), "a", "errors"},
+		"long id":         {good(func(r *Report) { r.Process.ID = strings.Repeat("i", 300) }), "", "over 256 bytes"},
 	} {
-		if _, err := decodeReport([]byte(v)); !errors.Is(err, ErrBadReport) {
-			t.Errorf("%s: %v, want ErrBadReport", name, err)
+		key := []byte(c.key)
+		if c.key == "" {
+			key = nil
 		}
+		if _, err := decodeReport([]byte(c.value), key, now); !errors.Is(err, ErrBadReport) || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: %v, want ErrBadReport saying %q", name, err, c.says)
+		}
+	}
+}
+
+// However many processes forged reports name, a collector holds at most
+// maxProcesses, and a process at most maxSamples of history.
+func TestCollector_boundedAgainstFloods(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	c, clk := newTestCollector(t0)
+	for i := range maxProcesses + 50 {
+		clk.t = t0.Add(time.Duration(i) * time.Millisecond)
+		c.Add(report(fmt.Sprintf("p%d", i), clk.t, 0, 0))
+	}
+	if n := len(c.procs); n != maxProcesses {
+		t.Errorf("%d processes held, want %d", n, maxProcesses)
+	}
+	if _, ok := c.procs["p0"]; ok {
+		t.Error("the process heard from least recently was kept")
+	}
+	for i := range 3 * maxSamples {
+		clk.t = t0.Add(time.Duration(i) * historyStep)
+		c.Add(report("one", clk.t, int64(i), 0))
+	}
+	if n := len(c.procs["one"].samples); n > maxSamples {
+		t.Errorf("%d samples held, want at most %d", n, maxSamples)
+	}
+}
+
+// fakeReports is a reports topic in memory: missing until created.
+type fakeReports struct {
+	mu      sync.Mutex
+	created bool
+	recs    []client.Record
+}
+
+func (f *fakeReports) Partitions(ctx context.Context, topic string) ([]int32, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.created {
+		return nil, fmt.Errorf("topic %q: %w", topic, client.ErrUnknownTopicOrPartition)
+	}
+	return []int32{0}, nil
+}
+
+func (f *fakeReports) Read(ctx context.Context, topic string, p int32, off int64, max int) ([]client.Record, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []client.Record
+	for _, r := range f.recs {
+		if r.Offset >= off && len(out) < max {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeReports) OffsetAt(ctx context.Context, topic string, p int32, t time.Time) (int64, error) {
+	return 0, nil
+}
+
+// The collector waits for a reports topic that does not exist yet, says
+// so once, reads it once it does, and skips what is not a report.
+func TestCollector_runWaitsForTheTopicAndSkipsGarbage(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	c := NewCollector(slog.New(slog.NewTextHandler(writerFunc(func(b []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.Write(b)
+	}), nil)))
+	src := &fakeReports{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { c.Run(ctx, src, "reports", 10*time.Millisecond); close(done) }()
+	time.Sleep(50 * time.Millisecond)
+
+	good, _ := json.Marshal(report("a", time.Now().UTC(), 1, 0))
+	src.mu.Lock()
+	src.created = true
+	src.recs = []client.Record{{Offset: 0, Value: []byte("garbage")}, {Offset: 1, Key: []byte("gone")}, {Offset: 2, Value: good}}
+	src.mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(c.Deployment("", "reports").Processes) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if d := c.Deployment("", "reports"); len(d.Processes) != 1 || d.Processes[0].ID != "a" {
+		t.Fatalf("processes %+v, want a", d.Processes)
+	}
+	if n := c.Skipped(); n != 1 {
+		t.Errorf("skipped %d records, want the garbage one", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := strings.Count(logs.String(), "does not exist"); n != 1 {
+		t.Errorf("the missing topic logged %d times, want once:\n%s", n, logs.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// What a process counts within its first step of history is counted: its
+// first report is the baseline, not replaced by the later ones of that
+// step (the messages of a process's first seconds were lost otherwise).
+func TestCollector_historyCountsTheFirstStep(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	c, clk := newTestCollector(t0)
+	for i := range 40 {
+		clk.t = t0.Add(time.Duration(i) * 300 * time.Millisecond)
+		n := int64(0)
+		if i >= 5 { // at 1.5 s, within the first 5 s step
+			n = 31
+		}
+		c.Add(report("a", clk.t, n, 0))
+	}
+	s := c.History("orders", "")
+	total := 0.0
+	for _, p := range s.Processed {
+		if p != nil {
+			total += *p * 5
+		}
+	}
+	if total < 30.9 || total > 31.1 {
+		t.Errorf("history counts %.1f messages, want 31", total)
 	}
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,8 +9,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	karafka "github.com/karafka-actors/karafka-actors"
 )
 
 // Actions are the operator actions on partitions this process holds;
@@ -50,15 +56,30 @@ type HandlerConfig struct {
 	// Path is where the handler is mounted ("/console/"): the CSRF
 	// cookie's path.
 	Path string
-	Log  *slog.Logger
+	// ReplayTopics are the dead letter topics a replay may read (the
+	// routes'); a replay of another topic is refused.
+	ReplayTopics []string
+	Log          *slog.Logger
 }
 
 // Handler serves the console: its page and its api/ endpoints (see the
 // package documentation). Mount it with http.StripPrefix.
 type Handler struct {
-	c   HandlerConfig
-	mux *http.ServeMux
+	c       HandlerConfig
+	mux     *http.ServeMux
+	proxies []netip.Prefix
+	// explore bounds the explorer's requests at once (each reads Kafka).
+	explore chan struct{}
+	// replaying is the dead letter topic a replay runs on, "" for none:
+	// one at a time, so that a replay the operator thinks failed is not
+	// sent again while it runs.
+	mu        sync.Mutex
+	replaying string
 }
+
+// maxExploring is how many explorer requests run at once; more are
+// answered 429.
+const maxExploring = 4
 
 // maxActionBody bounds an action's request body.
 const maxActionBody = 4 << 10
@@ -74,9 +95,14 @@ func NewHandler(c HandlerConfig) *Handler {
 	if c.Path == "" {
 		c.Path = "/"
 	}
-	h := &Handler{c: c, mux: http.NewServeMux()}
+	proxies, _ := parseNets(c.Config.TrustedProxies) // Config.Validate checked them
+	h := &Handler{c: c, mux: http.NewServeMux(), proxies: proxies, explore: make(chan struct{}, maxExploring)}
 	h.mux.HandleFunc("GET /api/deployment", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, c.Collector.Deployment(c.Self, c.Config.ReportsTopic))
+		d := c.Collector.Deployment(c.Self, c.Config.ReportsTopic)
+		if c.Txn != nil {
+			c.Txn.correctLag(d.Partitions)
+		}
+		writeJSON(w, http.StatusOK, d)
 	})
 	h.mux.HandleFunc("GET /api/history", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -89,20 +115,16 @@ func NewHandler(c HandlerConfig) *Handler {
 		writeJSON(w, http.StatusOK, h.health())
 	})
 	h.mux.HandleFunc("GET /api/session", h.serveSession)
-	h.mux.HandleFunc("GET /api/topics", func(w http.ResponseWriter, r *http.Request) {
-		if c.Explorer == nil {
-			writeError(w, http.StatusServiceUnavailable, "the explorer is not available here")
-			return
-		}
-		c.Explorer.ServeTopics(w, r)
-	})
-	h.mux.HandleFunc("GET /api/records", func(w http.ResponseWriter, r *http.Request) {
-		if c.Explorer == nil {
-			writeError(w, http.StatusServiceUnavailable, "the explorer is not available here")
+	h.mux.HandleFunc("GET /api/topics", h.exploring(func(w http.ResponseWriter, r *http.Request) { c.Explorer.ServeTopics(w, r) }))
+	h.mux.HandleFunc("GET /api/records", h.exploring(func(w http.ResponseWriter, r *http.Request) {
+		// Records are the app's data: with credentials configured they
+		// need them; without, they are shown to this machine only.
+		if !h.mayReadRecords(r) {
+			writeError(w, http.StatusUnauthorized, "reading records needs authentication here: "+h.readRule())
 			return
 		}
 		c.Explorer.ServeRecords(w, r)
-	})
+	}))
 	h.mux.HandleFunc("POST /api/actions/{action}", h.serveAction)
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
@@ -130,9 +152,47 @@ func (h *Handler) health() []Finding {
 	return out
 }
 
+// exploring bounds the explorer's requests running at once.
+func (h *Handler) exploring(f http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if h.c.Explorer == nil {
+			writeError(w, http.StatusServiceUnavailable, "the explorer is not available here")
+			return
+		}
+		select {
+		case h.explore <- struct{}{}:
+			defer func() { <-h.explore }()
+			f(w, r)
+		default:
+			writeError(w, http.StatusTooManyRequests, fmt.Sprintf("the explorer serves %d requests at once; try again", maxExploring))
+		}
+	}
+}
+
+// mayReadRecords reports whether r may read records: authenticated when
+// console.token or console.auth_header is set, else from this machine.
+func (h *Handler) mayReadRecords(r *http.Request) bool {
+	if h.c.Config.Token != "" || h.c.Config.AuthHeader != "" {
+		return h.c.Config.authenticate(r, h.proxies) != ""
+	}
+	return fromLoopback(r)
+}
+
+// readRule says who may read records.
+func (h *Handler) readRule() string {
+	if h.c.Config.Token != "" || h.c.Config.AuthHeader != "" {
+		return "the token of console.token (Authorization: Bearer), or a trusted proxy's console.auth_header"
+	}
+	return "without console.token set, only from this machine (a loopback address, or kubectl port-forward); set console.token to read them from elsewhere"
+}
+
 // ServeHTTP serves the console.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
+	if !hostAllowed(r, h.c.Config.Hosts) {
+		writeError(w, http.StatusMisdirectedRequest, fmt.Sprintf("this console does not answer to the host %q: add it to console.hosts (it answers IP addresses and localhost)", cut(r.Host, 200)))
+		return
+	}
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -153,7 +213,7 @@ type sessionDoc struct {
 
 func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) {
 	tok := session(w, r, h.c.Path)
-	user := h.c.Config.authenticate(r)
+	user := h.c.Config.authenticate(r, h.proxies)
 	writeJSON(w, http.StatusOK, sessionDoc{Actions: h.c.Config.Actions, Authenticated: user != "", User: user, CSRF: tok, Self: h.c.Self})
 }
 
@@ -178,44 +238,60 @@ type actionResult struct {
 var (
 	ErrActionsOff      = errors.New("console: actions are off (console.actions)")
 	ErrUnauthenticated = errors.New("console: an action needs authentication: Authorization: Bearer <console.token>, or the header console.auth_header names")
-	ErrCSRF            = errors.New("console: missing or wrong CSRF token (X-CSRF-Token must echo the karafka_csrf cookie of GET api/session)")
+	ErrCSRF            = errors.New("console: CSRF check failed")
 )
 
 func (h *Handler) serveAction(w http.ResponseWriter, r *http.Request) {
 	action := r.PathValue("action")
 	log := h.c.Log.With("action", action, "remote", r.RemoteAddr)
+	refuse := func(status int, why string) {
+		log.Warn("console: action refused", "status", status, "error", why)
+		writeError(w, status, why)
+	}
 	if !h.c.Config.Actions {
-		log.Warn("console: action refused", "error", ErrActionsOff)
-		writeError(w, http.StatusForbidden, ErrActionsOff.Error())
+		refuse(http.StatusForbidden, ErrActionsOff.Error())
 		return
 	}
-	user := h.c.Config.authenticate(r)
+	user := h.c.Config.authenticate(r, h.proxies)
 	if user == "" {
-		log.Warn("console: action refused", "error", ErrUnauthenticated)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="karafka-actors console"`)
-		writeError(w, http.StatusUnauthorized, ErrUnauthenticated.Error())
+		why := ErrUnauthenticated.Error()
+		if r.Header.Get("Authorization") != "" {
+			why += " (the bearer token sent is not console.token)"
+		}
+		refuse(http.StatusUnauthorized, why)
 		return
 	}
 	log = log.With("user", user)
-	if !csrfOK(r) {
-		log.Warn("console: action refused", "error", ErrCSRF)
-		writeError(w, http.StatusForbidden, ErrCSRF.Error())
+	if why := csrfCheck(r); why != "" {
+		refuse(http.StatusForbidden, ErrCSRF.Error()+": "+why)
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		writeError(w, http.StatusUnsupportedMediaType, "an action's body is JSON (Content-Type: application/json)")
+		refuse(http.StatusUnsupportedMediaType, "an action's body is JSON (Content-Type: application/json)")
 		return
 	}
 	var req actionRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxActionBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "the action's body: "+err.Error())
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxActionBody+1))
+	if err == nil && len(body) > maxActionBody {
+		err = fmt.Errorf("over %d bytes", maxActionBody)
+	}
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(&req)
+	}
+	if err != nil {
+		refuse(http.StatusBadRequest, "the action's body: "+err.Error())
 		return
 	}
+	// An action may take longer than the server's write timeout (a
+	// replay): its answer must still reach the operator, who would
+	// otherwise take it for a failure and try again.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(actionTimeout + 10*time.Second))
 	msg, status, err := h.act(r.Context(), action, req)
 	if err != nil {
-		log.Warn("console: action failed", "topic", req.Topic, "partition", req.Partition, "error", err)
+		log.Warn("console: action failed", "topic", req.Topic, "partition", deref(req.Partition), "error", err)
 		writeError(w, status, err.Error())
 		return
 	}
@@ -225,6 +301,10 @@ func (h *Handler) serveAction(w http.ResponseWriter, r *http.Request) {
 
 // act takes the action; status is the HTTP status of its error.
 func (h *Handler) act(ctx context.Context, action string, req actionRequest) (string, int, error) {
+	if req.Partition == nil && action == "replay" {
+		all := int32(-1) // a replay of every partition
+		req.Partition = &all
+	}
 	if req.Topic == "" || req.Partition == nil {
 		return "", http.StatusBadRequest, errors.New("the action needs topic and partition")
 	}
@@ -234,7 +314,10 @@ func (h *Handler) act(ctx context.Context, action string, req actionRequest) (st
 			return "", http.StatusConflict, fmt.Errorf("%s/%d: this console holds no partition; %s", topic, part, h.holderHint(topic, part))
 		}
 		if err := f(); err != nil {
-			return "", http.StatusConflict, fmt.Errorf("%w; %s", err, h.holderHint(topic, part))
+			if errors.Is(err, karafka.ErrNotHeld) {
+				return "", http.StatusConflict, fmt.Errorf("%w; %s", err, h.holderHint(topic, part))
+			}
+			return "", http.StatusConflict, err
 		}
 		return done, 0, nil
 	}
@@ -258,6 +341,22 @@ func (h *Handler) act(ctx context.Context, action string, req actionRequest) (st
 		if h.c.Replay == nil {
 			return "", http.StatusServiceUnavailable, errors.New("replay is not available in this console")
 		}
+		if !slices.Contains(h.c.ReplayTopics, topic) {
+			return "", http.StatusBadRequest, fmt.Errorf("replay: %q is not a dead letter topic of the app's routes (%s)", topic, strings.Join(h.c.ReplayTopics, ", "))
+		}
+		h.mu.Lock()
+		if h.replaying != "" {
+			running := h.replaying
+			h.mu.Unlock()
+			return "", http.StatusConflict, fmt.Errorf("replay: a replay of %s runs; wait for its answer (replaying again sends the same dead letters twice)", running)
+		}
+		h.replaying = topic
+		h.mu.Unlock()
+		defer func() {
+			h.mu.Lock()
+			h.replaying = ""
+			h.mu.Unlock()
+		}()
 		from, to := int64(0), int64(-1)
 		if req.From != nil {
 			from = *req.From
@@ -310,6 +409,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // JSON with nosniff: read as text by curl users, never as HTML
 	_ = enc.Encode(v)
 }
 

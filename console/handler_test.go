@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	karafka "github.com/karafka-actors/karafka-actors"
 	"github.com/karafka-actors/karafka-actors/client"
 	"github.com/karafka-actors/karafka-actors/events"
 	"github.com/karafka-actors/karafka-actors/ops"
@@ -170,28 +172,170 @@ func TestHandler_actionsOffByDefault(t *testing.T) {
 	}
 }
 
-// A reverse proxy's header authenticates; a partition held elsewhere is
-// refused naming its holder's console.
+// A trusted reverse proxy's header authenticates, and only from the
+// proxy; a partition held elsewhere is refused naming its holder's
+// console.
 func TestHandler_proxyHeaderAndHolderHint(t *testing.T) {
-	acts := &fakeActions{err: errors.New("orders/0 is not held by this process")}
-	cfg := DefaultConfig()
-	cfg.Actions, cfg.AuthHeader = true, "X-Forwarded-User"
-	srv, _ := testHandler(t, cfg, acts)
-	csrf, cookie := sessionOf(t, srv)
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/console/api/actions/resume", strings.NewReader(`{"topic":"orders","partition":0}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Forwarded-User", "ada")
-	req.Header.Set(csrfHeader, csrf)
-	req.AddCookie(cookie)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	acts := &fakeActions{err: fmt.Errorf("orders/0: %w", karafka.ErrNotHeld)}
+	for _, c := range []struct {
+		proxies []string
+		status  int
+		says    string
+	}{
+		{[]string{"127.0.0.1"}, 409, "process other holds it: act in its console at http://127.0.0.1:9101/console/"},
+		{[]string{"10.0.0.0/8"}, 401, "needs authentication"},
+	} {
+		cfg := DefaultConfig()
+		cfg.Actions, cfg.AuthHeader, cfg.TrustedProxies = true, "X-Forwarded-User", c.proxies
+		srv, _ := testHandler(t, cfg, acts)
+		csrf, cookie := sessionOf(t, srv)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/console/api/actions/resume", strings.NewReader(`{"topic":"orders","partition":0}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-User", "ada")
+		req.Header.Set(csrfHeader, csrf)
+		req.AddCookie(cookie)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]string
+		_ = json.NewDecoder(resp.Body).Decode(&doc)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !strings.Contains(doc["error"], c.says) {
+			t.Errorf("proxies %v: %d %q, want %d saying %q", c.proxies, resp.StatusCode, doc["error"], c.status, c.says)
+		}
 	}
-	defer resp.Body.Close()
-	var doc map[string]string
-	_ = json.NewDecoder(resp.Body).Decode(&doc)
-	if resp.StatusCode != 409 || !strings.Contains(doc["error"], "process other holds it: act in its console at http://127.0.0.1:9101/console/") {
-		t.Errorf("%d %q", resp.StatusCode, doc["error"])
+}
+
+// fakeExplorer answers the explorer's endpoints, slowly when told to.
+type fakeExplorer struct{ entered, hold chan struct{} }
+
+func (f fakeExplorer) ServeTopics(w http.ResponseWriter, r *http.Request) {
+	if f.hold != nil {
+		f.entered <- struct{}{}
+		<-f.hold
+	}
+	writeJSON(w, 200, []string{})
+}
+
+func (f fakeExplorer) ServeRecords(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, 200, map[string]any{"records": []any{}})
+}
+
+// Records are the app's data: with a token configured they need it;
+// without, only this machine reads them. A Host the console was not told
+// of is refused (DNS rebinding), and the explorer serves a bounded number
+// of requests at once.
+func TestHandler_readingRecordsAndHosts(t *testing.T) {
+	get := func(srv *httptest.Server, path, host, token string) int {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if host != "" {
+			req.Host = host
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "bearer "+token) // the scheme is case-insensitive
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	open := NewHandler(HandlerConfig{Config: DefaultConfig(), Collector: NewCollector(nil), Explorer: fakeExplorer{}})
+	srv := httptest.NewServer(open)
+	defer srv.Close()
+	if st := get(srv, "/api/records?topic=x", "", ""); st != 200 {
+		t.Errorf("records from loopback without a token configured: %d, want 200", st)
+	}
+	if st := get(srv, "/api/deployment", "rebound.example.com", ""); st != http.StatusMisdirectedRequest {
+		t.Errorf("a foreign Host: %d, want 421", st)
+	}
+	cfg := DefaultConfig()
+	cfg.Token, cfg.Hosts = testToken, []string{"console.internal"}
+	entered, hold := make(chan struct{}, maxExploring), make(chan struct{})
+	locked := httptest.NewServer(NewHandler(HandlerConfig{Config: cfg, Collector: NewCollector(nil), Explorer: fakeExplorer{entered: entered, hold: hold}}))
+	defer locked.Close()
+	if st := get(locked, "/api/records?topic=x", "console.internal", ""); st != 401 {
+		t.Errorf("records without the token: %d, want 401", st)
+	}
+	if st := get(locked, "/api/records?topic=x", "console.internal:9100", testToken); st != 200 {
+		t.Errorf("records with the token: %d, want 200", st)
+	}
+	// maxExploring slow requests hold the explorer: the next is 429.
+	var wg sync.WaitGroup
+	for range maxExploring {
+		wg.Go(func() { get(locked, "/api/topics", "", "") })
+	}
+	for range maxExploring {
+		<-entered
+	}
+	st := get(locked, "/api/records?topic=x", "", testToken)
+	close(hold)
+	wg.Wait()
+	if st != http.StatusTooManyRequests {
+		t.Errorf("the explorer beyond %d requests: %d, want 429", maxExploring, st)
+	}
+}
+
+// A replay reads only the routes' dead letter topics, one replay at a
+// time.
+func TestHandler_replayBounds(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Actions, cfg.Token = true, testToken
+	started, release := make(chan struct{}), make(chan struct{})
+	replay := func(ctx context.Context, topic string, p int32, from, to int64) (string, error) {
+		close(started)
+		<-release
+		return "1 dead letters replayed", nil
+	}
+	c := NewCollector(nil)
+	srv := httptest.NewServer(http.StripPrefix("/console", NewHandler(HandlerConfig{Config: cfg, Collector: c, Replay: replay,
+		ReplayTopics: []string{"orders_dlq"}, Path: "/console/"})))
+	defer srv.Close()
+	csrf, cookie := sessionOf(t, srv)
+	if st, msg := post(t, srv, "replay", `{"topic":"payments","partition":0}`, testToken, csrf, cookie); st != 400 || !strings.Contains(msg, "not a dead letter topic") {
+		t.Errorf("replay of another topic: %d %q", st, msg)
+	}
+	done := make(chan string, 1)
+	go func() {
+		_, msg := post(t, srv, "replay", `{"topic":"orders_dlq","partition":0}`, testToken, csrf, cookie)
+		done <- msg
+	}()
+	<-started
+	if st, msg := post(t, srv, "replay", `{"topic":"orders_dlq","partition":0}`, testToken, csrf, cookie); st != 409 || !strings.Contains(msg, "a replay of orders_dlq runs") {
+		t.Errorf("a second replay while one runs: %d %q", st, msg)
+	}
+	close(release)
+	if msg := <-done; msg != "1 dead letters replayed" {
+		t.Errorf("the replay: %q", msg)
+	}
+}
+
+// Configuration errors name the key.
+func TestConfig_Validate(t *testing.T) {
+	for _, c := range []struct {
+		edit func(*Config)
+		says string
+	}{
+		{func(c *Config) { c.Actions = true }, "console.actions: needs console.token or console.auth_header"},
+		{func(c *Config) { c.Token = "short" }, "console.token: 5 characters"},
+		{func(c *Config) { c.AuthHeader = "X-User" }, "console.auth_header: needs console.trusted_proxies"},
+		{func(c *Config) { c.AuthHeader, c.TrustedProxies = "Authorization", []string{"10.0.0.1"} }, "a header of the request itself"},
+		{func(c *Config) { c.TrustedProxies = []string{"nope"} }, `console.trusted_proxies: "nope" is neither`},
+		{func(c *Config) { c.URL = "ftp://x" }, "console.url"},
+		{func(c *Config) { c.ReportInterval = time.Millisecond }, "console.report_interval"},
+	} {
+		cfg := DefaultConfig()
+		c.edit(&cfg)
+		if err := cfg.Validate(); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%v, want ErrInvalidConfig saying %q", err, c.says)
+		}
+	}
+	ok := DefaultConfig()
+	ok.Actions, ok.AuthHeader, ok.TrustedProxies, ok.URL = true, "X-Forwarded-User", []string{"10.0.0.0/8", "192.168.1.7"}, "https://console.example/console/"
+	if err := ok.Validate(); err != nil {
+		t.Errorf("a valid config: %v", err)
 	}
 }
 

@@ -9,12 +9,14 @@ import (
 
 // Finding is one health problem of the deployment (GET api/health).
 type Finding struct {
-	// Kind is stale_process, stuck, paused_too_long or lag_growing.
+	// Kind is stale_process, stuck, paused_too_long, lag_growing,
+	// transaction_open or reports_unreadable.
 	Kind string `json:"kind"`
 	// Severity is critical or warning.
-	Severity  string `json:"severity"`
-	Process   string `json:"process"`
-	Topic     string `json:"topic,omitempty"`
+	Severity string `json:"severity"`
+	Process  string `json:"process"`
+	Topic    string `json:"topic,omitempty"`
+	// Partition is -1 for a finding about a process or the console.
 	Partition int32  `json:"partition"`
 	Message   string `json:"message"`
 }
@@ -25,6 +27,9 @@ const (
 	FindingStuck         = "stuck"
 	FindingPausedTooLong = "paused_too_long"
 	FindingLagGrowing    = "lag_growing"
+	// FindingReportsUnreadable: this console cannot read the reports
+	// topic (the processes are not to blame for looking stale).
+	FindingReportsUnreadable = "reports_unreadable"
 )
 
 // Health thresholds.
@@ -44,14 +49,19 @@ func (c *Collector) Health() []Finding {
 	defer c.mu.Unlock()
 	now := c.now()
 	out := []Finding{}
+	if c.readErr != nil && now.Sub(c.readSince) >= 3*time.Second {
+		out = append(out, Finding{Kind: FindingReportsUnreadable, Severity: "critical", Partition: -1,
+			Message: fmt.Sprintf("this console cannot read the reports topic since %s ago: the processes it shows stale may be running (%v)",
+				now.Sub(c.readSince).Round(time.Second), cut(c.readErr.Error(), maxErrorText))})
+	}
 	for id, e := range c.procs {
 		switch e.status(now) {
 		case StatusStopped:
 			continue
 		case StatusStale:
-			out = append(out, Finding{Kind: FindingStale, Severity: "critical", Process: id,
+			out = append(out, Finding{Kind: FindingStale, Severity: "critical", Process: id, Partition: -1,
 				Message: fmt.Sprintf("process %s has not reported for %s (it reports every %s): stopped without saying so, hung, or cut off from Kafka",
-					id, now.Sub(e.last.Time).Round(time.Second), time.Duration(e.last.IntervalMS)*time.Millisecond)})
+					id, now.Sub(e.seen).Round(time.Second), time.Duration(e.last.IntervalMS)*time.Millisecond)})
 			continue
 		}
 		for _, p := range e.last.State.Partitions {

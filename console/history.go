@@ -25,8 +25,9 @@ type routeSample struct {
 	processed, failed, deadLetters, lag int64
 }
 
-// addSample adds r to e's history: in r's step, the latest report wins.
-func (e *procEntry) addSample(r Report) {
+// addSample adds r to e's history: in r's step, the latest report wins;
+// samples older than the window at now go.
+func (e *procEntry) addSample(r Report, now time.Time) {
 	s := sample{t: r.Time, routes: map[routeID]routeSample{}}
 	for _, rt := range r.State.Routes {
 		s.routes[routeID{rt.Topic, rt.Group}] = routeSample{processed: rt.Processed, failed: rt.Failed, deadLetters: rt.DeadLetters}
@@ -41,33 +42,37 @@ func (e *procEntry) addSample(r Report) {
 		s.routes[id] = rs
 	}
 	step := r.Time.Truncate(historyStep)
+	same := func(j int) bool { return e.samples[j].t.Truncate(historyStep).Equal(step) }
 	// Reports come in order from one process, but the topic and the
-	// process itself may both hand one in: insert in place.
+	// process itself may both hand one in: insert in place. The first
+	// sample is the baseline, never replaced: what the process counted
+	// later in its first step is a rate like any other.
 	i := len(e.samples)
 	for i > 0 && e.samples[i-1].t.After(r.Time) {
 		i--
 	}
 	switch {
-	case i > 0 && e.samples[i-1].t.Truncate(historyStep).Equal(step):
+	case i > 1 && same(i-1):
 		e.samples[i-1] = s
-	case i < len(e.samples) && e.samples[i].t.Truncate(historyStep).Equal(step):
+	case i >= 1 && i < len(e.samples) && same(i):
 		// a later report of the same step is there already
 	default:
 		e.samples = append(e.samples, sample{})
 		copy(e.samples[i+1:], e.samples[i:])
 		e.samples[i] = s
 	}
-	cutoff := r.Time.Add(-HistoryWindow)
+	cutoff := now.Add(-HistoryWindow)
 	n := 0
 	for n < len(e.samples) && e.samples[n].t.Before(cutoff) {
 		n++
 	}
+	n = max(n, len(e.samples)-maxSamples)
 	e.samples = e.samples[n:]
 }
 
 // Series is the history of one route (or of all, summed) over the last
-// HistoryWindow, one point per step: rates per second and the lag. A nil
-// point had no data.
+// HistoryWindow, one point per step from the first with data: rates per
+// second and the lag. A nil point had no data.
 type Series struct {
 	Topic       string     `json:"topic"`
 	Group       string     `json:"group"`
@@ -122,22 +127,43 @@ func (c *Collector) History(topic, group string) Series {
 					continue
 				}
 				ps := prev.routes[id]
-				add(s.Processed, i, rate(ps.processed, rs.processed, dt))
-				add(s.Failed, i, rate(ps.failed, rs.failed, dt))
-				add(s.DeadLetters, i, rate(ps.deadLetters, rs.deadLetters, dt))
+				// What was counted from prev to cur is spread over the
+				// steps after prev's up to cur's (cur's alone when both
+				// are in one step): a process whose reports came late,
+				// or were not read for a while, leaves no hole, and each
+				// message counts once (a point times the step is the
+				// count).
+				from := max(int(prev.t.Truncate(historyStep).Sub(start)/historyStep)+1, 0)
+				from = min(from, i)
+				per := float64(i-from+1) * historyStep.Seconds()
+				for b := from; b <= i; b++ {
+					add(s.Processed, b, float64(delta(ps.processed, rs.processed))/per)
+					add(s.Failed, b, float64(delta(ps.failed, rs.failed))/per)
+					add(s.DeadLetters, b, float64(delta(ps.deadLetters, rs.deadLetters))/per)
+				}
 			}
 		}
 	}
+	// Start at the first point with data (a deployment younger than the
+	// window draws its own time, not a dot at the end of an hour); with
+	// no data at all, the last point alone.
+	first := n - 1
+	for i := range n {
+		if s.Lag[i] != nil || s.Processed[i] != nil {
+			first = i
+			break
+		}
+	}
+	s.Time, s.Processed, s.Failed, s.DeadLetters, s.Lag = s.Time[first:], s.Processed[first:], s.Failed[first:], s.DeadLetters[first:], s.Lag[first:]
 	return s
 }
 
-// rate is the per-second rate of a counter from prev to cur over dt
-// seconds; a counter that went down started again (a restarted process
-// under the same id), so cur is all of its increase.
-func rate(prev, cur int64, dt float64) float64 {
-	d := cur - prev
-	if d < 0 {
-		d = cur
+// delta is what a counter counted from prev to cur; a counter that went
+// down started again (a restarted process under the same id), so cur is
+// all of its increase.
+func delta(prev, cur int64) int64 {
+	if d := cur - prev; d >= 0 {
+		return d
 	}
-	return float64(d) / dt
+	return cur
 }

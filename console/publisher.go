@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/karafka-actors/karafka-actors/ops"
@@ -87,10 +88,25 @@ func NewPublisher(c PublisherConfig) *Publisher {
 		errs: c.Errors, send: c.Send, local: c.Local, log: c.Log}
 }
 
-// Report returns the process's report now.
+// Report returns the process's report now. Error texts are cut to 512
+// bytes (an error may quote a payload) and the partitions to what a
+// console takes in, those held first.
 func (p *Publisher) Report(final bool) Report {
+	st := p.state()
+	for i := range st.Partitions {
+		st.Partitions[i].LastError = cut(st.Partitions[i].LastError, maxErrorText)
+		st.Partitions[i].Stuck = cut(st.Partitions[i].Stuck, maxErrorText)
+	}
+	if len(st.Partitions) > maxReportPartitions {
+		held := slices.DeleteFunc(slices.Clone(st.Partitions), func(ps ops.PartitionState) bool { return !ps.Assigned })
+		st.Partitions = append(held, slices.DeleteFunc(st.Partitions, func(ps ops.PartitionState) bool { return ps.Assigned })...)
+		st.Partitions = st.Partitions[:maxReportPartitions]
+	}
+	if len(st.Routes) > maxReportRoutes {
+		st.Routes = st.Routes[:maxReportRoutes]
+	}
 	return Report{Version: ReportVersion, App: p.app, Process: p.proc, Time: time.Now().UTC(),
-		IntervalMS: p.interval.Milliseconds(), Final: final, Guarantee: p.guarantee, State: p.state(), Errors: p.errs.Entries()}
+		IntervalMS: p.interval.Milliseconds(), Final: final, Guarantee: p.guarantee, State: st, Errors: p.errs.Entries()}
 }
 
 // Run publishes a report at once and every interval until ctx ends. A

@@ -70,8 +70,23 @@ type ErrorEntry struct {
 // ErrBadReport is wrapped by decodeReport's errors.
 var ErrBadReport = errors.New("console: not a report")
 
-// decodeReport reads a record of the reports topic.
-func decodeReport(value []byte) (Report, error) {
+// Bounds of a report a console takes in: whoever can write to the reports
+// topic must not make a console hold more than this, or forge a process
+// that never goes stale.
+const (
+	maxReportRoutes     = 1000
+	maxReportPartitions = 10000
+	maxIDBytes          = 256
+	maxURLBytes         = 2048
+	// maxClockSkew is how far ahead of the console's clock a report may
+	// be dated.
+	maxClockSkew = time.Minute
+)
+
+// decodeReport reads a record of the reports topic (key is the record's
+// key, nil when it has none) and checks it against the bounds above, at
+// now.
+func decodeReport(value, key []byte, now time.Time) (Report, error) {
 	var r Report
 	if len(value) > MaxReportBytes {
 		return r, fmt.Errorf("%w: %d bytes, more than %d", ErrBadReport, len(value), MaxReportBytes)
@@ -79,11 +94,24 @@ func decodeReport(value []byte) (Report, error) {
 	if err := json.Unmarshal(value, &r); err != nil {
 		return r, fmt.Errorf("%w: %w", ErrBadReport, err)
 	}
-	if r.Version != ReportVersion {
+	switch {
+	case r.Version != ReportVersion:
 		return r, fmt.Errorf("%w: version %d, want %d", ErrBadReport, r.Version, ReportVersion)
-	}
-	if r.Process.ID == "" || r.Time.IsZero() {
+	case r.Process.ID == "" || r.Time.IsZero():
 		return r, fmt.Errorf("%w: no process id or time", ErrBadReport)
+	case key != nil && string(key) != r.Process.ID:
+		return r, fmt.Errorf("%w: keyed %q but names process %q", ErrBadReport, cut(string(key), 64), cut(r.Process.ID, 64))
+	case len(r.Process.ID) > maxIDBytes || len(r.App) > maxIDBytes || len(r.Process.ConsoleURL) > maxURLBytes:
+		return r, fmt.Errorf("%w: a process id or app name over %d bytes, or a console URL over %d", ErrBadReport, maxIDBytes, maxURLBytes)
+	case r.IntervalMS < 100 || r.IntervalMS > time.Hour.Milliseconds():
+		return r, fmt.Errorf("%w: interval %d ms outside 100 ms..1 h", ErrBadReport, r.IntervalMS)
+	case r.Time.After(now.Add(maxClockSkew)):
+		return r, fmt.Errorf("%w: dated %v, ahead of this console's clock by more than %v", ErrBadReport, r.Time, maxClockSkew)
+	case r.Time.Before(now.Add(-HistoryWindow)):
+		return r, fmt.Errorf("%w: dated %v, older than the history window", ErrBadReport, r.Time)
+	case len(r.Errors) > MaxErrors || len(r.State.Routes) > maxReportRoutes || len(r.State.Partitions) > maxReportPartitions:
+		return r, fmt.Errorf("%w: %d errors, %d routes, %d partitions: more than %d, %d, %d",
+			ErrBadReport, len(r.Errors), len(r.State.Routes), len(r.State.Partitions), MaxErrors, maxReportRoutes, maxReportPartitions)
 	}
 	return r, nil
 }

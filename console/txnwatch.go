@@ -33,7 +33,11 @@ type offsetLister interface {
 type TxnWatch struct {
 	mu    sync.Mutex
 	stuck map[topicPart]stableSince
-	now   func() time.Time
+	// ends are the partitions' end offsets at the last listing: a paused
+	// partition fetches nothing, so its process's high watermark (and
+	// lag) stays where it was.
+	ends client.Offsets
+	now  func() time.Time
 }
 
 type topicPart struct {
@@ -86,6 +90,7 @@ func (w *TxnWatch) Run(ctx context.Context, admin offsetLister, topics []string,
 func (w *TxnWatch) observe(stable, end client.Offsets) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.ends = end
 	now := w.now()
 	seen := map[topicPart]bool{}
 	for topic, parts := range stable {
@@ -139,4 +144,25 @@ func (w *TxnWatch) Findings() []Finding {
 		return int(a.Partition - b.Partition)
 	})
 	return out
+}
+
+// correctLag raises the high watermark and lag of partitions whose end
+// offset listed last is beyond what their process saw (a paused partition
+// fetches nothing, so its own figures stay put).
+func (w *TxnWatch) correctLag(parts []PartitionHolder) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := range parts {
+		p := &parts[i]
+		end, ok := w.ends.Lookup(p.Topic, p.Partition)
+		if !ok || end <= p.HighWatermark {
+			continue
+		}
+		if p.Committed >= 0 {
+			p.Lag = end - p.Committed
+		} else {
+			p.Lag += end - p.HighWatermark // as many more to read
+		}
+		p.HighWatermark = end
+	}
 }

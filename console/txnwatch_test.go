@@ -1,6 +1,7 @@
 package console
 
 import (
+	"github.com/karafka-actors/karafka-actors/ops"
 	"strings"
 	"testing"
 	"time"
@@ -36,5 +37,23 @@ func TestTxnWatch_openTransactionAfterAMinute(t *testing.T) {
 	obs(70*time.Second, off(13, 15, 9), off(13, 15, 9))
 	if f := w.Findings(); len(f) != 0 {
 		t.Fatalf("after the commit: %+v, want none", f)
+	}
+}
+
+// A paused partition fetches nothing: its process's high watermark and
+// lag stay put, and the listed end offsets correct them.
+func TestTxnWatch_correctsTheLagOfAPausedPartition(t *testing.T) {
+	w := NewTxnWatch()
+	w.observe(client.Offsets{"in": {0: 500, 1: 9}}, client.Offsets{"in": {0: 500, 1: 9}})
+	parts := []PartitionHolder{
+		{PartitionState: ops.PartitionState{Topic: "in", Partition: 0, Committed: 180, HighWatermark: 181, Lag: 1, OperatorPaused: true}},
+		{PartitionState: ops.PartitionState{Topic: "in", Partition: 1, Committed: 9, HighWatermark: 9}},
+	}
+	w.correctLag(parts)
+	if p := parts[0]; p.HighWatermark != 500 || p.Lag != 320 {
+		t.Errorf("paused partition: high watermark %d lag %d, want 500 and 320", p.HighWatermark, p.Lag)
+	}
+	if p := parts[1]; p.HighWatermark != 9 || p.Lag != 0 {
+		t.Errorf("partition caught up: %d %d, want 9 and 0", p.HighWatermark, p.Lag)
 	}
 }

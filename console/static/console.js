@@ -200,9 +200,23 @@
   }
 
   async function getJSON(url) {
-    const r = await fetch(url, {cache: "no-store", credentials: "same-origin"});
+    // The token, when kept, goes with reads too: records need it where
+    // console.token is set.
+    const headers = {};
+    const t = byId("token").value.trim();
+    if (t) headers.Authorization = `Bearer ${t}`;
+    const r = await fetch(url, {cache: "no-store", credentials: "same-origin", headers});
+    if (r.status === 401) showAuth(); // the field to give the token in
     if (!r.ok) throw new Error(`${url.split("?")[0]}: ${await errorText(r)}`);
     return r.json();
+  }
+
+  // showAuth shows the token field (shown anyway while actions are on)
+  // once a read was refused for want of it.
+  let authWanted = false;
+  function showAuth() {
+    authWanted = true;
+    byId("auth").hidden = false;
   }
 
   // poller runs fn now and every ms while active() (when given); the
@@ -243,6 +257,7 @@
     const on = !!session.actions;
     document.body.classList.toggle("actions-on", on);
     for (const e of document.querySelectorAll(".needs-actions")) e.hidden = !on;
+    if (authWanted) byId("auth").hidden = false;
     for (const b of document.querySelectorAll("[data-action]")) b.disabled = !on;
     const st = byId("actions-state");
     setText(st, on ? (session.authenticated ? "actions on, authenticated" : "actions on") : "actions off");
@@ -346,24 +361,30 @@
     setText(c.pid, p.pid);
     setText(c.client, p.client);
     setText(c.guarantee, p.guarantee);
-    setText(c.phase, p.phase);
-    c.phase.classList.toggle("warn", p.phase !== "running");
+    // A stale process's phase and readiness are as it last said, not now;
+    // a stopped one's are its last words.
+    const live = status === "running";
+    setText(c.phase, live ? p.phase : status === "stale" ? `${p.phase} (last said)` : p.phase);
+    c.phase.classList.toggle("warn", live && p.phase !== "running");
+    c.phase.classList.toggle("muted", !live);
     const ready = c.ready.firstChild;
-    setText(ready, p.ready ? "ready" : "not ready");
-    ready.dataset.state = p.ready ? "ok" : "bad";
+    setText(ready, !live ? "–" : p.ready ? "ready" : "not ready");
+    ready.dataset.state = !live ? "off" : p.ready ? "ok" : "bad";
     setText(c.holds, holds);
     setText(c.errors, p.errors ?? 0);
     c.errors.classList.toggle("bad", (p.errors ?? 0) > 0);
     setText(c.last_seen, ago(p.last_seen, d.time));
     c.last_seen.title = localTime(p.last_seen);
     // The console column: this one, a link to the process's own, or none.
-    const url = safeURL(p.console_url);
+    // Only a running process's console: a stale or stopped one's address
+    // may serve another process by now.
+    const url = live ? safeURL(p.console_url) : null;
     const want = p.id === d.self ? "self" : url ? `url:${url}` : "none";
     if (c.console.dataset.kind !== want) {
       c.console.dataset.kind = want;
       c.console.replaceChildren(
         p.id === d.self ? h("span", {class: "note"}, "this console")
-          : url ? h("a", {href: url, rel: "noopener noreferrer"}, "open")
+          : url ? h("a", {href: url, rel: "noopener noreferrer", title: url}, "open")
             : h("span", {class: "note"}, "–"));
     }
   }
@@ -467,7 +488,14 @@
     v.mine.hidden = !self;
     v.pause.hidden = !!p.operator_paused;
     v.resume.hidden = !p.operator_paused;
-    if (!v.offset.value && p.committed >= 0) v.offset.placeholder = String(p.committed);
+    // The records the partition fails on are what a skip takes (the
+    // committed offset is the oldest unfinished one otherwise).
+    const failing = Array.isArray(p.failing_offsets) ? p.failing_offsets : [];
+    v.el.dataset.failing = failing.join(",");
+    if (!v.offset.value) {
+      v.offset.placeholder = failing.length ? String(failing[0]) : p.committed >= 0 ? String(p.committed) : "offset";
+    }
+    v.skip.title = failing.length ? `failing on offset ${failing.join(", ")}` : "the partition is not failing now";
     v.elsewhere.hidden = self;
     const url = holder && holder.id !== d.self ? safeURL(holder.console_url) : null;
     const want = self ? "" : url ? `url:${url}` : p.holder ? "none" : "nobody";
@@ -659,7 +687,7 @@
     setText(c.process, e.process);
     c.link.href = exploreHash(e.topic, e.partition, e.offset);
     setText(c.link, `${e.topic}/${e.partition}@${e.offset}`);
-    setText(c.key, e.key === null || e.key === undefined ? "no key" : e.key);
+    setText(c.key, e.key === null || e.key === undefined ? "(null)" : e.key);
     c.key.classList.toggle("muted", e.key === null || e.key === undefined);
     setText(c.error, e.error);
     setText(c.attempt, e.attempt ?? "");
@@ -783,9 +811,10 @@
     sel.replaceChildren(...parts.map((p) => h("option", {value: p}, String(p))));
     sel.value = String(explore.partition);
     const rp = byId("r-partition");
-    const current = rp.value;
+    // The replay form follows the partition shown; "all" stays chosen.
+    const all = rp.value === "-1";
     rp.replaceChildren(h("option", {value: "-1"}, "all"), ...parts.map((p) => h("option", {value: p}, String(p))));
-    rp.value = [...rp.options].some((o) => o.value === current) ? current : String(explore.partition);
+    rp.value = all ? "-1" : String(explore.partition);
     updateReplayForm();
   }
 
@@ -868,7 +897,7 @@
         h("strong", {"data-field": "offset"}, `offset ${r.offset}`), " ",
         h("time", {"data-field": "time", datetime: r.time}, localTime(r.time)), " ",
         h("span", {class: "note"}, "key "),
-        h("code", {"data-field": "key", class: keyText === null ? "muted" : null}, keyText === null ? "no key" : keyText),
+        h("code", {"data-field": "key", class: keyText === null ? "muted" : null}, keyText === null ? "(null)" : keyText),
         r.key_base64 ? h("span", {class: "pill", "data-state": "warn", title: "not UTF-8: shown as base64"}, "base64") : null,
         r.parser ? h("span", {class: "pill"}, r.parser) : null),
       headers.length ? h("table", {class: "headers", "data-field": "headers"},
