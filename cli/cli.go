@@ -157,7 +157,7 @@ Exit codes: 0 success, 1 failure, 2 usage or configuration error
 	root.AddCommand(
 		r.serverCmd(), r.flowCmd(), r.routesCmd(), r.infoCmd(), r.versionCmd(),
 		r.statusCmd(), r.stopCmd(), r.restartCmd(),
-		r.brokerCmd(), r.produceCmd(), r.consumeCmd(), r.installCmd(), r.topicsCmd(), r.lagCmd(),
+		r.brokerCmd(), r.produceCmd(), r.consumeCmd(), r.installCmd(), r.topicsCmd(), r.lagCmd(), r.consoleCmd(),
 		r.schemasCmd(), r.replayCmd(),
 	)
 	root.AddCommand(r.opts.commands...)
@@ -243,6 +243,9 @@ func (r *runner) settings(cmd *cobra.Command) (Settings, error) {
 // validates the routes. Route errors are usage errors (exit 2).
 func (r *runner) newApp(s Settings, logger *slog.Logger, extra ...karafka.Option) (*karafka.App, error) {
 	opts := append([]karafka.Option{karafka.WithLogger(logger)}, r.opts.appOptions...)
+	if s.Console.Reports {
+		opts = append(opts, karafka.WithTopics(reportsTopic(s)))
+	}
 	opts = append(opts, extra...)
 	app, err := karafka.New(s.AppConfig(), opts...)
 	if err != nil {

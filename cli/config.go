@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"github.com/karafka-actors/karafka-actors/console"
 	"net"
 	"os"
 	"path/filepath"
@@ -32,6 +33,8 @@ type Settings struct {
 	HTTP HTTPConfig
 	// Tracing is where the server exports traces (tracing.go).
 	Tracing TracingConfig
+	// Console is the operator console's part (console.*): reports, actions.
+	Console console.Config
 	// TopicConfigs are the default topic configs as "key=value" items
 	// (kafka.topic_configs); AppConfig puts them in Config.Topics.Configs.
 	TopicConfigs []string
@@ -58,7 +61,7 @@ func DefaultSettings(name string) Settings {
 	if name != "" {
 		c.Name = name
 	}
-	return Settings{Config: c, Log: LogConfig{Level: "info", Format: "text"}}
+	return Settings{Config: c, Log: LogConfig{Level: "info", Format: "text"}, Console: console.DefaultConfig()}
 }
 
 // key is one configuration key: its name ("kafka.brokers"), what it is for,
@@ -418,6 +421,9 @@ func (s Settings) Validate() error {
 		errs = append(errs, fmt.Errorf("%w: %w", ErrConfig, err))
 	}
 	errs = append(errs, s.Tracing.validate())
+	if err := s.Console.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("%w: %w", ErrConfig, err))
+	}
 	return errors.Join(errs...)
 }
 

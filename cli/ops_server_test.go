@@ -27,7 +27,7 @@ func TestServeOps_closesIdleConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	var log strings.Builder
-	stop, err := serveOps("127.0.0.1:0", app, slog.New(slog.NewTextHandler(&log, nil)), ops.WithIdleTimeout(100*time.Millisecond))
+	stop, err := serveOps("127.0.0.1:0", app, slog.New(slog.NewTextHandler(&log, nil)), nil, ops.WithIdleTimeout(100*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"time"
+
 	"github.com/karafka-actors/karafka-actors/internal/bounds"
 	"github.com/karafka-actors/karafka-actors/kafka"
 )
@@ -128,6 +130,18 @@ var schema = []key{
 		more: " (see [Operating it](operating.md))"},
 	{name: "tracing.otlp_endpoint", doc: "the server exports OpenTelemetry traces over OTLP/HTTP to this collector (http://host:4318; /v1/traces unless a path is given); empty: no tracing", ref: func(s *Settings) any { return &s.Tracing.OTLPEndpoint }, url: true,
 		more: " (see [Tracing](operating.md#tracing))"},
+
+	{name: "console.enabled", doc: "serve the console at /console/ of http.addr (false: not served; the console command serves it anyway)", ref: func(s *Settings) any { return &s.Console.Enabled }},
+	{name: "console.reports", doc: "publish this process's state every console.report_interval to console.reports_topic, so that every console shows the whole deployment", ref: func(s *Settings) any { return &s.Console.Reports },
+		more: " (see [The console](console.md))"},
+	{name: "console.reports_topic", doc: "the compacted topic of the processes' reports (topics create makes it when console.reports is on)", ref: func(s *Settings) any { return &s.Console.ReportsTopic }},
+	{name: "console.report_interval", doc: "how often a process reports; three intervals without a report mark it stale", ref: func(s *Settings) any { return &s.Console.ReportInterval }, max: time.Hour},
+	{name: "console.actions", doc: "allow the console's actions (pause, resume, skip a failing record, replay dead letters); needs console.token or console.auth_header", ref: func(s *Settings) any { return &s.Console.Actions }},
+	{name: "console.token", doc: "the bearer token an action must carry (16 characters at least; prefer the env variable)", ref: func(s *Settings) any { return &s.Console.Token }, secret: true},
+	{name: "console.auth_header", doc: "a header set by a reverse proxy in front of the console naming the authenticated user (X-Forwarded-User, say); believed only from console.trusted_proxies", ref: func(s *Settings) any { return &s.Console.AuthHeader }},
+	{name: "console.trusted_proxies", doc: "addresses (CIDRs or IPs) of the reverse proxies whose console.auth_header is believed (env: comma-separated)", ref: func(s *Settings) any { return &s.Console.TrustedProxies }},
+	{name: "console.hosts", doc: "host names the console answers to besides IP addresses and localhost (an ingress's, a Service's); others are refused, against DNS rebinding (env: comma-separated)", ref: func(s *Settings) any { return &s.Console.Hosts }},
+	{name: "console.url", doc: "where this process's console is reached, published for the other consoles' links (default: the listening address, with this host's name when it listens on every interface)", ref: func(s *Settings) any { return &s.Console.URL }, url: true},
 
 	{name: "log.level", doc: "debug, info, warn, error", ref: func(s *Settings) any { return &s.Log.Level }, enum: []string{"debug", "info", "warn", "error"}},
 	{name: "log.format", doc: "text or json (to stderr)", ref: func(s *Settings) any { return &s.Log.Format }, enum: []string{"text", "json"}},

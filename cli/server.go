@@ -278,7 +278,7 @@ func (r *runner) serve(cmd *cobra.Command, s Settings, embeddedAddr, registryAdd
 	}
 	var stops []func(context.Context) error
 	if s.HTTP.Addr != "" {
-		stop, err := serveOps(s.HTTP.Addr, app, logger)
+		stop, err := serveOps(s.HTTP.Addr, app, logger, &s)
 		if err != nil {
 			return Exit(ExitFailure, err)
 		}
@@ -351,20 +351,44 @@ func createTopics(ctx context.Context, app *karafka.App, logger *slog.Logger) er
 // returned stop is called, after the application stopped: /readyz answers
 // 503 during the drain, /healthz 503 at the end.
 // The server is ops.NewServer's (timeouts, header bound); opts change it.
-func serveOps(addr string, app *karafka.App, logger *slog.Logger, opts ...ops.ServerOption) (stop func(context.Context) error, err error) {
+// With s, it serves the console at /console/ too (package console): the
+// process's own reports and, with console.reports, the whole
+// deployment's; its final report is published when stop is called.
+func serveOps(addr string, app *karafka.App, logger *slog.Logger, s *Settings, opts ...ops.ServerOption) (stop func(context.Context) error, err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("http.addr: %w", err)
 	}
+	url := "http://" + ln.Addr().String()
 	h := ops.New(app)
-	srv := ops.NewServer(h, opts...)
+	var handler http.Handler = h
+	var cr *consoleRun
+	if s != nil && s.Console.Enabled {
+		routes, _ := app.Routes()
+		cr, err = startConsole(*s, app, h.State, routes, publishedURL(ln.Addr())+consolePath, logger)
+		if err != nil {
+			_ = ln.Close()
+			h.Close()
+			return nil, err
+		}
+		handler = withConsole(h, cr.handler)
+	}
+	srv := ops.NewServer(handler, opts...)
 	go func() { _ = srv.Serve(ln) }()
-	logger.Info("http listening", "url", "http://"+ln.Addr().String()+"/", "endpoints", "/metrics /healthz /readyz /api/topology /api/state")
+	endpoints := "/metrics /healthz /readyz /api/topology /api/state"
+	if cr != nil {
+		endpoints += " " + consolePath
+	}
+	logger.Info("http listening", "url", url+"/", "endpoints", endpoints)
 	return func(ctx context.Context) error {
+		var errs []error
+		if cr != nil {
+			errs = append(errs, cr.stop(ctx))
+		}
 		h.Close()
 		if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return err
+			errs = append(errs, err)
 		}
-		return nil
+		return errors.Join(errs...)
 	}, nil
 }

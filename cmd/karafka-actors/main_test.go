@@ -140,8 +140,14 @@ func (p *process) log() string {
 
 func start(t *testing.T, path string, args ...string) *process {
 	t.Helper()
+	return startEnv(t, nil, path, args...)
+}
+
+// startEnv is start with env added to the process's environment.
+func startEnv(t *testing.T, env []string, path string, args ...string) *process {
+	t.Helper()
 	p := &process{cmd: exec.Command(path, args...), done: make(chan struct{})}
-	p.cmd.Env = testkafka.CleanEnv()
+	p.cmd.Env = testkafka.CleanEnv(env...)
 	p.cmd.Dir = t.TempDir()
 	p.cmd.Stdout, p.cmd.Stderr = p, p
 	if err := p.cmd.Start(); err != nil {
