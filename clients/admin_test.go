@@ -178,6 +178,18 @@ func TestAdmin_createPlanApplyWithConfigsOnBoth(t *testing.T) {
 // both clients, which must agree.
 func offsetsOf(t *testing.T, ctx context.Context, admins map[string]client.Admin, topic string, partition int32) (end, stable int64) {
 	t.Helper()
+	end, stable, differ := readOffsets(t, ctx, admins, topic, partition)
+	if differ != "" {
+		t.Fatal(differ)
+	}
+	return end, stable
+}
+
+// readOffsets is offsetsOf, saying how the clients differ instead of
+// failing: while a transaction's marker is being written they may read
+// either side of it.
+func readOffsets(t *testing.T, ctx context.Context, admins map[string]client.Admin, topic string, partition int32) (end, stable int64, differ string) {
+	t.Helper()
 	seen := ""
 	for _, lib := range bothClients {
 		ends, err := admins[lib].ListEndOffsets(ctx, topic)
@@ -196,10 +208,10 @@ func offsetsOf(t *testing.T, ctx context.Context, admins map[string]client.Admin
 		if got := fmt.Sprintf("end %d, stable %d", e, s); seen == "" {
 			seen, end, stable = got, e, s
 		} else if got != seen {
-			t.Fatalf("clients differ: %s reads %s, %s reads %s", bothClients[0], seen, lib, got)
+			differ = fmt.Sprintf("clients differ: %s reads %s, %s reads %s", bothClients[0], seen, lib, got)
 		}
 	}
-	return end, stable
+	return end, stable, differ
 }
 
 // eventuallyOffsets waits until topic's partition lists end and stable
@@ -209,12 +221,12 @@ func eventuallyOffsets(t *testing.T, ctx context.Context, admins map[string]clie
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		end, stable := offsetsOf(t, ctx, admins, topic, partition)
-		if end == wantEnd && stable == wantStable {
+		end, stable, differ := readOffsets(t, ctx, admins, topic, partition)
+		if differ == "" && end == wantEnd && stable == wantStable {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("partition %d: end %d, stable %d; want end %d, stable %d", partition, end, stable, wantEnd, wantStable)
+			t.Fatalf("partition %d: end %d, stable %d (%s); want end %d, stable %d on both clients", partition, end, stable, differ, wantEnd, wantStable)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
