@@ -366,18 +366,10 @@ registry of --schema cannot be reached; 2 for usage or configuration errors
 			default:
 				return Exit(ExitUsage, fmt.Errorf("--isolation %q (allowed: read_uncommitted, read_committed)", isolation))
 			}
-			ctx, cancel := context.WithCancel(cmd.Context())
+			sctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
+			defer stop()
+			ctx, cancel := context.WithCancel(sctx) // ended early by a count or timeout, signals still caught
 			defer cancel()
-			sigs := make(chan os.Signal, 1)
-			signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-			defer signal.Stop(sigs)
-			go func() {
-				select {
-				case <-sigs:
-					cancel()
-				case <-ctx.Done():
-				}
-			}()
 			timedOut := false
 			if timeout > 0 {
 				t := time.AfterFunc(timeout, func() { timedOut = true; cancel() })

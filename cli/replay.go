@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -64,18 +62,8 @@ asked (DLQ_TOPIC does not exist); 2 for usage or configuration errors.`,
 			}
 			logger := newLogger(s, cmd.ErrOrStderr())
 			warnKafka(logger, kc)
-			ctx, cancel := context.WithCancel(cmd.Context())
+			ctx, cancel := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 			defer cancel()
-			sigs := make(chan os.Signal, 1)
-			signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-			defer signal.Stop(sigs)
-			go func() {
-				select {
-				case <-sigs:
-					cancel()
-				case <-ctx.Done():
-				}
-			}()
 			out := cmd.OutOrStdout()
 			res, err := deadletters.Replay(ctx, kc, req,
 				deadletters.WithProducerConfig(s.Producer),
