@@ -1,13 +1,12 @@
 package console
 
 import (
-	"strconv"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/karafka-actors/karafka-actors/events"
+	"github.com/karafka-actors/karafka-actors/internal/fieldtext"
 )
 
 // MaxErrors is how many recent failures a process keeps and reports.
@@ -78,29 +77,11 @@ func (l *ErrorLog) Entries() []ErrorEntry {
 	return out
 }
 
-// keyText is a key as text: as it is when it is printable UTF-8, Go-quoted
-// otherwise (as `consume` prints it), cut to maxKeyText bytes.
+// keyText is a key as text, as `consume` prints it (fieldtext.Escape:
+// as it is when it is printable UTF-8, Go-quoted otherwise), cut to
+// maxKeyText bytes first.
 func keyText(k []byte) string {
-	if len(k) > maxKeyText {
-		k = k[:maxKeyText]
-	}
-	s := string(k)
-	if printable(s) {
-		return s
-	}
-	return strconv.Quote(s)
-}
-
-func printable(s string) bool {
-	if !utf8.ValidString(s) || (len(s) > 0 && s[0] == '"') {
-		return false
-	}
-	for _, r := range s {
-		if !unicode.IsPrint(r) || unicode.Is(unicode.Bidi_Control, r) {
-			return false
-		}
-	}
-	return true
+	return fieldtext.Escape(k[:min(len(k), maxKeyText)])
 }
 
 // cut returns s cut to at most n bytes, at a rune boundary, marked.
